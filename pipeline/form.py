@@ -1,0 +1,137 @@
+"""The filled form: every string, tick and merge of one printed table, decided.
+
+`compute` builds these objects; the Word and PDF renderers only place them. Nothing here
+computes anything beyond trivial views (a concatenated string, a merge flag) so that both
+renderers read the same decisions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+VMerge = Literal["restart", "continue", ""]
+
+
+def vmerge_of(span: int) -> VMerge:
+    """Word's vMerge value for a cell that spans `span` rows (0: covered by the cell above)."""
+    if span == 0:
+        return "continue"
+    return "restart" if span > 1 else ""
+
+
+@dataclass(frozen=True)
+class CheckboxOption:
+    label: str  # numbered, e.g. "1、部门预算项目"
+    checked: bool
+    mark: str  # "☑" or "☐"
+
+
+@dataclass(frozen=True)
+class CheckboxGroup:
+    label: str  # e.g. "项目类别"
+    options: tuple[CheckboxOption, ...]
+
+    @property
+    def text(self) -> str:
+        """The group as one line, as it reads in the printed cell."""
+        return "  ".join(f"{o.label} {o.mark}" for o in self.options)
+
+
+@dataclass(frozen=True)
+class Budget:
+    label: str  # "预算执行情况 (万元)", with " (20 分)" when scored
+    source_label: str  # "年度财政资金总额"
+    planned_label: str  # "预算数 (A)"
+    spent_label: str  # "执行数 (B)"
+    rate_label: str  # "执行率 (B/A)"
+    planned: str  # as written: "97.621"
+    spent: str
+    rate: str  # "57.42%"
+    weight: str = ""  # scoring: "20"
+    score: str = ""  # scoring: 预算执行得分 "11.48"
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    level1: str
+    level2: str
+    level3: str
+    target: str
+    actual: str
+    level1_span: int  # rows the 一级 cell spans from this row; 0 = merged into the row above
+    level2_span: int
+    weight: str = ""  # scoring: 分值
+    score: str = ""  # scoring: 得分
+    remark: str = ""  # variants with a per-indicator comment column
+
+    @property
+    def level1_vmerge(self) -> VMerge:
+        return vmerge_of(self.level1_span)
+
+    @property
+    def level2_vmerge(self) -> VMerge:
+        return vmerge_of(self.level2_span)
+
+
+@dataclass(frozen=True)
+class Goal:
+    label: str  # "年度绩效目标 1", with " (80 分)" when scored
+    rows: tuple[IndicatorRow, ...]  # empty: the goal prints as one empty row
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+    @property
+    def span(self) -> int:
+        """Rows the goal's label cell spans: the header row plus its indicator rows."""
+        return 1 + len(self.rows) if self.rows else 1
+
+
+@dataclass(frozen=True)
+class Total:
+    label: str  # "总分"
+    grade_text: str  # "自评等级：优"
+    grade: str  # "优"
+    weight: str  # "100"
+    score: str  # "93.50"
+
+
+@dataclass(frozen=True)
+class FilledForm:
+    """One table of the bundle, ready to place."""
+
+    key: str  # "01-政法智能化建设": the project file's stem, stable across builds
+    number: str  # "01": the bundle order
+    variant: str  # "hubei-2023"
+    scoring: bool
+    attachment_label: str  # "附件 2."
+    title: str  # "2023 年度政法智能化建设专项经费项目自评表"
+    unit_line: str  # "单位名称：中共鄂州市委政法委员会"
+    date_line: str  # "填报日期：2024 年 4 月 23 日"
+    labels: dict[str, str]  # the variant's fixed cell labels, by English id
+    project_name: str
+    department: str  # 主管部门
+    implementer: str  # 项目实施单位
+    checkboxes: tuple[CheckboxGroup, ...]
+    budget: Budget
+    goals: tuple[Goal, ...]
+    total: Total | None
+    reason: str  # 偏差大或目标未完成原因分析
+    measures: str  # 改进措施及结果应用方案
+    footnotes_title: str  # "备注："
+    footnotes: tuple[str, ...]
+    indicator_headers: tuple[str, ...] = field(default=())  # 一级指标 … 实际完成值 (B) [, 分值, 得分]
+    extra: dict[str, object] = field(default_factory=dict)  # variant-specific blocks
+
+
+@dataclass(frozen=True)
+class FilledBundle:
+    """The whole year's bundle: one form per project, in bundle order."""
+
+    year: int
+    unit: str  # 单位名称
+    title: str  # "中共鄂州市委政法委员会-2023年度项目支出绩效自评表"
+    variant: str
+    forms: tuple[FilledForm, ...]
