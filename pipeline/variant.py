@@ -1,0 +1,106 @@
+"""Form variants: a folder under templates/ holding the form's own facts and its templates.
+
+Everything a form prints that is not the department's data (labels, checkbox options, footnotes,
+the standard indicator names, the scoring weights) is read from `form.yaml` in the folder, so a
+department with another province's form adds a folder, not code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_VARIANT = "hubei-2023"
+
+
+@dataclass(frozen=True)
+class Grade:
+    grade: str
+    min: Decimal
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    dir: Path
+    description: str
+    attachment_label: str
+    title: str  # format string: {year}, {name}
+    unit_line: str  # {unit}
+    date_line: str  # {year} {month} {day}
+    min_goals: int
+    labels: dict[str, str]
+    checkbox_checked: str
+    checkbox_unchecked: str
+    checkbox_option: str  # {n}, {label}
+    checkbox_groups: dict[str, tuple[str, ...]]  # 项目类别 -> options, in print order
+    budget_weight: Decimal
+    score_total: Decimal
+    grades: tuple[Grade, ...]
+    indicators: dict[str, tuple[str, ...]]  # 一级指标 -> standard 二级指标
+    footnotes_title: str
+    footnotes: tuple[str, ...]
+
+    @property
+    def docx_template(self) -> Path:
+        return self.dir / "form.docx"
+
+    @property
+    def html_template(self) -> Path:
+        return self.dir / "form.html.j2"
+
+    def template_files(self) -> list[Path]:
+        """Every file of the variant that shapes its output, in a stable order."""
+        return sorted(
+            (p for p in self.dir.rglob("*") if p.is_file() and "example" not in p.relative_to(self.dir).parts
+             and "__pycache__" not in p.parts),
+            key=lambda p: p.relative_to(self.dir).as_posix(),
+        )
+
+    def fingerprint(self) -> str:
+        """sha256 over the variant's files, to know when outputs must be rebuilt."""
+        h = hashlib.sha256()
+        for p in self.template_files():
+            h.update(p.relative_to(self.dir).as_posix().encode())
+            h.update(b"\0")
+            h.update(p.read_bytes())
+            h.update(b"\0")
+        return h.hexdigest()
+
+
+def available_variants(root: Path = TEMPLATES_DIR) -> list[str]:
+    return sorted(p.parent.name for p in root.glob("*/form.yaml"))
+
+
+def load_variant(name: str, root: Path = TEMPLATES_DIR) -> Variant:
+    """Read templates/<name>/form.yaml. The name is checked against available_variants() first."""
+    folder = root / name
+    raw = yaml.safe_load((folder / "form.yaml").read_text(encoding="utf-8"))
+    cb = raw["checkbox"]
+    sc = raw["scoring"]
+    return Variant(
+        name=raw["name"],
+        dir=folder,
+        description=raw.get("description", ""),
+        attachment_label=raw["attachment_label"],
+        title=raw["title"],
+        unit_line=raw["unit_line"],
+        date_line=raw["date_line"],
+        min_goals=int(raw.get("min_goals", 1)),
+        labels={str(k): str(v) for k, v in raw["labels"].items()},
+        checkbox_checked=cb["checked"],
+        checkbox_unchecked=cb["unchecked"],
+        checkbox_option=cb["option"],
+        checkbox_groups={k: tuple(v) for k, v in cb["groups"].items()},
+        budget_weight=Decimal(str(sc["budget_weight"])),
+        score_total=Decimal(str(sc["total"])),
+        grades=tuple(Grade(g["grade"], Decimal(str(g["min"]))) for g in sc["grades"]),
+        indicators={k: tuple(v) for k, v in raw["indicators"].items()},
+        footnotes_title=raw.get("footnotes_title", ""),
+        footnotes=tuple(raw.get("footnotes", ())),
+    )
