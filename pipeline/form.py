@@ -124,6 +124,7 @@ class FilledForm:
     footnotes: tuple[str, ...]
     indicator_headers: tuple[str, ...] = field(default=())  # 一级指标 … 实际完成值 (B) [, 分值, 得分]
     extra: dict[str, object] = field(default_factory=dict)  # variant-specific blocks
+    file_stem: str = ""  # "01-政法智能化建设专项经费": output file name, safe on every OS
 
 
 @dataclass(frozen=True)
