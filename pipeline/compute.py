@@ -1,0 +1,187 @@
+"""From validated input to the filled form: every string, tick, figure and merge decided here."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
+
+from pipeline.form import (
+    Budget,
+    CheckboxGroup,
+    CheckboxOption,
+    FilledBundle,
+    FilledForm,
+    Goal,
+    IndicatorRow,
+    Total,
+)
+from pipeline.load import IndicatorInput, ProjectInput, YearInput
+from pipeline.model import CATEGORY_KEYS
+from pipeline.validate import title_of
+from pipeline.variant import Variant
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+MAX_NAME_CHARS = 80  # output file names: long enough to read, short enough for Windows paths
+
+
+def amount_text(value: Decimal) -> str:
+    """An amount exactly as written: Decimal keeps the written digits (`155.650`, `60`)."""
+    return format(value, "f")
+
+
+def plain_number(value: Decimal) -> str:
+    """A sum of weights without trailing zeros: 80, 12.5."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def execution_rate(spent: Decimal, planned: Decimal) -> Decimal:
+    """执行率 in percent, rounded half-up to two decimals."""
+    return (spent * HUNDRED / planned).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def budget_score(weight: Decimal, rate: Decimal) -> Decimal:
+    """预算执行得分 = 分值 × min(执行率, 100%), from the printed rate, rounded half-up."""
+    return (weight * min(rate, HUNDRED) / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def grade_of(variant: Variant, total: Decimal) -> str:
+    for g in variant.grades:
+        if total >= g.min:
+            return g.grade
+    return variant.grades[-1].grade
+
+
+def safe_file_stem(number: str, name: str) -> str:
+    """`NN-项目名称` usable as a file name on Windows, macOS and Linux, never a path."""
+    text = unicodedata.normalize("NFC", name)
+    text = re.sub(r'[\x00-\x1f\x7f<>:"/\\|?*\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]', "_", text)
+    text = re.sub(r"\s+", " ", text).strip(" .")
+    text = text[:MAX_NAME_CHARS].rstrip(" .") or "项目"
+    return f"{number}-{text}"
+
+
+def spans(values: list[str], boundaries: list[bool]) -> list[int]:
+    """Row spans of a column merged down runs of equal values; a run also ends where boundaries[i] is True.
+
+    The first row of a run gets the run's length, the rows it covers get 0.
+    """
+    out = [0] * len(values)
+    start = 0
+    for i in range(1, len(values) + 1):
+        if i == len(values) or values[i] != values[start] or boundaries[i]:
+            out[start] = i - start
+            start = i
+    return out
+
+
+def indicator_rows(rows: tuple[IndicatorInput, ...]) -> tuple[IndicatorRow, ...]:
+    level1 = [r.level1 for r in rows]
+    l1_spans = spans(level1, [False] * len(rows))
+    # 二级 merges only inside one 一级 run: a new 一级 run always starts a new 二级 cell.
+    l2_spans = spans([r.level2 for r in rows], [s > 0 for s in l1_spans])
+    return tuple(
+        IndicatorRow(
+            level1=r.level1, level2=r.level2, level3=r.level3, target=r.target, actual=r.actual,
+            level1_span=s1, level2_span=s2,
+            weight=amount_text(r.weight.value) if r.weight else "",
+            score=amount_text(r.score.value) if r.score else "",
+        )
+        for r, s1, s2 in zip(rows, l1_spans, l2_spans)
+    )
+
+
+def _checkboxes(p: ProjectInput, variant: Variant) -> tuple[CheckboxGroup, ...]:
+    groups = []
+    for key, options in variant.checkbox_groups.items():
+        chosen = getattr(p.data, CATEGORY_KEYS[key])
+        groups.append(CheckboxGroup(key, tuple(
+            CheckboxOption(
+                variant.checkbox_option.format(n=n, label=label),
+                label == chosen,
+                variant.checkbox_checked if label == chosen else variant.checkbox_unchecked,
+            )
+            for n, label in enumerate(options, start=1)
+        )))
+    return tuple(groups)
+
+
+def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledForm:
+    dept = year.department
+    labels = variant.labels
+    scoring = dept.scoring
+    weighted = labels["weighted"]
+    planned, spent = p.planned.value, p.spent.value
+    rate = execution_rate(spent, planned)
+
+    budget_weight = dept.budget_weight if dept.budget_weight is not None else variant.budget_weight
+    b_score = budget_score(budget_weight, rate)
+    budget = Budget(
+        label=weighted.format(label=labels["budget"], weight=plain_number(budget_weight)) if scoring else labels["budget"],
+        source_label=labels["budget_source"],
+        planned_label=labels["planned"], spent_label=labels["spent"], rate_label=labels["rate"],
+        planned=amount_text(planned), spent=amount_text(spent), rate=f"{rate}%",
+        weight=plain_number(budget_weight) if scoring else "",
+        score=str(b_score) if scoring else "",
+    )
+
+    goal_inputs = list(p.goals) + [None] * max(0, variant.min_goals - len(p.goals))
+    goals = []
+    for n, g in enumerate(goal_inputs, start=1):
+        rows = indicator_rows(g.indicators) if g else ()
+        label = labels["goal"].format(n=n)
+        if scoring and rows:
+            weight = sum((r.weight.value for r in g.indicators), Decimal(0))
+            label = weighted.format(label=label, weight=plain_number(weight))
+        goals.append(Goal(label, rows))
+
+    total = None
+    if scoring:
+        score = b_score + sum((r.score.value for g in p.goals for r in g.indicators), Decimal(0))
+        score = score.quantize(CENT, rounding=ROUND_HALF_UP)
+        grade = grade_of(variant, score)
+        total = Total(labels["total"], labels["grade"].format(grade=grade), grade,
+                      plain_number(variant.score_total), str(score))
+
+    headers = [labels[k] for k in ("level1", "level2", "level3", "target", "actual")]
+    if scoring:
+        headers += [labels["weight"], labels["score"]]
+    d = dept.date
+    return FilledForm(
+        key=p.key,
+        number=p.number,
+        variant=variant.name,
+        scoring=scoring,
+        attachment_label=variant.attachment_label,
+        title=title_of(variant, year.year, p),
+        unit_line=variant.unit_line.format(unit=dept.unit),
+        date_line=variant.date_line.format(year=d.year, month=d.month, day=d.day),
+        labels=dict(labels),
+        project_name=p.data.name,
+        department=p.data.department or dept.department or "",
+        implementer=p.data.implementer,
+        checkboxes=_checkboxes(p, variant),
+        budget=budget,
+        goals=tuple(goals),
+        total=total,
+        reason=p.data.reason,
+        measures=p.data.measures,
+        footnotes_title=variant.footnotes_title,
+        footnotes=variant.footnotes,
+        indicator_headers=tuple(headers),
+        file_stem=safe_file_stem(p.number, p.data.name),
+    )
+
+
+def bundle_title(unit: str, year: int) -> str:
+    return f"{unit}-{year}年度项目支出绩效自评表"
+
+
+def compute_bundle(year: YearInput) -> FilledBundle:
+    """The year's bundle. Call only on input that validated without errors."""
+    variant = year.variant
+    forms = tuple(compute_form(p, year, variant) for p in year.projects)
+    unit = year.department.unit
+    return FilledBundle(year.year, unit, bundle_title(unit, year.year), variant.name, forms)

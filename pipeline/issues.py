@@ -1,0 +1,114 @@
+"""Validation problems as data: each one located, coded and explained, before anything prints it.
+
+Modelled on frictionless-py's error reports: a record per problem (file, line, field, code,
+message), collected over a whole run so the user sees every problem at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterator, Literal
+
+Severity = Literal["error", "warning"]
+
+MAX_VALUE_CHARS = 60
+
+
+@dataclass(frozen=True)
+class Loc:
+    """Where a value was written: a file, a position in it, and the field path in the user's keys."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+    field: str = ""
+
+    def describe(self) -> str:
+        pos = self.file
+        if self.line is not None:
+            pos += f":{self.line}"
+            if self.column is not None:
+                pos += f":{self.column}"
+        return pos
+
+
+@dataclass(frozen=True)
+class Issue:
+    code: str  # stable, kebab-case: "unknown-key", "budget-not-positive", ...
+    severity: Severity
+    file: str
+    line: int | None
+    column: int | None
+    field: str  # in the user's Chinese keys: 年度绩效目标[1].指标[2].二级指标
+    value: str | None
+    message: str  # Chinese: what is wrong and what is expected
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def show_value(value: object) -> str | None:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > MAX_VALUE_CHARS:
+        text = text[:MAX_VALUE_CHARS] + f"…（共 {len(text)} 字）"
+    return text
+
+
+def field_path(parts: tuple | list) -> str:
+    """('年度绩效目标', 0, '指标', 2, '二级指标') -> '年度绩效目标[1].指标[3].二级指标' (1-based, as users count)."""
+    out = ""
+    for p in parts:
+        if isinstance(p, int):
+            out += f"[{p + 1}]"
+        else:
+            out += ("." if out else "") + str(p)
+    return out
+
+
+@dataclass
+class Issues:
+    """Collects every problem of a run."""
+
+    items: list[Issue] = field(default_factory=list)
+
+    def add(self, code: str, severity: Severity, loc: Loc, message: str, value: object = None) -> None:
+        self.items.append(
+            Issue(code, severity, loc.file, loc.line, loc.column, loc.field, show_value(value), message)
+        )
+
+    def error(self, code: str, loc: Loc, message: str, value: object = None) -> None:
+        self.add(code, "error", loc, message, value)
+
+    def warning(self, code: str, loc: Loc, message: str, value: object = None) -> None:
+        self.add(code, "warning", loc, message, value)
+
+    def extend(self, other: "Issues") -> None:
+        self.items.extend(other.items)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.items if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.items if i.severity == "warning"]
+
+    def sorted(self) -> list[Issue]:
+        return sorted(self.items, key=lambda i: (i.file, i.line or 0, i.column or 0, i.code))
+
+    def __iter__(self) -> Iterator[Issue]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def display_path(path: Path, base: Path | None = None) -> str:
+    """A path as the user typed it: relative to the working directory when possible."""
+    try:
+        return path.resolve().relative_to((base or Path.cwd()).resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,148 @@
+"""The input model: what users write, with their Chinese keys mapped to English names here only.
+
+Types are strict about meaning (an amount is a plain decimal number in 万元, a date is a date) and
+say so in Chinese; rules that need the form variant or several files live in validate.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+MAX_DECIMALS = 6
+MAX_TEXT_CHARS = 20_000  # a cell larger than this is no table cell (and would be a 200-page table)
+
+_AMOUNT_RE = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def parse_amount(value: object) -> Decimal:
+    """An amount from the text as written: `155.650` stays Decimal('155.650')."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise PydanticCustomError("amount-type", "应为金额数字（万元），例如 60 或 155.65")
+    text = value.strip()
+    if _AMOUNT_RE.fullmatch(text) and text.isascii():
+        return Decimal(text)
+    if re.fullmatch(r"-?[\d,，]+(?:\.\d+)?", text):
+        raise PydanticCustomError("amount-format", "金额不能带千位分隔符，请写作 {fix}", {"fix": re.sub("[,，]", "", text)})
+    if "%" in text or "％" in text:
+        raise PydanticCustomError("amount-format", "金额不能带百分号；请写万元数，例如 60")
+    m = re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*(万元|万|元)", text)
+    if m:
+        raise PydanticCustomError("amount-format", "金额不能带单位（单位固定为万元），请写作 {fix}", {"fix": m.group(1)})
+    raise PydanticCustomError("amount-format", "不是有效的金额；请写万元数，例如 60 或 155.65")
+
+
+def decimals_of(d: Decimal) -> int:
+    exp = d.as_tuple().exponent
+    return -exp if isinstance(exp, int) and exp < 0 else 0
+
+
+def parse_date(value: object) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("date-format", "应为日期，写作 YYYY-MM-DD，例如 2024-04-23")
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value.strip())
+    if not m:
+        raise PydanticCustomError("date-format", "日期应写作 YYYY-MM-DD，例如 2024-04-23")
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise PydanticCustomError("date-invalid", "日期不存在（检查月份和日子），应写作 YYYY-MM-DD，例如 2024-04-23")
+
+
+def parse_text(value: object) -> str:
+    """Texts: YAML may read `2062` or `100%` as a number; the form prints what was written."""
+    if isinstance(value, bool) or value is None or not isinstance(value, str):
+        raise PydanticCustomError("text-type", "应为一段文字")
+    text = value.strip()
+    if len(text) > MAX_TEXT_CHARS:
+        raise PydanticCustomError(
+            "text-too-long", "文字过长（{n} 字），表格的一个单元格最多 {max} 字",
+            {"n": len(text), "max": MAX_TEXT_CHARS},
+        )
+    return text
+
+
+def parse_flag(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise PydanticCustomError("bool-type", "应为 true 或 false")
+
+
+Amount = Annotated[Decimal, BeforeValidator(parse_amount), WithJsonSchema({"type": ["number", "string"], "pattern": r"^-?\d+(\.\d{1,6})?$"})]
+Text = Annotated[str, BeforeValidator(parse_text), WithJsonSchema({"type": ["string", "number"]})]
+Date = Annotated[dt.date, BeforeValidator(parse_date), WithJsonSchema({"type": "string", "format": "date"})]
+Flag = Annotated[bool, BeforeValidator(parse_flag), WithJsonSchema({"type": "boolean"})]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=False, frozen=True)
+
+
+class IndicatorIn(_Input):
+    level1: Text = Field(alias="一级指标", description="产出指标 | 效益指标 | 满意度指标 | 成本指标")
+    level2: Text = Field(alias="二级指标")
+    level3: Text = Field(alias="三级指标")
+    target: Text = Field(alias="年初目标值", description="可为空字符串，check 会提示")
+    actual: Text = Field(alias="实际完成值", description="可为空字符串，check 会提示")
+    weight: Amount | None = Field(None, alias="分值", description="评分: true 时必填")
+    score: Amount | None = Field(None, alias="得分", description="评分: true 时必填")
+
+
+class GoalIn(_Input):
+    indicators: list[IndicatorIn] = Field(default_factory=list, alias="指标")
+
+
+class ProjectIn(_Input):
+    name: Text = Field(alias="项目名称")
+    table_name: Text | None = Field(None, alias="表名", description="标题为「{年度} 年度{表名}项目自评表」；默认同项目名称")
+    department: Text | None = Field(None, alias="主管部门", description="默认取 department.yaml")
+    implementer: Text = Field(alias="项目实施单位")
+    category: Text | None = Field(None, alias="项目类别", description="部门预算项目 | 市直专项 | 省对下转移支付项目")
+    attribute: Text | None = Field(None, alias="项目属性", description="持续性项目 | 新增性项目")
+    kind: Text | None = Field(None, alias="项目类型", description="常年性项目 | 延续性项目 | 一次性项目")
+    planned: Amount | None = Field(None, alias="预算数", description="万元；也可写在 预算执行.csv")
+    spent: Amount | None = Field(None, alias="执行数", description="万元；也可写在 预算执行.csv")
+    goals: list[GoalIn] | None = Field(None, alias="年度绩效目标")
+    reason: Text = Field(alias="偏差原因分析")
+    measures: Text = Field(alias="改进措施")
+
+
+class DepartmentIn(_Input):
+    unit: Text = Field(alias="单位名称")
+    department: Text | None = Field(None, alias="主管部门")
+    date: Date = Field(alias="填报日期")
+    variant: Text = Field("hubei-2023", alias="表样")
+    scoring: Flag = Field(False, alias="评分")
+    budget_weight: Amount | None = Field(None, alias="预算执行分值")
+
+
+# Keys that hold amounts or dates anywhere in the files: the loader reads common variants of them
+# (full-width digits, 2024/4/23) leniently with a warning before the strict types see them.
+AMOUNT_KEYS = frozenset({"预算数", "执行数", "分值", "得分", "预算执行分值"})
+DATE_KEYS = frozenset({"填报日期"})
+
+# Which keys each piece of a project carries, for a CSV to be checked against.
+CATEGORY_KEYS = {"项目类别": "category", "项目属性": "attribute", "项目类型": "kind"}
+
+
+def project_schema() -> dict:
+    schema = ProjectIn.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "annex 项目文件（projects/NN-名称.yaml）"
+    return schema
+
+
+def department_schema() -> dict:
+    schema = DepartmentIn.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "annex 单位文件（department.yaml）"
+    return schema

@@ -1,0 +1,173 @@
+"""Reading YAML the way users' files need: positions kept, duplicates refused, numbers kept as text.
+
+PyYAML's constructors turn `155.650` into a float and `0012` into an octal int, and silently keep
+the last of two equal keys. Here we compose the node tree ourselves: every scalar stays the text
+the user wrote (only null and booleans are interpreted), so amounts become Decimal from that text
+later, and every value's line and column are remembered for error messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from pipeline.issues import Issues, Loc, field_path
+
+MAX_NODES = 200_000  # aliases can expand a small file into a huge tree ("billion laughs")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+NULL_TAG = "tag:yaml.org,2002:null"
+BOOL_TAG = "tag:yaml.org,2002:bool"
+
+
+@dataclass
+class SourceMap:
+    """Line and column (1-based) of every key and value, by field path."""
+
+    file: str
+    positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+
+    def loc(self, path: tuple) -> Loc:
+        """The location of `path`, or of its nearest written ancestor (a missing key points at its parent)."""
+        p = tuple(path)
+        while p and p not in self.positions:
+            p = p[:-1]
+        line, col = self.positions.get(p, (1, 1))
+        return Loc(self.file, line, col, field_path(path))
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Converter:
+    def __init__(self, smap: SourceMap, issues: Issues):
+        self.smap = smap
+        self.issues = issues
+        self.count = 0
+
+    def convert(self, node: Node, path: tuple) -> object:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooLarge
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode):
+            out = []
+            for i, item in enumerate(node.value):
+                self.smap.positions.setdefault(path + (i,), _pos(item))
+                out.append(self.convert(item, path + (i,)))
+            return out
+        assert isinstance(node, ScalarNode)
+        if node.tag == NULL_TAG:
+            return None
+        if node.tag == BOOL_TAG:
+            return node.value.lower() in ("true", "yes", "on", "y")
+        return node.value  # text as written: numbers, dates and codes stay strings
+
+    def _mapping(self, node: MappingNode, path: tuple) -> dict:
+        out: dict[str, object] = {}
+        first_line: dict[str, int] = {}
+        for knode, vnode in node.value:
+            if not isinstance(knode, ScalarNode):
+                self.issues.error(
+                    "key-not-text", Loc(self.smap.file, *_pos(knode), field_path(path)),
+                    "键必须是一个简单的文字（如「项目名称」），不能是列表或映射",
+                )
+                continue
+            key = knode.value
+            kpath = path + (key,)
+            if key in out:
+                self.issues.error(
+                    "duplicate-key", Loc(self.smap.file, *_pos(knode), field_path(kpath)),
+                    f"键「{key}」重复出现（第一次在第 {first_line[key]} 行）；同一层只能写一次，"
+                    "否则前面的值会被悄悄覆盖。请删除或合并其中一处",
+                    key,
+                )
+                continue
+            first_line[key] = _pos(knode)[0]
+            self.smap.positions[kpath] = _pos(knode)
+            out[key] = self.convert(vnode, kpath)
+        return out
+
+
+def _pos(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _syntax_message(exc: yaml.YAMLError) -> str:
+    problem = getattr(exc, "problem", None) or str(exc)
+    hint = ""
+    if "'\\t'" in problem or "\\t" in problem:
+        hint = "YAML 不能用 Tab 缩进，请改用空格"
+    elif "quoted scalar" in problem or "end of stream" in problem and "quot" in str(exc):
+        hint = "引号没有闭合，请检查这一行附近的引号是否成对"
+    elif "mapping values are not allowed" in problem:
+        hint = "冒号后面要有空格，或含冒号的文字要用引号括起来"
+    elif "expected a single document" in str(exc):
+        hint = "一个文件只能有一个文档，请删除多余的 --- 分隔线"
+    elif "could not find expected ':'" in problem:
+        hint = "缺少冒号，或缩进不一致"
+    detail = f"（{problem}）" if problem else ""
+    return f"YAML 语法错误：{hint or '请检查这一行附近的缩进、冒号和引号'}{detail}"
+
+
+def read_yaml(path: Path, display: str, issues: Issues) -> tuple[object, SourceMap] | None:
+    """Parse one YAML file into plain data (dicts, lists, str, bool, None) and its source map.
+
+    Problems go to `issues`; None means the file could not be read at all.
+    """
+    smap = SourceMap(display)
+    whole = Loc(display, 1, 1)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        issues.error("file-unreadable", whole, f"无法读取文件：{exc.strerror or exc}")
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        issues.error("file-too-large", whole, f"文件过大（{len(raw) // 1024 // 1024} MB），上限 20 MB")
+        return None
+    if b"\0" in raw[:8192] or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        issues.error("file-encoding", whole, "这不是 UTF-8 文本文件（可能是二进制或 UTF-16 文件）；请用文本编辑器另存为 UTF-8")
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        issues.error("file-encoding", Loc(display, line, None), "文件不是 UTF-8 编码；请在编辑器中另存为 UTF-8")
+        return None
+    if not text.strip():
+        issues.error("empty-file", whole, "文件是空的；请按数据格式填写内容")
+        return None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = Loc(display, mark.line + 1, mark.column + 1) if mark else whole
+        issues.error("yaml-syntax", loc, _syntax_message(exc))
+        return None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
+        ch = exc.character
+        code = f"U+{ch:04X}" if isinstance(ch, int) else repr(ch)
+        issues.error(
+            "forbidden-character", Loc(display, line, None),
+            f"包含不允许的控制字符 {code}（常见于从 Word 粘贴的换行符）；请删除该字符",
+        )
+        return None
+    except yaml.YAMLError as exc:
+        issues.error("yaml-syntax", whole, _syntax_message(exc))
+        return None
+    if node is None:
+        issues.error("empty-file", whole, "文件里只有注释，没有内容；请按数据格式填写")
+        return None
+    conv = _Converter(smap, issues)
+    try:
+        data = conv.convert(node, ())
+    except _TooLarge:
+        issues.error("file-too-large", whole, f"文件展开后过大（超过 {MAX_NODES} 个值，可能是锚点/别名嵌套）")
+        return None
+    return data, smap
