@@ -356,9 +356,9 @@ def _csv_amount(table: CsvTable, row: CsvRow, column: str, issues: Issues) -> Fi
         return None
 
 
-def _budget_rows(table: CsvTable, projects: list[tuple], issues: Issues) -> dict[str, dict[str, Figure]]:
+def _budget_rows(table: CsvTable, projects: list[tuple], issues: Issues) -> dict[str, dict[str, Figure | None]]:
     names = [p[1].name for p in projects]
-    out: dict[str, dict[str, Figure]] = {}
+    out: dict[str, dict[str, Figure | None]] = {}
     first_line: dict[str, int] = {}
     for row in table.rows:
         name = _match_project(table, row, names, issues)
@@ -369,7 +369,8 @@ def _budget_rows(table: CsvTable, projects: list[tuple], issues: Issues) -> dict
                          f"「{name}」在第 {first_line[name]} 行已经出现；每个项目只能有一行", name)
             continue
         first_line[name] = row.line
-        out[name] = {k: f for k in ("预算数", "执行数") if (f := _csv_amount(table, row, k, issues))}
+        # A cell that was written but is invalid maps to None: its error is already reported.
+        out[name] = {k: _csv_amount(table, row, k, issues) for k in ("预算数", "执行数") if row.values.get(k)}
     return out
 
 
@@ -428,6 +429,8 @@ def _assemble(key, number, display, data: ProjectIn, smap: SourceMap, budget: di
                 "只能在一处填写，请删除其中一处", str(in_yaml),
             )
         figures[cn] = Figure(in_yaml, smap.loc((cn,))) if in_yaml is not None else in_csv
+        if figures[cn] is None and cn in (budget or {}):
+            continue  # written in the CSV but invalid: reported there
         if figures[cn] is None and budget is None:
             issues.error("missing-key", smap.loc((cn,)), f"缺少必填项「{cn}」（写在项目文件里，或写在 {BUDGET_CSV}）")
         elif figures[cn] is None:

@@ -7,16 +7,17 @@ from decimal import Decimal
 from pipeline.issues import Issues, Loc
 from pipeline.load import Figure, IndicatorInput, ProjectInput, YearInput
 from pipeline.model import CATEGORY_KEYS, MAX_DECIMALS, decimals_of
-from pipeline.variant import Variant
+from pipeline.variant import DEFAULT_VARIANT, Variant, load_variant
 
 MAX_INDICATORS = 200  # per project: more is no longer a table anyone prints
 
 
 def validate_year(year: YearInput, issues: Issues) -> None:
-    dept, variant = year.department, year.variant
-    if dept is None or variant is None:
-        return
-    _department(year, issues)
+    # Project rules run even when department.yaml failed, so one run reports everything; they then
+    # check against the default form (the variant is unknown) and skip scoring.
+    variant = year.variant or load_variant(DEFAULT_VARIANT)
+    if year.department is not None:
+        _department(year, issues)
     titles: dict[str, ProjectInput] = {}
     names: dict[str, ProjectInput] = {}
     for p in year.projects:
@@ -63,7 +64,7 @@ def _project(p: ProjectInput, year: YearInput, variant: Variant, issues: Issues)
     for label, text in (("项目名称", d.name), ("表名", d.table_name), ("主管部门", d.department),
                         ("项目实施单位", d.implementer), ("偏差原因分析", d.reason), ("改进措施", d.measures)):
         _nonempty(text, p.loc(label), label, issues)
-    if d.department is None and not (year.department and year.department.department):
+    if d.department is None and year.department is not None and not year.department.department:
         issues.error("missing-key", p.loc("主管部门"), "缺少「主管部门」：项目文件和 department.yaml 都没有填写")
     _checkboxes(p, variant, issues)
     _figures(p, issues)
@@ -134,6 +135,8 @@ def _indicators(rows: tuple[IndicatorInput, ...], variant: Variant, issues: Issu
 
 
 def _scoring(p: ProjectInput, year: YearInput, variant: Variant, rows: list[IndicatorInput], issues: Issues) -> None:
+    if year.department is None:
+        return
     scoring = year.department.scoring
     for ind in rows:
         for key, fig in (("分值", ind.weight), ("得分", ind.score)):

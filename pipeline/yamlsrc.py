@@ -103,7 +103,7 @@ def _syntax_message(exc: yaml.YAMLError) -> str:
     hint = ""
     if "'\\t'" in problem or "\\t" in problem:
         hint = "YAML 不能用 Tab 缩进，请改用空格"
-    elif "quoted scalar" in problem or "end of stream" in problem and "quot" in str(exc):
+    elif "quoted scalar" in str(exc):
         hint = "引号没有闭合，请检查这一行附近的引号是否成对"
     elif "mapping values are not allowed" in problem:
         hint = "冒号后面要有空格，或含冒号的文字要用引号括起来"
@@ -145,7 +145,9 @@ def read_yaml(path: Path, display: str, issues: Issues) -> tuple[object, SourceM
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # An unclosed quote is found at the end of the file; the line where it opened is the useful one.
+        quoted = "quoted scalar" in (exc.context or "")
+        mark = (exc.context_mark if quoted else None) or exc.problem_mark or exc.context_mark
         loc = Loc(display, mark.line + 1, mark.column + 1) if mark else whole
         issues.error("yaml-syntax", loc, _syntax_message(exc))
         return None

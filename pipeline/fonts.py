@@ -1,0 +1,170 @@
+"""Fonts of the PDF: installed, and covering every character the forms print.
+
+The variant's `form.css` names its fonts in three custom properties, one per role:
+`--font-heading` (附件 2. and the title), `--font-text` (everything else) and `--font-mark` (the
+checkbox marks). Before rendering, every family named there must be installed (as fontconfig,
+which WeasyPrint uses, finds it) and each role's characters must be in one of its fonts' cmaps.
+Otherwise WeasyPrint would silently print boxes, or take glyphs from whatever font is installed.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields, is_dataclass
+from functools import cache
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+
+from pipeline.chars import codepoint
+from pipeline.form import CheckboxOption, FilledForm
+from pipeline.variant import Variant
+
+ROLES = ("heading", "text", "mark")
+# The bundle's page numbers, "— 12 —", are set in the text font.
+PAGE_NUMBER_CHARS = "— 0123456789"
+INSTALL_HINT = "安装方法：sudo apt-get install fonts-noto-cjk fonts-dejavu-core（或在项目目录运行 make fonts）"
+MAX_LISTED = 20
+
+_FONT_VAR = re.compile(r"--font-(?P<role>[a-z]+)\s*:\s*(?P<stack>[^;]+);")
+
+
+@dataclass(frozen=True)
+class Uncovered:
+    role: str
+    families: tuple[str, ...]
+    chars: tuple[tuple[str, str], ...]  # (character, key of the first form that prints it)
+
+
+@dataclass
+class FontError(Exception):
+    """The fonts named in form.css are not installed, or lack characters the forms print."""
+
+    css: Path
+    missing: tuple[str, ...] = ()  # families not installed
+    uncovered: tuple[Uncovered, ...] = ()
+    bad_css: str = ""  # a role without a font stack
+
+    def __str__(self) -> str:
+        lines = [f"无法生成 PDF：字体问题（字体在 {self.css} 中指定）"]
+        if self.bad_css:
+            lines.append(f"  - {self.bad_css}")
+        for family in self.missing:
+            lines.append(f"  - 未安装字体「{family}」")
+        for u in self.uncovered:
+            listed = "、".join(f"「{ch}」{codepoint(ch)}（{key}）" for ch, key in u.chars[:MAX_LISTED])
+            more = f" 等共 {len(u.chars)} 个字符" if len(u.chars) > MAX_LISTED else ""
+            lines.append(f"  - 字体「{', '.join(u.families)}」中没有以下字符的字形：{listed}{more}")
+        lines.append(INSTALL_HINT)
+        if self.uncovered:
+            lines.append("或修改这些文字，或在 form.css 中改用包含这些字符的已安装字体。")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class InstalledFont:
+    family: str
+    file: Path
+    index: int  # the face within a .ttc collection
+
+
+def font_stacks(css: Path) -> dict[str, tuple[str, ...]]:
+    """role -> font families, in fallback order, from the `--font-<role>` properties of form.css."""
+    stacks = {}
+    for m in _FONT_VAR.finditer(css.read_text(encoding="utf-8")):
+        families = tuple(f.strip().strip("\"'").strip() for f in m["stack"].split(","))
+        stacks[m["role"]] = tuple(f for f in families if f)
+    return stacks
+
+
+def _fc_escape(family: str) -> str:
+    return re.sub(r"([\\\-:,])", r"\\\1", family)
+
+
+@cache
+def find_font(family: str) -> InstalledFont | None:
+    """The font fontconfig gives for `family`, if it really is that family (not a substitute)."""
+    out = subprocess.run(
+        ["fc-match", "-f", "%{file}\n%{index}\n%{family}\n", _fc_escape(family)],
+        capture_output=True, text=True, check=False,
+    ).stdout.split("\n")
+    if len(out) < 3 or not out[0]:
+        return None
+    names = {n.strip().casefold() for n in out[2].split(",")}
+    if family.casefold() not in names:
+        return None
+    return InstalledFont(family, Path(out[0]), int(out[1] or 0))
+
+
+@cache
+def font_chars(file: Path, index: int) -> frozenset[int]:
+    """Code points the font has glyphs for (read once per process: CJK cmaps are large)."""
+    with TTFont(file, fontNumber=index, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def _strings(value: object) -> Iterator[str]:
+    """Every string held by a (nested) dataclass, except the checkbox marks."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, CheckboxOption):
+        yield value.label
+    elif is_dataclass(value):
+        for f in fields(value):
+            yield from _strings(getattr(value, f.name))
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, (tuple, list)):
+        for v in value:
+            yield from _strings(v)
+
+
+def role_texts(form: FilledForm) -> dict[str, str]:
+    """The form's characters by the role of the font that prints them."""
+    return {
+        "heading": form.attachment_label + form.title,
+        "text": "".join(_strings(form)) + PAGE_NUMBER_CHARS,
+        "mark": "".join(o.mark for g in form.checkboxes for o in g.options),
+    }
+
+
+def _printable(ch: str) -> bool:
+    # Line breaks, tabs and format controls are layout, not glyphs.
+    return unicodedata.category(ch) not in {"Cc", "Cf", "Zl", "Zp"}
+
+
+def check_fonts(forms: Iterable[FilledForm], variant: Variant) -> None:
+    """Raise FontError unless every font of form.css is installed and covers what `forms` print."""
+    css = variant.dir / "form.css"
+    stacks = font_stacks(css)
+    absent_roles = [r for r in ROLES if not stacks.get(r)]
+    if absent_roles:
+        raise FontError(css, bad_css="form.css 未定义字体：" + "、".join(f"--font-{r}" for r in absent_roles))
+    installed = {f: find_font(f) for stack in stacks.values() for f in stack}
+    missing = tuple(f for f, found in installed.items() if found is None)
+    if missing:
+        raise FontError(css, missing=missing)
+
+    first_key: dict[str, dict[str, str]] = {r: {} for r in ROLES}
+    for form in forms:
+        for role, text in role_texts(form).items():
+            seen = first_key[role]
+            for ch in text:
+                if ch not in seen:
+                    seen[ch] = form.key
+    uncovered = []
+    for role in ROLES:
+        families = stacks[role]
+        covered = [font_chars(installed[f].file, installed[f].index) for f in families]
+        lacking = tuple(
+            (ch, key) for ch, key in first_key[role].items()
+            if _printable(ch) and not any(ord(ch) in c for c in covered)
+        )
+        if lacking:
+            uncovered.append(Uncovered(role, families, lacking))
+    if uncovered:
+        raise FontError(css, uncovered=tuple(uncovered))

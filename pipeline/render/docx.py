@@ -1,0 +1,168 @@
+"""Word output: FilledForms placed into the variant's docxtpl template (templates/<variant>/form.docx).
+
+One template renders one project (`[form]`) or the whole bundle (all forms, one per page). The
+renderer only places what the FilledForm holds; it adds what docxtpl lacks for that:
+- safe text: autoescape with StrictUndefined, line breaks as <w:br/>, and no way for a value to
+  become template or XML code;
+- two cell tags, `{% vmerge EXPR %}` and `{% cellif EXPR %}` (see build_docx_template.py);
+- a clean table grid: cell widths that match the grid, tcPr children in schema order;
+- byte-identical output for identical input (pipeline/render/zipfix.py).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from docxtpl import DocxTemplate
+from jinja2 import Environment, StrictUndefined, Template
+from lxml import etree
+from markupsafe import Markup, escape
+
+from pipeline.form import FilledForm
+from pipeline.render.zipfix import normalize_docx
+from pipeline.variant import Variant
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+# Word's line break inside a run: close the text, break, reopen.
+LINE_BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
+_NEWLINES = re.compile(r"\r\n|[\r\n\u2028\u2029]")
+
+
+def place(value: object) -> Markup:
+    """Every {{ value }} of the template: XML-escaped, line breaks kept.
+
+    Braces become character references so that docxtpl's post-render `{_{` -> `{{` rewrite cannot
+    touch a value; the XML parser turns them back into braces.
+    """
+    if isinstance(value, Markup):
+        return value
+    lines = _NEWLINES.split("" if value is None else str(value))
+    escaped = (str(escape(line)).replace("{", "&#123;").replace("}", "&#125;") for line in lines)
+    return Markup(LINE_BREAK.join(escaped))
+
+
+class _SourceCachingEnvironment(Environment):
+    """docxtpl compiles the body XML on every render; compile each distinct source once."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._compiled: dict[str, Template] = {}
+
+    def from_string(self, source, globals=None, template_class=None):  # noqa: A002 (jinja's name)
+        if globals or template_class or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        if source not in self._compiled:
+            self._compiled[source] = super().from_string(source)
+        return self._compiled[source]
+
+
+def jinja_env() -> Environment:
+    return _SourceCachingEnvironment(autoescape=True, undefined=StrictUndefined, finalize=place)
+
+
+# {% cellif EXPR %} anywhere in a cell: the cell exists only when EXPR is true.
+_CELLIF = re.compile(r"<w:tc[ >](?:(?!<w:tc[ >]).)*?\{%\s*cellif\s+(.*?)\s*%\}.*?</w:tc>", re.S)
+# {% vmerge EXPR %} anywhere in a cell: <w:vMerge w:val="EXPR"/> in its tcPr, unless EXPR is "".
+_VMERGE = re.compile(r"<w:tc[ >](?:(?!<w:tc[ >]).)*?\{%\s*vmerge\s+(.*?)\s*%\}.*?</w:tc>", re.S)
+_TAG = r"\{%\s*NAME\s+.*?%\}"
+
+
+def _cellif(m: re.Match) -> str:
+    expr = m.group(1)
+    cell = re.sub(_TAG.replace("NAME", "cellif"), "", m.group(0), count=1, flags=re.S)
+    return f"{{% if {expr} %}}{cell}{{% endif %}}"
+
+
+def _vmerge(m: re.Match) -> str:
+    expr = m.group(1)
+    cell = re.sub(_TAG.replace("NAME", "vmerge"), "", m.group(0), count=1, flags=re.S)
+    merge = f'{{% if {expr} %}}<w:vMerge w:val="{{{{ {expr} }}}}"/>{{% endif %}}'
+    if "<w:tcPr>" in cell:
+        return cell.replace("<w:tcPr>", "<w:tcPr>" + merge, 1)
+    return re.sub(r"(<w:tc[ >][^>]*>|<w:tc>)", lambda t: t.group(1) + f"<w:tcPr>{merge}</w:tcPr>", cell, count=1)
+
+
+# CT_TcPr is a sequence: Word rejects a tcPr whose children are out of this order.
+_TCPR_ORDER = [W + n for n in (
+    "cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+    "textDirection", "tcFitText", "vAlign", "hideMark", "headers", "cellIns", "cellDel", "cellMerge",
+    "tcPrChange",
+)]
+
+
+def _tidy_table(tbl: etree._Element) -> None:
+    """Cell widths equal to the grid columns they span, tcPr children in schema order."""
+    widths = [int(float(c.get(W + "w"))) for c in tbl.find(W + "tblGrid").findall(W + "gridCol")]
+    for tr in tbl.iter(W + "tr"):
+        col = 0
+        for tc in tr.findall(W + "tc"):
+            tcpr = tc.find(W + "tcPr")
+            if tcpr is None:
+                tcpr = etree.Element(W + "tcPr")
+                tc.insert(0, tcpr)
+            span_el = tcpr.find(W + "gridSpan")
+            span = int(span_el.get(W + "val")) if span_el is not None else 1
+            if span_el is not None and span == 1:
+                tcpr.remove(span_el)
+            tcw = tcpr.find(W + "tcW")
+            if tcw is None:
+                tcw = etree.SubElement(tcpr, W + "tcW")
+            tcw.set(W + "w", str(sum(widths[col:col + span])))
+            tcw.set(W + "type", "dxa")
+            col += span
+            children = sorted(tcpr, key=lambda el: _TCPR_ORDER.index(el.tag) if el.tag in _TCPR_ORDER else 99)
+            tcpr[:] = children
+
+
+class FormTemplate(DocxTemplate):
+    """docxtpl with the vmerge/cellif cell tags and tidy tables."""
+
+    def patch_xml(self, src_xml: str) -> str:
+        src_xml = super().patch_xml(src_xml)  # joins tags split across runs, handles {%tr/tc/p/r} and colspan
+        src_xml = _CELLIF.sub(_cellif, src_xml)
+        return _VMERGE.sub(_vmerge, src_xml)
+
+    def fix_tables(self, xml: str):
+        tree = super().fix_tables(xml)  # fits the grid to the widest row (6 or 8 columns)
+        for tbl in tree.iter(W + "tbl"):
+            _tidy_table(tbl)
+        return tree
+
+
+@lru_cache(maxsize=8)
+def _template_bytes(path: Path, mtime_ns: int, size: int) -> bytes:
+    return path.read_bytes()
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    return jinja_env()
+
+
+def _check(forms: Sequence[FilledForm], variant: Variant) -> None:
+    """What the template relies on; compute guarantees it, this names the culprit if not."""
+    for f in forms:
+        if f.variant != variant.name:
+            raise ValueError(f"{f.key}: form of variant {f.variant!r} rendered with {variant.name!r}")
+        if not f.goals:
+            raise ValueError(f"{f.key}: a form has at least one goal block")
+        if f.scoring != (f.total is not None):
+            raise ValueError(f"{f.key}: scoring and the 总分 row go together")
+
+
+def render_docx(forms: Sequence[FilledForm], variant: Variant) -> bytes:
+    """The .docx of `forms` (one project, or the bundle), each form starting on a new page."""
+    _check(forms, variant)
+    path = variant.docx_template.resolve()
+    st = path.stat()
+    data = _template_bytes(path, st.st_mtime_ns, st.st_size)
+    doc = FormTemplate(io.BytesIO(data))
+    doc.render({"forms": list(forms)}, jinja_env=_env())
+    out = io.BytesIO()
+    doc.save(out)
+    return normalize_docx(out.getvalue())

@@ -1,0 +1,32 @@
+"""FilledForm -> HTML, through the variant's `form.html.j2` (styled by its `form.css`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from pipeline.form import FilledForm
+from pipeline.variant import Variant
+
+
+@cache
+def _environment(template_dir: Path) -> jinja2.Environment:
+    # Autoescape on: the data is the department's free text ("&", "<", "{{ }}" print as typed).
+    # StrictUndefined: a misspelt field in a template is an error, never an empty cell.
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(template_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def render_html(forms: Sequence[FilledForm], variant: Variant, title: str | None = None) -> str:
+    """The forms as one HTML document, one <section> per form; `title` defaults to the first form's."""
+    template = _environment(variant.dir).get_template(variant.html_template.name)
+    if title is None:
+        title = forms[0].title if forms else ""
+    return template.render(forms=list(forms), title=title)
