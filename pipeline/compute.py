@@ -12,13 +12,15 @@ from pipeline.form import (
     CheckboxOption,
     FilledBundle,
     FilledForm,
+    FundRow,
     Goal,
     IndicatorRow,
+    OverallGoal,
     Total,
 )
 from pipeline.load import IndicatorInput, ProjectInput, YearInput
 from pipeline.model import CATEGORY_KEYS
-from pipeline.validate import title_of
+from pipeline.validate import scoring_on, title_of
 from pipeline.variant import Variant
 
 CENT = Decimal("0.01")
@@ -88,6 +90,7 @@ def indicator_rows(rows: tuple[IndicatorInput, ...]) -> tuple[IndicatorRow, ...]
             level1_span=s1, level2_span=s2,
             weight=amount_text(r.weight.value) if r.weight else "",
             score=amount_text(r.score.value) if r.score else "",
+            remark=r.remark or "",
         )
         for r, s1, s2 in zip(rows, l1_spans, l2_spans)
     )
@@ -108,12 +111,40 @@ def _checkboxes(p: ProjectInput, variant: Variant) -> tuple[CheckboxGroup, ...]:
     return tuple(groups)
 
 
+def _figures(p: ProjectInput) -> tuple[Decimal, Decimal]:
+    """(预算数, 执行数): the written figures, or the sums over the sources of 项目资金."""
+    if p.data.funds:
+        return (sum((f.planned for f in p.data.funds.values()), Decimal(0)),
+                sum((f.spent for f in p.data.funds.values()), Decimal(0)))
+    return p.planned.value, p.spent.value
+
+
+def _funds(p: ProjectInput, variant: Variant, weight: Decimal, rate: Decimal, score: Decimal) -> tuple[FundRow, ...]:
+    if not p.data.funds or not variant.fund_sources:
+        return ()
+    labels, funds = variant.labels, p.data.funds
+    zero = Decimal(0)
+    total = FundRow(
+        labels["fund_total"],
+        amount_text(sum((f.initial for f in funds.values()), zero)),
+        amount_text(sum((f.planned for f in funds.values()), zero)),
+        amount_text(sum((f.spent for f in funds.values()), zero)),
+        plain_number(weight), f"{rate}%", str(score),
+    )
+    na = labels["not_applicable"]
+    rows = [total]
+    for key, label in variant.fund_sources.items():
+        f = funds[key]
+        rows.append(FundRow(label, amount_text(f.initial), amount_text(f.planned), amount_text(f.spent), na, "", na))
+    return tuple(rows)
+
+
 def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledForm:
     dept = year.department
-    labels = variant.labels
-    scoring = dept.scoring
+    labels = {k: v.replace("{unit}", dept.money_unit) for k, v in variant.labels.items()}
+    scoring = scoring_on(year, variant)
     weighted = labels["weighted"]
-    planned, spent = p.planned.value, p.spent.value
+    planned, spent = _figures(p)
     rate = execution_rate(spent, planned)
 
     budget_weight = dept.budget_weight if dept.budget_weight is not None else variant.budget_weight
@@ -148,6 +179,9 @@ def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledFo
     headers = [labels[k] for k in ("level1", "level2", "level3", "target", "actual")]
     if scoring:
         headers += [labels["weight"], labels["score"]]
+    if "remark" in labels:
+        headers.append(labels["remark"])
+    overall = p.data.overall_goal
     d = dept.date
     return FilledForm(
         key=p.key,
@@ -156,9 +190,10 @@ def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledFo
         scoring=scoring,
         attachment_label=variant.attachment_label,
         title=title_of(variant, year.year, p),
+        subtitle=variant.subtitle.format(year=year.year),
         unit_line=variant.unit_line.format(unit=dept.unit),
         date_line=variant.date_line.format(year=d.year, month=d.month, day=d.day),
-        labels=dict(labels),
+        labels=labels,
         project_name=p.data.name,
         department=p.data.department or dept.department or "",
         implementer=p.data.implementer,
@@ -166,12 +201,14 @@ def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledFo
         budget=budget,
         goals=tuple(goals),
         total=total,
-        reason=p.data.reason,
-        measures=p.data.measures,
+        reason=p.data.reason or "",
+        measures=p.data.measures or "",
         footnotes_title=variant.footnotes_title,
         footnotes=variant.footnotes,
         indicator_headers=tuple(headers),
         file_stem=safe_file_stem(p.number, p.data.name),
+        funds=_funds(p, variant, budget_weight, rate, b_score),
+        overall_goal=OverallGoal(overall.expected, overall.achieved) if overall else None,
     )
 
 

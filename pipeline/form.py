@@ -53,6 +53,25 @@ class Budget:
 
 
 @dataclass(frozen=True)
+class FundRow:
+    """One row of a funds-by-source block (forms that split 项目资金 by source)."""
+
+    label: str  # "年度资金总额", "其中：当年财政拨款", …
+    initial: str  # 年初预算数, as written (sums: exact Decimal sums)
+    planned: str  # 全年预算数
+    spent: str  # 全年执行数
+    weight: str  # "10" on the total row, the variant's not-applicable mark elsewhere
+    rate: str  # "83.50%" on the total row, "" elsewhere
+    score: str
+
+
+@dataclass(frozen=True)
+class OverallGoal:
+    expected: str  # 预期目标
+    achieved: str  # 实际完成情况
+
+
+@dataclass(frozen=True)
 class IndicatorRow:
     level1: str
     level2: str
@@ -123,7 +142,9 @@ class FilledForm:
     footnotes_title: str  # "备注："
     footnotes: tuple[str, ...]
     indicator_headers: tuple[str, ...] = field(default=())  # 一级指标 … 实际完成值 (B) [, 分值, 得分]
-    extra: dict[str, object] = field(default_factory=dict)  # variant-specific blocks
+    subtitle: str = ""  # a line under the title, e.g. "（2023 年度）"
+    funds: tuple[FundRow, ...] = ()  # funds by source, for forms that have that block
+    overall_goal: OverallGoal | None = None  # 年度总体目标, for forms that have it
     file_stem: str = ""  # "01-政法智能化建设专项经费": output file name, safe on every OS
 
 

@@ -33,6 +33,7 @@ from pipeline.yamlsrc import SourceMap, read_yaml
 BUDGET_CSV = "预算执行.csv"
 INDICATOR_CSV = "绩效指标.csv"
 INDICATOR_FIELDS = ("一级指标", "二级指标", "三级指标", "年初目标值", "实际完成值")
+REMARK = "偏差原因分析及改进措施"
 PROJECT_FILE = re.compile(r"(\d{1,4})[-_ ．.、](.+)")
 
 
@@ -54,6 +55,7 @@ class IndicatorInput:
     weight: Figure | None
     score: Figure | None
     locs: dict[str, Loc]  # Chinese key -> where that cell was written
+    remark: str | None = None  # 偏差原因分析及改进措施, on forms with that column
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class ProjectInput:
     planned: Figure | None
     spent: Figure | None
     goals: tuple[GoalInput, ...]
+    figures_in_csv: frozenset[str] = frozenset()  # figures the budget CSV wrote (valid or not)
 
     def loc(self, *path: str | int) -> Loc:
         return self.smap.loc(tuple(path))
@@ -274,7 +277,7 @@ def load_year(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Issu
     projects = _load_projects(year_dir, base, issues)
     budget_csv = _optional_csv(year_dir / BUDGET_CSV, ("项目名称", "预算数", "执行数"), (), base, issues)
     indicator_csv = _optional_csv(
-        year_dir / INDICATOR_CSV, ("项目名称", "目标") + INDICATOR_FIELDS, ("分值", "得分"), base, issues
+        year_dir / INDICATOR_CSV, ("项目名称", "目标") + INDICATOR_FIELDS, ("分值", "得分", REMARK), base, issues
     )
     budget_rows = _budget_rows(budget_csv, projects, issues) if budget_csv else {}
     indicator_rows = _indicator_rows(indicator_csv, projects, issues) if indicator_csv else {}
@@ -397,6 +400,7 @@ def _indicator_rows(table: CsvTable, projects: list[tuple], issues: Issues) -> d
             _csv_amount(table, row, "分值", issues) if "分值" in table.columns else None,
             _csv_amount(table, row, "得分", issues) if "得分" in table.columns else None,
             {col: table.loc(row, col) for col in table.columns},
+            row.values.get(REMARK) or None if REMARK in table.columns else None,
         )
         out.setdefault(name, []).append((int(goal_text), ind))
     return out
@@ -411,7 +415,8 @@ def _yaml_goals(data: ProjectIn, smap: SourceMap) -> tuple[GoalInput, ...]:
             locs = {k: smap.loc(base + (k,)) for k in IndicatorIn.model_json_schema(by_alias=True)["properties"]}
             weight = Figure(ind.weight, locs["分值"]) if ind.weight is not None else None
             score = Figure(ind.score, locs["得分"]) if ind.score is not None else None
-            rows.append(IndicatorInput(ind.level1, ind.level2, ind.level3, ind.target, ind.actual, weight, score, locs))
+            rows.append(IndicatorInput(ind.level1, ind.level2, ind.level3, ind.target, ind.actual, weight, score, locs,
+                                       ind.remark))
         goals.append(GoalInput(tuple(rows)))
     return tuple(goals)
 
@@ -429,12 +434,6 @@ def _assemble(key, number, display, data: ProjectIn, smap: SourceMap, budget: di
                 "只能在一处填写，请删除其中一处", str(in_yaml),
             )
         figures[cn] = Figure(in_yaml, smap.loc((cn,))) if in_yaml is not None else in_csv
-        if figures[cn] is None and cn in (budget or {}):
-            continue  # written in the CSV but invalid: reported there
-        if figures[cn] is None and budget is None:
-            issues.error("missing-key", smap.loc((cn,)), f"缺少必填项「{cn}」（写在项目文件里，或写在 {BUDGET_CSV}）")
-        elif figures[cn] is None:
-            issues.error("missing-key", smap.loc((cn,)), f"缺少「{cn}」：项目文件和 {BUDGET_CSV} 都没有填写")
     goals = _yaml_goals(data, smap)
     if csv_rows:
         if data.goals is not None:
@@ -447,4 +446,5 @@ def _assemble(key, number, display, data: ProjectIn, smap: SourceMap, budget: di
         else:
             count = max(n for n, _ in csv_rows)
             goals = tuple(GoalInput(tuple(ind for n, ind in csv_rows if n == k)) for k in range(1, count + 1))
-    return ProjectInput(key, number, display, data, smap, figures["预算数"], figures["执行数"], goals)
+    return ProjectInput(key, number, display, data, smap, figures["预算数"], figures["执行数"], goals,
+                        frozenset(budget or ()))

@@ -95,10 +95,22 @@ class IndicatorIn(_Input):
     actual: Text = Field(alias="实际完成值", description="可为空字符串，check 会提示")
     weight: Amount | None = Field(None, alias="分值", description="评分: true 时必填")
     score: Amount | None = Field(None, alias="得分", description="评分: true 时必填")
+    remark: Text | None = Field(None, alias="偏差原因分析及改进措施", description="部分表样（national-2020）每条指标一栏")
 
 
 class GoalIn(_Input):
     indicators: list[IndicatorIn] = Field(default_factory=list, alias="指标")
+
+
+class FundIn(_Input):
+    initial: Amount = Field(alias="年初预算数")
+    planned: Amount = Field(alias="全年预算数")
+    spent: Amount = Field(alias="全年执行数")
+
+
+class OverallGoalIn(_Input):
+    expected: Text = Field(alias="预期目标")
+    achieved: Text = Field(alias="实际完成情况")
 
 
 class ProjectIn(_Input):
@@ -111,9 +123,11 @@ class ProjectIn(_Input):
     kind: Text | None = Field(None, alias="项目类型", description="常年性项目 | 延续性项目 | 一次性项目")
     planned: Amount | None = Field(None, alias="预算数", description="万元；也可写在 预算执行.csv")
     spent: Amount | None = Field(None, alias="执行数", description="万元；也可写在 预算执行.csv")
+    funds: dict[str, FundIn] | None = Field(None, alias="项目资金", description="按来源的项目资金（national-2020 表样）")
+    overall_goal: OverallGoalIn | None = Field(None, alias="年度总体目标", description="national-2020 表样")
     goals: list[GoalIn] | None = Field(None, alias="年度绩效目标")
-    reason: Text = Field(alias="偏差原因分析")
-    measures: Text = Field(alias="改进措施")
+    reason: Text | None = Field(None, alias="偏差原因分析")
+    measures: Text | None = Field(None, alias="改进措施")
 
 
 class DepartmentIn(_Input):
@@ -123,11 +137,12 @@ class DepartmentIn(_Input):
     variant: Text = Field("hubei-2023", alias="表样")
     scoring: Flag = Field(False, alias="评分")
     budget_weight: Amount | None = Field(None, alias="预算执行分值")
+    money_unit: Text = Field("万元", alias="金额单位", description="万元（默认）；national-2020 表样也可用 元")
 
 
 # Keys that hold amounts or dates anywhere in the files: the loader reads common variants of them
 # (full-width digits, 2024/4/23) leniently with a warning before the strict types see them.
-AMOUNT_KEYS = frozenset({"预算数", "执行数", "分值", "得分", "预算执行分值"})
+AMOUNT_KEYS = frozenset({"预算数", "执行数", "分值", "得分", "预算执行分值", "年初预算数", "全年预算数", "全年执行数"})
 DATE_KEYS = frozenset({"填报日期"})
 
 # Which keys each piece of a project carries, for a CSV to be checked against.

@@ -45,6 +45,13 @@ class Variant:
     indicators: dict[str, tuple[str, ...]]  # 一级指标 -> standard 二级指标
     footnotes_title: str
     footnotes: tuple[str, ...]
+    subtitle: str = ""  # {year}
+    required_keys: tuple[str, ...] = ()  # project keys this form needs beyond the model's own
+    unused_keys: tuple[str, ...] = ()  # project keys this form has no cell for: an error if given
+    fund_sources: dict[str, str] | None = None  # 项目资金 source key -> printed row label, in print order
+    scoring_always: bool = False  # the form is always scored, whatever department.yaml says
+    level1_weights: dict[str, Decimal] | None = None  # the standard split of indicator weights
+    money_units: tuple[str, ...] = ("万元",)
 
     @property
     def docx_template(self) -> Path:
@@ -96,11 +103,18 @@ def load_variant(name: str, root: Path = TEMPLATES_DIR) -> Variant:
         checkbox_checked=cb["checked"],
         checkbox_unchecked=cb["unchecked"],
         checkbox_option=cb["option"],
-        checkbox_groups={k: tuple(v) for k, v in cb["groups"].items()},
+        checkbox_groups={k: tuple(v) for k, v in (cb.get("groups") or {}).items()},
         budget_weight=Decimal(str(sc["budget_weight"])),
         score_total=Decimal(str(sc["total"])),
         grades=tuple(Grade(g["grade"], Decimal(str(g["min"]))) for g in sc["grades"]),
         indicators={k: tuple(v) for k, v in raw["indicators"].items()},
         footnotes_title=raw.get("footnotes_title", ""),
         footnotes=tuple(raw.get("footnotes", ())),
+        subtitle=raw.get("subtitle", ""),
+        required_keys=tuple(raw.get("project", {}).get("required", ())),
+        unused_keys=tuple(raw.get("project", {}).get("unused", ())),
+        fund_sources=dict(raw["fund_sources"]) if raw.get("fund_sources") else None,
+        scoring_always=bool(sc.get("always", False)),
+        level1_weights={k: Decimal(str(v)) for k, v in sc["level1_weights"].items()} if sc.get("level1_weights") else None,
+        money_units=tuple(raw.get("money_units", ("万元",))),
     )

@@ -5,7 +5,8 @@ renderer only places what the FilledForm holds; it adds what docxtpl lacks for t
 - safe text: autoescape with StrictUndefined, line breaks as <w:br/>, and no way for a value to
   become template or XML code;
 - two cell tags, `{% vmerge EXPR %}` and `{% cellif EXPR %}` (see build_docx_template.py);
-- a clean table grid: cell widths that match the grid, tcPr children in schema order;
+- a clean table grid: 6 or 8 columns at full width, cell widths that match the grid, tcPr children
+  in schema order;
 - byte-identical output for identical input (pipeline/render/zipfix.py).
 """
 
@@ -95,6 +96,32 @@ _TCPR_ORDER = [W + n for n in (
 )]
 
 
+def _fit_grid(tbl: etree._Element) -> None:
+    """Drop the grid columns no row reaches (c7/c8 without scoring), scaling the rest to the table width.
+
+    docxtpl's own fix_tables shares the freed width out equally, which would starve the narrow
+    label columns in one layout or the other.
+    """
+    grid = tbl.find(W + "tblGrid")
+    cols = grid.findall(W + "gridCol")
+    used = 0
+    for tr in tbl.iter(W + "tr"):
+        spans = [tc.find(f"{W}tcPr/{W}gridSpan") for tc in tr.findall(W + "tc")]
+        used = max(used, sum(int(s.get(W + "val")) if s is not None else 1 for s in spans))
+    if used > len(cols):
+        raise ValueError(f"a table row spans {used} columns, the template grid has {len(cols)}")
+    if used == len(cols) or used == 0:
+        return
+    widths = [int(c.get(W + "w")) for c in cols]
+    total, kept = sum(widths), widths[:used]
+    scaled = [w * total // sum(kept) for w in kept]
+    scaled[-1] += total - sum(scaled)
+    for c in cols[used:]:
+        grid.remove(c)
+    for c, w in zip(cols, scaled):
+        c.set(W + "w", str(w))
+
+
 def _tidy_table(tbl: etree._Element) -> None:
     """Cell widths equal to the grid columns they span, tcPr children in schema order."""
     widths = [int(float(c.get(W + "w"))) for c in tbl.find(W + "tblGrid").findall(W + "gridCol")]
@@ -119,6 +146,14 @@ def _tidy_table(tbl: etree._Element) -> None:
             tcpr[:] = children
 
 
+def _drop_empty_runs(tree: etree._Element) -> None:
+    """docxtpl leaves an empty run on each side of a consumed {%r %} tag; they only clutter."""
+    for r in tree.iter(W + "r"):
+        kids = [k for k in r if k.tag != W + "rPr"]
+        if len(kids) == 1 and kids[0].tag == W + "t" and not kids[0].text:
+            r.getparent().remove(r)
+
+
 class FormTemplate(DocxTemplate):
     """docxtpl with the vmerge/cellif cell tags and tidy tables."""
 
@@ -128,9 +163,12 @@ class FormTemplate(DocxTemplate):
         return _VMERGE.sub(_vmerge, src_xml)
 
     def fix_tables(self, xml: str):
-        tree = super().fix_tables(xml)  # fits the grid to the widest row (6 or 8 columns)
+        # Strict parsing: docxtpl's recovering parser would silently drop what it cannot read.
+        tree = etree.fromstring(xml)
         for tbl in tree.iter(W + "tbl"):
+            _fit_grid(tbl)
             _tidy_table(tbl)
+        _drop_empty_runs(tree)
         return tree
 
 

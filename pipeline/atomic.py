@@ -1,0 +1,161 @@
+"""Writing outputs so that a reader never sees half a file or half a build, and one build at a time.
+
+Files go to a temporary name in their own folder and are renamed into place after an fsync. A whole
+build is written into a staging folder and swapped with the live folder in one rename, so the live
+folder always holds a complete build. `build_lock` serialises builds of one output folder.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import os
+import shutil
+import stat
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+class LockBusy(Exception):
+    """Another process holds the lock and did not release it in time."""
+
+    def __init__(self, path: Path, holder: str):
+        super().__init__(f"{path} is held by {holder or 'another process'}")
+        self.path = path
+        self.holder = holder
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a folder's entries (new names, renames) durable."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write and fsync a file that nobody reads yet (inside a staging folder)."""
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so that readers see the old or the new file, never a mix."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2); False where the system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
+
+
+def swap_in(staging: Path, target: Path, aside: Path) -> None:
+    """Put the complete folder `staging` at `target`; the previous `target` is deleted.
+
+    With an atomic exchange there is no moment without a complete `target`. Without it, the old
+    folder waits at `aside` until the new one is in place; `recover_aside` puts it back if the
+    process died in between.
+    """
+    if not target.exists():
+        os.rename(staging, target)
+    elif _exchange(staging, target):
+        remove_tree(staging)  # now holds the previous build
+    else:
+        os.rename(target, aside)
+        os.rename(staging, target)
+        remove_tree(aside)
+    fsync_dir(target.parent)
+
+
+def recover_aside(target: Path, aside_dirs: list[Path]) -> None:
+    """After a crash between the two renames of `swap_in`'s fallback: restore the previous build."""
+    for aside in aside_dirs:
+        if not target.exists():
+            os.rename(aside, target)
+        else:
+            remove_tree(aside)
+
+
+def remove_tree(path: Path) -> None:
+    """Delete a folder, including read-only files and folders inside it (a half-made archive version)."""
+
+    def make_writable_and_retry(func, p, _exc):
+        parent = os.path.dirname(p)
+        os.chmod(parent, os.stat(parent).st_mode | stat.S_IWUSR | stat.S_IXUSR)
+        if os.path.isdir(p) and not os.path.islink(p):
+            os.chmod(p, os.stat(p).st_mode | stat.S_IWUSR | stat.S_IXUSR | stat.S_IRUSR)
+        func(p)
+
+    if path.exists():
+        shutil.rmtree(path, onerror=make_writable_and_retry)
+
+
+@contextmanager
+def build_lock(path: Path, wait: float, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (flock), waiting up to `wait` seconds for another holder.
+
+    The holder writes its pid into the file so that a waiting process can say who it waits for.
+    The lock goes away with the process, so a killed build never leaves a stale lock.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if not _try_lock(fd):
+            holder = _holder(fd)
+            if wait <= 0:
+                raise LockBusy(path, holder)
+            if on_wait:
+                on_wait(holder)
+            deadline = time.monotonic() + wait
+            while not _try_lock(fd):
+                if time.monotonic() >= deadline:
+                    raise LockBusy(path, _holder(fd))
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+def _holder(fd: int) -> str:
+    text = os.pread(fd, 32, 0).decode(errors="replace").strip()
+    return text if text.isdigit() else ""
