@@ -1,0 +1,488 @@
+"""The Word output, read back the way a user would: every cell's text and every merge, per form.md."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import subprocess
+import sys
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import docx
+import pytest
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.shared import Emu, Pt
+from lxml import etree
+
+from docx_grid import GridCell, as_rows, covered_texts, read_grid
+from pipeline.check import check_year
+from pipeline.form import (
+    Budget,
+    CheckboxGroup,
+    CheckboxOption,
+    FilledForm,
+    Goal,
+    IndicatorRow,
+    Total,
+)
+from pipeline.render.docx import render_docx
+from pipeline.render.zipfix import normalize_docx
+from pipeline.variant import load_variant
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_DIR = ROOT / "templates" / "hubei-2023"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+A4 = (Emu(11906 * 635), Emu(16838 * 635))  # twips -> EMU
+
+
+@pytest.fixture(scope="module")
+def variant():
+    return load_variant("hubei-2023")
+
+
+@pytest.fixture(scope="module")
+def seed_forms():
+    result = check_year(ROOT / "data" / "2023")
+    assert result.bundle is not None, [i.message for i in result.errors]
+    return result.bundle.forms
+
+
+@pytest.fixture(scope="module")
+def seed_docx(seed_forms, variant):
+    return render_docx(seed_forms, variant)
+
+
+# ---------------------------------------------------------------- hand-built forms
+
+
+def spans(values: list[str], starts: list[bool]) -> list[int]:
+    """form.md: consecutive equal values merge; a run also ends where starts[i] is True."""
+    out = [0] * len(values)
+    start = 0
+    for i in range(1, len(values) + 1):
+        if i == len(values) or values[i] != values[start] or starts[i]:
+            out[start] = i - start
+            start = i
+    return out
+
+
+def goal(label: str, rows: list[tuple[str, ...]]) -> Goal:
+    """rows: (一级, 二级, 三级, 目标值, 完成值[, 分值, 得分])."""
+    l1 = spans([r[0] for r in rows], [False] * len(rows))
+    l2 = spans([r[1] for r in rows], [s > 0 for s in l1])
+    return Goal(label, tuple(
+        IndicatorRow(*r[:5], level1_span=a, level2_span=b, weight=r[5] if len(r) > 5 else "",
+                     score=r[6] if len(r) > 6 else "")
+        for r, a, b in zip(rows, l1, l2)
+    ))
+
+
+def make_form(variant, *, scoring: bool = False, goals: tuple[Goal, ...] | None = None, **fields) -> FilledForm:
+    labels = dict(variant.labels)
+    checkboxes = tuple(
+        CheckboxGroup(name, tuple(
+            CheckboxOption(variant.checkbox_option.format(n=n, label=o), n == 1,
+                           variant.checkbox_checked if n == 1 else variant.checkbox_unchecked)
+            for n, o in enumerate(options, start=1)
+        ))
+        for name, options in variant.checkbox_groups.items()
+    )
+    if goals is None:
+        goals = (
+            goal("年度绩效目标 1", [
+                ("产出指标", "数量指标", "网络建设全覆盖", "全市 26 个乡镇", "完成较好", "30", "28"),
+                ("产出指标", "数量指标", "培训", "2 场", "2 场", "10", "10"),
+                ("产出指标", "质量指标", "机制", "建立", "已建立", "10", "9"),
+                ("效益指标", "社会效益指标", "满意", "提升", "提升", "10", "9"),
+                ("满意度指标", "服务对象满意度指标", "满意度", "≥90%", "95%", "20", "20"),
+            ]),
+            Goal("年度绩效目标 2", ()),
+        )
+    headers = [labels[k] for k in ("level1", "level2", "level3", "target", "actual")]
+    if scoring:
+        headers += [labels["weight"], labels["score"]]
+        goals = tuple(replace(g, label=f"{g.label} (80 分)") if g.rows else g for g in goals)
+    budget_label = labels["budget"].format(unit="万元")
+    base = dict(
+        key="01-测试", number="01", variant=variant.name, scoring=scoring,
+        attachment_label=variant.attachment_label, title="2023 年度测试项目自评表",
+        unit_line="单位名称：测试单位", date_line="填报日期：2024 年 4 月 23 日", labels=labels,
+        project_name="测试项目", department="测试部门", implementer="测试科", checkboxes=checkboxes,
+        budget=Budget(
+            label=f"{budget_label} (20 分)" if scoring else budget_label,
+            source_label=labels["budget_source"], planned_label=labels["planned"],
+            spent_label=labels["spent"], rate_label=labels["rate"],
+            planned="60", spent="58", rate="96.67%",
+            weight="20" if scoring else "", score="19.33" if scoring else "",
+        ),
+        goals=goals,
+        total=Total(labels["total"], "自评等级：优", "优", "100", "95.33") if scoring else None,
+        reason="目标完成较好，无偏差", measures="进一步加强信息化实战应用",
+        footnotes_title=variant.footnotes_title, footnotes=variant.footnotes,
+        indicator_headers=tuple(headers),
+    )
+    base.update(fields)
+    return FilledForm(**base)
+
+
+# ---------------------------------------------------------------- the expected table, from form.md
+
+
+def expected_cells(form: FilledForm) -> list[GridCell]:
+    """form.md's table, cell by cell: (row, col, text, rowspan, colspan)."""
+    n = 8 if form.scoring else 6
+    lab, b = form.labels, form.budget
+    cells: list[GridCell] = []
+    r = 0
+
+    def add(col: int, text: str, rowspan: int = 1, colspan: int = 1) -> None:
+        cells.append(GridCell(r, col, text, rowspan, colspan))
+
+    add(0, lab["project_name"], colspan=2)
+    add(2, form.project_name, colspan=n - 2)
+    r += 1
+    add(0, lab["department"], colspan=2)
+    add(2, form.department)
+    add(3, lab["implementer"])
+    add(4, form.implementer, colspan=n - 4)
+    r += 1
+    for group in form.checkboxes:
+        add(0, group.label, colspan=2)
+        add(2, group.text, colspan=n - 2)
+        r += 1
+    add(0, b.label, rowspan=2, colspan=2)
+    add(2, b.source_label, rowspan=2)
+    for col, text in enumerate([b.planned_label, b.spent_label, b.rate_label], start=3):
+        add(col, text)
+    if form.scoring:
+        add(6, lab["weight"])
+        add(7, lab["score"])
+    r += 1
+    for col, text in enumerate([b.planned, b.spent, b.rate], start=3):
+        add(col, text)
+    if form.scoring:
+        add(6, b.weight)
+        add(7, b.score)
+    r += 1
+    for g in form.goals:
+        if g.empty:
+            add(0, g.label)
+            add(1, "", colspan=n - 1)
+            r += 1
+            continue
+        add(0, g.label, rowspan=1 + len(g.rows))
+        headers = [lab[k] for k in ("level1", "level2", "level3", "target", "actual")]
+        headers += [lab["weight"], lab["score"]] if form.scoring else []
+        for col, text in enumerate(headers, start=1):
+            add(col, text)
+        r += 1
+        # Merges from the texts, not from the form's own span fields.
+        l1 = spans([x.level1 for x in g.rows], [False] * len(g.rows))
+        l2 = spans([x.level2 for x in g.rows], [s > 0 for s in l1])
+        for row, s1, s2 in zip(g.rows, l1, l2):
+            if s1:
+                add(1, row.level1, rowspan=s1)
+            if s2:
+                add(2, row.level2, rowspan=s2)
+            for col, text in enumerate([row.level3, row.target, row.actual], start=3):
+                add(col, text)
+            if form.scoring:
+                add(6, row.weight)
+                add(7, row.score)
+            r += 1
+    if form.scoring:
+        t = form.total
+        add(0, t.label, colspan=2)
+        add(2, t.grade_text, colspan=4)
+        add(6, t.weight)
+        add(7, t.score)
+        r += 1
+    add(0, lab["reason"], colspan=2)
+    add(2, form.reason, colspan=n - 2)
+    r += 1
+    add(0, lab["measures"], colspan=2)
+    add(2, form.measures, colspan=n - 2)
+    return cells
+
+
+def assert_table(actual: list[GridCell], form: FilledForm) -> None:
+    expected = expected_cells(form)
+    for i, (a, e) in enumerate(zip(as_rows(actual), as_rows(expected))):
+        assert a == e, f"{form.key}: row {i}"
+    assert actual == expected
+
+
+def body(data: bytes) -> etree._Element:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return etree.fromstring(z.read("word/document.xml")).find(W + "body")
+
+
+def grid_widths(tbl: etree._Element) -> list[int]:
+    return [int(c.get(W + "w")) for c in tbl.find(W + "tblGrid").findall(W + "gridCol")]
+
+
+# ---------------------------------------------------------------- the template
+
+
+def test_template_is_what_the_build_script_writes():
+    spec = importlib.util.spec_from_file_location("build_docx_template", TEMPLATE_DIR / "build_docx_template.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.build() == (TEMPLATE_DIR / "form.docx").read_bytes(), \
+        "form.docx is stale: run templates/hubei-2023/build_docx_template.py"
+
+
+def test_template_opens_as_a_plain_document():
+    d = docx.Document(TEMPLATE_DIR / "form.docx")
+    assert len(d.tables) == 2
+    assert all(len(t.columns) == 8 for t in d.tables)
+
+
+# ---------------------------------------------------------------- the seed bundle
+
+
+def test_seed_bundle_every_cell_and_merge(seed_forms, seed_docx):
+    tables = read_grid(seed_docx)
+    assert len(tables) == len(seed_forms) == 11
+    for table, form in zip(tables, seed_forms):
+        assert_table(table, form)
+    assert covered_texts(seed_docx) == []
+
+
+def test_single_project_is_the_same_table(seed_forms, variant):
+    for form in seed_forms:
+        data = render_docx([form], variant)
+        [table] = read_grid(data)
+        assert_table(table, form)
+
+
+def test_seed_bundle_page_text(seed_forms, seed_docx):
+    d = docx.Document(io.BytesIO(seed_docx))
+    texts = [p.text for p in d.paragraphs]
+    labels = [p for p in d.paragraphs if p.text == "附件 2."]
+    assert len(labels) == len(seed_forms)
+    # Every form but the first starts on a new page.
+    assert [bool(p.paragraph_format.page_break_before) for p in labels] == [False] + [True] * 10
+    for form in seed_forms:
+        i = texts.index(form.title)
+        assert texts[i - 1] == form.attachment_label
+        assert texts[i + 1] == f"{form.unit_line}\t{form.date_line}"
+    notes = [t for t in texts if t in form.footnotes or t == form.footnotes_title]
+    assert notes == [form.footnotes_title, *form.footnotes] * len(seed_forms)
+    # The footnotes follow each form's last table.
+    b = body(seed_docx)
+    for tbl in b.findall(W + "tbl"):
+        following = tbl.getnext()
+        if following.tag == W + "p" and "".join(following.itertext()) == form.footnotes_title:
+            break
+    else:
+        pytest.fail("no table is followed by 备注")
+    section = d.sections[-1]
+    assert (section.page_width, section.page_height) == A4
+    assert len(d.sections) == 1
+
+
+def test_unit_and_date_on_one_line(seed_docx):
+    d = docx.Document(io.BytesIO(seed_docx))
+    p = next(p for p in d.paragraphs if p.text.startswith("单位名称"))
+    stops = p.style.paragraph_format.tab_stops
+    section = d.sections[0]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    assert [(s.alignment, s.position) for s in stops] == [(WD_TAB_ALIGNMENT.RIGHT, text_width)]
+
+
+def test_fonts_are_east_asian_fonts(seed_docx):
+    d = docx.Document(io.BytesIO(seed_docx))
+
+    def east_asia(style_name: str) -> str:
+        """The style's East Asian font, through its basedOn chain."""
+        style = d.styles[style_name]
+        while style is not None:
+            rfonts = style.element.find(f"{W}rPr/{W}rFonts")
+            if rfonts is not None and rfonts.get(W + "eastAsia"):
+                return rfonts.get(W + "eastAsia")
+            style = style.base_style
+        return ""
+
+    p = {p.text: p for p in d.paragraphs}
+    annex = p["附件 2."]
+    assert (east_asia(annex.style.name), annex.style.font.size) == ("黑体", Pt(16))
+    title = next(x for x in d.paragraphs if x.text.endswith("项目自评表"))
+    assert (east_asia(title.style.name), title.style.font.size) == ("方正小标宋简体", Pt(22))
+    unit = next(x for x in d.paragraphs if x.text.startswith("单位名称"))
+    assert east_asia(unit.style.name) == "仿宋_GB2312"
+    note = p["备注："]
+    assert east_asia(note.style.name) == "仿宋_GB2312"
+    for table in d.tables:
+        for cell in table._tbl.iter(W + "p"):
+            style = cell.find(f"{W}pPr/{W}pStyle").get(W + "val")
+            assert style in ("TableText", "TableTextLeft")
+            assert east_asia(d.styles.get_by_id(style, WD_STYLE_TYPE.PARAGRAPH).name) == "仿宋_GB2312"
+    assert d.styles["Table Text"].font.size == Pt(10.5)
+    # No theme fonts in the defaults: in Word they would win over the styles' fonts.
+    defaults = d.styles.element.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}rFonts")
+    assert not [k for k in defaults.attrib if "Theme" in k or "theme" in k]
+
+
+def test_checkbox_marks_in_their_own_symbol_font_runs(seed_docx):
+    d = docx.Document(io.BytesIO(seed_docx))
+    rfonts = d.styles["Check Mark"].element.find(f"{W}rPr/{W}rFonts")
+    assert {rfonts.get(W + k) for k in ("ascii", "hAnsi", "eastAsia", "cs")} == {"Segoe UI Symbol"}
+    marks = 0
+    for r in body(seed_docx).iter(W + "r"):
+        text = "".join(t.text or "" for t in r.iter(W + "t"))
+        if "☑" in text or "☐" in text:
+            assert text in ("☑", "☐")
+            assert r.find(f"{W}rPr/{W}rStyle").get(W + "val") == "CheckMark"
+            marks += 1
+    assert marks == 11 * 8
+
+
+def test_rows_never_split_and_goal_headers_repeat(seed_docx, seed_forms):
+    b = body(seed_docx)
+    for tr in b.iter(W + "tr"):
+        assert tr.find(f"{W}trPr/{W}cantSplit") is not None
+    tables = b.findall(W + "tbl")
+    header_tables = 0
+    for tbl in tables:
+        rows = tbl.findall(W + "tr")
+        flags = [tr.find(f"{W}trPr/{W}tblHeader") is not None for tr in rows]
+        # Word repeats only header rows at the top of a table: a goal's header is its table's first row.
+        assert not any(flags[1:])
+        if flags[0]:
+            header_tables += 1
+            assert "".join(rows[0].itertext()).endswith("实际完成值 (B)")
+    non_empty_goals = sum(1 for f in seed_forms for g in f.goals if not g.empty)
+    assert header_tables == non_empty_goals
+
+
+def test_six_columns_at_full_width(seed_docx):
+    for tbl in body(seed_docx).findall(W + "tbl"):
+        widths = grid_widths(tbl)
+        assert len(widths) == 6
+        assert sum(widths) == 9638
+        assert min(widths) >= 700  # 一级/二级 labels must fit three characters a line
+        for tr in tbl.iter(W + "tr"):
+            cols = 0
+            for tc in tr.findall(W + "tc"):
+                span = tc.find(f"{W}tcPr/{W}gridSpan")
+                n = int(span.get(W + "val")) if span is not None else 1
+                assert int(tc.find(f"{W}tcPr/{W}tcW").get(W + "w")) == sum(widths[cols:cols + n])
+                cols += n
+            assert cols == 6
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def test_scoring_adds_two_columns_and_the_total_row(variant):
+    form = make_form(variant, scoring=True)
+    data = render_docx([form], variant)
+    [table] = read_grid(data)
+    assert_table(table, form)
+    tables = body(data).findall(W + "tbl")
+    for tbl in tables:
+        widths = grid_widths(tbl)
+        assert len(widths) == 8 and sum(widths) == 9638
+        assert min(widths) >= 600
+    rows = as_rows(table)
+    total = next(r for r in rows if r[0].text == "总分")
+    assert [(c.text, c.colspan) for c in total] == [("总分", 2), ("自评等级：优", 4), ("100", 1), ("95.33", 1)]
+    assert rows[rows.index(total) + 1][0].text == form.labels["reason"]
+    budget_head = next(r for r in rows if r[0].text.startswith("预算执行情况"))
+    assert [c.text for c in budget_head[-2:]] == ["分值", "得分"]
+
+
+def test_scoring_off_has_no_total_row(variant):
+    form = make_form(variant)
+    [table] = read_grid(render_docx([form], variant))
+    assert_table(table, form)
+    assert not [c for c in table if c.text in ("总分", "分值", "得分")]
+
+
+def test_goal_with_one_row_and_two_empty_goals(variant):
+    form = make_form(variant, goals=(
+        goal("年度绩效目标 1", [("产出指标", "数量指标", "a", "b", "c")]),
+        Goal("年度绩效目标 2", ()),
+        Goal("年度绩效目标 3", ()),
+    ))
+    [table] = read_grid(render_docx([form], variant))
+    assert_table(table, form)
+
+
+# ---------------------------------------------------------------- hostile texts
+
+
+HOSTILE = {
+    "project_name": "公安&检察院",
+    "department": "<script>alert(1)</script>",
+    "implementer": "a < b > c \"q\" 'p' &amp; &#123;",
+    "reason": "{{ 7*7 }} {% if x %}y{% endif %} {# c #} {_{ x }_} {_% y %_}",
+    "measures": "长" * 2000,
+}
+
+
+def test_hostile_texts_print_literally(variant):
+    form = make_form(variant, **HOSTILE)
+    data = render_docx([form], variant)
+    [table] = read_grid(data)
+    assert_table(table, form)
+    texts = {c.text for c in table}
+    assert set(HOSTILE.values()) <= texts
+
+
+def test_hostile_texts_in_loops_and_merged_cells(variant):
+    rows = [("产出&指标", "{{ 7*7 }}", f"三级 {i} <b>", "目标\n值", "完成 & 好") for i in range(60)]
+    form = make_form(variant, goals=(goal("年度绩效目标 1", rows), Goal("年度绩效目标 2", ())))
+    data = render_docx([form], variant)
+    [table] = read_grid(data)
+    assert_table(table, form)
+    assert [c for c in table if c.text == "产出&指标"][0].rowspan == 60
+
+
+def test_line_breaks_are_kept_inside_one_paragraph(variant):
+    form = make_form(variant, reason="1. 第一条\n2. 第二条\r\n3. 第三条", measures="单行")
+    data = render_docx([form], variant)
+    [table] = read_grid(data)
+    assert [c.text for c in table if c.text.startswith("1.")] == ["1. 第一条\n2. 第二条\n3. 第三条"]
+    cell = next(tc for tc in body(data).iter(W + "tc") if "第一条" in "".join(tc.itertext()))
+    assert len(cell.findall(W + "p")) == 1
+    assert len(list(cell.iter(W + "br"))) == 2
+
+
+# ---------------------------------------------------------------- determinism
+
+
+RENDER_SCRIPT = """
+import hashlib, sys
+from pathlib import Path
+from pipeline.check import check_year
+from pipeline.render.docx import render_docx
+from pipeline.variant import load_variant
+bundle = check_year(Path("data/2023")).bundle
+data = render_docx(bundle.forms, load_variant(bundle.variant))
+print(hashlib.sha256(data).hexdigest())
+"""
+
+
+def test_byte_identical_in_two_processes(seed_docx):
+    digests = {
+        subprocess.run([sys.executable, "-c", RENDER_SCRIPT], cwd=ROOT, check=True, capture_output=True,
+                       text=True).stdout.strip()
+        for _ in range(2)
+    }
+    assert digests == {hashlib.sha256(seed_docx).hexdigest()}
+
+
+def test_package_has_fixed_times_order_and_no_dates(seed_docx):
+    with zipfile.ZipFile(io.BytesIO(seed_docx)) as z:
+        infos = z.infolist()
+        core = z.read("docProps/core.xml")
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+    assert infos[0].filename == "[Content_Types].xml"
+    assert b"dcterms:created" not in core and b"dcterms:modified" not in core
+    assert normalize_docx(seed_docx) == seed_docx
