@@ -1,0 +1,1 @@
+"""`make bench`: annex against the docxtpl + LibreOffice route, on synthetic departments."""
