@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -184,7 +183,8 @@ def record(root: Path, snap: Snapshot) -> Version:
     try:
         files: dict[str, str] = {}
         for rel in sorted(snap.outputs):
-            files[f"{OUTPUTS}/{rel}"] = _store(snap.build_dir / rel, staging, f"{OUTPUTS}/{rel}", prev)
+            files[f"{OUTPUTS}/{rel}"] = _store(snap.build_dir / rel, staging, f"{OUTPUTS}/{rel}", prev,
+                                               snap.outputs[rel])
         for src in sorted(p for p in snap.data_dir.rglob("*") if p.is_file()):
             name = f"{DATA}/{snap.year}/{src.relative_to(snap.data_dir).as_posix()}"
             files[name] = _store(src, staging, name, prev)
@@ -206,21 +206,27 @@ def record(root: Path, snap: Snapshot) -> Version:
     return Version(number, target, manifest)
 
 
-def _store(src: Path, staging: Path, name: str, prev: Version | None) -> str:
-    """Copy one file into the version; link the previous version's copy when the bytes are equal."""
+def _store(src: Path, staging: Path, name: str, prev: Version | None, digest: str | None = None) -> str:
+    """Put one file into the version: a link to the previous version's copy when the bytes are equal
+    (by the hash the build recorded, or by reading the file), else a copy hashed as it is written."""
     dest = staging / name
     dest.parent.mkdir(parents=True, exist_ok=True)
-    digest = sha256_file(src)
-    if prev is not None and prev.manifest.files.get(name) == digest:
-        try:
-            os.link(prev.path / name, dest)
-            return digest
-        except OSError:
-            pass  # a file system without hard links: copy instead
-    shutil.copyfile(src, dest)
-    with open(dest, "rb") as f:
-        os.fsync(f.fileno())
-    return digest
+    if prev is not None and name in prev.manifest.files:
+        digest = digest or sha256_file(src)
+        if prev.manifest.files[name] == digest:
+            try:
+                os.link(prev.path / name, dest)
+                return digest
+            except OSError:
+                pass  # a file system without hard links: copy instead
+    h = hashlib.sha256()
+    with open(src, "rb") as fin, open(dest, "wb") as fout:
+        for chunk in iter(lambda: fin.read(1 << 20), b""):
+            h.update(chunk)
+            fout.write(chunk)
+        fout.flush()
+        os.fsync(fout.fileno())
+    return h.hexdigest()
 
 
 def _freeze(folder: Path) -> None:

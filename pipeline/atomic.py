@@ -121,11 +121,12 @@ def remove_tree(path: Path) -> None:
 
 
 @contextmanager
-def build_lock(path: Path, wait: float, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+def build_lock(path: Path, wait: float, on_wait: Callable[[str], None] | None = None) -> Iterator[int]:
     """Hold an exclusive lock on `path` (flock), waiting up to `wait` seconds for another holder.
 
     The holder writes its pid into the file so that a waiting process can say who it waits for.
-    The lock goes away with the process, so a killed build never leaves a stale lock.
+    The lock goes away with the process, so a killed build never leaves a stale lock. Yields the
+    descriptor, which forked children must close so that the lock does not outlive the build.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -143,7 +144,7 @@ def build_lock(path: Path, wait: float, on_wait: Callable[[str], None] | None = 
                 time.sleep(0.05)
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
-        yield
+        yield fd
     finally:
         os.close(fd)  # closing releases the flock
 

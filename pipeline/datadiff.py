@@ -47,16 +47,24 @@ def plain_label(label: str) -> str:
     return _UNIT_SUFFIX.sub("", label).strip()
 
 
-def _row_fields(prefix: str, headers: tuple[str, ...], row: IndicatorRow) -> list[tuple[str, str]]:
-    values = [row.level1, row.level2, row.level3, row.target, row.actual, row.weight, row.score]
-    return [(f"{prefix} · {plain_label(h)}", v) for h, v in zip(headers, values)]
+def _row_fields(prefix: str, form: FilledForm, row: IndicatorRow) -> list[tuple[str, str]]:
+    lab = form.labels
+    keys = ["level1", "level2", "level3", "target", "actual"]
+    if form.scoring:
+        keys += ["weight", "score"]
+    if "remark" in lab:
+        keys.append("remark")
+    return [(f"{prefix} · {plain_label(lab[k])}", getattr(row, k)) for k in keys]
 
 
 def flatten(form: FilledForm) -> dict[str, str]:
-    """The form's printed content as label -> text, in reading order (unit and date excluded: see `common`)."""
+    """The form's printed content as label -> text, in reading order (unit and date excluded: see `_common`).
+
+    Layout-only fields (spans, fixed labels, footnotes) are left out: they follow from the rest.
+    """
     lab = form.labels
     out: list[tuple[str, str]] = [
-        ("标题", form.title),
+        ("标题", " ".join(t for t in (form.title, form.subtitle) if t)),
         (lab["project_name"], form.project_name),
         (lab["department"], form.department),
         (lab["implementer"], form.implementer),
@@ -65,18 +73,28 @@ def flatten(form: FilledForm) -> dict[str, str]:
         chosen = [o.label for o in group.options if o.checked]
         out.append((group.label, "、".join(chosen)))
     b = form.budget
-    out += [(plain_label(b.planned_label), b.planned), (plain_label(b.spent_label), b.spent),
-            (plain_label(b.rate_label), b.rate)]
-    if b.score:
-        out.append((f"{plain_label(b.label)} · {lab['score']}", b.score))
+    if form.funds:
+        funds = plain_label(lab.get("funds", "项目资金"))
+        for row in form.funds:
+            for key in ("initial", "planned", "spent", "rate", "score"):
+                if getattr(row, key) and key in lab:
+                    out.append((f"{funds} · {row.label} · {plain_label(lab[key])}", getattr(row, key)))
+    else:
+        out += [(plain_label(b.planned_label), b.planned), (plain_label(b.spent_label), b.spent),
+                (plain_label(b.rate_label), b.rate)]
+        if b.score:
+            out.append((f"{plain_label(b.label)} · {lab['score']}", b.score))
+    if form.overall_goal is not None:
+        overall = lab.get("overall_goal", "年度总体目标")
+        out += [(f"{overall} · {lab.get('expected', '预期目标')}", form.overall_goal.expected),
+                (f"{overall} · {lab.get('achieved', '实际完成情况')}", form.overall_goal.achieved)]
     for goal in form.goals:
         name = plain_label(goal.label)
         for n, row in enumerate(goal.rows, start=1):
-            out += _row_fields(f"{name} · 第 {n} 行", form.indicator_headers, row)
+            out += _row_fields(f"{name} · 第 {n} 行", form, row)
     if form.total is not None:
         out += [(form.total.label, form.total.score), (lab["grade"].split("{")[0].rstrip("：: "), form.total.grade)]
-    out += [(lab["reason"], form.reason), (lab["measures"], form.measures)]
-    out += [(str(k), str(v)) for k, v in sorted(form.extra.items())]
+    out += [(lab.get("reason", "偏差原因分析"), form.reason), (lab.get("measures", "改进措施"), form.measures)]
     return dict(out)
 
 
