@@ -1,0 +1,145 @@
+"""`make bench`: for 11 (the seed), 100 and 1000 tables, measure in one run, alternating:
+
+(a) `annex build` cold, (b) the docxtpl + LibreOffice route to the same bundle PDF,
+(c) `annex build` after changing one figure in one project, (d) `annex build` with nothing changed.
+
+Reports medians, the ratios a/b and c/a, and the peak RSS of the largest process of each step, as a
+table and as JSON under build/bench/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.bench.generate import write_department
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "data" / "2023"
+STEPS = ("cold", "libreoffice", "one_figure", "unchanged")
+
+
+@dataclass
+class SizeResult:
+    tables: int
+    runs: int
+    median_s: dict[str, float]
+    peak_rss_mb: dict[str, float]
+    cold_over_libreoffice: float
+    one_figure_over_cold: float
+
+
+def measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(seconds, peak RSS in MB of the largest process) of one command, run in a fresh helper process.
+
+    The helper's RUSAGE_CHILDREN covers the command and every process it started (build workers,
+    soffice), and nothing from earlier steps.
+    """
+    probe = (
+        "import resource, subprocess, sys, time\n"
+        "t = time.perf_counter(); subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe, *cmd], check=True, capture_output=True, text=True, env=env)
+    seconds, rss_kb = out.stdout.split()
+    return float(seconds), int(rss_kb) / 1024
+
+
+def change_one_figure(year_dir: Path, round_no: int) -> None:
+    """Alternate 执行数 of the first project between two values, so every round changes one figure."""
+    path = sorted((year_dir / "projects").glob("*.yaml"))[0]
+    text = path.read_text(encoding="utf-8")
+    value = "1.5" if round_no % 2 else "2.5"
+    path.write_text(re.sub(r"^执行数: .*$", f"执行数: '{value}'", text, count=1, flags=re.M), encoding="utf-8")
+
+
+def bench_size(label: str, year_dir: Path, work: Path, runs: int, env: dict[str, str], console: Console) -> SizeResult:
+    annex = [sys.executable, "-m", "pipeline", "build", "--data", str(year_dir.parent), "--year", year_dir.name,
+             "--no-archive"]
+    times: dict[str, list[float]] = {s: [] for s in STEPS}
+    rss: dict[str, float] = {s: 0.0 for s in STEPS}
+    tables = len(list((year_dir / "projects").glob("*.yaml")))
+    for r in range(runs):
+        out = work / f"out-{label}"
+        shutil.rmtree(out, ignore_errors=True)
+        lo_out = work / f"lo-{label}"
+        shutil.rmtree(lo_out, ignore_errors=True)
+        steps = [
+            ("cold", annex + ["--out", str(out)], None),
+            ("libreoffice", [sys.executable, "-m", "pipeline.bench.lo_route", str(year_dir), str(lo_out)], None),
+            ("one_figure", annex + ["--out", str(out)], lambda: change_one_figure(year_dir, r)),
+            ("unchanged", annex + ["--out", str(out)], None),
+        ]
+        for step, cmd, before in steps:
+            if before:
+                before()
+            seconds, peak = measure(cmd, env)
+            times[step].append(seconds)
+            rss[step] = max(rss[step], peak)
+            console.print(f"  {label} 第 {r + 1}/{runs} 轮 {step}: {seconds:.2f} s, {peak:.0f} MB")
+    med = {s: statistics.median(v) for s, v in times.items()}
+    return SizeResult(tables, runs, med, rss, med["cold"] / med["libreoffice"], med["one_figure"] / med["cold"])
+
+
+def report(results: list[SizeResult], console: Console) -> Table:
+    table = Table(title="annex build 与 docxtpl + LibreOffice 的比较（中位数）")
+    for col in ("表数", "(a) 冷构建 s", "(b) LibreOffice s", "(c) 改一个数 s", "(d) 无变化 s", "a/b", "c/a", "峰值内存 MB"):
+        table.add_column(col, justify="right")
+    for r in results:
+        m = r.median_s
+        table.add_row(str(r.tables), f"{m['cold']:.2f}", f"{m['libreoffice']:.2f}", f"{m['one_figure']:.2f}",
+                      f"{m['unchanged']:.2f}", f"{r.cold_over_libreoffice:.2f}", f"{r.one_figure_over_cold:.3f}",
+                      f"{max(r.peak_rss_mb.values()):.0f}")
+    console.print(table)
+    return table
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.bench", description="annex 性能基准")
+    parser.add_argument("--sizes", default="11,100,1000", help="表数，逗号分隔；11 使用 data/2023 的真实数据")
+    parser.add_argument("--runs", type=int, default=5, help="每个规模测几轮（取中位数）")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench")
+    args = parser.parse_args(argv)
+    console = Console(highlight=False)
+    if shutil.which("soffice") is None:
+        raise SystemExit("需要 LibreOffice：先运行 make soffice")
+    args.out.mkdir(parents=True, exist_ok=True)
+    work = args.out / "work"
+    env = dict(os.environ)
+    results = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        data = work / f"data-{size}"
+        shutil.rmtree(data, ignore_errors=True)
+        if size == 11:
+            year_dir = data / "2023"
+            shutil.copytree(SEED, year_dir)
+        else:
+            year_dir = write_department(data, size)
+        console.print(f"[bold]{size} 张表[/bold]（{year_dir}）")
+        results.append(bench_size(str(size), year_dir, work, args.runs, env, console))
+    report(results, console)
+    doc = {
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "results": [asdict(r) for r in results],
+    }
+    path = args.out / "bench.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    console.print(f"结果已写入 {path}")
+
+
+if __name__ == "__main__":
+    main()
