@@ -47,8 +47,8 @@ MARGIN_TOP, MARGIN_BOTTOM, MARGIN_SIDE = 1134, 1077, 1134
 TEXT_W = PAGE_W - 2 * MARGIN_SIDE  # 9638 twips
 # c1 目标 · c2 一级 · c3 二级 · c4 三级 · c5 目标值 · c6 完成值 · c7 分值 · c8 得分 (twips, sum TEXT_W).
 # Narrow label columns leave the width to the long texts of c4–c6, as in the department's forms.
-# Without scoring the renderer scales c1–c6 up to the full width: 800 1049 1500 2099 2094 2096.
-GRID = (684, 897, 1282, 1794, 1790, 1791, 700, 700)
+# Without scoring the renderer scales c1–c6 up to the full width: 839 1151 1487 2062 2049 2050.
+GRID = (700, 960, 1240, 1720, 1709, 1709, 800, 800)
 NCOLS = len(GRID)
 ROW_H = 312  # 0.55 cm minimum row height
 TEXT_ROW_H = 850  # 1.5 cm for the reason / measures rows
