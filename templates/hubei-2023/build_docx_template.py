@@ -20,7 +20,8 @@ Layout choices:
   spans shrink by 2 ({% colspan %}), and the renderer scales c1–c6 up to the table width.
 - Each goal is its own table whose first row (the indicator header) is a repeating header row:
   Word and LibreOffice repeat only rows at the top of a table. The tables of one form are joined
-  by an empty 1 pt paragraph whose mark is hidden, so they print as one table.
+  by an empty 1 pt paragraph whose mark is hidden, so they print as one table. The last goal's
+  table also holds 总分, the reason and the measures rows (form.yaml's min_goals keeps a goal there).
 """
 
 from __future__ import annotations
@@ -89,7 +90,8 @@ def tag_para(tag: str) -> str:
     return f"<w:p>{tag_run(tag)}</w:p>"
 
 
-def cell(content: str, cols: tuple[int, int], vmerge: str | None = None, style: str = "TableText") -> str:
+def cell(content: str, cols: tuple[int, int], vmerge: str | None = None, style: str = "TableText",
+         ppr: str = "") -> str:
     """One table cell over grid columns cols[0]..cols[1] (1-based, inclusive).
 
     `content` is the runs of the cell's single paragraph. vmerge: "restart", "continue" or None.
@@ -105,7 +107,7 @@ def cell(content: str, cols: tuple[int, int], vmerge: str | None = None, style: 
     elif vmerge == "continue":
         pr += "<w:vMerge/>"
     pr += '<w:vAlign w:val="center"/>'
-    return f"<w:tc><w:tcPr>{pr}</w:tcPr>{para(content, style)}</w:tc>"
+    return f"<w:tc><w:tcPr>{pr}</w:tcPr>{para(content, style, ppr)}</w:tc>"
 
 
 def row(cells: list[str], height: int = ROW_H, header: bool = False) -> str:
@@ -212,7 +214,9 @@ def goal_table() -> str:
 
     The last goal's table also carries 总分 (with scoring), the reason and the measures rows.
     """
-    headers = [cell(text(f"form.indicator_headers[{i}]"), (i + 2, i + 2)) for i in range(5)]
+    # keepNext: the header row never stays alone at the foot of a page.
+    keep = "<w:keepNext/>"
+    headers = [cell(text(f"form.indicator_headers[{i}]"), (i + 2, i + 2), ppr=keep) for i in range(5)]
     return table([
         tag_row("{%tr if goal.empty %}"),
         row([
@@ -221,10 +225,10 @@ def goal_table() -> str:
         ]),
         tag_row("{%tr else %}"),
         row([
-            cell(text("goal.label"), (1, 1), vmerge="restart"),
+            cell(text("goal.label"), (1, 1), vmerge="restart", ppr=keep),
             *headers,
-            cell(scored("form.indicator_headers[5]"), (7, 7)),
-            cell(scored("form.indicator_headers[6]"), (8, 8)),
+            cell(scored("form.indicator_headers[5]"), (7, 7), ppr=keep),
+            cell(scored("form.indicator_headers[6]"), (8, 8), ppr=keep),
         ], header=True),
         tag_row("{%tr for r in goal.rows %}"),
         row([
