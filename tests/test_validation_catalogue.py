@@ -141,3 +141,42 @@ def test_all_errors_of_a_run_are_reported_together(tmp_path):
     year = make_year(tmp_path, "budget-zero.project.yaml", "date-invalid.department.yaml", "csv-ragged-row.预算执行.csv")
     codes = {i.code for i in check_year(year, base=tmp_path).errors}
     assert {"budget-not-positive", "date-invalid", "csv-ragged-row"} <= codes
+
+
+# Scenarios too big to keep as files: generated here from the valid project.
+
+def _base_project(year: Path) -> Path:
+    return year / "projects" / "01-示例项目.yaml"
+
+
+def test_ten_megabyte_text_value_is_an_error_not_a_200_page_table(tmp_path):
+    year = make_year(tmp_path)
+    path = _base_project(year)
+    text = path.read_text(encoding="utf-8").replace("改进措施: 进一步加强应用", "改进措施: " + "加" * (10 * 1024 * 1024 // 3))
+    path.write_text(text, encoding="utf-8")
+    issues = check_year(year, base=tmp_path).issues
+    assert [(i.code, i.file, i.line, i.field) for i in issues] == [("text-too-long", P, 21, "改进措施")]
+    assert "20000" in issues[0].message
+
+
+def test_text_at_the_limit_is_accepted(tmp_path):
+    from pipeline.model import MAX_TEXT_CHARS
+    year = make_year(tmp_path)
+    path = _base_project(year)
+    path.write_text(path.read_text(encoding="utf-8").replace("改进措施: 进一步加强应用", "改进措施: " + "加" * MAX_TEXT_CHARS),
+                    encoding="utf-8")
+    assert check_year(year, base=tmp_path).errors == []
+
+
+def test_five_hundred_indicators_is_an_error(tmp_path):
+    year = make_year(tmp_path)
+    path = _base_project(year)
+    row = ("      - 一级指标: 产出指标\n        二级指标: 数量指标\n        三级指标: 指标{n}\n"
+           "        年初目标值: 目标\n        实际完成值: 完成\n")
+    rows = "".join(row.format(n=n) for n in range(500))
+    text = path.read_text(encoding="utf-8")
+    start = text.index("年度绩效目标:")
+    end = text.index("偏差原因分析:")
+    path.write_text(text[:start] + "年度绩效目标:\n  - 指标:\n" + rows + text[end:], encoding="utf-8")
+    issues = check_year(year, base=tmp_path).issues
+    assert [(i.code, i.file, i.line, i.field) for i in issues] == [("too-many-indicators", P, 8, "年度绩效目标")]
