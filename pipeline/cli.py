@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
 
-from pipeline import __version__
+from pipeline import __version__, archive
+from pipeline.atomic import LockBusy
+from pipeline.build import FORMATS, BuildError, BuildOptions, BuildReport, CheckFailed, Hooks, RenderError
+from pipeline.build import build as run_build
 from pipeline.check import check_year
+from pipeline.datadiff import diff_bundles, project_line, change_text
 from pipeline.issues import display_path
 from pipeline.load import latest_year
 from pipeline.model import department_schema, project_schema
@@ -29,6 +37,8 @@ err_console = Console(stderr=True, highlight=False)
 
 DataOpt = Annotated[Path, typer.Option("--data", "-d", help="数据文件夹（其中每个年度一个子文件夹）。", show_default=True)]
 YearOpt = Annotated[Optional[int], typer.Option("--year", "-y", help="年度；默认取数据文件夹里最新的年度。", show_default=False)]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="输出文件夹（归档在其中的 archive/ 下）。", show_default=True)]
+ArchiveYearOpt = Annotated[Optional[int], typer.Option("--year", "-y", help="年度；默认取归档里最新的年度。", show_default=False)]
 
 
 def fail(message: str) -> typer.Exit:
@@ -98,3 +108,250 @@ def schema(
         raise fail("只能是 project 或 department")
     doc = project_schema() if which == "project" else department_schema()
     typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+
+
+# --- build ------------------------------------------------------------------------------------
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def cli_hooks(progress: Progress) -> Hooks:
+    """The progress display starts with the first slow step: a nothing-changed build prints only its summary."""
+
+    def waiting(holder: str) -> None:
+        who = f"（进程 {holder}）" if holder else ""
+        err_console.print(f"另一个 annex build{who}正在生成同一年度，等待它完成……")
+
+    def show(description: str, total: int | None) -> None:
+        if not progress.live.is_started:
+            progress.start()
+        for task in progress.tasks:
+            progress.update(task.id, visible=False)
+        progress.add_task(description, total=total)
+
+    def advance(n: int) -> None:
+        progress.advance(progress.tasks[-1].id, n)
+
+    return Hooks(waiting=waiting, checking=lambda: show("检查数据", None),
+                 rendering=lambda total: show("生成", total), advance=advance)
+
+
+def print_build_report(r: BuildReport) -> None:
+    where = display_path(r.build_dir)
+    kinds = "、".join(r.formats)
+    if r.nothing_rendered:
+        console.print(f"[green]没有变化：{r.tables} 张表都是最新的，未重新生成任何文件。[/green]")
+    else:
+        bundles = f"，汇编（{'、'.join(r.rendered_bundles)}）已重新组装" if r.rendered_bundles else ""
+        console.print(f"[green]已生成 {r.year} 年度：共 {r.tables} 张表，重新生成 {len(r.rendered_tables)} 张（{kinds}）{bundles}。[/green]")
+    pages = f"PDF 汇编 {r.pages} 页" if r.pages is not None else "页数：未生成 PDF"
+    warn = f"{r.warnings} 个警告（运行 annex check 查看）" if r.warnings else "没有警告"
+    console.print(f"{pages}；{warn}")
+    console.print("写入：" if not r.nothing_rendered else "输出（未改动）：")
+    for p in r.bundle_files:
+        console.print(f"  {display_path(p)}", markup=False)
+    console.print(f"  {where}/分表/（{r.table_files} 个文件）", markup=False)
+    if r.archived is not None:
+        console.print(f"归档：新版本 {display_path(r.archived.path)}", markup=False)
+    elif r.archive_latest is not None:
+        console.print(f"归档：输出与最新版本 {r.archive_latest} 相同，未新增版本")
+    else:
+        console.print("归档：未归档（--no-archive）")
+    console.print(f"用时 {r.seconds:.2f} 秒")
+
+
+@app.command()
+def build(
+    data: DataOpt = Path("data"),
+    year: YearOpt = None,
+    out: OutOpt = Path("build"),
+    formats: Annotated[Optional[list[str]], typer.Option(
+        "--format", "-f", help="输出格式 docx 或 pdf；可重复；默认两种都生成。", show_default=False)] = None,
+    jobs: Annotated[Optional[int], typer.Option(
+        "--jobs", "-j", help="并行生成的进程数；默认为 CPU 核数。", show_default=False)] = None,
+    no_archive: Annotated[bool, typer.Option("--no-archive", help="本次输出不存入归档。")] = False,
+    wait: Annotated[float, typer.Option("--wait", help="同一年度另有构建在进行时，最多等待的秒数。")] = 60.0,
+) -> None:
+    """生成一个年度的 Word 与 PDF 汇编（只重新生成有变化的表），并存为归档版本。"""
+    year_dir = resolve_year_dir(data, year)
+    chosen = tuple(dict.fromkeys(formats or FORMATS))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown:
+        raise fail(f"不支持的格式「{'、'.join(unknown)}」；可用：{'、'.join(FORMATS)}")
+    n_jobs = jobs if jobs is not None else default_jobs()
+    if n_jobs < 1:
+        raise fail("--jobs 至少为 1")
+    target = display_path(out / year_dir.name)
+    opts = BuildOptions(year_dir=year_dir, out=out, formats=chosen, jobs=n_jobs, archive=not no_archive, wait=wait)
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal)
+    try:
+        try:
+            report = run_build(opts, cli_hooks(progress))
+        finally:
+            if progress.live.is_started:
+                progress.stop()
+    except CheckFailed as e:
+        result = e.result
+        print_issues(console, result.issues)
+        where = display_path(year_dir)
+        summary = summary_line(where, len(result.input.projects), len(result.errors), len(result.warnings))
+        console.print(f"[red]{summary}[/red]")
+        raise fail("数据有错误，未生成任何文件；请先改正上面的错误（annex check 可再次检查）")
+    except LockBusy as e:
+        who = f"（进程 {e.holder}）" if e.holder else ""
+        raise fail(f"另一个 annex build{who}正在生成 {target}，等待 {wait:g} 秒后仍未结束；请稍后再试（锁文件 {display_path(e.path)}）")
+    except RenderError as e:
+        raise fail(f"生成失败：{e}\n{target} 仍是上一次完整的输出，归档未改动。")
+    except BuildError as e:
+        raise fail(str(e))
+    except KeyboardInterrupt:
+        err_console.print(f"[red]已中断。[/red]{target} 仍是上一次完整的输出，归档未改动。")
+        raise typer.Exit(130)
+    print_build_report(report)
+
+
+# --- the archive ------------------------------------------------------------------------------
+
+def archive_years(out: Path) -> list[int]:
+    root = out / "archive"
+    return sorted(int(p.name) for p in root.iterdir() if p.is_dir() and p.name.isdigit()) if root.is_dir() else []
+
+
+def resolve_archive(out: Path, year: int | None) -> tuple[int, list[archive.Version]]:
+    years = archive_years(out)
+    if year is None:
+        if not years:
+            raise fail(f"{display_path(out / 'archive')} 里还没有归档版本；先运行 annex build")
+        year = years[-1]
+    try:
+        found = archive.versions(archive.archive_dir(out, year))
+    except (OSError, ValueError, KeyError, TypeError):
+        raise fail(f"{year} 年度的归档清单无法读取；运行 annex verify --year {year} 查看")
+    if not found:
+        have = "、".join(map(str, years)) or "无"
+        raise fail(f"{year} 年度还没有归档版本（有归档的年度：{have}）")
+    return year, found
+
+
+def change_summary(v: archive.Version) -> str:
+    c = v.manifest.changes
+    if not c.previous:
+        return f"首个版本（{len(v.manifest.projects)} 个项目）"
+    parts = []
+    if c.added:
+        parts.append("新增 " + "、".join(c.added))
+    if c.removed:
+        parts.append("删除 " + "、".join(c.removed))
+    if c.changed:
+        parts.append("修改 " + "、".join(c.changed))
+    if c.templates:
+        parts.append("表样模板有变化")
+    if c.annex_version:
+        parts.append(f"annex 版本为 {v.manifest.annex_version}")
+    return "；".join(parts) or "仅输出格式或文件有变化"
+
+
+@app.command()
+def history(
+    year: ArchiveYearOpt = None,
+    out: OutOpt = Path("build"),
+) -> None:
+    """列出一个年度的归档版本：时间、表数，以及哪些项目有变化。"""
+    year, found = resolve_archive(out, year)
+    table = Table(title=f"{year} 年度归档（{display_path(archive.archive_dir(out, year))}）", header_style="bold",
+                  show_lines=True)
+    table.add_column("版本", no_wrap=True)
+    table.add_column("时间", no_wrap=True)
+    table.add_column("表数", justify="right")
+    table.add_column("格式")
+    table.add_column("变化", overflow="fold")
+    for v in found:
+        m = v.manifest
+        table.add_row(v.name, m.created.replace("T", " "), str(len(m.projects)), "、".join(m.formats),
+                      Text(change_summary(v)))
+    console.print(table)
+
+
+def pick_version(found: list[archive.Version], text: str) -> archive.Version:
+    number = archive.parse_version(text)
+    match = next((v for v in found if v.number == number), None)
+    if match is None:
+        have = "、".join(v.name for v in found)
+        raise fail(f"没有版本「{text}」；现有版本：{have}（可写作 v1、1 或 v001）")
+    return match
+
+
+def archived_bundle(v: archive.Version):
+    result = check_year(v.data_dir, base=v.path)
+    if result.bundle is None:
+        raise fail(f"{v.name} 存档的数据在当前版本的 annex 下有 {len(result.errors)} 个错误，无法比较；"
+                   f"可运行 annex check --data {display_path(v.data_dir.parent)} 查看")
+    return result.bundle
+
+
+@app.command()
+def diff(
+    version_a: Annotated[str, typer.Argument(metavar="VA", help="较早的版本，如 v1、1 或 v001。")],
+    version_b: Annotated[str, typer.Argument(metavar="VB", help="较晚的版本。")],
+    year: ArchiveYearOpt = None,
+    out: OutOpt = Path("build"),
+) -> None:
+    """比较两个归档版本的数据：逐项列出改动的字段，以及新增、删除的项目。"""
+    year, found = resolve_archive(out, year)
+    a, b = pick_version(found, version_a), pick_version(found, version_b)
+    d = diff_bundles(archived_bundle(a), archived_bundle(b))
+    console.print(f"{year} 年度 {a.name} → {b.name}", style="bold")
+    for c in d.common:
+        console.print("全部表 · " + change_text(c), markup=False)
+    for key in d.added:
+        console.print(f"新增项目：{key}", markup=False)
+    for key in d.removed:
+        console.print(f"删除项目：{key}", markup=False)
+    for change in d.changed:
+        console.print(project_line(change), markup=False, soft_wrap=True)
+    if a.manifest.templates != b.manifest.templates:
+        console.print("表样模板有变化（输出的版式可能不同）")
+    if d.empty:
+        console.print("两个版本的数据没有字段上的差别。")
+
+
+PROBLEM_TEXT = {
+    "missing": "文件缺失",
+    "changed": "内容与清单不符（已被改动）",
+    "extra": "清单里没有的多余文件",
+    "manifest": "清单 manifest.json 缺失或无法读取",
+}
+
+
+@app.command()
+def verify(
+    year: Annotated[Optional[int], typer.Option("--year", "-y", help="年度；默认检查所有年度。", show_default=False)] = None,
+    out: OutOpt = Path("build"),
+) -> None:
+    """按清单核对每个归档版本的每个文件；有缺失、改动或多余时退出码为 1。"""
+    years = [year] if year is not None else archive_years(out)
+    bad = 0
+    checked = 0
+    for y in years:
+        root = archive.archive_dir(out, y)
+        dirs = archive.version_dirs(root)
+        if year is not None and not dirs:
+            raise fail(f"{y} 年度还没有归档版本")
+        for number, path in dirs:
+            n, problems = archive.verify_version(number, path)
+            checked += 1
+            name = f"{y}/{archive.version_name(number)}"
+            if not problems:
+                console.print(f"[green]{name}：{n} 个文件完好[/green]")
+            for p in problems:
+                console.print(f"[red]{name}[/red] · {p.path}：{PROBLEM_TEXT[p.kind]}", highlight=False)
+            bad += len(problems)
+    if not checked:
+        console.print(f"{display_path(out / 'archive')} 里还没有归档版本。")
+    elif bad:
+        raise fail(f"归档有 {bad} 处问题")

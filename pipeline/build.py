@@ -1,0 +1,588 @@
+"""`annex build`: render a year's bundle, re-rendering only what changed, and swap it in whole.
+
+The outputs of build/<year>/ are one file per project and format under 分表/ plus the bundle in
+each format. A state file next to them records, per project, a hash of everything its outputs
+depend on (the filled form, the variant's templates, the package version) and the hash of each
+output. A rebuild renders only the projects whose hash changed, links the other outputs into a
+staging folder, reassembles the bundles, and swaps the staging folder with build/<year>/ in one
+rename. A rebuild whose input files did not change at all stops before loading them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import os
+import re
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from pipeline import __version__, archive
+from pipeline.atomic import build_lock, recover_aside, remove_tree, swap_in, write_atomic, write_file
+from pipeline.check import CheckResult, check_year
+from pipeline.compute import bundle_title, safe_file_stem
+from pipeline.form import FilledBundle, FilledForm
+from pipeline.variant import Variant, load_variant
+
+FORMATS = ("docx", "pdf")
+TABLES_DIR = "分表"
+STATE_FILE = ".annex-state.json"
+STATE_FORMAT = 1
+MAX_CHUNK = 16  # forms per worker task: small enough for an even spread and a lively progress bar
+
+
+class BuildError(Exception):
+    """A build that cannot start or finish, with a message for the user (Chinese)."""
+
+
+class RenderError(Exception):
+    """A renderer failed on one table; the message names it (kept picklable: one string argument)."""
+
+
+class CheckFailed(Exception):
+    """The data has errors: nothing was built."""
+
+    def __init__(self, result: CheckResult):
+        super().__init__("check failed")
+        self.result = result
+
+
+# --- what a build records ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: str  # inside build/<year>/
+    sha256: str
+    size: int
+    pages: int | None = None  # PDFs only
+
+
+@dataclass(frozen=True)
+class ProjectState:
+    key: str
+    file_stem: str
+    form: str  # hash of the filled form
+    inputs: str  # hash of form + templates + package version
+    outputs: dict[str, OutputFile]  # format -> file
+
+
+@dataclass(frozen=True)
+class BuildState:
+    annex_version: str
+    year: int
+    variant: str
+    templates: str  # Variant.fingerprint()
+    bundle_title: str
+    formats: list[str]
+    data_digest: str  # hash of every file of the year folder
+    warnings: int
+    projects: list[ProjectState]
+    bundle_inputs: str
+    bundle: dict[str, OutputFile]  # format -> file
+    format: int = STATE_FORMAT
+
+    def files(self) -> list[OutputFile]:
+        return list(self.bundle.values()) + [o for p in self.projects for o in p.outputs.values()]
+
+    def output_hashes(self) -> dict[str, str]:
+        return {o.path: o.sha256 for o in self.files()}
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=1) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> "BuildState":
+        raw = json.loads(text)
+        if raw.get("format") != STATE_FORMAT:
+            raise ValueError("state format")
+        return cls(
+            annex_version=raw["annex_version"], year=raw["year"], variant=raw["variant"],
+            templates=raw["templates"], bundle_title=raw["bundle_title"], formats=list(raw["formats"]),
+            data_digest=raw["data_digest"], warnings=raw["warnings"],
+            projects=[
+                ProjectState(p["key"], p["file_stem"], p["form"], p["inputs"],
+                             {k: OutputFile(**o) for k, o in p["outputs"].items()})
+                for p in raw["projects"]
+            ],
+            bundle_inputs=raw["bundle_inputs"], bundle={k: OutputFile(**o) for k, o in raw["bundle"].items()},
+        )
+
+
+def load_state(build_dir: Path) -> BuildState | None:
+    try:
+        return BuildState.from_json((build_dir / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # no previous build, or one we cannot trust: render everything
+
+
+def outputs_present(build_dir: Path, state: BuildState) -> bool:
+    """Every recorded output still there with its size (someone may have deleted or replaced one)."""
+    for o in state.files():
+        try:
+            if (build_dir / o.path).stat().st_size != o.size:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+# --- hashes -----------------------------------------------------------------------------------
+
+def _sha(*parts: str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def form_hash(form: FilledForm) -> str:
+    """Covers the data, the department file and the variant's labels: all a form holds."""
+    return _sha(json.dumps(asdict(form), sort_keys=True, ensure_ascii=False, default=str))
+
+
+def data_digest(year_dir: Path) -> str:
+    """Every file of the year folder, by path and content: unchanged means nothing to load again."""
+    h = hashlib.sha256()
+    for p in sorted(year_dir.rglob("*")):
+        if p.is_file():
+            h.update(p.relative_to(year_dir).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def bundle_file_stem(bundle: FilledBundle) -> str:
+    """bundle.title with the unit name made safe as a file name, as compute does for projects."""
+    return bundle_title(safe_file_stem("", bundle.unit).removeprefix("-"), bundle.year)
+
+
+def table_path(form: FilledForm, fmt: str) -> str:
+    return f"{TABLES_DIR}/{form.file_stem}.{fmt}"
+
+
+# --- rendering (in worker processes, or in this one) ------------------------------------------
+
+_worker: dict[str, object] = {}
+
+
+def init_worker(variant: Variant, formats: Sequence[str], close_fd: int | None = None) -> None:
+    """Load what every render needs once per process: the variant and the renderers' modules."""
+    if close_fd is not None:
+        os.close(close_fd)  # the build lock must die with the build, not live on in its workers
+        _die_with_parent()
+    _worker["variant"] = variant
+    _worker["renderers"] = _renderers(formats)
+
+
+def _die_with_parent() -> None:
+    """A killed build must not leave workers rendering into a folder nobody will use."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG, Linux only
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    except (AttributeError, OSError):
+        pass
+
+
+def _renderers(formats: Sequence[str]) -> dict[str, Callable]:
+    found: dict[str, Callable] = {}
+    if "docx" in formats:
+        from pipeline.render.docx import render_docx
+
+        found["docx"] = render_docx
+    if "pdf" in formats:
+        from pipeline.render.pdf import render_bundle_pdf, render_form_pdf
+
+        found["pdf"] = render_form_pdf
+        found["bundle_pdf"] = render_bundle_pdf
+    return found
+
+
+def _pdf_pages(data: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def _write(dest: Path, rel: str, data: bytes, pages: bool) -> OutputFile:
+    write_file(dest / rel, data)
+    return OutputFile(rel, hashlib.sha256(data).hexdigest(), len(data), _pdf_pages(data) if pages else None)
+
+
+def render_tables(jobs: list[tuple[FilledForm, tuple[str, ...]]], dest: Path) -> list[tuple[str, str, OutputFile]]:
+    """Render each form in the given formats into dest/分表/: (key, format, file) per output."""
+    variant, r = _worker["variant"], _worker["renderers"]
+    out = []
+    for form, fmts in jobs:
+        for fmt in fmts:
+            try:
+                data = r["docx"]([form], variant) if fmt == "docx" else r["pdf"](form, variant)
+            except Exception as e:
+                raise RenderError(f"{form.key}（{fmt}）：{type(e).__name__}: {e}") from None
+            out.append((form.key, fmt, _write(dest, table_path(form, fmt), data, fmt == "pdf")))
+    return out
+
+
+def render_bundle_docx(forms: Sequence[FilledForm], table_docx: Sequence[str], rel: str, dest: Path) -> OutputFile:
+    """The Word bundle, joined from the per-table files; rendered whole only if they cannot be joined."""
+    data = join_docx([(dest / p).read_bytes() for p in table_docx])
+    if data is None:
+        data = _worker["renderers"]["docx"](forms, _worker["variant"])
+    return _write(dest, rel, data, False)
+
+
+_BODY_OPEN = b"<w:body>"
+_SECT = b"<w:sectPr"
+# Where <w:pageBreakBefore/> goes in a form's first paragraph: after the pPr children that precede it.
+_FIRST_PPR = re.compile(rb"<w:p><w:pPr>((?:<w:pStyle [^>]*/>)?(?:<w:keepNext/>)?(?:<w:keepLines/>)?)")
+
+
+def join_docx(tables: Sequence[bytes]) -> bytes | None:
+    """The bundle as render_docx(all forms) makes it, from the tables rendered one by one.
+
+    Rendering 1000 forms at once with docxtpl takes seconds and hundreds of MB; the template's
+    bundle is the tables' bodies in order, each after the first starting on a new page, in the
+    package of any one table. Tests hold this equal, byte for byte, to render_docx(forms).
+    Returns None for a table whose body does not start with a styled paragraph.
+    """
+    import zipfile
+
+    from pipeline.render.zipfix import write_package
+
+    bodies = []
+    for n, data in enumerate(tables):
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            if n == 0:
+                parts = {i.filename: z.read(i) for i in z.infolist() if not i.is_dir()}
+                doc = parts["word/document.xml"]
+            else:
+                doc = z.read("word/document.xml")
+        body = doc[doc.index(_BODY_OPEN) + len(_BODY_OPEN):doc.rindex(_SECT)]
+        if n > 0:
+            m = _FIRST_PPR.match(body)
+            if m is None:
+                return None
+            body = body[:m.end()] + b"<w:pageBreakBefore/>" + body[m.end():]
+        bodies.append(body)
+    if not bodies:
+        return None
+    first = parts["word/document.xml"]
+    head = first[:first.index(_BODY_OPEN) + len(_BODY_OPEN)]
+    parts["word/document.xml"] = head + b"".join(bodies) + first[first.rindex(_SECT):]
+    return write_package(parts)
+
+
+def render_bundle_pdf(bundle: FilledBundle, table_pdfs: Sequence[str], rel: str, dest: Path) -> OutputFile:
+    pdfs = [(dest / p).read_bytes() for p in table_pdfs]
+    data = _worker["renderers"]["bundle_pdf"](bundle, _worker["variant"], form_pdfs=pdfs)
+    return _write(dest, rel, data, True)
+
+
+# --- the build --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BuildOptions:
+    year_dir: Path
+    out: Path
+    formats: tuple[str, ...] = FORMATS
+    jobs: int = 1
+    archive: bool = True
+    wait: float = 60.0
+
+
+@dataclass
+class Hooks:
+    """How the build tells the CLI what it is doing (the CLI draws the progress bar)."""
+
+    waiting: Callable[[str], None] = lambda holder: None  # another build holds the lock
+    checking: Callable[[], None] = lambda: None
+    rendering: Callable[[int], None] = lambda total: None  # renders to do
+    advance: Callable[[int], None] = lambda n: None
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    year: int
+    build_dir: Path
+    tables: int
+    rendered_tables: list[str]  # keys of the projects rendered again
+    rendered_bundles: list[str]  # formats of the bundles assembled again
+    pages: int | None  # of the PDF bundle
+    warnings: int
+    bundle_files: list[Path]
+    table_files: int
+    formats: tuple[str, ...]
+    archived: archive.Version | None  # the new version, if any
+    archive_latest: str | None  # the latest version's name
+    seconds: float
+    stale_removed: list[str] = field(default_factory=list)
+
+    @property
+    def nothing_rendered(self) -> bool:
+        return not self.rendered_tables and not self.rendered_bundles
+
+
+def lock_path(out: Path, year: int) -> Path:
+    return out / f".{year}.lock"
+
+
+def staging_path(out: Path, year: int) -> Path:
+    return out / f".staging-{year}-{os.getpid()}"
+
+
+def aside_path(out: Path, year: int) -> Path:
+    return out / f".old-{year}-{os.getpid()}"
+
+
+def clean_leftovers(out: Path, year: int) -> list[str]:
+    """What killed builds left: staging folders (removed), a previous build set aside (put back)."""
+    target = out / str(year)
+    recover_aside(target, sorted(out.glob(f".old-{year}-*")))
+    removed = []
+    for p in sorted(out.glob(f".staging-{year}-*")):
+        remove_tree(p)
+        removed.append(p.name)
+    return removed
+
+
+def build(opts: BuildOptions, hooks: Hooks | None = None) -> BuildReport:
+    hooks = hooks or Hooks()
+    start = time.monotonic()
+    year = int(opts.year_dir.name)
+    opts.out.mkdir(parents=True, exist_ok=True)
+    with build_lock(lock_path(opts.out, year), opts.wait, hooks.waiting) as lock_fd:
+        removed = clean_leftovers(opts.out, year)
+        report = _build_locked(opts, year, hooks, lock_fd)
+    return replace(report, seconds=time.monotonic() - start, stale_removed=removed)
+
+
+def _build_locked(opts: BuildOptions, year: int, hooks: Hooks, lock_fd: int) -> BuildReport:
+    build_dir = opts.out / str(year)
+    formats = tuple(f for f in FORMATS if f in opts.formats)
+    state = load_state(build_dir)
+    digest = data_digest(opts.year_dir)
+    if state is not None and _unchanged(state, digest, formats) and outputs_present(build_dir, state):
+        return _finish(opts, year, build_dir, state, [], [], formats)
+
+    hooks.checking()
+    result = check_year(opts.year_dir)
+    if result.errors:
+        raise CheckFailed(result)
+    if result.bundle is None or result.input.variant is None:
+        raise BuildError(f"{opts.year_dir} 里没有可生成的项目")
+    bundle, variant = result.bundle, result.input.variant
+    templates = variant.fingerprint()
+    plan = _plan(bundle, templates, formats, state, build_dir)
+    new_state = BuildState(
+        annex_version=__version__, year=year, variant=variant.name, templates=templates,
+        bundle_title=bundle.title, formats=list(formats), data_digest=digest, warnings=len(result.warnings),
+        projects=plan.projects, bundle_inputs=plan.bundle_inputs, bundle=plan.bundle,
+    )
+    if not plan.table_jobs and not plan.bundle_formats and state is not None \
+            and set(state.output_hashes()) == set(new_state.output_hashes()):
+        # Same outputs, other input bytes (a comment, a reordered key): only the state changes.
+        write_atomic(build_dir / STATE_FILE, new_state.to_json().encode())
+        return _finish(opts, year, build_dir, new_state, [], [], formats)
+
+    staging = staging_path(opts.out, year)
+    try:
+        (staging / TABLES_DIR).mkdir(parents=True)
+        _link_kept(build_dir, staging, new_state, plan)
+        hooks.rendering(plan.render_count)
+        rendered = _render(bundle, variant, formats, plan, staging, opts.jobs, hooks, lock_fd)
+        new_state = _with_rendered(new_state, rendered)
+        write_file(staging / STATE_FILE, new_state.to_json().encode())
+        swap_in(staging, build_dir, aside_path(opts.out, year))
+    except BaseException:
+        remove_tree(staging)
+        raise
+    tables = [j[0].key for j in plan.table_jobs]
+    return _finish(opts, year, build_dir, new_state, tables, list(plan.bundle_formats), formats)
+
+
+def _unchanged(state: BuildState, digest: str, formats: tuple[str, ...]) -> bool:
+    if state.annex_version != __version__ or state.data_digest != digest or tuple(state.formats) != formats:
+        return False
+    try:
+        return load_variant(state.variant).fingerprint() == state.templates
+    except (OSError, KeyError, ValueError):
+        return False
+
+
+@dataclass
+class Plan:
+    projects: list[ProjectState]  # outputs filled in for kept files; rendered ones added later
+    bundle_inputs: str
+    bundle: dict[str, OutputFile]  # kept bundle files
+    table_jobs: list[tuple[FilledForm, tuple[str, ...]]]
+    bundle_formats: tuple[str, ...]  # bundles to assemble again
+    bundle_rel: dict[str, str]
+
+    @property
+    def render_count(self) -> int:
+        return sum(len(f) for _, f in self.table_jobs) + len(self.bundle_formats)
+
+
+def _plan(bundle: FilledBundle, templates: str, formats: tuple[str, ...], state: BuildState | None,
+          build_dir: Path) -> Plan:
+    old = {p.key: p for p in state.projects} if state else {}
+    projects, jobs = [], []
+    for form in bundle.forms:
+        fh = form_hash(form)
+        inputs = _sha(fh, templates, __version__)
+        prev = old.get(form.key)
+        kept = {}
+        if prev is not None and prev.inputs == inputs:
+            kept = {f: o for f, o in prev.outputs.items() if f in formats and _intact(build_dir, o)}
+        todo = tuple(f for f in formats if f not in kept)
+        if todo:
+            jobs.append((form, todo))
+        projects.append(ProjectState(form.key, form.file_stem, fh, inputs, kept))
+    bundle_inputs = _sha(bundle.title, bundle.unit, str(bundle.year), bundle.variant, templates, __version__,
+                         *(p.inputs for p in projects))
+    stem = bundle_file_stem(bundle)
+    rel = {f: f"{stem}.{f}" for f in formats}
+    kept_bundle = {}
+    if state is not None and state.bundle_inputs == bundle_inputs:
+        kept_bundle = {f: o for f, o in state.bundle.items()
+                       if f in formats and o.path == rel[f] and _intact(build_dir, o)}
+    again = tuple(f for f in formats if f not in kept_bundle)
+    return Plan(projects, bundle_inputs, kept_bundle, jobs, again, rel)
+
+
+def _intact(build_dir: Path, o: OutputFile) -> bool:
+    try:
+        return (build_dir / o.path).stat().st_size == o.size
+    except OSError:
+        return False
+
+
+def _link_kept(build_dir: Path, staging: Path, state: BuildState, plan: Plan) -> None:
+    """Kept outputs go into the new build as hard links: no copy, and the old build stays whole."""
+    for o in state.files():
+        src, dest = build_dir / o.path, staging / o.path
+        try:
+            os.link(src, dest)
+        except OSError:
+            write_file(dest, src.read_bytes())
+
+
+def _chunks(jobs: list, n_workers: int) -> list[list]:
+    size = max(1, min(MAX_CHUNK, math.ceil(len(jobs) / (n_workers * 4))))
+    return [jobs[i:i + size] for i in range(0, len(jobs), size)]
+
+
+@dataclass
+class Rendered:
+    tables: dict[tuple[str, str], OutputFile] = field(default_factory=dict)
+    bundle: dict[str, OutputFile] = field(default_factory=dict)
+
+
+def _render(bundle: FilledBundle, variant: Variant, formats: tuple[str, ...], plan: Plan, staging: Path,
+            jobs: int, hooks: Hooks, lock_fd: int) -> Rendered:
+    """Tables first (in chunks, across processes), then the bundles, which are joined from them."""
+    done = Rendered()
+    table_files = {f: [table_path(form, f) for form in bundle.forms] for f in formats}
+    bundle_tasks = {
+        "docx": (render_bundle_docx, bundle.forms, table_files["docx"] if "docx" in formats else []),
+        "pdf": (render_bundle_pdf, bundle, table_files["pdf"] if "pdf" in formats else []),
+    }
+    workers = min(jobs, max(len(plan.table_jobs), len(plan.bundle_formats)))
+    _renderers(formats)  # import once here: forked workers share the loaded modules
+    if workers <= 1:
+        init_worker(variant, formats)
+        for chunk in _chunks(plan.table_jobs, 1):
+            for key, fmt, o in render_tables(chunk, staging):
+                done.tables[key, fmt] = o
+            hooks.advance(sum(len(f) for _, f in chunk))
+        for fmt in plan.bundle_formats:
+            fn, what, files = bundle_tasks[fmt]
+            done.bundle[fmt] = fn(what, files, plan.bundle_rel[fmt], staging)
+            hooks.advance(1)
+        return done
+
+    with ProcessPoolExecutor(workers, mp_context=_fork_context(), initializer=init_worker,
+                             initargs=(variant, formats, lock_fd)) as pool:
+        try:
+            pending: dict[Future, object] = {
+                pool.submit(render_tables, chunk, staging): chunk for chunk in _chunks(plan.table_jobs, workers)
+            }
+            bundles_started = False
+            while pending or not bundles_started:
+                if not pending:
+                    bundles_started = True
+                    for fmt in plan.bundle_formats:
+                        fn, what, files = bundle_tasks[fmt]
+                        pending[pool.submit(fn, what, files, plan.bundle_rel[fmt], staging)] = fmt
+                    continue
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    what = pending.pop(fut)
+                    if isinstance(what, list):
+                        for key, fmt, o in fut.result():
+                            done.tables[key, fmt] = o
+                        hooks.advance(sum(len(f) for _, f in what))
+                    else:
+                        done.bundle[what] = fut.result()
+                        hooks.advance(1)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return done
+
+
+def _fork_context():
+    import multiprocessing
+
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:
+        return None
+
+
+def _with_rendered(state: BuildState, rendered: Rendered) -> BuildState:
+    projects = [
+        ProjectState(p.key, p.file_stem, p.form, p.inputs, {
+            f: rendered.tables.get((p.key, f)) or p.outputs[f] for f in state.formats
+        })
+        for p in state.projects
+    ]
+    bundle = {f: rendered.bundle.get(f) or state.bundle[f] for f in state.formats}
+    return replace(state, projects=projects, bundle=bundle)
+
+
+def _finish(opts: BuildOptions, year: int, build_dir: Path, state: BuildState, tables: list[str],
+            bundles: list[str], formats: tuple[str, ...]) -> BuildReport:
+    new_version, latest_name = None, None
+    if opts.archive:
+        new_version, latest_name = _archive(opts, year, build_dir, state)
+    pdf = state.bundle.get("pdf")
+    return BuildReport(
+        year=year, build_dir=build_dir, tables=len(state.projects), rendered_tables=tables,
+        rendered_bundles=bundles, pages=pdf.pages if pdf else None, warnings=state.warnings,
+        bundle_files=[build_dir / state.bundle[f].path for f in formats],
+        table_files=sum(len(p.outputs) for p in state.projects), formats=formats,
+        archived=new_version, archive_latest=latest_name, seconds=0.0,
+    )
+
+
+def _archive(opts: BuildOptions, year: int, build_dir: Path, state: BuildState) -> tuple[archive.Version | None, str | None]:
+    root = archive.archive_dir(opts.out, year)
+    last = archive.latest(root)
+    if last is not None and last.manifest.outputs == state.output_hashes():
+        return None, last.name
+    snap = archive.Snapshot(
+        year=year, build_dir=build_dir, outputs=state.output_hashes(), data_dir=opts.year_dir,
+        annex_version=state.annex_version, variant=state.variant, templates=state.templates,
+        bundle_title=state.bundle_title, formats=state.formats,
+        projects=[archive.ProjectRecord(p.key, p.file_stem, p.form, p.inputs) for p in state.projects],
+    )
+    version = archive.record(root, snap)
+    return version, version.name

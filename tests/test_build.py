@@ -1,0 +1,273 @@
+"""`annex build` end to end, as a user runs it, on copies of data/2023: outputs, incremental rebuilds,
+failures that leave the previous build whole, and builds that run at the same time."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import docx
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import build as build_module
+from pipeline.atomic import build_lock
+from pipeline.bench.generate import write_department
+from pipeline.check import check_year
+from pipeline.cli import app
+from pipeline.render.docx import render_docx
+from pipeline.variant import load_variant
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "data" / "2023"
+BUNDLE = "中共鄂州市委政法委员会-2023年度项目支出绩效自评表"
+runner = CliRunner()
+
+
+def annex(root: Path, *args: str):
+    """Run the CLI in `root` (which holds data/ and build/), as a user would from that folder."""
+    old = Path.cwd()
+    os.chdir(root)
+    try:
+        return runner.invoke(app, list(args))
+    finally:
+        os.chdir(old)
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def set_figure(root: Path, project: str, key: str, old: str, new: str) -> None:
+    path = root / "data" / "2023" / "projects" / f"{project}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert f"{key}: {old}\n" in text
+    path.write_text(text.replace(f"{key}: {old}\n", f"{key}: {new}\n"), encoding="utf-8")
+
+
+def docx_text(path: Path) -> str:
+    d = docx.Document(str(path))
+    return "\n".join(c.text for t in d.tables for r in t.rows for c in r.cells)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """A copy of data/2023 built once (Word only: PDF is not the point here)."""
+    root = tmp_path_factory.mktemp("built")
+    shutil.copytree(SEED, root / "data" / "2023")
+    result = annex(root, "build", "--format", "docx", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture
+def work(built, tmp_path) -> Path:
+    """A private copy of the built tree, for a test that changes it."""
+    root = tmp_path / "w"
+    shutil.copytree(built, root, symlinks=True)
+    return root
+
+
+def test_cold_build_writes_each_table_and_the_bundle(built):
+    out = built / "build" / "2023"
+    forms = check_year(built / "data" / "2023").bundle.forms
+    variant = load_variant("hubei-2023")
+    tables = sorted(p.name for p in (out / "分表").iterdir())
+    assert tables == sorted(f"{f.file_stem}.docx" for f in forms)
+    assert "11-中央司法救助资金专项资金(转移支付).docx" in tables
+    # Each table is what the renderer makes of its form; the bundle, joined from them, is what the
+    # renderer makes of all the forms at once.
+    for f in forms:
+        assert (out / "分表" / f"{f.file_stem}.docx").read_bytes() == render_docx([f], variant)
+    assert (out / f"{BUNDLE}.docx").read_bytes() == render_docx(forms, variant)
+    assert "155.65" in docx_text(out / "分表" / "02-市综治中心专项工作经费.docx")
+    assert not list((built / "build").glob(".staging-*"))
+
+
+def test_cold_build_summary(tmp_path):
+    shutil.copytree(SEED, tmp_path / "data" / "2023")
+    result = annex(tmp_path, "build", "-f", "docx", "-j", "1")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "共 11 张表，重新生成 11 张（docx）" in out
+    assert "9 个警告" in out
+    assert f"build/2023/{BUNDLE}.docx" in out
+    assert "build/2023/分表/（11 个文件）" in out
+    assert "归档：新版本 build/archive/2023/v001" in out
+    assert re.search(r"用时 \d+\.\d\d 秒", out)
+
+
+def test_rebuild_without_change_renders_nothing(work):
+    before = {p: p.stat().st_mtime_ns for p in (work / "build" / "2023").rglob("*")}
+    result = annex(work, "build", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    assert "没有变化：11 张表都是最新的，未重新生成任何文件" in result.output
+    assert "与最新版本 v001 相同，未新增版本" in result.output
+    assert {p: p.stat().st_mtime_ns for p in (work / "build" / "2023").rglob("*")} == before
+    assert [p.name for p in (work / "build" / "archive" / "2023").iterdir()] == ["v001"]
+
+
+def test_changed_figure_renders_one_table_and_adds_a_version(work):
+    out = work / "build" / "2023"
+    inodes = {p.name: p.stat().st_ino for p in (out / "分表").iterdir()}
+    set_figure(work, "02-市综治中心", "执行数", "155.65", "156.65")
+
+    result = annex(work, "build", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    assert "重新生成 1 张（docx），汇编（docx）已重新组装" in result.output
+    assert "归档：新版本 build/archive/2023/v002" in result.output
+    changed = "02-市综治中心专项工作经费.docx"
+    # The other ten tables are the same files as before (kept, not rendered again).
+    assert {n: i for n, i in inodes.items() if n != changed} == \
+        {p.name: p.stat().st_ino for p in (out / "分表").iterdir() if p.name != changed}
+    assert "156.65" in docx_text(out / "分表" / changed)
+    assert "156.65" in docx_text(out / f"{BUNDLE}.docx") and "155.65" not in docx_text(out / f"{BUNDLE}.docx")
+
+    diff = annex(work, "diff", "v1", "v2")
+    assert diff.exit_code == 0, diff.output
+    assert "02-市综治中心 · 执行数: 155.65 → 156.65 · 执行率: 55.59% → 55.95%" in diff.output.splitlines()
+
+    history = annex(work, "history")
+    assert history.exit_code == 0, history.output
+    assert "v002" in history.output and "修改 02-市综治中心" in history.output
+
+
+def test_removed_project_and_deleted_output(work):
+    out = work / "build" / "2023"
+    (work / "data" / "2023" / "projects" / "11-中央司法救助.yaml").unlink()
+    (out / "分表" / "01-政法智能化建设专项经费.docx").unlink()  # a user deleted one output by hand
+    result = annex(work, "build", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    assert "共 10 张表，重新生成 1 张" in result.output  # only the deleted one
+    assert sorted(p.name for p in (out / "分表").iterdir())[0] == "01-政法智能化建设专项经费.docx"
+    assert not (out / "分表" / "11-中央司法救助资金专项资金(转移支付).docx").exists()
+    assert "中央司法救助资金" not in docx_text(out / f"{BUNDLE}.docx")
+    diff = annex(work, "diff", "1", "v002")
+    assert "删除项目：11-中央司法救助" in diff.output
+
+
+def test_build_refuses_data_with_errors(work):
+    before = files(work / "build")
+    set_figure(work, "02-市综治中心", "执行数", "155.65", "一百")
+    check = annex(work, "check")
+    result = annex(work, "build")
+    assert check.exit_code == result.exit_code == 1
+    assert result.output.startswith(check.output)  # the same report as `annex check`
+    assert "数据有错误，未生成任何文件" in result.stderr
+    assert "Traceback" not in result.output
+    assert files(work / "build") == before
+
+
+def test_renderer_failure_leaves_previous_build_and_archive(work, monkeypatch):
+    before_out, before_archive = files(work / "build" / "2023"), files(work / "build" / "archive")
+    set_figure(work, "02-市综治中心", "执行数", "155.65", "156.65")
+    set_figure(work, "05-社会治安综合治理", "执行数", "61.56", "62.56")
+    real = build_module._renderers
+
+    def failing(formats):
+        found = dict(real(formats))
+        docx_renderer = found["docx"]
+
+        def render(forms, variant):
+            if any(f.key.startswith("05-") for f in forms):
+                raise ValueError("模板无法放下这个值")
+            return docx_renderer(forms, variant)
+
+        found["docx"] = render
+        return found
+
+    monkeypatch.setattr(build_module, "_renderers", failing)
+    result = annex(work, "build", "--format", "docx", "--jobs", "2")
+    assert result.exit_code == 1
+    assert "生成失败：05-社会治安综合治理（docx）：ValueError: 模板无法放下这个值" in result.stderr
+    assert "build/2023 仍是上一次完整的输出" in result.stderr
+    assert "Traceback" not in result.output
+    assert files(work / "build" / "2023") == before_out
+    assert files(work / "build" / "archive") == before_archive
+    assert not list((work / "build").glob(".staging-*"))
+
+
+def _generated(root: Path, tables: int) -> None:
+    write_department(root / "data", tables)
+
+
+def _cli(root: Path, *args: str, **kw) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "pipeline", *args], cwd=root, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **kw)
+
+
+def test_killed_build_leaves_previous_build_and_archive(tmp_path):
+    _generated(tmp_path, 60)
+    first = annex(tmp_path, "build", "-f", "docx")
+    assert first.exit_code == 0, first.output
+    before_out, before_archive = files(tmp_path / "build" / "2023"), files(tmp_path / "build" / "archive")
+
+    dept = tmp_path / "data" / "2023" / "department.yaml"
+    dept.write_text(dept.read_text(encoding="utf-8").replace("2024-04-23", "2024-04-24"), encoding="utf-8")
+    proc = _cli(tmp_path, "build", "-f", "docx", "-j", "2", start_new_session=True)
+    staging = tmp_path / "build" / f".staging-2023-{proc.pid}"
+    deadline = time.monotonic() + 30
+    while not (staging.is_dir() and any((staging / "分表").glob("*.docx"))):
+        assert proc.poll() is None, "the build ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    proc.stderr.close()
+
+    assert files(tmp_path / "build" / "2023") == before_out
+    assert files(tmp_path / "build" / "archive") == before_archive
+    assert staging.exists()  # a half-written build, left where no one reads it
+
+    again = annex(tmp_path, "build", "-f", "docx", "--wait", "10")
+    assert again.exit_code == 0, again.output
+    assert "重新生成 60 张" in again.output
+    assert not staging.exists()
+    for table in (tmp_path / "build" / "2023" / "分表").iterdir():
+        assert "填报日期：2024 年 4 月 24 日" in [p.text for p in docx.Document(str(table)).paragraphs][2]
+
+
+def test_second_build_waits_for_the_lock_or_gives_up(work):
+    lock = work / "build" / ".2023.lock"
+    with build_lock(lock, wait=0):
+        busy = annex(work, "build", "-f", "docx", "--wait", "0")
+    assert busy.exit_code == 1
+    assert f"（进程 {os.getpid()}）正在生成 build/2023" in busy.stderr
+    assert "请稍后再试" in busy.stderr
+
+    release = threading.Event()
+
+    def hold():
+        with build_lock(lock, wait=0):
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    time.sleep(0.1)
+    threading.Timer(0.5, release.set).start()
+    waited = annex(work, "build", "-f", "docx", "--wait", "10")
+    holder.join()
+    assert waited.exit_code == 0, waited.output
+    assert "正在生成同一年度，等待它完成" in waited.stderr
+
+
+def test_concurrent_builds_do_not_interleave(work):
+    set_figure(work, "02-市综治中心", "执行数", "155.65", "156.65")
+    procs = [_cli(work, "build", "-f", "docx", "-j", "2", "--wait", "60") for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    said = sorted("没有变化" in o for o, _ in outs)
+    assert said == [False, True]  # one built, the other found it done
+    # One coherent build: the archived version holds exactly what build/2023 holds.
+    out = files(work / "build" / "2023")
+    v2 = work / "build" / "archive" / "2023" / "v002" / "outputs"
+    assert {k: v for k, v in out.items() if k != ".annex-state.json"} == files(v2)
+    assert not (work / "build" / "archive" / "2023" / "v003").exists()
