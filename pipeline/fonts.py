@@ -168,3 +168,109 @@ def check_fonts(forms: Iterable[FilledForm], variant: Variant) -> None:
             uncovered.append(Uncovered(role, families, lacking))
     if uncovered:
         raise FontError(css, uncovered=tuple(uncovered))
+
+
+# --- One font program for the whole bundle -------------------------------------------------
+# WeasyPrint embeds, per document, a subset of each font that keeps the original glyph ids
+# (HarfBuzz RETAIN_GIDS): a page's text names glyphs by their id in the installed font. So one
+# subset holding the union of the glyphs of every table can replace all the tables' subsets.
+# WeasyPrint's own bindings lack the calls that open a font file, hence this small binding.
+
+_HB_CDEF = """
+typedef struct hb_blob_t hb_blob_t;
+typedef struct hb_face_t hb_face_t;
+typedef struct hb_set_t hb_set_t;
+typedef struct hb_subset_input_t hb_subset_input_t;
+typedef uint32_t hb_codepoint_t;
+hb_blob_t *hb_blob_create_from_file_or_fail(const char *file_name);
+void hb_blob_destroy(hb_blob_t *blob);
+const char *hb_blob_get_data(hb_blob_t *blob, unsigned int *length);
+hb_face_t *hb_face_create(hb_blob_t *blob, unsigned int index);
+void hb_face_destroy(hb_face_t *face);
+hb_blob_t *hb_face_reference_blob(hb_face_t *face);
+unsigned int hb_face_get_glyph_count(const hb_face_t *face);
+void hb_set_add(hb_set_t *set, hb_codepoint_t codepoint);
+void hb_set_add_range(hb_set_t *set, hb_codepoint_t first, hb_codepoint_t last);
+uint32_t hb_tag_from_string(const char *str, int len);
+hb_subset_input_t *hb_subset_input_create_or_fail(void);
+void hb_subset_input_destroy(hb_subset_input_t *input);
+hb_set_t *hb_subset_input_glyph_set(hb_subset_input_t *input);
+hb_set_t *hb_subset_input_set(hb_subset_input_t *input, int set_type);
+void hb_subset_input_set_flags(hb_subset_input_t *input, unsigned int value);
+hb_face_t *hb_subset_or_fail(hb_face_t *source, const hb_subset_input_t *input);
+"""
+# The flags and dropped tables of WeasyPrint 70's Font._harfbuzz_subset, so that the union
+# subset is the font WeasyPrint itself would embed for those glyphs.
+_NO_HINTING, _RETAIN_GIDS, _DESUBROUTINIZE, _PASSTHROUGH = 0x1, 0x2, 0x4, 0x20
+_SETS_DROP_TABLE_TAG = 3
+_DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH",
+                b"PCLT", b"SVG ")
+
+
+@dataclass(frozen=True)
+class _HarfBuzz:
+    ffi: object
+    hb: object
+    subset: object
+
+
+@cache
+def _harfbuzz() -> _HarfBuzz:
+    import cffi  # a WeasyPrint dependency
+
+    ffi = cffi.FFI()
+    ffi.cdef(_HB_CDEF)
+    return _HarfBuzz(ffi, ffi.dlopen("libharfbuzz.so.0"), ffi.dlopen("libharfbuzz-subset.so.0"))
+
+
+@cache
+def find_postscript_font(postscript_name: str) -> InstalledFont | None:
+    """The installed face whose PostScript name is `postscript_name` (fontconfig's lookup)."""
+    out = subprocess.run(
+        ["fc-match", "-f", "%{file}\n%{index}\n%{postscriptname}\n%{family}\n",
+         ":postscriptname=" + _fc_escape(postscript_name)],
+        capture_output=True, text=True, check=False,
+    ).stdout.split("\n")
+    if len(out) < 4 or out[2] != postscript_name:
+        return None
+    return InstalledFont(out[3].split(",")[0], Path(out[0]), int(out[1] or 0))
+
+
+def subset_font(font: InstalledFont, glyph_ids: Iterable[int]) -> bytes:
+    """The font file reduced to `glyph_ids`, every glyph keeping its id, as WeasyPrint subsets."""
+    h = _harfbuzz()
+    ffi, hb, hbs = h.ffi, h.hb, h.subset
+    blob = hb.hb_blob_create_from_file_or_fail(str(font.file).encode())
+    if blob == ffi.NULL:
+        raise OSError(f"cannot read {font.file}")
+    face = hb.hb_face_create(blob, font.index)
+    hb.hb_blob_destroy(blob)
+    subset = first = None
+    inp = hbs.hb_subset_input_create_or_fail()
+    try:
+        count = hb.hb_face_get_glyph_count(face)
+        ids = sorted(g for g in set(glyph_ids) if g < count)
+        glyphs = hbs.hb_subset_input_glyph_set(inp)
+        for g in ids:
+            hb.hb_set_add(glyphs, g)
+        drop = hbs.hb_subset_input_set(inp, _SETS_DROP_TABLE_TAG)
+        for tag in _DROP_TABLES:
+            hb.hb_set_add(drop, hb.hb_tag_from_string(tag, -1))
+        hbs.hb_subset_input_set_flags(inp, _RETAIN_GIDS | _PASSTHROUGH | _DESUBROUTINIZE)
+        first = hbs.hb_subset_or_fail(face, inp)
+        # Second pass, as WeasyPrint: drop the empty glyph slots after the last glyph used.
+        hb.hb_set_add_range(glyphs, 0, max(ids, default=0))
+        hbs.hb_subset_input_set_flags(inp, _PASSTHROUGH | _DESUBROUTINIZE | _NO_HINTING)
+        subset = hbs.hb_subset_or_fail(first, inp) if first != ffi.NULL else ffi.NULL
+        if subset == ffi.NULL:
+            raise OSError(f"HarfBuzz cannot subset {font.file}")
+        out = hb.hb_face_reference_blob(subset)
+        length = ffi.new("unsigned int *")
+        data = bytes(ffi.buffer(hb.hb_blob_get_data(out, length), length[0]))
+        hb.hb_blob_destroy(out)
+        return data
+    finally:
+        hbs.hb_subset_input_destroy(inp)
+        for f in (face, first, subset):
+            if f is not None and f != ffi.NULL:
+                hb.hb_face_destroy(f)
