@@ -140,28 +140,33 @@ def cli_hooks(progress: Progress) -> Hooks:
                  rendering=lambda total: show("生成", total), advance=advance)
 
 
+def say(text: str, style: str | None = None) -> None:
+    """One line as written: no markup, no wrapping inside paths and names."""
+    console.print(Text(text, style=style or ""), soft_wrap=True)
+
+
 def print_build_report(r: BuildReport) -> None:
     where = display_path(r.build_dir)
     kinds = "、".join(r.formats)
     if r.nothing_rendered:
-        console.print(f"[green]没有变化：{r.tables} 张表都是最新的，未重新生成任何文件。[/green]")
+        say(f"没有变化：{r.tables} 张表都是最新的，未重新生成任何文件。", "green")
     else:
         bundles = f"，汇编（{'、'.join(r.rendered_bundles)}）已重新组装" if r.rendered_bundles else ""
-        console.print(f"[green]已生成 {r.year} 年度：共 {r.tables} 张表，重新生成 {len(r.rendered_tables)} 张（{kinds}）{bundles}。[/green]")
+        say(f"已生成 {r.year} 年度：共 {r.tables} 张表，重新生成 {len(r.rendered_tables)} 张（{kinds}）{bundles}。", "green")
     pages = f"PDF 汇编 {r.pages} 页" if r.pages is not None else "页数：未生成 PDF"
     warn = f"{r.warnings} 个警告（运行 annex check 查看）" if r.warnings else "没有警告"
-    console.print(f"{pages}；{warn}")
-    console.print("写入：" if not r.nothing_rendered else "输出（未改动）：")
+    say(f"{pages}；{warn}")
+    say("写入：" if not r.nothing_rendered else "输出（未改动）：")
     for p in r.bundle_files:
-        console.print(f"  {display_path(p)}", markup=False)
-    console.print(f"  {where}/分表/（{r.table_files} 个文件）", markup=False)
+        say(f"  {display_path(p)}")
+    say(f"  {where}/分表/（{r.table_files} 个文件）")
     if r.archived is not None:
-        console.print(f"归档：新版本 {display_path(r.archived.path)}", markup=False)
+        say(f"归档：新版本 {display_path(r.archived.path)}")
     elif r.archive_latest is not None:
-        console.print(f"归档：输出与最新版本 {r.archive_latest} 相同，未新增版本")
+        say(f"归档：输出与最新版本 {r.archive_latest} 相同，未新增版本")
     else:
-        console.print("归档：未归档（--no-archive）")
-    console.print(f"用时 {r.seconds:.2f} 秒")
+        say("归档：未归档（--no-archive）")
+    say(f"用时 {r.seconds:.2f} 秒")
 
 
 @app.command()
@@ -305,19 +310,19 @@ def diff(
     year, found = resolve_archive(out, year)
     a, b = pick_version(found, version_a), pick_version(found, version_b)
     d = diff_bundles(archived_bundle(a), archived_bundle(b))
-    console.print(f"{year} 年度 {a.name} → {b.name}", style="bold")
+    say(f"{year} 年度 {a.name} → {b.name}", "bold")
     for c in d.common:
-        console.print("全部表 · " + change_text(c), markup=False)
+        say("全部表 · " + change_text(c))
     for key in d.added:
-        console.print(f"新增项目：{key}", markup=False)
+        say(f"新增项目：{key}")
     for key in d.removed:
-        console.print(f"删除项目：{key}", markup=False)
+        say(f"删除项目：{key}")
     for change in d.changed:
-        console.print(project_line(change), markup=False, soft_wrap=True)
+        say(project_line(change))
     if a.manifest.templates != b.manifest.templates:
-        console.print("表样模板有变化（输出的版式可能不同）")
+        say("表样模板有变化（输出的版式可能不同）")
     if d.empty:
-        console.print("两个版本的数据没有字段上的差别。")
+        say("两个版本的数据没有字段上的差别。")
 
 
 PROBLEM_TEXT = {
@@ -347,11 +352,11 @@ def verify(
             checked += 1
             name = f"{y}/{archive.version_name(number)}"
             if not problems:
-                console.print(f"[green]{name}：{n} 个文件完好[/green]")
+                say(f"{name}：{n} 个文件完好", "green")
             for p in problems:
-                console.print(f"[red]{name}[/red] · {p.path}：{PROBLEM_TEXT[p.kind]}", highlight=False)
+                console.print(Text.assemble((name, "red"), f" · {p.path}：{PROBLEM_TEXT[p.kind]}"), soft_wrap=True)
             bad += len(problems)
     if not checked:
-        console.print(f"{display_path(out / 'archive')} 里还没有归档版本。")
+        say(f"{display_path(out / 'archive')} 里还没有归档版本。")
     elif bad:
         raise fail(f"归档有 {bad} 处问题")

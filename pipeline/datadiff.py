@@ -44,7 +44,12 @@ class BundleDiff:
 
 
 def plain_label(label: str) -> str:
-    return _UNIT_SUFFIX.sub("", label).strip()
+    """A label without its trailing parentheses: "预算执行情况 (万元) (20 分)" -> "预算执行情况"."""
+    while True:
+        shorter = _UNIT_SUFFIX.sub("", label).strip()
+        if shorter == label:
+            return label
+        label = shorter
 
 
 def _row_fields(prefix: str, form: FilledForm, row: IndicatorRow) -> list[tuple[str, str]]:
@@ -82,6 +87,8 @@ def flatten(form: FilledForm) -> dict[str, str]:
     else:
         out += [(plain_label(b.planned_label), b.planned), (plain_label(b.spent_label), b.spent),
                 (plain_label(b.rate_label), b.rate)]
+        if b.weight:
+            out.append((f"{plain_label(b.label)} · {lab['weight']}", b.weight))
         if b.score:
             out.append((f"{plain_label(b.label)} · {lab['score']}", b.score))
     if form.overall_goal is not None:
