@@ -49,7 +49,7 @@ class FontError(Exception):
     bad_css: str = ""  # a role without a font stack
 
     def __str__(self) -> str:
-        lines = [f"无法生成 PDF：字体问题（字体在 {self.css} 中指定）"]
+        lines = [f"无法生成 PDF：字体问题（字体在 {_shown(self.css)} 中指定）"]
         if self.bad_css:
             lines.append(f"  - {self.bad_css}")
         for family in self.missing:
@@ -62,6 +62,13 @@ class FontError(Exception):
         if self.uncovered:
             lines.append("或修改这些文字，或在 form.css 中改用包含这些字符的已安装字体。")
         return "\n".join(lines)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 @dataclass(frozen=True)

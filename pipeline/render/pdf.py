@@ -99,7 +99,7 @@ def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
     _stamp_page_numbers(writer, variant, shared)
     shared.fill()
     for form, start in zip(bundle.forms, starts):
-        writer.add_outline_item(form.title, start)
+        writer.add_outline_item(title=form.title, page_number=start)
     writer.page_mode = "/UseOutlines"
     writer.add_metadata({"/Title": bundle.title, "/Author": bundle.unit})
     writer.root_object[NameObject("/Lang")] = TextStringObject(LANGUAGE)
