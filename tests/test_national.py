@@ -507,3 +507,19 @@ def test_national_renders_without_hubei_files_and_hubei_output_is_unchanged():
     h = load_variant(hubei.variant)
     assert out["digests"] == [hashlib.sha256(render_docx(hubei.forms, h)).hexdigest(),
                               hashlib.sha256(render_form_pdf(hubei.forms[0], h)).hexdigest()]
+
+
+# ---------------------------------------------------------------- another word processor
+
+
+@pytest.mark.soffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_prints_one_table_a_page(forms, bundle_docx, tmp_path):
+    from test_docx_soffice import to_pdf
+
+    pages = [squash(p.extract_text()) for p in to_pdf(bundle_docx, tmp_path, "national").pages]
+    assert len(pages) == len(forms)
+    for text, form in zip(pages, forms):
+        assert text.startswith(squash(TITLE + SUBTITLE))
+        missing = [c.text for c in expected_cells(form) if squash(c.text) not in text]
+        assert not missing, (form.key, missing)
