@@ -202,6 +202,7 @@ uint32_t hb_tag_from_string(const char *str, int len);
 hb_subset_input_t *hb_subset_input_create_or_fail(void);
 void hb_subset_input_destroy(hb_subset_input_t *input);
 hb_set_t *hb_subset_input_glyph_set(hb_subset_input_t *input);
+hb_set_t *hb_subset_input_unicode_set(hb_subset_input_t *input);
 hb_set_t *hb_subset_input_set(hb_subset_input_t *input, int set_type);
 void hb_subset_input_set_flags(hb_subset_input_t *input, unsigned int value);
 hb_face_t *hb_subset_or_fail(hb_face_t *source, const hb_subset_input_t *input);
@@ -243,15 +244,39 @@ def find_postscript_font(postscript_name: str) -> InstalledFont | None:
     return InstalledFont(out[3].split(",")[0], Path(out[0]), int(out[1] or 0))
 
 
+def _open_face(font: InstalledFont):
+    h = _harfbuzz()
+    blob = h.hb.hb_blob_create_from_file_or_fail(str(font.file).encode())
+    if blob == h.ffi.NULL:
+        raise OSError(f"cannot read {font.file}")
+    face = h.hb.hb_face_create(blob, font.index)
+    h.hb.hb_blob_destroy(blob)
+    return face
+
+
+def _face_bytes(face) -> bytes:
+    h = _harfbuzz()
+    out = h.hb.hb_face_reference_blob(face)
+    length = h.ffi.new("unsigned int *")
+    data = bytes(h.ffi.buffer(h.hb.hb_blob_get_data(out, length), length[0]))
+    h.hb.hb_blob_destroy(out)
+    return data
+
+
+@cache
+def glyph_count(font: InstalledFont) -> int:
+    face = _open_face(font)
+    try:
+        return _harfbuzz().hb.hb_face_get_glyph_count(face)
+    finally:
+        _harfbuzz().hb.hb_face_destroy(face)
+
+
 def subset_font(font: InstalledFont, glyph_ids: Iterable[int]) -> bytes:
     """The font file reduced to `glyph_ids`, every glyph keeping its id, as WeasyPrint subsets."""
     h = _harfbuzz()
     ffi, hb, hbs = h.ffi, h.hb, h.subset
-    blob = hb.hb_blob_create_from_file_or_fail(str(font.file).encode())
-    if blob == ffi.NULL:
-        raise OSError(f"cannot read {font.file}")
-    face = hb.hb_face_create(blob, font.index)
-    hb.hb_blob_destroy(blob)
+    face = _open_face(font)
     subset = first = None
     inp = hbs.hb_subset_input_create_or_fail()
     try:
@@ -271,13 +296,57 @@ def subset_font(font: InstalledFont, glyph_ids: Iterable[int]) -> bytes:
         subset = hbs.hb_subset_or_fail(first, inp) if first != ffi.NULL else ffi.NULL
         if subset == ffi.NULL:
             raise OSError(f"HarfBuzz cannot subset {font.file}")
-        out = hb.hb_face_reference_blob(subset)
-        length = ffi.new("unsigned int *")
-        data = bytes(ffi.buffer(hb.hb_blob_get_data(out, length), length[0]))
-        hb.hb_blob_destroy(out)
-        return data
+        return _face_bytes(subset)
     finally:
         hbs.hb_subset_input_destroy(inp)
         for f in (face, first, subset):
             if f is not None and f != ffi.NULL:
                 hb.hb_face_destroy(f)
+
+
+# --- Common-character copies of the CJK fonts ------------------------------------------------
+# WeasyPrint subsets each font per document keeping every glyph id, and for a CJK font of 65,000
+# glyphs that costs ~30 ms a font a table, whatever the table prints. A copy of the font with
+# only the common characters (GB 2312 and the usual symbols, ~7,600 glyphs) is subset 3-4x
+# faster and embeds half the bytes; the full font stays next in the stack for rarer characters.
+
+COMMON_MIN_GLYPHS = 20000  # smaller fonts are not worth a copy
+_COMMON_RANGES = ((0x20, 0x7E), (0xA0, 0xFF), (0x2000, 0x206F), (0x2100, 0x22FF), (0x2460, 0x24FF),
+                  (0x2500, 0x25FF), (0x3000, 0x303F), (0xFF00, 0xFFEF))
+
+
+@cache
+def common_chars() -> frozenset[int]:
+    """GB 2312's characters (every two-byte code that decodes) and the usual symbol blocks."""
+    chars = set()
+    for hi in range(0xA1, 0xF8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                chars.add(ord(bytes((hi, lo)).decode("gb2312")))
+            except UnicodeDecodeError:
+                pass
+    for first, last in _COMMON_RANGES:
+        chars.update(range(first, last + 1))
+    return frozenset(chars)
+
+
+def reduce_font(font: InstalledFont, chars: Iterable[int]) -> bytes:
+    """The font with only `chars` (and what its layout tables reach), glyphs renumbered."""
+    h = _harfbuzz()
+    face = _open_face(font)
+    inp = h.subset.hb_subset_input_create_or_fail()
+    reduced = None
+    try:
+        unicodes = h.subset.hb_subset_input_unicode_set(inp)
+        for c in sorted(chars):
+            h.hb.hb_set_add(unicodes, c)
+        h.subset.hb_subset_input_set_flags(inp, _PASSTHROUGH)
+        reduced = h.subset.hb_subset_or_fail(face, inp)
+        if reduced == h.ffi.NULL:
+            raise OSError(f"HarfBuzz cannot subset {font.file}")
+        return _face_bytes(reduced)
+    finally:
+        h.subset.hb_subset_input_destroy(inp)
+        for f in (face, reduced):
+            if f is not None and f != h.ffi.NULL:
+                h.hb.hb_face_destroy(f)

@@ -47,12 +47,13 @@ def variant_with_css(tmp_path: Path, **stacks: str):
 
 
 def fonts_printing(pdf: bytes) -> dict[str, str]:
-    """Character -> the font (BaseFont without its subset tag) whose glyph prints it."""
+    """Character -> the font (BaseFont without its subset tag) whose glyph prints it; the
+    renderer's common-character copy of a font ("… Common") counts as that font."""
     out = {}
     for page in PdfReader(io.BytesIO(pdf)).pages:
         for ref in page["/Resources"]["/Font"].values():
             font = ref.get_object()
-            name = str(font["/BaseFont"]).split("+")[-1]
+            name = str(font["/BaseFont"]).split("+")[-1].removesuffix("-Common")
             cmap = font["/ToUnicode"].get_object().get_data()
             for u in re.findall(rb"<[0-9a-fA-F]{4}>\s*<([0-9a-fA-F]+)>", cmap):
                 out[bytes.fromhex(u.decode()).decode("utf-16-be")] = name
@@ -131,3 +132,19 @@ def test_without_cjk_fonts_the_pdf_stops_with_how_to_install(tmp_path):
     assert "未安装字体「Noto Serif CJK SC」" in run.stderr and "未安装字体「Noto Sans CJK SC」" in run.stderr
     assert "DejaVu Sans」" not in run.stderr  # installed in that setup: not reported
     assert "sudo apt-get install fonts-noto-cjk" in run.stderr
+
+
+def test_a_character_outside_the_common_set_prints_from_the_full_font(variant):
+    # 堃 and 喆 are not in GB 2312, so not in the renderer's common-character copy of the font.
+    pdf = render_form_pdf(make_form(variant, project_name="堃喆项目", reason="偏差原因"), variant)
+    fonts_used = {}
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            cmap = font["/ToUnicode"].get_object().get_data()
+            for u in re.findall(rb"<[0-9a-fA-F]{4}>\s*<([0-9a-fA-F]+)>", cmap):
+                fonts_used.setdefault(bytes.fromhex(u.decode()).decode("utf-16-be"), set()).add(
+                    str(font["/BaseFont"]).split("+")[-1])
+    assert fonts_used["堃"] == fonts_used["喆"] == {"Noto-Serif-CJK-SC"}
+    assert fonts_used["偏"] == {"Noto-Serif-CJK-SC-Common"}
+    assert "堃喆项目" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)

@@ -13,9 +13,12 @@ import os
 # depend on the clock. Set before WeasyPrint (and so fontTools) is imported.
 os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 
+import atexit  # noqa: E402
 import hashlib  # noqa: E402
 import io  # noqa: E402
 import re  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from functools import cache  # noqa: E402
@@ -53,20 +56,60 @@ def _font_config() -> FontConfiguration:
     return FontConfiguration()
 
 
+@dataclass(frozen=True)
+class _Styles:
+    """The variant's stylesheets as WeasyPrint uses them, built once per process."""
+
+    sheets: tuple[weasyprint.CSS, ...]  # form.css, then the common-character font copies
+    digest: str  # of their text: part of each PDF's /ID
+    copies: dict[str, fonts.InstalledFont]  # font family of a copy -> its file
+
+
 @cache
-def _stylesheet(css_path: Path) -> tuple[weasyprint.CSS, str]:
-    """The variant's parsed stylesheet, and a digest of its text (part of each PDF's /ID)."""
+def _styles(css_path: Path) -> _Styles:
     text = css_path.read_text(encoding="utf-8")
-    sheet = weasyprint.CSS(string=text, base_url=str(css_path), font_config=_font_config())
-    return sheet, hashlib.sha256(text.encode()).hexdigest()
+    copies_css, copies = _common_copies(css_path)
+    sheets = [weasyprint.CSS(string=text, base_url=str(css_path), font_config=_font_config())]
+    if copies_css:
+        sheets.append(weasyprint.CSS(string=copies_css, font_config=_font_config()))
+    # The copies' paths change from process to process; their names and bytes do not.
+    digest = hashlib.sha256(text.encode())
+    for name, copy in sorted(copies.items()):
+        digest.update(name.encode() + hashlib.sha256(copy.file.read_bytes()).digest())
+    return _Styles(tuple(sheets), digest.hexdigest(), copies)
+
+
+def _common_copies(css_path: Path) -> tuple[str, dict[str, fonts.InstalledFont]]:
+    """CSS putting a common-character copy of each large font of form.css before it in its stack
+    (see fonts.reduce_font). The copies live in a temporary folder for the process's lifetime."""
+    folder = Path(tempfile.mkdtemp(prefix="annex-fonts-"))
+    atexit.register(shutil.rmtree, folder, True)
+    faces, roles, copies = [], [], {}
+    for role, stack in fonts.font_stacks(css_path).items():
+        families = []
+        for family in stack:
+            source = fonts.find_font(family)
+            if source is not None and fonts.glyph_count(source) >= fonts.COMMON_MIN_GLYPHS:
+                name = f"{family} Common"
+                if name not in copies:
+                    path = folder / f"{len(copies)}.otf"
+                    path.write_bytes(fonts.reduce_font(source, fonts.common_chars()))
+                    copies[name] = fonts.InstalledFont(name, path, 0)
+                    faces.append(f'@font-face {{ font-family: "{name}"; src: url("{path.as_uri()}"); }}')
+                families.append(f'"{name}"')
+            families.append(f'"{family}"')
+        roles.append(f"--font-{role}: {', '.join(families)};")
+    if not copies:
+        return "", {}
+    return "\n".join([*faces, ":root { " + " ".join(roles) + " }"]), copies
 
 
 def _write_pdf(html: str, variant: Variant) -> bytes:
-    sheet, css_digest = _stylesheet(variant.dir / "form.css")
+    styles = _styles(variant.dir / "form.css")
     # A stable /ID: same HTML and CSS, same identifier (and WeasyPrint writes no dates).
-    identifier = hashlib.sha256((css_digest + html).encode()).hexdigest()[:32].encode()
+    identifier = hashlib.sha256((styles.digest + html).encode()).hexdigest()[:32].encode()
     document = weasyprint.HTML(string=html, base_url=str(variant.dir)).render(
-        stylesheets=[sheet], font_config=_font_config())
+        stylesheets=list(styles.sheets), font_config=_font_config())
     return document.write_pdf(pdf_identifier=identifier)
 
 
@@ -87,7 +130,7 @@ def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
         raise ValueError(f"{len(form_pdfs)} PDFs for {len(bundle.forms)} tables")
 
     writer = PdfWriter()
-    shared = _SharedFonts(writer)
+    shared = _SharedFonts(writer, _styles(variant.dir / "form.css").copies)
     starts = []
     for data in form_pdfs:
         reader = PdfReader(io.BytesIO(data))
@@ -137,8 +180,9 @@ class _SharedFonts:
     its own subset (correct, only larger).
     """
 
-    def __init__(self, writer: PdfWriter):
+    def __init__(self, writer: PdfWriter, copies: dict[str, fonts.InstalledFont]):
         self.writer = writer
+        self.copies = copies
         self.groups: dict[str, _FontGroup | None] = {}  # BaseFont -> group (None: not shared)
 
     def redirect(self, page) -> None:
@@ -155,15 +199,18 @@ class _SharedFonts:
             file_ref = descriptor.raw_get(key)
             if isinstance(file_ref, IndirectObject) and file_ref.pdf is self.writer:
                 continue  # already redirected (a resource dict shared by several pages)
-            group = self._group(str(font["/BaseFont"]), key, descriptor[key].get_object())
+            group = self._group(str(font["/BaseFont"]), key, descriptor)
             if group is None:
                 continue
             group.glyphs.update(_glyph_ids(cid_font.get("/W", ArrayObject())))
             descriptor[NameObject(key)] = group.ref
 
-    def _group(self, base_font: str, key: str, program: StreamObject) -> _FontGroup | None:
+    def _group(self, base_font: str, key: str, descriptor: DictionaryObject) -> _FontGroup | None:
         if base_font not in self.groups:
-            source = _installed_source(program.get_data())
+            program = descriptor[key].get_object()
+            source = self.copies.get(str(descriptor.get("/FontFamily", "")))
+            if source is None:
+                source = _installed_source(program.get_data())
             group = None
             if source is not None:
                 stream = DecodedStreamObject()
