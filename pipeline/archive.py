@@ -35,6 +35,19 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def tree_digest(hashes: dict[str, str]) -> str:
+    """One hash for a folder's files, from each file's path and sha256 (what `annex build` records)."""
+    h = hashlib.sha256()
+    for rel in sorted(hashes):
+        h.update(rel.encode() + b"\0")
+        h.update(bytes.fromhex(hashes[rel]))
+    return h.hexdigest()
+
+
+class DataChanged(Exception):
+    """The input folder changed between the build and its archiving: the snapshot would not match."""
+
+
 def version_name(number: int) -> str:
     return f"v{number:03d}"
 
@@ -124,6 +137,7 @@ class Snapshot:
     build_dir: Path  # build/<year>
     outputs: dict[str, str]  # path inside build_dir -> sha256
     data_dir: Path  # data/<year>
+    data_digest: str  # tree_digest of data_dir as the build read it
     annex_version: str
     variant: str
     templates: str
@@ -185,9 +199,13 @@ def record(root: Path, snap: Snapshot) -> Version:
         for rel in sorted(snap.outputs):
             files[f"{OUTPUTS}/{rel}"] = _store(snap.build_dir / rel, staging, f"{OUTPUTS}/{rel}", prev,
                                                snap.outputs[rel])
+        data: dict[str, str] = {}
         for src in sorted(p for p in snap.data_dir.rglob("*") if p.is_file()):
-            name = f"{DATA}/{snap.year}/{src.relative_to(snap.data_dir).as_posix()}"
-            files[name] = _store(src, staging, name, prev)
+            rel = src.relative_to(snap.data_dir).as_posix()
+            name = f"{DATA}/{snap.year}/{rel}"
+            data[rel] = files[name] = _store(src, staging, name, prev)
+        if tree_digest(data) != snap.data_digest:
+            raise DataChanged(snap.data_dir)
         manifest = Manifest(
             version=version_name(number), year=snap.year,
             created=datetime.now().astimezone().isoformat(timespec="seconds"),

@@ -148,12 +148,10 @@ def form_hash(form: FilledForm) -> str:
 
 def data_digest(year_dir: Path) -> str:
     """Every file of the year folder, by path and content: unchanged means nothing to load again."""
-    h = hashlib.sha256()
-    for p in sorted(year_dir.rglob("*")):
-        if p.is_file():
-            h.update(p.relative_to(year_dir).as_posix().encode() + b"\0")
-            h.update(hashlib.sha256(p.read_bytes()).digest())
-    return h.hexdigest()
+    return archive.tree_digest({
+        p.relative_to(year_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in year_dir.rglob("*") if p.is_file()
+    })
 
 
 def bundle_file_stem(bundle: FilledBundle) -> str:
@@ -279,8 +277,23 @@ def join_docx(tables: Sequence[bytes]) -> bytes | None:
     return write_package(parts)
 
 
+class FileBytes(Sequence[bytes]):
+    """Files read when asked for, so that a 1000-table bundle never holds every table's PDF at once."""
+
+    def __init__(self, paths: Sequence[Path]):
+        self.paths = list(paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, i):  # noqa: ANN001 - int or slice, as Sequence wants
+        if isinstance(i, slice):
+            return FileBytes(self.paths[i])
+        return self.paths[i].read_bytes()
+
+
 def render_bundle_pdf(bundle: FilledBundle, table_pdfs: Sequence[str], rel: str, dest: Path) -> OutputFile:
-    pdfs = [(dest / p).read_bytes() for p in table_pdfs]
+    pdfs = FileBytes([dest / p for p in table_pdfs])
     data = _worker["renderers"]["bundle_pdf"](bundle, _worker["variant"], form_pdfs=pdfs)
     return _write(dest, rel, data, True)
 
@@ -373,6 +386,8 @@ def _build_locked(opts: BuildOptions, year: int, hooks: Hooks, lock_fd: int) -> 
 
     hooks.checking()
     result = check_year(opts.year_dir)
+    if data_digest(opts.year_dir) != digest:
+        raise BuildError(f"{opts.year_dir} 里的文件在检查过程中被修改；请保存好后再运行一次 annex build")
     if result.errors:
         raise CheckFailed(result)
     if result.bundle is None or result.input.variant is None:
@@ -391,6 +406,8 @@ def _build_locked(opts: BuildOptions, year: int, hooks: Hooks, lock_fd: int) -> 
         write_atomic(build_dir / STATE_FILE, new_state.to_json().encode())
         return _finish(opts, year, build_dir, new_state, [], [], formats)
 
+    if "pdf" in formats:
+        _check_fonts([form for form, fmts in plan.table_jobs if "pdf" in fmts], variant)
     staging = staging_path(opts.out, year)
     try:
         (staging / TABLES_DIR).mkdir(parents=True)
@@ -405,6 +422,16 @@ def _build_locked(opts: BuildOptions, year: int, hooks: Hooks, lock_fd: int) -> 
         raise
     tables = [j[0].key for j in plan.table_jobs]
     return _finish(opts, year, build_dir, new_state, tables, list(plan.bundle_formats), formats)
+
+
+def _check_fonts(forms: list[FilledForm], variant: Variant) -> None:
+    """Missing fonts or glyphs, said once and before anything is written (not once per table)."""
+    from pipeline import fonts
+
+    try:
+        fonts.check_fonts(forms, variant)
+    except fonts.FontError as e:
+        raise BuildError(str(e)) from None
 
 
 def _unchanged(state: BuildState, digest: str, formats: tuple[str, ...]) -> bool:
@@ -580,9 +607,14 @@ def _archive(opts: BuildOptions, year: int, build_dir: Path, state: BuildState) 
         return None, last.name
     snap = archive.Snapshot(
         year=year, build_dir=build_dir, outputs=state.output_hashes(), data_dir=opts.year_dir,
+        data_digest=state.data_digest,
         annex_version=state.annex_version, variant=state.variant, templates=state.templates,
         bundle_title=state.bundle_title, formats=state.formats,
         projects=[archive.ProjectRecord(p.key, p.file_stem, p.form, p.inputs) for p in state.projects],
     )
-    version = archive.record(root, snap)
+    try:
+        version = archive.record(root, snap)
+    except archive.DataChanged:
+        raise BuildError(f"已生成 {build_dir}，但 {opts.year_dir} 里的文件在构建过程中被修改，本次输出未归档；"
+                         "请再运行一次 annex build") from None
     return version, version.name

@@ -271,3 +271,37 @@ def test_concurrent_builds_do_not_interleave(work):
     v2 = work / "build" / "archive" / "2023" / "v002" / "outputs"
     assert {k: v for k, v in out.items() if k != ".annex-state.json"} == files(v2)
     assert not (work / "build" / "archive" / "2023" / "v003").exists()
+
+
+def test_missing_glyph_stops_before_writing(work):
+    """A character no installed font can print: said once, with the project, and nothing is written."""
+    before = files(work / "build")
+    set_figure(work, "02-市综治中心", "项目实施单位", "市综治中心", "市综治中心𓀀")
+    result = annex(work, "build")  # both formats: the PDF needs the glyph
+    assert result.exit_code == 1
+    assert "「𓀀」U+13000" in result.stderr and "（02-市综治中心）" in result.stderr
+    assert "Traceback" not in result.output
+    assert files(work / "build") == before
+
+
+def test_data_edited_during_build_is_not_archived(work, monkeypatch):
+    real_swap = build_module.swap_in
+
+    def swap_then_edit(*args):
+        real_swap(*args)
+        set_figure(work, "02-市综治中心", "执行数", "156.65", "157.65")  # the user saves again, mid-build
+
+    set_figure(work, "02-市综治中心", "执行数", "155.65", "156.65")
+    monkeypatch.setattr(build_module, "swap_in", swap_then_edit)
+    result = annex(work, "build", "-f", "docx")
+    assert result.exit_code == 1
+    assert "在构建过程中被修改，本次输出未归档" in result.stderr
+    assert "156.65" in docx_text(work / "build" / "2023" / "分表" / "02-市综治中心专项工作经费.docx")
+    assert [p.name for p in (work / "build" / "archive" / "2023").iterdir()] == ["v001"]
+
+    monkeypatch.setattr(build_module, "swap_in", real_swap)
+    again = annex(work, "build", "-f", "docx")
+    assert again.exit_code == 0, again.output
+    assert "归档：新版本 build/archive/2023/v002" in again.output
+    snapshot = work / "build" / "archive" / "2023" / "v002" / "data" / "2023" / "projects" / "02-市综治中心.yaml"
+    assert "执行数: 157.65\n" in snapshot.read_text(encoding="utf-8")
