@@ -199,6 +199,7 @@ unsigned int hb_face_get_glyph_count(const hb_face_t *face);
 void hb_set_add(hb_set_t *set, hb_codepoint_t codepoint);
 void hb_set_add_range(hb_set_t *set, hb_codepoint_t first, hb_codepoint_t last);
 uint32_t hb_tag_from_string(const char *str, int len);
+const char *hb_version_string(void);
 hb_subset_input_t *hb_subset_input_create_or_fail(void);
 void hb_subset_input_destroy(hb_subset_input_t *input);
 hb_set_t *hb_subset_input_glyph_set(hb_subset_input_t *input);
@@ -350,3 +351,29 @@ def reduce_font(font: InstalledFont, chars: Iterable[int]) -> bytes:
         for f in (face, reduced):
             if f is not None and f != h.ffi.NULL:
                 h.hb.hb_face_destroy(f)
+
+
+# --- Which fonts a PDF was made with -----------------------------------------------------------
+
+@cache
+def face_identity(font: InstalledFont) -> str:
+    """A digest of the face's `head` table: its revision and creation/modification dates."""
+    import hashlib
+
+    with TTFont(font.file, fontNumber=font.index, lazy=True) as tt:
+        return hashlib.sha256(tt.reader["head"]).hexdigest()[:16]
+
+
+@cache
+def fingerprint(css: Path) -> str:
+    """The fonts a variant's PDFs are made with: every family of form.css as installed, and the
+    HarfBuzz that subsets them. Glyph ids in a PDF are only valid for these exact fonts, so a
+    font upgrade must rebuild the tables (and the bundle must not mix tables made before it)."""
+    import hashlib
+
+    parts = [_harfbuzz().ffi.string(_harfbuzz().hb.hb_version_string()).decode()]
+    for role, stack in sorted(font_stacks(css).items()):
+        for family in stack:
+            found = find_font(family)
+            parts.append(f"{role}:{family}:{face_identity(found) if found else '-'}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]

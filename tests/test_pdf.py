@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from docx_grid import GridCell
 from html_grid import read_html_grid
@@ -365,6 +365,14 @@ def test_every_page_is_a4_and_numbered_at_its_foot(seed_pdf, seed_pages):
     for n, (page, text) in enumerate(zip(reader.pages, seed_pages), start=1):
         assert (round(float(page.mediabox.width), 1), round(float(page.mediabox.height), 1)) == (595.3, 841.9)
         assert text.rstrip().endswith(f"— {n} —"), (n, text[-40:])
+        shown = []  # (text, size in pt, x, y) of each text run
+        page.extract_text(visitor_text=lambda t, cm, tm, font, size: shown.append(
+            (t, round(size * tm[0] * cm[0], 2), tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5])))
+        number = [s for s in shown if s[0] == f"— {n} —"]
+        assert len(number) == 1, shown[-3:]
+        _, size, x, y = number[0]
+        assert size == 10.5  # as the table text
+        assert 0 < y < 56 and 260 < x < 300  # in the bottom margin, centred (its start left of the middle)
 
 
 def test_bundle_metadata(seed_bundle, seed_pdf):
@@ -396,10 +404,30 @@ def test_bundle_carries_one_copy_of_each_font(seed_pdf, seed_table_pdfs):
     assert len(seed_pdf) < sum(map(len, seed_table_pdfs)) / 3
 
 
-def test_checkbox_marks_come_from_the_mark_font(seed_pdf):
-    by_font = chars_by_font(seed_pdf)
-    owners = {ch: [f for f, chars in by_font.items() if ch in chars] for ch in "☑☐"}
-    assert owners == {"☑": ["DejaVu-Sans"], "☐": ["DejaVu-Sans"]}
+def font_programs_by_page(pdf: bytes) -> list[set[int]]:
+    """For each page, the object numbers of the font programs its fonts use."""
+    out = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        ids = set()
+        for ref in page["/Resources"]["/Font"].values():
+            descriptor = ref.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            ids |= {descriptor.raw_get(k).idnum for k in ("/FontFile2", "/FontFile3") if k in descriptor}
+        out.append(ids)
+    return out
+
+
+def test_a_table_made_with_other_fonts_keeps_its_own(seed_bundle, variant, seed_table_pdfs):
+    # A table PDF left from before a font upgrade: its glyph ids belong to the old fonts.
+    writer = PdfWriter(clone_from=io.BytesIO(seed_table_pdfs[0]))
+    writer.add_metadata({"/AnnexFonts": "fonts-before-an-upgrade"})
+    old = io.BytesIO()
+    writer.write(old)
+    pdf = render_bundle_pdf(seed_bundle, variant, [old.getvalue(), *seed_table_pdfs[1:]])
+    programs = font_programs_by_page(pdf)
+    first, rest = programs[0], set().union(*programs[1:])
+    assert len(first - rest) >= 2  # its own text and heading font subsets
+    assert len(first & rest) == 1  # only the page numbers' font is shared
+    assert squash(seed_bundle.forms[0].reason) in squash(page_texts(pdf)[0])
 
 
 def test_line_breaks_in_a_text_are_kept(seed_bundle, seed_pages):

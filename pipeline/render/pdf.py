@@ -24,6 +24,7 @@ from dataclasses import dataclass  # noqa: E402
 from functools import cache  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import pydyf  # noqa: E402 - WeasyPrint's PDF writer
 import weasyprint  # noqa: E402
 from pypdf import PdfReader, PdfWriter  # noqa: E402
 from pypdf.generic import (  # noqa: E402
@@ -47,7 +48,7 @@ from pipeline.variant import Variant  # noqa: E402
 LANGUAGE = "zh-CN"
 PAGE_NUMBER = "— {n} —"
 PAGE_NUMBER_BASELINE = 28.0  # pt above the bottom edge, inside the 20 mm bottom margin
-PAGE_NUMBER_SAMPLE = "—0123456789"  # every glyph a page number uses, but the space
+PAGE_NUMBER_SAMPLE = "— 0123456789"  # every character a page number uses
 
 
 @cache
@@ -104,13 +105,21 @@ def _common_copies(css_path: Path) -> tuple[str, dict[str, fonts.InstalledFont]]
     return "\n".join([*faces, ":root { " + " ".join(roles) + " }"]), copies
 
 
+FONTS_KEY = "/AnnexFonts"  # document info: fonts.fingerprint() of the fonts the PDF was made with
+
+
 def _write_pdf(html: str, variant: Variant) -> bytes:
-    styles = _styles(variant.dir / "form.css")
+    css = variant.dir / "form.css"
+    styles = _styles(css)
     # A stable /ID: same HTML and CSS, same identifier (and WeasyPrint writes no dates).
     identifier = hashlib.sha256((styles.digest + html).encode()).hexdigest()[:32].encode()
     document = weasyprint.HTML(string=html, base_url=str(variant.dir)).render(
         stylesheets=list(styles.sheets), font_config=_font_config())
-    return document.write_pdf(pdf_identifier=identifier)
+
+    def mark_fonts(_document, pdf) -> None:
+        pdf.info[FONTS_KEY[1:]] = pydyf.String(fonts.fingerprint(css))
+
+    return document.write_pdf(pdf_identifier=identifier, finisher=mark_fonts)
 
 
 def render_form_pdf(form: FilledForm, variant: Variant) -> bytes:
@@ -129,30 +138,30 @@ def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
     if len(form_pdfs) != len(bundle.forms):
         raise ValueError(f"{len(form_pdfs)} PDFs for {len(bundle.forms)} tables")
 
+    css = variant.dir / "form.css"
     writer = PdfWriter()
-    shared = _SharedFonts(writer, _styles(variant.dir / "form.css").copies)
+    shared = _SharedFonts(writer, _styles(css).copies)
     starts = []
-    for data in form_pdfs:
+    digest = hashlib.sha256("\0".join([bundle.title, bundle.unit, *(f.title for f in bundle.forms)]).encode())
+    for data in form_pdfs:  # one pass: the caller may read them from disk one by one
+        digest.update(hashlib.sha256(data).digest())
         reader = PdfReader(io.BytesIO(data))
-        for page in reader.pages:
-            shared.redirect(page)
         starts.append(len(writer.pages))
+        # Glyph ids are valid for the fonts a table was made with: a table made before a font
+        # upgrade keeps its own font subsets.
+        same_fonts = (reader.metadata or {}).get(FONTS_KEY) == fonts.fingerprint(css)
         for page in reader.pages:
+            if same_fonts:
+                shared.redirect(page)
             writer.add_page(page)
     _stamp_page_numbers(writer, variant, shared)
     shared.fill()
     for form, start in zip(bundle.forms, starts):
         writer.add_outline_item(title=form.title, page_number=start)
     writer.page_mode = "/UseOutlines"
-    writer.add_metadata({"/Title": bundle.title, "/Author": bundle.unit})
+    writer.add_metadata({"/Title": bundle.title, "/Author": bundle.unit, FONTS_KEY: fonts.fingerprint(css)})
     writer.root_object[NameObject("/Lang")] = TextStringObject(LANGUAGE)
-    return _write_with_stable_id(writer, form_pdfs)
-
-
-def _write_with_stable_id(writer: PdfWriter, parts: Sequence[bytes]) -> bytes:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(hashlib.sha256(part).digest())
+    # A stable /ID: derived from the bundle's content, not from the clock.
     identifier = ByteStringObject(digest.digest()[:16])
     writer._ID = ArrayObject([identifier, identifier])  # noqa: SLF001 - pypdf has no setter
     out = io.BytesIO()
@@ -202,7 +211,7 @@ class _SharedFonts:
             group = self._group(str(font["/BaseFont"]), key, descriptor)
             if group is None:
                 continue
-            group.glyphs.update(_glyph_ids(cid_font.get("/W", ArrayObject())))
+            group.glyphs.update(_widths(cid_font.get("/W", ArrayObject())))
             descriptor[NameObject(key)] = group.ref
 
     def _group(self, base_font: str, key: str, descriptor: DictionaryObject) -> _FontGroup | None:
@@ -236,23 +245,6 @@ class _SharedFonts:
             encoded.indirect_reference = group.ref
 
 
-def _glyph_ids(widths: ArrayObject) -> set[int]:
-    """Glyph ids listed in a CIDFont /W array: `first [w1 w2 …]` or `first last w`."""
-    ids: set[int] = set()
-    items = list(widths)
-    i = 0
-    while i < len(items):
-        first = int(items[i])
-        nxt = items[i + 1].get_object() if i + 1 < len(items) else None
-        if isinstance(nxt, ArrayObject):
-            ids.update(range(first, first + len(nxt)))
-            i += 2
-        else:
-            ids.update(range(first, int(items[i + 1]) + 1))
-            i += 3
-    return ids
-
-
 def _installed_source(program: bytes) -> fonts.InstalledFont | None:
     from fontTools.ttLib import TTFont
 
@@ -267,79 +259,87 @@ def _installed_source(program: bytes) -> fonts.InstalledFont | None:
 # --- Page numbers ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class _NumberFont:
-    font: IndirectObject  # a Type0 font dict in the writer
-    glyphs: dict[str, tuple[int, float]]  # character -> (glyph id, advance in 1/1000 em)
-    size: float
+class _NumberGlyphs:
+    """How to write the page numbers: their glyphs, as WeasyPrint set them in the text font."""
+
+    fonts: dict[str, IndirectObject]  # resource name -> a font dict in the writer
+    glyphs: dict[str, tuple[str, int, float]]  # character -> (resource name, glyph id, advance in 1/1000 em)
+    size: float  # pt
 
 
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>")
+_TF = re.compile(rb"/(\w+) ([0-9.]+) Tf")
+PX = 0.75  # WeasyPrint writes page content in CSS px: 1px = 0.75pt
 
 
-def _number_font(writer: PdfWriter, variant: Variant, shared: _SharedFonts) -> _NumberFont:
-    """The page-number font: WeasyPrint sets the number glyphs in the form's text font, and the
-    numbers are then written by hand on every page, far faster than laying out N pages."""
+def _number_glyphs(writer: PdfWriter, variant: Variant, shared: _SharedFonts) -> _NumberGlyphs:
+    """WeasyPrint sets every glyph a page number uses, in the variant's `.page-number` style, on
+    one page; the numbers are then written by hand on each page, far faster than laying out a
+    document of N pages."""
     html = (f'<!DOCTYPE html><html lang="{LANGUAGE}"><body>'
             f'<p class="page-number">{PAGE_NUMBER_SAMPLE}</p></body></html>')
-    reader = PdfReader(io.BytesIO(_write_pdf(html, variant)))
-    page = reader.pages[0]
+    page = PdfReader(io.BytesIO(_write_pdf(html, variant))).pages[0]
     shared.redirect(page)
-    (font_ref,) = page["/Resources"]["/Font"].values()
-    font = font_ref.get_object()
-    cid_font = font["/DescendantFonts"][0].get_object()
-    widths = {}
-    items = list(cid_font["/W"])
-    for first, ws in zip(items[::2], items[1::2]):
-        for offset, w in enumerate(ws):
-            widths[int(first) + offset] = float(w)
-    glyphs = {}
-    for gid, text in _BFCHAR.findall(font["/ToUnicode"].get_object().get_data()):
-        ch = bytes.fromhex(text.decode()).decode("utf-16-be")
-        glyphs[ch] = (int(gid, 16), widths.get(int(gid, 16), 0.0))
-    size = _font_size(page.get_contents().get_data())
-    clone = font.clone(writer)
-    return _NumberFont(clone.indirect_reference, glyphs, size)
+    sizes = {name.decode(): float(size) * PX for name, size in _TF.findall(page.get_contents().get_data())}
+    fonts_used, glyphs = {}, {}
+    for n, (name, ref) in enumerate(sorted(page["/Resources"]["/Font"].items())):
+        font = ref.get_object()
+        key = f"/PageNo{n}"
+        fonts_used[key] = font.clone(writer).indirect_reference
+        widths = _widths(font["/DescendantFonts"][0].get_object().get("/W", ArrayObject()))
+        for gid, text in _BFCHAR.findall(font["/ToUnicode"].get_object().get_data()):
+            glyphs[bytes.fromhex(text.decode()).decode("utf-16-be")] = (key, int(gid, 16), widths.get(int(gid, 16), 0.0))
+    size = max(sizes.values())
+    return _NumberGlyphs(fonts_used, glyphs, size)
 
 
-def _font_size(content: bytes) -> float:
-    match = re.search(rb"/\w+ ([0-9.]+) Tf", content)
-    return float(match.group(1)) if match else 10.5
-
-
-def _number_stream(number_font: _NumberFont, text: str, page_width: float) -> bytes:
-    """`text` centred on the page, as a content stream of glyph ids (space as a TJ gap)."""
-    ops, width = [], 0.0
-    space = 250.0
-    for ch in text:
-        if ch == " ":
-            ops.append(f"{-space:g}")
-            width += space
+def _widths(w: ArrayObject) -> dict[int, float]:
+    """glyph id -> advance, from a CIDFont /W array (`first [w1 w2 …]` or `first last w`)."""
+    out: dict[int, float] = {}
+    items = list(w)
+    i = 0
+    while i < len(items):
+        first, nxt = int(items[i]), items[i + 1].get_object()
+        if isinstance(nxt, ArrayObject):
+            out.update((first + k, float(v)) for k, v in enumerate(nxt))
+            i += 2
         else:
-            gid, advance = number_font.glyphs[ch]
-            ops.append(f"<{gid:04x}>")
-            width += advance
-    x = (page_width - width * number_font.size / 1000) / 2
-    return (f"BT /PageNo {number_font.size:g} Tf 1 0 0 1 {x:.2f} {PAGE_NUMBER_BASELINE:g} Tm "
-            f"[{' '.join(ops)}] TJ ET").encode()
+            out.update((g, float(items[i + 2])) for g in range(first, int(nxt) + 1))
+            i += 3
+    return out
+
+
+def _number_stream(glyphs: _NumberGlyphs, text: str, page_width: float) -> bytes:
+    """`text` centred on the page at PAGE_NUMBER_BASELINE, as a content stream of glyph ids."""
+    runs: list[tuple[str, list[str]]] = []  # consecutive glyphs of one font
+    width = 0.0
+    for ch in text:
+        font, gid, advance = glyphs.glyphs[ch]
+        if not runs or runs[-1][0] != font:
+            runs.append((font, []))
+        runs[-1][1].append(f"{gid:04x}")
+        width += advance
+    x = (page_width - width * glyphs.size / 1000) / 2
+    shows = " ".join(f"{font} {glyphs.size:g} Tf <{''.join(ids)}> Tj" for font, ids in runs)
+    return f"BT {x:.2f} {PAGE_NUMBER_BASELINE:g} Td {shows} ET".encode()
 
 
 def _stamp_page_numbers(writer: PdfWriter, variant: Variant, shared: _SharedFonts) -> None:
-    number_font = _number_font(writer, variant, shared)
+    glyphs = _number_glyphs(writer, variant, shared)
+    # The page's own content is wrapped in q … Q so that its graphics state (WeasyPrint flips
+    # the y axis) does not reach the number.
     push = writer._add_object(_stream(b"q"))  # noqa: SLF001 - shared by every page
     pop = writer._add_object(_stream(b"Q"))  # noqa: SLF001
     for n, page in enumerate(writer.pages, start=1):
-        box = page.mediabox
-        stream = _stream(_number_stream(number_font, PAGE_NUMBER.format(n=n), float(box.width)))
-        number = writer._add_object(stream)  # noqa: SLF001
+        text = PAGE_NUMBER.format(n=n)
+        number = writer._add_object(_stream(_number_stream(glyphs, text, float(page.mediabox.width))))  # noqa: SLF001
         contents = page.raw_get("/Contents")
         parts = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
         page[NameObject("/Contents")] = ArrayObject([push, *parts, pop, number])
         resources = page["/Resources"]
-        font_dict = resources.get("/Font")
-        if font_dict is None:
-            resources[NameObject("/Font")] = font_dict = DictionaryObject()
-        font_dict = font_dict.get_object()
-        font_dict[NameObject("/PageNo")] = number_font.font
+        if "/Font" not in resources:
+            resources[NameObject("/Font")] = DictionaryObject()
+        resources["/Font"].get_object().update({NameObject(k): v for k, v in glyphs.fonts.items()})
 
 
 def _stream(data: bytes) -> StreamObject:
