@@ -194,38 +194,48 @@ def test_renderer_failure_leaves_previous_build_and_archive(work, monkeypatch):
     assert not list((work / "build").glob(".staging-*"))
 
 
-def _generated(root: Path, tables: int) -> None:
-    write_department(root / "data", tables)
-
-
 def _cli(root: Path, *args: str, **kw) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "pipeline", *args], cwd=root, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, **kw)
 
 
-def test_killed_build_leaves_previous_build_and_archive(tmp_path):
-    _generated(tmp_path, 60)
-    first = annex(tmp_path, "build", "-f", "docx")
-    assert first.exit_code == 0, first.output
+@pytest.fixture(scope="module")
+def built60(tmp_path_factory) -> Path:
+    """60 generated tables, built: enough work that a build can be caught in the middle."""
+    root = tmp_path_factory.mktemp("built60")
+    write_department(root / "data", 60)
+    result = annex(root, "build", "-f", "docx")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["killed", "ctrl-c"])
+def test_interrupted_build_leaves_previous_build_and_archive(built60, tmp_path, sig):
+    shutil.copytree(built60, tmp_path, dirs_exist_ok=True, symlinks=True)
     before_out, before_archive = files(tmp_path / "build" / "2023"), files(tmp_path / "build" / "archive")
 
     dept = tmp_path / "data" / "2023" / "department.yaml"
     dept.write_text(dept.read_text(encoding="utf-8").replace("2024-04-23", "2024-04-24"), encoding="utf-8")
-    proc = _cli(tmp_path, "build", "-f", "docx", "-j", "2", start_new_session=True)
+    # A session of its own, as a terminal's foreground job: the signal goes to the build and its workers.
+    proc = _cli(tmp_path, "build", "-f", "docx", "-j", "2", start_new_session=True,
+                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     staging = tmp_path / "build" / f".staging-2023-{proc.pid}"
     deadline = time.monotonic() + 30
     while not (staging.is_dir() and any((staging / "分表").glob("*.docx"))):
-        assert proc.poll() is None, "the build ended before it could be killed"
+        assert proc.poll() is None, "the build ended before it could be interrupted"
         assert time.monotonic() < deadline
         time.sleep(0.002)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    proc.stdout.close()
-    proc.stderr.close()
+    os.killpg(proc.pid, sig)
+    _, err = proc.communicate(timeout=60)
 
     assert files(tmp_path / "build" / "2023") == before_out
     assert files(tmp_path / "build" / "archive") == before_archive
-    assert staging.exists()  # a half-written build, left where no one reads it
+    if sig == signal.SIGINT:
+        assert proc.returncode == 130
+        assert "已中断。build/2023 仍是上一次完整的输出，归档未改动。" in err
+        assert not staging.exists()
+    else:
+        assert staging.exists()  # a half-written build, left where no one reads it
 
     again = annex(tmp_path, "build", "-f", "docx", "--wait", "10")
     assert again.exit_code == 0, again.output
