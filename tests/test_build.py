@@ -315,3 +315,27 @@ def test_data_edited_during_build_is_not_archived(work, monkeypatch):
     assert "归档：新版本 build/archive/2023/v002" in again.output
     snapshot = work / "build" / "archive" / "2023" / "v002" / "data" / "2023" / "projects" / "02-市综治中心.yaml"
     assert "执行数: 157.65\n" in snapshot.read_text(encoding="utf-8")
+
+
+def test_pdf_bundle_is_assembled_from_the_tables_and_follows_a_change(tmp_path):
+    from pypdf import PdfReader
+
+    shutil.copytree(SEED, tmp_path / "data" / "2023")
+    first = annex(tmp_path, "build", "--jobs", "2")
+    assert first.exit_code == 0, first.output
+    out = tmp_path / "build" / "2023"
+    bundle = PdfReader(str(out / f"{BUNDLE}.pdf"))
+    pages = len(bundle.pages)
+    assert f"PDF 汇编 {pages} 页" in first.output
+    table_pages = sum(len(PdfReader(str(p)).pages) for p in (out / "分表").glob("*.pdf"))
+    assert pages == table_pages and len(list((out / "分表").glob("*.pdf"))) == 11
+    text = "".join(p.extract_text() for p in bundle.pages)
+    assert "155.65" in text and "2023 年度市综治中心专项工作经费项目自评表" in text
+
+    set_figure(tmp_path, "02-市综治中心", "执行数", "155.65", "156.65")
+    again = annex(tmp_path, "build", "--jobs", "2")
+    assert again.exit_code == 0, again.output
+    assert "重新生成 1 张（docx、pdf），汇编（docx、pdf）已重新组装" in again.output
+    table = "".join(p.extract_text() for p in PdfReader(str(out / "分表" / "02-市综治中心专项工作经费.pdf")).pages)
+    text = "".join(p.extract_text() for p in PdfReader(str(out / f"{BUNDLE}.pdf")).pages)
+    assert "156.65" in table and "156.65" in text and "155.65" not in text
