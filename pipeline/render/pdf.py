@@ -91,7 +91,7 @@ def _common_copies(css_path: Path) -> tuple[str, dict[str, fonts.InstalledFont]]
         for family in stack:
             source = fonts.find_font(family)
             if source is not None and fonts.glyph_count(source) >= fonts.COMMON_MIN_GLYPHS:
-                name = f"{family} Common"
+                name = f"Common+{family}"  # read as "the Common subset of {family}", like a subset tag
                 if name not in copies:
                     path = folder / f"{len(copies)}.otf"
                     path.write_bytes(fonts.reduce_font(source, fonts.common_chars()))
