@@ -122,13 +122,14 @@ def load_state(build_dir: Path) -> BuildState | None:
 
 def outputs_present(build_dir: Path, state: BuildState) -> bool:
     """Every recorded output still there with its size (someone may have deleted or replaced one)."""
-    for o in state.files():
-        try:
-            if (build_dir / o.path).stat().st_size != o.size:
-                return False
-        except OSError:
-            return False
-    return True
+    return all(_intact(build_dir, o) for o in state.files())
+
+
+def _intact(build_dir: Path, o: OutputFile) -> bool:
+    try:
+        return (build_dir / o.path).stat().st_size == o.size
+    except OSError:
+        return False
 
 
 # --- hashes -----------------------------------------------------------------------------------
@@ -171,7 +172,10 @@ _worker: dict[str, object] = {}
 def init_worker(variant: Variant, formats: Sequence[str], close_fd: int | None = None) -> None:
     """Load what every render needs once per process: the variant and the renderers' modules."""
     if close_fd is not None:
-        os.close(close_fd)  # the build lock must die with the build, not live on in its workers
+        try:
+            os.close(close_fd)  # the build lock must die with the build, not live on in its workers
+        except OSError:
+            pass  # not inherited (a spawned, not forked, worker)
         _die_with_parent()
     _worker["variant"] = variant
     _worker["renderers"] = _renderers(formats)
@@ -482,13 +486,6 @@ def _plan(bundle: FilledBundle, templates: str, formats: tuple[str, ...], state:
                        if f in formats and o.path == rel[f] and _intact(build_dir, o)}
     again = tuple(f for f in formats if f not in kept_bundle)
     return Plan(projects, bundle_inputs, kept_bundle, jobs, again, rel)
-
-
-def _intact(build_dir: Path, o: OutputFile) -> bool:
-    try:
-        return (build_dir / o.path).stat().st_size == o.size
-    except OSError:
-        return False
 
 
 def _link_kept(build_dir: Path, staging: Path, state: BuildState, plan: Plan) -> None:

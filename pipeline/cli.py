@@ -147,6 +147,8 @@ def say(text: str, style: str | None = None) -> None:
 
 def print_build_report(r: BuildReport) -> None:
     where = display_path(r.build_dir)
+    if r.stale_removed:
+        say(f"已清除上次中断的构建留下的临时文件夹：{'、'.join(r.stale_removed)}", "dim")
     kinds = "、".join(r.formats)
     if r.nothing_rendered:
         say(f"没有变化：{r.tables} 张表都是最新的，未重新生成任何文件。", "green")

@@ -241,6 +241,8 @@ def test_interrupted_build_leaves_previous_build_and_archive(built60, tmp_path, 
     assert again.exit_code == 0, again.output
     assert "重新生成 60 张" in again.output
     assert not staging.exists()
+    if sig == signal.SIGKILL:
+        assert f"已清除上次中断的构建留下的临时文件夹：{staging.name}" in again.output
     for table in (tmp_path / "build" / "2023" / "分表").iterdir():
         assert "填报日期：2024 年 4 月 24 日" in [p.text for p in docx.Document(str(table)).paragraphs][2]
 
