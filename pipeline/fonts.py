@@ -156,23 +156,22 @@ def check_fonts(forms: Iterable[FilledForm], variant: Variant) -> None:
     if missing:
         raise FontError(css, missing=missing)
 
-    first_key: dict[str, dict[str, str]] = {r: {} for r in ROLES}
-    for form in forms:
+    first_seen: dict[str, dict[str, tuple[int, str]]] = {r: {} for r in ROLES}  # char -> (form index, key)
+    for index, form in enumerate(forms):
         for role, text in role_texts(form).items():
-            seen = first_key[role]
-            for ch in text:
-                if ch not in seen:
-                    seen[ch] = form.key
+            seen = first_seen[role]
+            for ch in set(text).difference(seen):
+                seen[ch] = (index, form.key)
     uncovered = []
     for role in ROLES:
         families = stacks[role]
         covered = [font_chars(installed[f].file, installed[f].index) for f in families]
-        lacking = tuple(
-            (ch, key) for ch, key in first_key[role].items()
+        lacking = sorted(
+            (where, ch) for ch, where in first_seen[role].items()
             if _printable(ch) and not any(ord(ch) in c for c in covered)
         )
         if lacking:
-            uncovered.append(Uncovered(role, families, lacking))
+            uncovered.append(Uncovered(role, families, tuple((ch, key) for (_, key), ch in lacking)))
     if uncovered:
         raise FontError(css, uncovered=tuple(uncovered))
 
