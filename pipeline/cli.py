@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.markup import escape
 from rich.text import Text
 
 from pipeline import __version__, archive
@@ -188,7 +189,7 @@ def build(
     chosen = tuple(dict.fromkeys(formats or FORMATS))
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown:
-        raise fail(f"不支持的格式「{'、'.join(unknown)}」；可用：{'、'.join(FORMATS)}")
+        raise fail(escape(f"不支持的格式「{'、'.join(unknown)}」；可用：{'、'.join(FORMATS)}"))
     n_jobs = jobs if jobs is not None else default_jobs()
     if n_jobs < 1:
         raise fail("--jobs 至少为 1")
@@ -211,11 +212,14 @@ def build(
         raise fail("数据有错误，未生成任何文件；请先改正上面的错误（annex check 可再次检查）")
     except LockBusy as e:
         who = f"（进程 {e.holder}）" if e.holder else ""
-        raise fail(f"另一个 annex build{who}正在生成 {target}，等待 {wait:g} 秒后仍未结束；请稍后再试（锁文件 {display_path(e.path)}）")
+        waited = f"，等待 {wait:g} 秒后仍未结束" if wait > 0 else ""
+        raise fail(escape(f"另一个 annex build{who}正在生成 {target}{waited}；请稍后再试（锁文件 {display_path(e.path)}）"))
     except RenderError as e:
-        raise fail(f"生成失败：{e}\n{target} 仍是上一次完整的输出，归档未改动。")
+        raise fail(escape(f"生成失败：{e}\n{target} 仍是上一次完整的输出，归档未改动。"))
     except BuildError as e:
-        raise fail(str(e))
+        raise fail(escape(str(e)))
+    except OSError as e:
+        raise fail(escape(f"读写文件失败：{e.strerror or e}（{e.filename}）"))
     except KeyboardInterrupt:
         err_console.print(f"[red]已中断。[/red]{target} 仍是上一次完整的输出，归档未改动。")
         raise typer.Exit(130)
@@ -233,7 +237,7 @@ def resolve_archive(out: Path, year: int | None) -> tuple[int, list[archive.Vers
     years = archive_years(out)
     if year is None:
         if not years:
-            raise fail(f"{display_path(out / 'archive')} 里还没有归档版本；先运行 annex build")
+            raise fail(escape(f"{display_path(out / 'archive')} 里还没有归档版本；先运行 annex build"))
         year = years[-1]
     try:
         found = archive.versions(archive.archive_dir(out, year))
@@ -289,15 +293,15 @@ def pick_version(found: list[archive.Version], text: str) -> archive.Version:
     match = next((v for v in found if v.number == number), None)
     if match is None:
         have = "、".join(v.name for v in found)
-        raise fail(f"没有版本「{text}」；现有版本：{have}（可写作 v1、1 或 v001）")
+        raise fail(escape(f"没有版本「{text}」；现有版本：{have}（可写作 v1、1 或 v001）"))
     return match
 
 
 def archived_bundle(v: archive.Version):
     result = check_year(v.data_dir, base=v.path)
     if result.bundle is None:
-        raise fail(f"{v.name} 存档的数据在当前版本的 annex 下有 {len(result.errors)} 个错误，无法比较；"
-                   f"可运行 annex check --data {display_path(v.data_dir.parent)} 查看")
+        raise fail(escape(f"{v.name} 存档的数据在当前版本的 annex 下有 {len(result.errors)} 个错误，无法比较；"
+                          f"可运行 annex check --data {display_path(v.data_dir.parent)} 查看"))
     return result.bundle
 
 
