@@ -161,13 +161,21 @@ def load_version(number: int, path: Path) -> Version:
     return Version(number, path, Manifest.from_json((path / MANIFEST).read_text(encoding="utf-8")))
 
 
-def versions(root: Path) -> list[Version]:
-    return [load_version(n, p) for n, p in version_dirs(root)]
+def read_versions(root: Path) -> list[tuple[int, Path, Version | None]]:
+    """Every version folder, oldest first, with its manifest read (None: missing or damaged)."""
+    out = []
+    for number, path in version_dirs(root):
+        try:
+            out.append((number, path, load_version(number, path)))
+        except (OSError, ValueError, KeyError, TypeError):
+            out.append((number, path, None))
+    return out
 
 
 def latest(root: Path) -> Version | None:
-    found = version_dirs(root)
-    return load_version(*found[-1]) if found else None
+    """The newest version whose manifest can be read (a damaged one is for `annex verify` to report)."""
+    readable = [v for _, _, v in read_versions(root) if v is not None]
+    return readable[-1] if readable else None
 
 
 def clean_staging(root: Path) -> None:
@@ -175,11 +183,6 @@ def clean_staging(root: Path) -> None:
     if root.is_dir():
         for p in root.glob(".staging-*"):
             remove_tree(p)
-
-
-def needs_version(root: Path, outputs: dict[str, str]) -> bool:
-    last = latest(root)
-    return last is None or last.manifest.outputs != outputs
 
 
 def record(root: Path, snap: Snapshot) -> Version:
@@ -191,8 +194,8 @@ def record(root: Path, snap: Snapshot) -> Version:
     root.mkdir(parents=True, exist_ok=True)
     clean_staging(root)
     found = version_dirs(root)
-    prev = load_version(*found[-1]) if found else None
-    number = found[-1][0] + 1 if found else 1
+    prev = latest(root)
+    number = found[-1][0] + 1 if found else 1  # never reuse a number, even a damaged version's
     staging = root / f".staging-{os.getpid()}"
     try:
         files: dict[str, str] = {}

@@ -233,16 +233,16 @@ def archive_years(out: Path) -> list[int]:
     return sorted(int(p.name) for p in root.iterdir() if p.is_dir() and p.name.isdigit()) if root.is_dir() else []
 
 
-def resolve_archive(out: Path, year: int | None) -> tuple[int, list[archive.Version]]:
+Found = list[tuple[int, Path, Optional[archive.Version]]]
+
+
+def resolve_archive(out: Path, year: int | None) -> tuple[int, Found]:
     years = archive_years(out)
     if year is None:
         if not years:
             raise fail(escape(f"{display_path(out / 'archive')} 里还没有归档版本；先运行 annex build"))
         year = years[-1]
-    try:
-        found = archive.versions(archive.archive_dir(out, year))
-    except (OSError, ValueError, KeyError, TypeError):
-        raise fail(f"{year} 年度的归档清单无法读取；运行 annex verify --year {year} 查看")
+    found = archive.read_versions(archive.archive_dir(out, year))
     if not found:
         have = "、".join(map(str, years)) or "无"
         raise fail(f"{year} 年度还没有归档版本（有归档的年度：{have}）")
@@ -281,20 +281,26 @@ def history(
     table.add_column("表数", justify="right")
     table.add_column("格式")
     table.add_column("变化", overflow="fold")
-    for v in found:
+    for number, _, v in found:
+        if v is None:
+            table.add_row(archive.version_name(number), "—", "—", "—",
+                          Text(f"清单无法读取；运行 annex verify --year {year} 查看", style="red"))
+            continue
         m = v.manifest
         table.add_row(v.name, m.created.replace("T", " "), str(len(m.projects)), "、".join(m.formats),
                       Text(change_summary(v)))
     console.print(table)
 
 
-def pick_version(found: list[archive.Version], text: str) -> archive.Version:
+def pick_version(found: Found, text: str, year: int) -> archive.Version:
     number = archive.parse_version(text)
-    match = next((v for v in found if v.number == number), None)
+    match = next(((n, v) for n, _, v in found if n == number), None)
     if match is None:
-        have = "、".join(v.name for v in found)
+        have = "、".join(archive.version_name(n) for n, _, _ in found)
         raise fail(escape(f"没有版本「{text}」；现有版本：{have}（可写作 v1、1 或 v001）"))
-    return match
+    if match[1] is None:
+        raise fail(f"{archive.version_name(match[0])} 的清单无法读取；运行 annex verify --year {year} 查看")
+    return match[1]
 
 
 def archived_bundle(v: archive.Version):
@@ -314,7 +320,7 @@ def diff(
 ) -> None:
     """比较两个归档版本的数据：逐项列出改动的字段，以及新增、删除的项目。"""
     year, found = resolve_archive(out, year)
-    a, b = pick_version(found, version_a), pick_version(found, version_b)
+    a, b = pick_version(found, version_a, year), pick_version(found, version_b, year)
     d = diff_bundles(archived_bundle(a), archived_bundle(b))
     say(f"{year} 年度 {a.name} → {b.name}", "bold")
     for c in d.common:

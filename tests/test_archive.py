@@ -247,3 +247,24 @@ def test_diff_lines_in_the_users_terms():
         f"{form.key} · 项目名称: {form.project_name} → 新的名称 · 年度绩效目标 1 · 第 2 行 · 实际完成值: {old} → 95%"
     )
     assert "年度绩效目标 1 · 第 2 行 · 实际完成值" in flatten(form)
+
+
+def test_damaged_manifest_is_reported_and_the_next_version_still_recorded(work):
+    v2 = version(work, "v002")
+    v2.chmod(0o755)
+    (v2 / "manifest.json").unlink()
+    (v2 / "manifest.json").write_text("{", encoding="utf-8")
+
+    history = annex(work, "history")
+    assert history.exit_code == 0, history.output
+    assert "清单无法读取" in history.output and "修改 02-市综治中心" not in history.output
+    assert "v002 的清单无法读取" in annex(work, "diff", "1", "2").stderr
+    verify = annex(work, "verify")
+    assert verify.exit_code == 1
+    assert "2023/v002 · manifest.json：清单 manifest.json 缺失或无法读取" in verify.output
+
+    # build/2023 holds v002's outputs, but the last readable version is v001: a new version, numbered after v002.
+    result = annex(work, "build", "-f", "docx")
+    assert result.exit_code == 0, result.output
+    assert "归档：新版本 build/archive/2023/v003" in result.output
+    assert "02-市综治中心 · 执行数: 155.65 → 156.65" in annex(work, "diff", "v1", "v3").output
