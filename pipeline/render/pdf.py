@@ -154,6 +154,10 @@ def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
             if same_fonts:
                 shared.redirect(page)
             writer.add_page(page)
+            # pypdf keeps each source page (for links, which tables have none) and each reader:
+            # let them go, or 1000 tables hold ~500 MB.
+            writer._merged_in_pages.pop(page.indirect_reference, None)  # noqa: SLF001
+        writer.reset_translation(reader)
     _stamp_page_numbers(writer, variant, shared)
     shared.fill()
     for form, start in zip(bundle.forms, starts):
