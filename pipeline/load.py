@@ -34,6 +34,7 @@ BUDGET_CSV = "预算执行.csv"
 INDICATOR_CSV = "绩效指标.csv"
 INDICATOR_FIELDS = ("一级指标", "二级指标", "三级指标", "年初目标值", "实际完成值")
 REMARK = "偏差原因分析及改进措施"
+INDICATOR_KEYS = tuple(f.alias for f in IndicatorIn.model_fields.values())
 PROJECT_FILE = re.compile(r"(\d{1,4})[-_ ．.、](.+)")
 
 
@@ -412,7 +413,7 @@ def _yaml_goals(data: ProjectIn, smap: SourceMap) -> tuple[GoalInput, ...]:
         rows = []
         for i, ind in enumerate(goal.indicators):
             base = ("年度绩效目标", g, "指标", i)
-            locs = {k: smap.loc(base + (k,)) for k in IndicatorIn.model_json_schema(by_alias=True)["properties"]}
+            locs = {k: smap.loc(base + (k,)) for k in INDICATOR_KEYS}
             weight = Figure(ind.weight, locs["分值"]) if ind.weight is not None else None
             score = Figure(ind.score, locs["得分"]) if ind.score is not None else None
             rows.append(IndicatorInput(ind.level1, ind.level2, ind.level3, ind.target, ind.actual, weight, score, locs,
