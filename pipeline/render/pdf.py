@@ -116,10 +116,32 @@ def _write_pdf(html: str, variant: Variant) -> bytes:
     document = weasyprint.HTML(string=html, base_url=str(variant.dir)).render(
         stylesheets=list(styles.sheets), font_config=_font_config())
 
-    def mark_fonts(_document, pdf) -> None:
+    def finish(_document, pdf) -> None:
         pdf.info[FONTS_KEY[1:]] = pydyf.String(fonts.fingerprint(css))
+        for obj in pdf.objects:
+            if isinstance(obj, pydyf.Dictionary) and obj.get("Subtype") in CID_FONTS and "W" in obj:
+                obj["W"] = _without_default_widths(obj["W"])
 
-    return document.write_pdf(pdf_identifier=identifier, finisher=mark_fonts)
+    return document.write_pdf(pdf_identifier=identifier, finisher=finish)
+
+
+CID_FONTS = ("/CIDFontType0", "/CIDFontType2")
+DEFAULT_WIDTH = 1000  # a CIDFont's /DW when absent: glyphs missing from /W have this width
+
+
+def _without_default_widths(widths: list) -> pydyf.Array:
+    """A /W array (`first [w1 w2 …]` runs) without the glyphs of the default width: most CJK
+    glyphs. Same widths for every glyph; a tenth of the numbers for pypdf to read and copy
+    when the bundle is assembled."""
+    kept: dict[int, float] = {}
+    for first, run in zip(widths[::2], widths[1::2]):
+        kept.update((first + i, w) for i, w in enumerate(run) if w != DEFAULT_WIDTH)
+    out = pydyf.Array()
+    for gid in sorted(kept):
+        if gid - 1 not in kept:
+            out.extend([gid, pydyf.Array()])
+        out[-1].append(kept[gid])
+    return out
 
 
 def render_form_pdf(form: FilledForm, variant: Variant) -> bytes:
@@ -215,7 +237,7 @@ class _SharedFonts:
             group = self._group(str(font["/BaseFont"]), key, descriptor)
             if group is None:
                 continue
-            group.glyphs.update(_widths(cid_font.get("/W", ArrayObject())))
+            group.glyphs.update(_glyph_ids(font))
             descriptor[NameObject(key)] = group.ref
 
     def _group(self, base_font: str, key: str, descriptor: DictionaryObject) -> _FontGroup | None:
@@ -247,6 +269,12 @@ class _SharedFonts:
             encoded = group.stream.flate_encode(level=9)
             self.writer._objects[group.ref.idnum - 1] = encoded  # noqa: SLF001
             encoded.indirect_reference = group.ref
+
+
+def _glyph_ids(font: DictionaryObject) -> set[int]:
+    """The glyphs a Type0 font of WeasyPrint's uses: its ToUnicode map lists each of them (and
+    WeasyPrint subsets the font to exactly those)."""
+    return {int(gid, 16) for gid, _ in _BFCHAR.findall(font["/ToUnicode"].get_object().get_data())}
 
 
 def _installed_source(program: bytes) -> fonts.InstalledFont | None:
@@ -290,9 +318,12 @@ def _number_glyphs(writer: PdfWriter, variant: Variant, shared: _SharedFonts) ->
         font = ref.get_object()
         key = f"/PageNo{n}"
         fonts_used[key] = font.clone(writer).indirect_reference
-        widths = _widths(font["/DescendantFonts"][0].get_object().get("/W", ArrayObject()))
+        cid_font = font["/DescendantFonts"][0].get_object()
+        widths = _widths(cid_font.get("/W", ArrayObject()))
+        default = float(cid_font.get("/DW", DEFAULT_WIDTH))
         for gid, text in _BFCHAR.findall(font["/ToUnicode"].get_object().get_data()):
-            glyphs[bytes.fromhex(text.decode()).decode("utf-16-be")] = (key, int(gid, 16), widths.get(int(gid, 16), 0.0))
+            char = bytes.fromhex(text.decode()).decode("utf-16-be")
+            glyphs[char] = (key, int(gid, 16), widths.get(int(gid, 16), default))
     size = max(sizes.values())
     return _NumberGlyphs(fonts_used, glyphs, size)
 
