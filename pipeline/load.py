@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -34,7 +35,6 @@ BUDGET_CSV = "预算执行.csv"
 INDICATOR_CSV = "绩效指标.csv"
 INDICATOR_FIELDS = ("一级指标", "二级指标", "三级指标", "年初目标值", "实际完成值")
 REMARK = "偏差原因分析及改进措施"
-INDICATOR_KEYS = tuple(f.alias for f in IndicatorIn.model_fields.values())
 PROJECT_FILE = re.compile(r"(\d{1,4})[-_ ．.、](.+)")
 
 
@@ -47,6 +47,17 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class YamlLocs:
+    """Where each key of one indicator row is, found only when a message needs it."""
+
+    smap: SourceMap
+    base: tuple
+
+    def __getitem__(self, key: str) -> Loc:
+        return self.smap.loc(self.base + (key,))
+
+
+@dataclass(frozen=True)
 class IndicatorInput:
     level1: str
     level2: str
@@ -55,7 +66,7 @@ class IndicatorInput:
     actual: str
     weight: Figure | None
     score: Figure | None
-    locs: dict[str, Loc]  # Chinese key -> where that cell was written
+    locs: Mapping[str, Loc] | YamlLocs  # Chinese key -> where that cell was written
     remark: str | None = None  # 偏差原因分析及改进措施, on forms with that column
 
 
@@ -202,32 +213,36 @@ def _lenient_value(key: str, value: object, smap: SourceMap, issues: Issues, pat
     return _lenient(value, smap, issues, path)
 
 
-def check_characters(text: str, loc: Loc, issues: Issues) -> None:
+def check_characters(text: str, loc: Loc | Callable[[], Loc], issues: Issues) -> None:
+    """`loc` may be a function: locating is costly and only needed for the rare bad text."""
     bad = chars.first_match(chars.XML_FORBIDDEN, text)
+    bidi = chars.first_match(chars.BIDI_CONTROLS, text)
+    invisible = chars.first_match(chars.INVISIBLE, text)
+    if not (bad or bidi or invisible):
+        return
+    where = loc() if callable(loc) else loc
     if bad:
         issues.error(
-            "forbidden-character", loc,
+            "forbidden-character", where,
             f"包含文档里不允许的控制字符 {chars.codepoint(bad)}（常见于从 Word 粘贴的分行符）；请删除或改为普通换行",
             text,
         )
-    bidi = chars.first_match(chars.BIDI_CONTROLS, text)
     if bidi:
-        issues.error("bidi-control", loc, f"包含改变文字方向的控制字符 {chars.codepoint(bidi)}，打印出来的文字会与实际不符；请删除", text)
-    invisible = chars.first_match(chars.INVISIBLE, text)
+        issues.error("bidi-control", where, f"包含改变文字方向的控制字符 {chars.codepoint(bidi)}，打印出来的文字会与实际不符；请删除", text)
     if invisible:
-        issues.warning("invisible-character", loc, f"包含看不见的字符 {chars.codepoint(invisible)}（常见于从网页粘贴）；建议删除", text)
+        issues.warning("invisible-character", where, f"包含看不见的字符 {chars.codepoint(invisible)}（常见于从网页粘贴）；建议删除", text)
 
 
 def _walk_strings(data: object, smap: SourceMap, issues: Issues, path: tuple = ()) -> None:
     if isinstance(data, dict):
         for k, v in data.items():
-            check_characters(k, smap.loc(path + (k,)), issues)
+            check_characters(k, lambda p=path + (k,): smap.loc(p), issues)
             _walk_strings(v, smap, issues, path + (k,))
     elif isinstance(data, list):
         for i, v in enumerate(data):
             _walk_strings(v, smap, issues, path + (i,))
     elif isinstance(data, str):
-        check_characters(data, smap.loc(path), issues)
+        check_characters(data, lambda: smap.loc(path), issues)
 
 
 def _read_model(path: Path, model: type[BaseModel], base: Path, issues: Issues):
@@ -296,7 +311,8 @@ def _load_projects(year_dir: Path, base: Path | None, issues: Issues) -> list[tu
         issues.error("missing-folder", folder_loc, "缺少 projects 文件夹：每个项目一个 YAML 文件放在这里")
         return []
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml") and not p.name.startswith("."))
-    others = sorted(p for p in folder.iterdir() if p.is_file() and p not in files and not p.name.startswith("."))
+    chosen = set(files)
+    others = sorted(p for p in folder.iterdir() if p.is_file() and p not in chosen and not p.name.startswith("."))
     for p in others:
         issues.warning("not-yaml", Loc(display_path(p, base)), "不是 .yaml 文件，已忽略；项目文件应以 .yaml 结尾")
     if not files:
@@ -413,7 +429,7 @@ def _yaml_goals(data: ProjectIn, smap: SourceMap) -> tuple[GoalInput, ...]:
         rows = []
         for i, ind in enumerate(goal.indicators):
             base = ("年度绩效目标", g, "指标", i)
-            locs = {k: smap.loc(base + (k,)) for k in INDICATOR_KEYS}
+            locs = YamlLocs(smap, base)
             weight = Figure(ind.weight, locs["分值"]) if ind.weight is not None else None
             score = Figure(ind.score, locs["得分"]) if ind.score is not None else None
             rows.append(IndicatorInput(ind.level1, ind.level2, ind.level3, ind.target, ind.actual, weight, score, locs,
