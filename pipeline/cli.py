@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.markup import escape
 from rich.text import Text
 
-from pipeline import __version__, archive
+from pipeline import __version__, archive, cli_zh  # noqa: F401  (cli_zh: Chinese help chrome)
 from pipeline.atomic import LockBusy
 from pipeline.build import FORMATS, BuildError, BuildOptions, BuildReport, CheckFailed, Hooks, RenderError
 from pipeline.build import build as run_build
