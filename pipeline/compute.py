@@ -207,6 +207,8 @@ def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledFo
         footnotes=variant.footnotes,
         indicator_headers=tuple(headers),
         file_stem=safe_file_stem(p.number, p.data.name),
+        outline_title=variant.outline.format(title=title_of(variant, year.year, p), number=p.number, name=p.data.name),
+        unit=dept.unit,
         funds=_funds(p, variant, budget_weight, rate, b_score),
         overall_goal=OverallGoal(overall.expected, overall.achieved) if overall else None,
     )

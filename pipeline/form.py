@@ -146,6 +146,8 @@ class FilledForm:
     funds: tuple[FundRow, ...] = ()  # funds by source, for forms that have that block
     overall_goal: OverallGoal | None = None  # 年度总体目标, for forms that have it
     file_stem: str = ""  # "01-政法智能化建设专项经费": output file name, safe on every OS
+    outline_title: str = ""  # the table's bookmark in the bundle PDF (the title, where it names the project)
+    unit: str = ""  # 单位名称: the PDF's author
 
 
 @dataclass(frozen=True)

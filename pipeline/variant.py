@@ -52,6 +52,7 @@ class Variant:
     scoring_always: bool = False  # the form is always scored, whatever department.yaml says
     level1_weights: dict[str, Decimal] | None = None  # the standard split of indicator weights
     money_units: tuple[str, ...] = ("万元",)
+    outline: str = "{title}"  # a table's bookmark: {title}, {number}, {name}
 
     @property
     def docx_template(self) -> Path:
@@ -117,4 +118,5 @@ def load_variant(name: str, root: Path = TEMPLATES_DIR) -> Variant:
         scoring_always=bool(sc.get("always", False)),
         level1_weights={k: Decimal(str(v)) for k, v in sc["level1_weights"].items()} if sc.get("level1_weights") else None,
         money_units=tuple(raw.get("money_units", ("万元",))),
+        outline=raw.get("outline", "{title}"),
     )

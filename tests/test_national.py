@@ -406,6 +406,8 @@ def test_pdf_bundle(bundle, forms, bundle_pdf):
         assert squash(text).startswith(squash(TITLE + SUBTITLE + "项目名称" + form.project_name))
         assert text.rstrip().endswith(f"— {n} —")
     assert [reader.get_destination_page_number(o) for o in reader.outline] == [0, 1]
+    # The form's title does not name the project, so the bookmarks do.
+    assert [o.title for o in reader.outline] == ["01 公共法律服务体系建设经费", "02 社区矫正信息化建设经费"]
     assert reader.metadata.title == bundle.title
 
 

@@ -348,7 +348,8 @@ def test_table_pdfs_hold_their_own_table(seed_bundle, seed_table_pdfs):
         text = squash("".join(page_texts(pdf)))
         assert squash(form.title) in text and squash(form.reason) in text
         assert "—1—" not in text  # page numbers belong to the bundle
-        assert PdfReader(io.BytesIO(pdf)).metadata.title == form.title
+        meta = PdfReader(io.BytesIO(pdf)).metadata
+        assert (meta.title, meta.author) == (form.title, "中共鄂州市委政法委员会")
 
 
 def test_outline_has_one_entry_per_table_in_bundle_order(seed_bundle, seed_pdf, seed_pages):

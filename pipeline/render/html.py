@@ -28,5 +28,6 @@ def render_html(forms: Sequence[FilledForm], variant: Variant, title: str | None
     """The forms as one HTML document, one <section> per form; `title` defaults to the first form's."""
     template = _environment(variant.dir).get_template(variant.html_template.name)
     if title is None:
-        title = forms[0].title if forms else ""
-    return template.render(forms=list(forms), title=title)
+        title = forms[0].outline_title if forms else ""
+    author = forms[0].unit if forms else ""
+    return template.render(forms=list(forms), title=title, author=author)

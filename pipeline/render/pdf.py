@@ -164,7 +164,7 @@ def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
     writer = PdfWriter()
     shared = _SharedFonts(writer, _styles(css).copies)
     starts = []
-    digest = hashlib.sha256("\0".join([bundle.title, bundle.unit, *(f.title for f in bundle.forms)]).encode())
+    digest = hashlib.sha256("\0".join([bundle.title, bundle.unit, *(f.outline_title for f in bundle.forms)]).encode())
     for data in form_pdfs:  # one pass: the caller may read them from disk one by one
         digest.update(hashlib.sha256(data).digest())
         reader = PdfReader(io.BytesIO(data))
@@ -183,7 +183,7 @@ def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
     _stamp_page_numbers(writer, variant, shared)
     shared.fill()
     for form, start in zip(bundle.forms, starts):
-        writer.add_outline_item(title=form.title, page_number=start)
+        writer.add_outline_item(title=form.outline_title, page_number=start)
     writer.page_mode = "/UseOutlines"
     writer.add_metadata({"/Title": bundle.title, "/Author": bundle.unit, FONTS_KEY: fonts.fingerprint(css)})
     writer.root_object[NameObject("/Lang")] = TextStringObject(LANGUAGE)
