@@ -116,6 +116,8 @@ def _syntax_message(exc: yaml.YAMLError) -> str:
         hint = "冒号后面要有空格，或含冒号的文字要用引号括起来"
     elif "expected a single document" in str(exc):
         hint = "一个文件只能有一个文档，请删除多余的 --- 分隔线"
+    elif "nesting depth" in problem:
+        hint = "括号或缩进嵌套层数过多"
     elif "could not find expected ':'" in problem:
         hint = "缺少冒号，或缩进不一致"
     detail = f"（{problem}）" if problem else ""

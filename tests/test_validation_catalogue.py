@@ -48,6 +48,8 @@ EXPECTED: dict[str, list[tuple]] = {
     "yaml-list-top.project.yaml": [("error", "not-a-mapping", P, 1, "")],
     "yaml-scalar-top.project.yaml": [("error", "not-a-mapping", P, 1, "")],
     "empty-file.project.yaml": [("error", "empty-file", P, 1, "")],
+    "yaml-deep-nesting.project.yaml": [("error", "yaml-syntax", P, 1, "")],
+    "yaml-alias-bomb.project.yaml": [("error", "file-too-large", P, 1, "")],
     "only-comment.project.yaml": [("error", "empty-file", P, 1, "")],
     "binary-file.project.yaml": [("error", "file-encoding", P, 1, "")],
     "utf16.project.yaml": [("error", "file-encoding", P, 1, "")],
