@@ -53,6 +53,7 @@ EXPECTED: dict[str, list[tuple]] = {
     "only-comment.project.yaml": [("error", "empty-file", P, 1, "")],
     "binary-file.project.yaml": [("error", "file-encoding", P, 1, "")],
     "utf16.project.yaml": [("error", "file-encoding", P, 1, "")],
+    "gbk-encoded.project.yaml": [("error", "file-encoding", P, 1, "")],
     "wrong-type-goals.project.yaml": [("error", "wrong-type", P, 8, "年度绩效目标")],
     "wrong-type-list-for-text.project.yaml": [("error", "wrong-type", P, 4, "项目属性")],
     "scoring-field-unused.project.yaml": [
