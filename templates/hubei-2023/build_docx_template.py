@@ -2,13 +2,13 @@
 
     .venv/bin/python templates/hubei-2023/build_docx_template.py
 
-The template is written as raw WordprocessingML because it needs what python-docx cannot author:
-table cells that are both horizontally and vertically merged, header rows, hidden paragraph marks,
-East Asian fonts in styles. The output is deterministic (fixed zip times and order, no dates in
-core.xml); tests/test_docx.py checks that the committed form.docx is what this script writes, so
-a change made in Word (fonts, margins, widths) must be ported here too. Fonts and spacing live in
-the named styles (AnnexLabel, FormTitle, UnitDate, TableText, TableTextLeft, FormNote, CheckMark),
-so changing a style in Word changes every form.
+The template is written as raw WordprocessingML (helpers in pipeline/render/wordml.py) because it
+needs what python-docx cannot author: table cells that are both horizontally and vertically merged,
+header rows, hidden paragraph marks, East Asian fonts in styles. The output is deterministic
+(fixed zip times and order, no dates in core.xml); tests/test_docx.py checks that the committed
+form.docx is what this script writes, so a change made in Word (fonts, margins, widths) must be
+ported here too. Fonts and spacing live in the named styles (AnnexLabel, FormTitle, UnitDate,
+TableText, TableTextLeft, FormNote, CheckMark), so changing a style in Word changes every form.
 
 Every printed text comes from the FilledForm (`forms`, a list), never from this file. Tags
 beyond docxtpl's own (pipeline/render/docx.py implements them):
@@ -28,120 +28,31 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))  # the repo root, for `pipeline` without an install
 
-from pipeline.render.zipfix import write_package  # noqa: E402
+from pipeline.render.wordml import FANGSONG, HEITI, SEGOE_UI_SYMBOL, XIAOBIAOSONG, Grid, Page  # noqa: E402
+from pipeline.render.wordml import TAB_RUN, merged_down, para, run, tag_para, tag_run, text  # noqa: E402
+from pipeline.render.wordml import TABLE_JOIN, TABLE_JOIN_STYLE, fonts, para_style, size, table_text_styles  # noqa: E402
+from pipeline.render.wordml import EXACT_13PT, build_package, document_xml, font_table_xml, styles_xml  # noqa: E402
 
 OUT = HERE / "form.docx"
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-
 # A4 portrait, margins 2 cm (1.9 cm at the bottom): the table fills the 17 cm text width, and the
 # department's longest seed table still fits on one page.
-PAGE_W, PAGE_H = 11906, 16838
-MARGIN_TOP, MARGIN_BOTTOM, MARGIN_SIDE = 1134, 1077, 1134
-TEXT_W = PAGE_W - 2 * MARGIN_SIDE  # 9638 twips
+PAGE = Page(11906, 16838, margin_top=1134, margin_bottom=1077, margin_side=1134)
+TEXT_W = PAGE.text_width  # 9638 twips
 # c1 目标 · c2 一级 · c3 二级 · c4 三级 · c5 目标值 · c6 完成值 · c7 分值 · c8 得分 (twips, sum TEXT_W).
 # Narrow label columns leave the width to the long texts of c4–c6, as in the department's forms.
 # Without scoring the renderer scales c1–c6 up to the full width: 839 1151 1487 2062 2049 2050.
-GRID = (700, 960, 1240, 1720, 1709, 1709, 800, 800)
-NCOLS = len(GRID)
-ROW_H = 312  # 0.55 cm minimum row height
+GRID = Grid((700, 960, 1240, 1720, 1709, 1709, 800, 800), row_height=312)  # rows at least 0.55 cm high
 TEXT_ROW_H = 850  # 1.5 cm for the reason / measures rows
 
-FANGSONG = "仿宋_GB2312"
-HEITI = "黑体"
-XIAOBIAOSONG = "方正小标宋简体"
-CHECK_FONT = "Segoe UI Symbol"  # has ☐ and ☑; ships with every Windows since 7
+CHECK_FONT = SEGOE_UI_SYMBOL  # has ☐ and ☑; ships with every Windows since 7
 
 
 # ---------------------------------------------------------------- document body
-
-
-def fonts(name: str) -> str:
-    """The same font in every slot: CJK text, Latin digits and symbols all print in it."""
-    return f'<w:rFonts w:ascii="{name}" w:hAnsi="{name}" w:eastAsia="{name}" w:cs="{name}"/>'
-
-
-def run(text: str, style: str | None = None) -> str:
-    rpr = f'<w:rPr><w:rStyle w:val="{style}"/></w:rPr>' if style else ""
-    return f'<w:r>{rpr}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
-
-
-def tag_run(tag: str) -> str:
-    """A run holding only a template tag (plain <w:t>, so docxtpl drops it once consumed)."""
-    return f"<w:r><w:t>{escape(tag)}</w:t></w:r>"
-
-
-TAB_RUN = "<w:r><w:tab/></w:r>"
-
-
-def para(content: str, style: str, ppr: str = "") -> str:
-    return f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{ppr}</w:pPr>{content}</w:p>'
-
-
-def tag_para(tag: str) -> str:
-    """A paragraph holding a body-level docxtpl tag ({%p ... %}); it disappears when rendered."""
-    return f"<w:p>{tag_run(tag)}</w:p>"
-
-
-def cell(content: str, cols: tuple[int, int], vmerge: str | None = None, style: str = "TableText",
-         ppr: str = "") -> str:
-    """One table cell over grid columns cols[0]..cols[1] (1-based, inclusive).
-
-    `content` is the runs of the cell's single paragraph. vmerge: "restart", "continue" or None.
-    """
-    first, last = cols
-    width = sum(GRID[first - 1:last])
-    span = last - first + 1
-    pr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
-    if span > 1:
-        pr += f'<w:gridSpan w:val="{span}"/>'
-    if vmerge == "restart":
-        pr += '<w:vMerge w:val="restart"/>'
-    elif vmerge == "continue":
-        pr += "<w:vMerge/>"
-    pr += '<w:vAlign w:val="center"/>'
-    return f"<w:tc><w:tcPr>{pr}</w:tcPr>{para(content, style, ppr)}</w:tc>"
-
-
-def row(cells: list[str], height: int = ROW_H, header: bool = False) -> str:
-    # cantSplit: a row never breaks across pages; tblHeader: repeats at the top of each page.
-    pr = f'<w:cantSplit/><w:trHeight w:val="{height}" w:hRule="atLeast"/>'
-    if header:
-        pr += "<w:tblHeader/>"
-    return f"<w:tr><w:trPr>{pr}</w:trPr>{''.join(cells)}</w:tr>"
-
-
-def tag_row(tag: str) -> str:
-    """A row holding a row-level docxtpl tag ({%tr ... %}); it disappears when rendered."""
-    return row([cell(tag_run(tag), (1, NCOLS))])
-
-
-def table(rows: list[str]) -> str:
-    border = 'w:val="single" w:sz="4" w:space="0" w:color="000000"'
-    borders = "".join(f"<w:{side} {border}/>" for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
-    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in GRID)
-    return (
-        "<w:tbl><w:tblPr>"
-        f'<w:tblW w:w="{TEXT_W}" w:type="dxa"/><w:jc w:val="center"/>'
-        f"<w:tblBorders>{borders}</w:tblBorders>"
-        '<w:tblLayout w:type="fixed"/>'
-        '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
-        '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0"'
-        ' w:noHBand="0" w:noVBand="0"/>'
-        f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
-    )
-
-
-def text(expr: str, style: str | None = None) -> str:
-    """A run printing one FilledForm value."""
-    return run("{{ " + expr + " }}", style)
 
 
 def wide(expr_runs: str, narrow: int) -> str:
@@ -152,11 +63,6 @@ def wide(expr_runs: str, narrow: int) -> str:
 def scored(expr: str) -> str:
     """A cell's runs for the c7/c8 columns, present only with scoring."""
     return tag_run("{% cellif form.scoring %}") + text(expr)
-
-
-def merged_down(value: str, vmerge: str) -> str:
-    """A cell's runs merged down a run of rows: the text only in the first row of the run."""
-    return tag_run("{% vmerge " + vmerge + " %}") + text(f'"" if {vmerge} == "continue" else {value}')
 
 
 def head_table() -> str:
@@ -171,40 +77,40 @@ def head_table() -> str:
         + tag_run("{%r endif %}")
         + tag_run("{%r endfor %}")
     )
-    return table([
-        row([
-            cell(text("form.labels.project_name"), (1, 2)),
-            cell(wide(text("form.project_name"), 4), (3, 8)),
+    return GRID.table([
+        GRID.row([
+            GRID.cell(text("form.labels.project_name"), (1, 2)),
+            GRID.cell(wide(text("form.project_name"), 4), (3, 8)),
         ]),
-        row([
-            cell(text("form.labels.department"), (1, 2)),
-            cell(text("form.department"), (3, 3)),
-            cell(text("form.labels.implementer"), (4, 4)),
-            cell(wide(text("form.implementer"), 2), (5, 8)),
+        GRID.row([
+            GRID.cell(text("form.labels.department"), (1, 2)),
+            GRID.cell(text("form.department"), (3, 3)),
+            GRID.cell(text("form.labels.implementer"), (4, 4)),
+            GRID.cell(wide(text("form.implementer"), 2), (5, 8)),
         ]),
-        tag_row("{%tr for group in form.checkboxes %}"),
-        row([
-            cell(text("group.label"), (1, 2)),
-            cell(wide(checkboxes, 4), (3, 8), style="TableTextLeft"),
+        GRID.tag_row("{%tr for group in form.checkboxes %}"),
+        GRID.row([
+            GRID.cell(text("group.label"), (1, 2)),
+            GRID.cell(wide(checkboxes, 4), (3, 8), style="TableTextLeft"),
         ]),
-        tag_row("{%tr endfor %}"),
-        row([
-            cell(text("form.budget.label"), (1, 2), vmerge="restart"),
-            cell(text("form.budget.source_label"), (3, 3), vmerge="restart"),
-            cell(text("form.budget.planned_label"), (4, 4)),
-            cell(text("form.budget.spent_label"), (5, 5)),
-            cell(text("form.budget.rate_label"), (6, 6)),
-            cell(scored("form.labels.weight"), (7, 7)),
-            cell(scored("form.labels.score"), (8, 8)),
+        GRID.tag_row("{%tr endfor %}"),
+        GRID.row([
+            GRID.cell(text("form.budget.label"), (1, 2), vmerge="restart"),
+            GRID.cell(text("form.budget.source_label"), (3, 3), vmerge="restart"),
+            GRID.cell(text("form.budget.planned_label"), (4, 4)),
+            GRID.cell(text("form.budget.spent_label"), (5, 5)),
+            GRID.cell(text("form.budget.rate_label"), (6, 6)),
+            GRID.cell(scored("form.labels.weight"), (7, 7)),
+            GRID.cell(scored("form.labels.score"), (8, 8)),
         ]),
-        row([
-            cell("", (1, 2), vmerge="continue"),
-            cell("", (3, 3), vmerge="continue"),
-            cell(text("form.budget.planned"), (4, 4)),
-            cell(text("form.budget.spent"), (5, 5)),
-            cell(text("form.budget.rate"), (6, 6)),
-            cell(scored("form.budget.weight"), (7, 7)),
-            cell(scored("form.budget.score"), (8, 8)),
+        GRID.row([
+            GRID.cell("", (1, 2), vmerge="continue"),
+            GRID.cell("", (3, 3), vmerge="continue"),
+            GRID.cell(text("form.budget.planned"), (4, 4)),
+            GRID.cell(text("form.budget.spent"), (5, 5)),
+            GRID.cell(text("form.budget.rate"), (6, 6)),
+            GRID.cell(scored("form.budget.weight"), (7, 7)),
+            GRID.cell(scored("form.budget.score"), (8, 8)),
         ]),
     ])
 
@@ -216,51 +122,51 @@ def goal_table() -> str:
     """
     # keepNext: the header row never stays alone at the foot of a page.
     keep = "<w:keepNext/>"
-    headers = [cell(text(f"form.indicator_headers[{i}]"), (i + 2, i + 2), ppr=keep) for i in range(5)]
-    return table([
-        tag_row("{%tr if goal.empty %}"),
-        row([
-            cell(text("goal.label"), (1, 1)),
-            cell(wide("", 5), (2, 8)),
+    headers = [GRID.cell(text(f"form.indicator_headers[{i}]"), (i + 2, i + 2), ppr=keep) for i in range(5)]
+    return GRID.table([
+        GRID.tag_row("{%tr if goal.empty %}"),
+        GRID.row([
+            GRID.cell(text("goal.label"), (1, 1)),
+            GRID.cell(wide("", 5), (2, 8)),
         ]),
-        tag_row("{%tr else %}"),
-        row([
-            cell(text("goal.label"), (1, 1), vmerge="restart", ppr=keep),
+        GRID.tag_row("{%tr else %}"),
+        GRID.row([
+            GRID.cell(text("goal.label"), (1, 1), vmerge="restart", ppr=keep),
             *headers,
-            cell(scored("form.indicator_headers[5]"), (7, 7), ppr=keep),
-            cell(scored("form.indicator_headers[6]"), (8, 8), ppr=keep),
+            GRID.cell(scored("form.indicator_headers[5]"), (7, 7), ppr=keep),
+            GRID.cell(scored("form.indicator_headers[6]"), (8, 8), ppr=keep),
         ], header=True),
-        tag_row("{%tr for r in goal.rows %}"),
-        row([
-            cell("", (1, 1), vmerge="continue"),
-            cell(merged_down("r.level1", "r.level1_vmerge"), (2, 2)),
-            cell(merged_down("r.level2", "r.level2_vmerge"), (3, 3)),
-            cell(text("r.level3"), (4, 4), style="TableTextLeft"),
-            cell(text("r.target"), (5, 5), style="TableTextLeft"),
-            cell(text("r.actual"), (6, 6), style="TableTextLeft"),
-            cell(scored("r.weight"), (7, 7)),
-            cell(scored("r.score"), (8, 8)),
+        GRID.tag_row("{%tr for r in goal.rows %}"),
+        GRID.row([
+            GRID.cell("", (1, 1), vmerge="continue"),
+            GRID.cell(merged_down("r.level1", "r.level1_vmerge"), (2, 2)),
+            GRID.cell(merged_down("r.level2", "r.level2_vmerge"), (3, 3)),
+            GRID.cell(text("r.level3"), (4, 4), style="TableTextLeft"),
+            GRID.cell(text("r.target"), (5, 5), style="TableTextLeft"),
+            GRID.cell(text("r.actual"), (6, 6), style="TableTextLeft"),
+            GRID.cell(scored("r.weight"), (7, 7)),
+            GRID.cell(scored("r.score"), (8, 8)),
         ]),
-        tag_row("{%tr endfor %}"),
-        tag_row("{%tr endif %}"),
-        tag_row("{%tr if loop.last %}"),
-        tag_row("{%tr if form.total %}"),
-        row([
-            cell(text("form.total.label"), (1, 2)),
-            cell(text("form.total.grade_text"), (3, 6)),
-            cell(text("form.total.weight"), (7, 7)),
-            cell(text("form.total.score"), (8, 8)),
+        GRID.tag_row("{%tr endfor %}"),
+        GRID.tag_row("{%tr endif %}"),
+        GRID.tag_row("{%tr if loop.last %}"),
+        GRID.tag_row("{%tr if form.total %}"),
+        GRID.row([
+            GRID.cell(text("form.total.label"), (1, 2)),
+            GRID.cell(text("form.total.grade_text"), (3, 6)),
+            GRID.cell(text("form.total.weight"), (7, 7)),
+            GRID.cell(text("form.total.score"), (8, 8)),
         ]),
-        tag_row("{%tr endif %}"),
-        row([
-            cell(text("form.labels.reason"), (1, 2)),
-            cell(wide(text("form.reason"), 4), (3, 8), style="TableTextLeft"),
+        GRID.tag_row("{%tr endif %}"),
+        GRID.row([
+            GRID.cell(text("form.labels.reason"), (1, 2)),
+            GRID.cell(wide(text("form.reason"), 4), (3, 8), style="TableTextLeft"),
         ], height=TEXT_ROW_H),
-        row([
-            cell(text("form.labels.measures"), (1, 2)),
-            cell(wide(text("form.measures"), 4), (3, 8), style="TableTextLeft"),
+        GRID.row([
+            GRID.cell(text("form.labels.measures"), (1, 2)),
+            GRID.cell(wide(text("form.measures"), 4), (3, 8), style="TableTextLeft"),
         ], height=TEXT_ROW_H),
-        tag_row("{%tr endif %}"),
+        GRID.tag_row("{%tr endif %}"),
     ])
 
 
@@ -277,7 +183,7 @@ def body() -> str:
         para(text("form.unit_line") + TAB_RUN + text("form.date_line"), "UnitDate"),
         head_table(),
         tag_para("{%p for goal in form.goals %}"),
-        para("", "TableJoin"),
+        TABLE_JOIN,
         goal_table(),
         tag_para("{%p endfor %}"),
         para(text("form.footnotes_title"), "FormNote", '<w:keepNext/><w:spacing w:before="60"/>'),
@@ -288,165 +194,36 @@ def body() -> str:
     ])
 
 
-def document_xml() -> str:
-    sect = (
-        f'<w:sectPr><w:pgSz w:w="{PAGE_W}" w:h="{PAGE_H}"/>'
-        f'<w:pgMar w:top="{MARGIN_TOP}" w:right="{MARGIN_SIDE}" w:bottom="{MARGIN_BOTTOM}" w:left="{MARGIN_SIDE}"'
-        ' w:header="851" w:footer="851" w:gutter="0"/>'
-        '<w:cols w:space="425"/><w:docGrid w:linePitch="312"/></w:sectPr>'
-    )
-    return f'{XML_HEAD}<w:document xmlns:w="{W_NS}" xmlns:r="{R_NS}"><w:body>{body()}{sect}</w:body></w:document>'
+# ---------------------------------------------------------------- styles
 
 
-# ---------------------------------------------------------------- styles and package
-
-
-def para_style(style_id: str, name: str, ppr: str, rpr: str, based_on: str = "Normal") -> str:
-    return (
-        f'<w:style w:type="paragraph" w:customStyle="1" w:styleId="{style_id}">'
-        f'<w:name w:val="{name}"/><w:basedOn w:val="{based_on}"/><w:qFormat/>'
-        f"<w:pPr>{ppr}</w:pPr><w:rPr>{rpr}</w:rPr></w:style>"
-    )
-
-
-def size(half_points: int) -> str:
-    return f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
-
-
-NO_SPACE = '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
-EXACT_13PT = '<w:spacing w:before="0" w:after="0" w:line="260" w:lineRule="exact"/>'
-
-
-def styles_xml() -> str:
-    styles = [
-        # Defaults: 仿宋_GB2312 五号, no paragraph spacing, no theme fonts (they would override rFonts).
-        "<w:docDefaults><w:rPrDefault><w:rPr>"
-        f'{fonts(FANGSONG)}{size(21)}<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'
-        f"</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>{NO_SPACE}</w:pPr></w:pPrDefault></w:docDefaults>",
-        '<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/>'
-        '<w:pPr><w:jc w:val="both"/></w:pPr></w:style>',
-        '<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">'
-        '<w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/></w:style>',
-        '<w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/>'
-        '<w:uiPriority w:val="99"/><w:semiHidden/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/>'
-        '<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
-        '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>',
-        # 附件 2.: 黑体 三号, top left.
-        para_style("AnnexLabel", "Annex Label", '<w:jc w:val="left"/>', fonts(HEITI) + size(32)),
-        # Title: 方正小标宋简体 二号, centred.
-        para_style("FormTitle", "Form Title", '<w:spacing w:before="0" w:after="120"/><w:jc w:val="center"/>',
-                   fonts(XIAOBIAOSONG) + size(44)),
-        # 单位名称 at the left, 填报日期 at the right tab stop.
-        para_style("UnitDate", "Unit Date Line",
-                   f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_W}"/></w:tabs><w:spacing w:after="60"/>'
-                   '<w:jc w:val="left"/>', fonts(FANGSONG) + size(24)),
-        # Exact line height: the table takes the same room whichever font a machine substitutes.
-        para_style("TableText", "Table Text", f'{EXACT_13PT}<w:jc w:val="center"/>', fonts(FANGSONG) + size(21)),
-        para_style("TableTextLeft", "Table Text Left", '<w:jc w:val="left"/>', "", based_on="TableText"),
-        para_style("FormNote", "Form Note", f'{EXACT_13PT}<w:jc w:val="left"/>',
-                   fonts(FANGSONG) + size(21)),
-        # Joins the tables of one form: 1 pt high, its mark hidden (Word then draws them touching).
-        para_style("TableJoin", "Table Join",
-                   '<w:keepNext/><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>',
-                   "<w:vanish/>" + size(2)),
-        '<w:style w:type="character" w:customStyle="1" w:styleId="CheckMark"><w:name w:val="Check Mark"/>'
-        f"<w:basedOn w:val=\"DefaultParagraphFont\"/><w:rPr>{fonts(CHECK_FONT)}</w:rPr></w:style>",
-    ]
-    return f'{XML_HEAD}<w:styles xmlns:w="{W_NS}">{"".join(styles)}</w:styles>'
-
-
-def font_table_xml() -> str:
-    """Font descriptions, so that Word or WPS without a font substitutes a similar one."""
-
-    def font(name: str, alt: str, panose: str, charset: str, family: str, pitch: str) -> str:
-        alt_el = f"<w:altName w:val={quoteattr(alt)}/>" if alt else ""
-        return (
-            f"<w:font w:name={quoteattr(name)}>{alt_el}<w:panose1 w:val=\"{panose}\"/>"
-            f'<w:charset w:val="{charset}"/><w:family w:val="{family}"/><w:pitch w:val="{pitch}"/></w:font>'
-        )
-
-    fonts_ = [
-        font(FANGSONG, "仿宋", "02010609030101010101", "86", "modern", "fixed"),
-        font(HEITI, "SimHei", "02010609060101010101", "86", "modern", "fixed"),
-        font(XIAOBIAOSONG, "宋体", "02000000000000000000", "86", "auto", "variable"),
-        font(CHECK_FONT, "", "020B0502040204020203", "00", "swiss", "variable"),
-    ]
-    return f'{XML_HEAD}<w:fonts xmlns:w="{W_NS}">{"".join(fonts_)}</w:fonts>'
-
-
-def settings_xml() -> str:
-    return (
-        f'{XML_HEAD}<w:settings xmlns:w="{W_NS}">'
-        '<w:defaultTabStop w:val="420"/><w:characterSpacingControl w:val="compressPunctuation"/>'
-        '<w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word"'
-        ' w:val="15"/></w:compat>'
-        '<w:themeFontLang w:val="en-US" w:eastAsia="zh-CN"/></w:settings>'
-    )
-
-
-PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
-DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-CT_WML = "application/vnd.openxmlformats-officedocument.wordprocessingml"
-
-
-def package_parts() -> dict[str, str]:
-    content_types = (
-        f'{XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        f'<Override PartName="/word/document.xml" ContentType="{CT_WML}.document.main+xml"/>'
-        f'<Override PartName="/word/styles.xml" ContentType="{CT_WML}.styles+xml"/>'
-        f'<Override PartName="/word/settings.xml" ContentType="{CT_WML}.settings+xml"/>'
-        f'<Override PartName="/word/fontTable.xml" ContentType="{CT_WML}.fontTable+xml"/>'
-        '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
-        '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
-        "</Types>"
-    )
-    root_rels = (
-        f'{XML_HEAD}<Relationships xmlns="{PKG_RELS}">'
-        f'<Relationship Id="rId1" Type="{DOC_RELS}/officeDocument" Target="word/document.xml"/>'
-        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
-        f'<Relationship Id="rId3" Type="{DOC_RELS}/extended-properties" Target="docProps/app.xml"/>'
-        "</Relationships>"
-    )
-    document_rels = (
-        f'{XML_HEAD}<Relationships xmlns="{PKG_RELS}">'
-        f'<Relationship Id="rId1" Type="{DOC_RELS}/styles" Target="styles.xml"/>'
-        f'<Relationship Id="rId2" Type="{DOC_RELS}/settings" Target="settings.xml"/>'
-        f'<Relationship Id="rId3" Type="{DOC_RELS}/fontTable" Target="fontTable.xml"/>'
-        "</Relationships>"
-    )
-    # No dates: they would make every build differ.
-    core = (
-        f'{XML_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
-        ' xmlns:dc="http://purl.org/dc/elements/1.1/">'
-        "<dc:title>项目支出绩效自评表</dc:title><dc:creator>annex</dc:creator></cp:coreProperties>"
-    )
-    app = (
-        f'{XML_HEAD}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
-        "<Application>annex</Application></Properties>"
-    )
-    return {
-        "[Content_Types].xml": content_types,
-        "_rels/.rels": root_rels,
-        "docProps/core.xml": core,
-        "docProps/app.xml": app,
-        "word/document.xml": document_xml(),
-        "word/_rels/document.xml.rels": document_rels,
-        "word/styles.xml": styles_xml(),
-        "word/settings.xml": settings_xml(),
-        "word/fontTable.xml": font_table_xml(),
-    }
+# The named styles every paragraph uses: changing one in Word changes every form. They build
+# on the defaults, 仿宋_GB2312 五号 (build()).
+STYLES = [
+    # 附件 2.: 黑体 三号, top left.
+    para_style("AnnexLabel", "Annex Label", '<w:jc w:val="left"/>', fonts(HEITI) + size(32)),
+    # Title: 方正小标宋简体 二号, centred.
+    para_style("FormTitle", "Form Title", '<w:spacing w:before="0" w:after="120"/><w:jc w:val="center"/>',
+               fonts(XIAOBIAOSONG) + size(44)),
+    # 单位名称 at the left, 填报日期 at the right tab stop.
+    para_style("UnitDate", "Unit Date Line",
+               f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_W}"/></w:tabs><w:spacing w:after="60"/>'
+               '<w:jc w:val="left"/>', fonts(FANGSONG) + size(24)),
+    # Table text: 仿宋_GB2312 五号, centred or left.
+    *table_text_styles(FANGSONG, 21),
+    para_style("FormNote", "Form Note", f'{EXACT_13PT}<w:jc w:val="left"/>',
+               fonts(FANGSONG) + size(21)),
+    TABLE_JOIN_STYLE,
+    '<w:style w:type="character" w:customStyle="1" w:styleId="CheckMark"><w:name w:val="Check Mark"/>'
+    f"<w:basedOn w:val=\"DefaultParagraphFont\"/><w:rPr>{fonts(CHECK_FONT)}</w:rPr></w:style>",
+]
 
 
 def build() -> bytes:
-    return write_package({name: xml.encode("utf-8") for name, xml in package_parts().items()})
-
-
-def main() -> None:
-    OUT.write_bytes(build())
-    print(f"wrote {OUT}")
+    return build_package(document_xml(body(), PAGE), styles_xml(FANGSONG, 21, STYLES),
+                         font_table_xml([FANGSONG, HEITI, XIAOBIAOSONG, CHECK_FONT]))
 
 
 if __name__ == "__main__":
-    main()
+    OUT.write_bytes(build())
+    print(f"wrote {OUT}")
