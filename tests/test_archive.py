@@ -179,7 +179,8 @@ def test_build_after_tampering_adds_nothing_to_old_versions(work):
 # Fields that follow from the form variant or from other fields, not from what the user typed
 # (a change in the data always shows in some other field as well).
 LAYOUT = {"key", "number", "variant", "file_stem", "attachment_label", "unit_line", "footnotes_title",
-          "footnotes", "labels", "indicator_headers", "scoring", "mark", "source_label", "grade_text"}
+          "footnotes", "labels", "indicator_headers", "scoring", "mark", "source_label", "grade_text",
+          "outline_title", "unit"}
 
 
 def _layout(form, path: tuple) -> bool:
