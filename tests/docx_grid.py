@@ -10,30 +10,13 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
 
+from grid_cell import GridCell, Origin, as_rows  # noqa: F401 (as_rows: still imported from here)
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-@dataclass(frozen=True)
-class GridCell:
-    row: int  # 0-based, in the joined table
-    col: int  # 0-based grid column
-    text: str  # paragraphs and <w:br/> as "\n", <w:tab/> as "\t"
-    rowspan: int = 1
-    colspan: int = 1
-
-
-@dataclass
-class _Origin:
-    row: int
-    col: int
-    text: str
-    rowspan: int
-    colspan: int
 
 
 def _text(el: etree._Element) -> str:
@@ -58,8 +41,8 @@ def _int_prop(parent: etree._Element | None, tag: str, default: int) -> int:
 
 
 def _read_rows(tables: list[etree._Element]) -> list[GridCell]:
-    origins: list[_Origin] = []
-    open_above: dict[int, _Origin] = {}  # grid column -> the origin cell a vMerge continue extends
+    origins: list[Origin] = []
+    open_above: dict[int, Origin] = {}  # grid column -> the origin cell a vMerge continue extends
     row_index = 0
     for tbl in tables:
         for tr in tbl.findall(W + "tr"):
@@ -73,15 +56,16 @@ def _read_rows(tables: list[etree._Element]) -> list[GridCell]:
                         and above.colspan == span and above.row + above.rowspan == row_index:
                     above.rowspan += 1
                 else:
-                    origin = _Origin(row_index, col, _text(tc), 1, span)
+                    origin = Origin(row_index, col, _text(tc), 1, span)
                     origins.append(origin)
                     open_above[col] = origin
                 col += span
             row_index += 1
-    return [GridCell(o.row, o.col, o.text, o.rowspan, o.colspan) for o in origins]
+    return [o.cell() for o in origins]
 
 
-def _body(source: str | Path | bytes) -> etree._Element:
+def body(source: str | Path | bytes) -> etree._Element:
+    """The <w:body> of the document (path or bytes)."""
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         root = etree.fromstring(z.read("word/document.xml"))
@@ -92,7 +76,7 @@ def read_grid(source: str | Path | bytes) -> list[list[GridCell]]:
     """For each printed table of the document (path or bytes), its origin cells in reading order."""
     groups: list[list[etree._Element]] = []
     joinable = False  # True while only empty paragraphs followed the last table
-    for el in _body(source):
+    for el in body(source):
         if el.tag == W + "tbl":
             if joinable:
                 groups[-1].append(el)
@@ -109,18 +93,8 @@ def read_grid(source: str | Path | bytes) -> list[list[GridCell]]:
 def covered_texts(source: str | Path | bytes) -> list[str]:
     """Texts left in cells that a vertical merge covers (Word hides them, LibreOffice may not)."""
     out = []
-    for tc in _body(source).iter(W + "tc"):
+    for tc in body(source).iter(W + "tc"):
         vmerge = tc.find(f"{W}tcPr/{W}vMerge")
         if vmerge is not None and vmerge.get(W + "val") in (None, "continue") and _text(tc).strip():
             out.append(_text(tc))
     return out
-
-
-def as_rows(cells: list[GridCell]) -> list[list[GridCell]]:
-    """The origin cells grouped by the row they start in (for readable test failures)."""
-    rows: list[list[GridCell]] = []
-    for c in cells:
-        while len(rows) <= c.row:
-            rows.append([])
-        rows[c.row].append(c)
-    return rows

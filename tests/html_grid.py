@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from docx_grid import GridCell
+from grid_cell import GridCell, Origin
 
 
 @dataclass
@@ -74,18 +74,9 @@ class _Reader(HTMLParser):
             self.joinable = False
 
 
-@dataclass
-class _Origin:
-    row: int
-    col: int
-    text: str
-    rowspan: int
-    colspan: int
-
-
 def _grid(tables: list[_Table]) -> list[GridCell]:
-    origins: list[_Origin] = []
-    owner: dict[tuple[int, int], _Origin] = {}  # (row, col) -> the origin cell covering it
+    origins: list[Origin] = []
+    owner: dict[tuple[int, int], Origin] = {}  # (row, col) -> the origin cell covering it
     r = 0
     for table in tables:
         for row in table.rows:
@@ -99,14 +90,14 @@ def _grid(tables: list[_Table]) -> list[GridCell]:
                     above.text += cell.text
                     origin = above
                 else:
-                    origin = _Origin(r, col, cell.text, cell.rowspan, cell.colspan)
+                    origin = Origin(r, col, cell.text, cell.rowspan, cell.colspan)
                     origins.append(origin)
                 for rr in range(r, r + cell.rowspan):
                     for cc in range(col, col + cell.colspan):
                         owner[(rr, cc)] = origin
                 col += cell.colspan
             r += 1
-    return [GridCell(o.row, o.col, o.text, o.rowspan, o.colspan) for o in origins]
+    return [o.cell() for o in origins]
 
 
 def read_html_grid(html: str) -> list[list[GridCell]]:
