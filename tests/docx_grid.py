@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from grid_cell import GridCell, Origin, as_rows  # noqa: F401 (as_rows: still imported from here)
+from grid_cell import GridCell, Origin
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

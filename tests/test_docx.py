@@ -8,7 +8,6 @@ import io
 import subprocess
 import sys
 import zipfile
-from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -18,17 +17,12 @@ from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.shared import Emu, Pt
 from lxml import etree
 
-from docx_grid import GridCell, as_rows, covered_texts, read_grid
+import form_layout
+from docx_grid import body, covered_texts, read_grid
+from form_layout import expected_cells, goal
+from grid_cell import GridCell, as_rows, assert_same_cells
 from pipeline.check import check_year
-from pipeline.form import (
-    Budget,
-    CheckboxGroup,
-    CheckboxOption,
-    FilledForm,
-    Goal,
-    IndicatorRow,
-    Total,
-)
+from pipeline.form import FilledForm, Goal
 from pipeline.render.docx import render_docx
 from pipeline.render.zipfix import normalize_docx
 from pipeline.variant import load_variant
@@ -59,166 +53,27 @@ def seed_docx(seed_forms, variant):
 # ---------------------------------------------------------------- hand-built forms
 
 
-def spans(values: list[str], starts: list[bool]) -> list[int]:
-    """form.md: consecutive equal values merge; a run also ends where starts[i] is True."""
-    out = [0] * len(values)
-    start = 0
-    for i in range(1, len(values) + 1):
-        if i == len(values) or values[i] != values[start] or starts[i]:
-            out[start] = i - start
-            start = i
-    return out
+SAMPLE = form_layout.Sample(
+    checked=1,
+    indicators=(
+        ("产出指标", "数量指标", "网络建设全覆盖", "全市 26 个乡镇", "完成较好", "30", "28"),
+        ("产出指标", "数量指标", "培训", "2 场", "2 场", "10", "10"),
+        ("产出指标", "质量指标", "机制", "建立", "已建立", "10", "9"),
+        ("效益指标", "社会效益指标", "满意", "提升", "提升", "10", "9"),
+        ("满意度指标", "服务对象满意度指标", "满意度", "≥90%", "95%", "20", "20"),
+    ),
+    planned="60", spent="58", rate="96.67%", budget_score="19.33", grade="优", total_score="95.33",
+    reason="目标完成较好，无偏差",
+)
 
 
-def goal(label: str, rows: list[tuple[str, ...]]) -> Goal:
-    """rows: (一级, 二级, 三级, 目标值, 完成值[, 分值, 得分])."""
-    l1 = spans([r[0] for r in rows], [False] * len(rows))
-    l2 = spans([r[1] for r in rows], [s > 0 for s in l1])
-    return Goal(label, tuple(
-        IndicatorRow(*r[:5], level1_span=a, level2_span=b, weight=r[5] if len(r) > 5 else "",
-                     score=r[6] if len(r) > 6 else "")
-        for r, a, b in zip(rows, l1, l2)
-    ))
-
-
-def make_form(variant, *, scoring: bool = False, goals: tuple[Goal, ...] | None = None, **fields) -> FilledForm:
-    labels = dict(variant.labels)
-    checkboxes = tuple(
-        CheckboxGroup(name, tuple(
-            CheckboxOption(variant.checkbox_option.format(n=n, label=o), n == 1,
-                           variant.checkbox_checked if n == 1 else variant.checkbox_unchecked)
-            for n, o in enumerate(options, start=1)
-        ))
-        for name, options in variant.checkbox_groups.items()
-    )
-    if goals is None:
-        goals = (
-            goal("年度绩效目标 1", [
-                ("产出指标", "数量指标", "网络建设全覆盖", "全市 26 个乡镇", "完成较好", "30", "28"),
-                ("产出指标", "数量指标", "培训", "2 场", "2 场", "10", "10"),
-                ("产出指标", "质量指标", "机制", "建立", "已建立", "10", "9"),
-                ("效益指标", "社会效益指标", "满意", "提升", "提升", "10", "9"),
-                ("满意度指标", "服务对象满意度指标", "满意度", "≥90%", "95%", "20", "20"),
-            ]),
-            Goal("年度绩效目标 2", ()),
-        )
-    headers = [labels[k] for k in ("level1", "level2", "level3", "target", "actual")]
-    if scoring:
-        headers += [labels["weight"], labels["score"]]
-        goals = tuple(replace(g, label=f"{g.label} (80 分)") if g.rows else g for g in goals)
-    budget_label = labels["budget"].format(unit="万元")
-    base = dict(
-        key="01-测试", number="01", variant=variant.name, scoring=scoring,
-        attachment_label=variant.attachment_label, title="2023 年度测试项目自评表",
-        unit_line="单位名称：测试单位", date_line="填报日期：2024 年 4 月 23 日", labels=labels,
-        project_name="测试项目", department="测试部门", implementer="测试科", checkboxes=checkboxes,
-        budget=Budget(
-            label=f"{budget_label} (20 分)" if scoring else budget_label,
-            source_label=labels["budget_source"], planned_label=labels["planned"],
-            spent_label=labels["spent"], rate_label=labels["rate"],
-            planned="60", spent="58", rate="96.67%",
-            weight="20" if scoring else "", score="19.33" if scoring else "",
-        ),
-        goals=goals,
-        total=Total(labels["total"], "自评等级：优", "优", "100", "95.33") if scoring else None,
-        reason="目标完成较好，无偏差", measures="进一步加强信息化实战应用",
-        footnotes_title=variant.footnotes_title, footnotes=variant.footnotes,
-        indicator_headers=tuple(headers),
-    )
-    base.update(fields)
-    return FilledForm(**base)
-
-
-# ---------------------------------------------------------------- the expected table, from form.md
-
-
-def expected_cells(form: FilledForm) -> list[GridCell]:
-    """form.md's table, cell by cell: (row, col, text, rowspan, colspan)."""
-    n = 8 if form.scoring else 6
-    lab, b = form.labels, form.budget
-    cells: list[GridCell] = []
-    r = 0
-
-    def add(col: int, text: str, rowspan: int = 1, colspan: int = 1) -> None:
-        cells.append(GridCell(r, col, text, rowspan, colspan))
-
-    add(0, lab["project_name"], colspan=2)
-    add(2, form.project_name, colspan=n - 2)
-    r += 1
-    add(0, lab["department"], colspan=2)
-    add(2, form.department)
-    add(3, lab["implementer"])
-    add(4, form.implementer, colspan=n - 4)
-    r += 1
-    for group in form.checkboxes:
-        add(0, group.label, colspan=2)
-        add(2, group.text, colspan=n - 2)
-        r += 1
-    add(0, b.label, rowspan=2, colspan=2)
-    add(2, b.source_label, rowspan=2)
-    for col, text in enumerate([b.planned_label, b.spent_label, b.rate_label], start=3):
-        add(col, text)
-    if form.scoring:
-        add(6, lab["weight"])
-        add(7, lab["score"])
-    r += 1
-    for col, text in enumerate([b.planned, b.spent, b.rate], start=3):
-        add(col, text)
-    if form.scoring:
-        add(6, b.weight)
-        add(7, b.score)
-    r += 1
-    for g in form.goals:
-        if g.empty:
-            add(0, g.label)
-            add(1, "", colspan=n - 1)
-            r += 1
-            continue
-        add(0, g.label, rowspan=1 + len(g.rows))
-        headers = [lab[k] for k in ("level1", "level2", "level3", "target", "actual")]
-        headers += [lab["weight"], lab["score"]] if form.scoring else []
-        for col, text in enumerate(headers, start=1):
-            add(col, text)
-        r += 1
-        # Merges from the texts, not from the form's own span fields.
-        l1 = spans([x.level1 for x in g.rows], [False] * len(g.rows))
-        l2 = spans([x.level2 for x in g.rows], [s > 0 for s in l1])
-        for row, s1, s2 in zip(g.rows, l1, l2):
-            if s1:
-                add(1, row.level1, rowspan=s1)
-            if s2:
-                add(2, row.level2, rowspan=s2)
-            for col, text in enumerate([row.level3, row.target, row.actual], start=3):
-                add(col, text)
-            if form.scoring:
-                add(6, row.weight)
-                add(7, row.score)
-            r += 1
-    if form.scoring:
-        t = form.total
-        add(0, t.label, colspan=2)
-        add(2, t.grade_text, colspan=4)
-        add(6, t.weight)
-        add(7, t.score)
-        r += 1
-    add(0, lab["reason"], colspan=2)
-    add(2, form.reason, colspan=n - 2)
-    r += 1
-    add(0, lab["measures"], colspan=2)
-    add(2, form.measures, colspan=n - 2)
-    return cells
+def make_form(variant, **kwargs) -> FilledForm:
+    """form_layout.make_form with this module's sample (test_docx_soffice.py builds its forms here too)."""
+    return form_layout.make_form(variant, SAMPLE, **kwargs)
 
 
 def assert_table(actual: list[GridCell], form: FilledForm) -> None:
-    expected = expected_cells(form)
-    for i, (a, e) in enumerate(zip(as_rows(actual), as_rows(expected))):
-        assert a == e, f"{form.key}: row {i}"
-    assert actual == expected
-
-
-def body(data: bytes) -> etree._Element:
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        return etree.fromstring(z.read("word/document.xml")).find(W + "body")
+    assert_same_cells(actual, expected_cells(form), form.key)
 
 
 def grid_widths(tbl: etree._Element) -> list[int]:

@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 import sys
-import zipfile
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -22,10 +21,11 @@ import pytest
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Emu, Pt
-from lxml import etree
 from pypdf import PdfReader
 
-from docx_grid import GridCell, as_rows, covered_texts, read_grid
+from docx_grid import body, covered_texts, read_grid
+from form_layout import level_cells
+from grid_cell import GridCell, as_rows, assert_same_cells
 from html_grid import read_html_grid
 from pipeline.check import check_year
 from pipeline.form import FilledForm, Goal, IndicatorRow
@@ -90,17 +90,6 @@ def bundle_pdf(bundle, variant, table_pdfs) -> bytes:
 # ---------------------------------------------------------------- the expected table, from the spec
 
 
-def spans(values: list[str], starts: list[bool]) -> list[int]:
-    """Consecutive equal values merge; a run also ends where starts[i] is True."""
-    out = [0] * len(values)
-    start = 0
-    for i in range(1, len(values) + 1):
-        if i == len(values) or values[i] != values[start] or starts[i]:
-            out[start] = i - start
-            start = i
-    return out
-
-
 def expected_cells(form: FilledForm, unit: str = "万元") -> list[GridCell]:
     """form-national-2020.md's table cell by cell: labels as the spec prints them, data from the
     form, merges of 一级/二级 from the texts (not from the form's span fields)."""
@@ -143,13 +132,9 @@ def expected_cells(form: FilledForm, unit: str = "万元") -> list[GridCell]:
         add(col, text)
     r += 1
     for g in form.goals:  # every goal's rows in the one block; merges stay inside a goal
-        l1 = spans([x.level1 for x in g.rows], [False] * len(g.rows))
-        l2 = spans([x.level2 for x in g.rows], [s > 0 for s in l1])
-        for row, s1, s2 in zip(g.rows, l1, l2):
-            if s1:
-                add(1, row.level1, rowspan=s1)
-            if s2:
-                add(2, row.level2, rowspan=s2)
+        for row, starts in zip(g.rows, level_cells(g.rows)):
+            for col, text, rowspan in starts:
+                add(col, text, rowspan=rowspan)
             for col, text in enumerate((row.level3, row.target, row.actual, row.weight, row.score, row.remark),
                                        start=3):
                 add(col, text)
@@ -162,10 +147,7 @@ def expected_cells(form: FilledForm, unit: str = "万元") -> list[GridCell]:
 
 
 def assert_table(actual: list[GridCell], form: FilledForm, unit: str = "万元") -> None:
-    expected = expected_cells(form, unit)
-    for i, (a, e) in enumerate(zip(as_rows(actual), as_rows(expected))):
-        assert a == e, f"{form.key}: row {i}"
-    assert actual == expected
+    assert_same_cells(actual, expected_cells(form, unit), form.key)
 
 
 def squash(text: str) -> str:
@@ -175,11 +157,6 @@ def squash(text: str) -> str:
 
 def page_texts(pdf: bytes) -> list[str]:
     return [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
-
-
-def body(data: bytes) -> etree._Element:
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        return etree.fromstring(z.read("word/document.xml")).find(W + "body")
 
 
 def long_form(form: FilledForm, n: int) -> FilledForm:

@@ -8,25 +8,17 @@ import io
 import re
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from docx_grid import GridCell
+import form_layout
+from form_layout import expected_cells, goal
+from grid_cell import GridCell
 from html_grid import read_html_grid
 from pipeline.check import check_year
-from pipeline.form import (
-    Budget,
-    CheckboxGroup,
-    CheckboxOption,
-    FilledBundle,
-    FilledForm,
-    Goal,
-    IndicatorRow,
-    Total,
-)
+from pipeline.form import FilledBundle, FilledForm, Goal
 from pipeline.render.html import render_html
 from pipeline.render.pdf import render_bundle_pdf, render_form_pdf
 from pipeline.variant import load_variant
@@ -38,74 +30,23 @@ A4 = (595.28, 841.89)  # pt
 # ---------------------------------------------------------------- forms
 
 
-def spans(values: list[str], starts: list[bool]) -> list[int]:
-    """form.md: consecutive equal values merge; a run also ends where starts[i] is True."""
-    out = [0] * len(values)
-    start = 0
-    for i in range(1, len(values) + 1):
-        if i == len(values) or values[i] != values[start] or starts[i]:
-            out[start] = i - start
-            start = i
-    return out
+SAMPLE = form_layout.Sample(
+    checked=2,
+    indicators=(
+        ("产出指标", "数量指标", "调解各类民事纠纷", "不少于 1500 起", "已完成", "30", "28"),
+        ("产出指标", "数量指标", "法律援助案件", "结案率 80%", "80%", "10", "10"),
+        ("产出指标", "质量指标", "群体性事件", "有效预防", "90%", "10", "9"),
+        ("效益指标", "社会效益指标", "赴省进京上访", "杜绝", "已完成", "10", "9"),
+        ("满意度指标", "服务对象满意度指标", "群众满意度", "≥90%", "95%", "20", "20"),
+    ),
+    planned="97.621", spent="56.05", rate="57.42%", budget_score="11.48", grade="良", total_score="87.48",
+    reason="1. 经费下拨时间短。\n2. 上报不及时。",
+)
 
 
-def goal(label: str, rows: list[tuple[str, ...]]) -> Goal:
-    """rows: (一级, 二级, 三级, 目标值, 完成值[, 分值, 得分])."""
-    l1 = spans([r[0] for r in rows], [False] * len(rows))
-    l2 = spans([r[1] for r in rows], [s > 0 for s in l1])
-    return Goal(label, tuple(
-        IndicatorRow(*r[:5], level1_span=a, level2_span=b, weight=r[5] if len(r) > 5 else "",
-                     score=r[6] if len(r) > 6 else "")
-        for r, a, b in zip(rows, l1, l2)
-    ))
-
-
-def make_form(variant, *, scoring: bool = False, goals: tuple[Goal, ...] | None = None, **fields) -> FilledForm:
-    labels = dict(variant.labels)
-    checkboxes = tuple(
-        CheckboxGroup(name, tuple(
-            CheckboxOption(variant.checkbox_option.format(n=n, label=o), n == 2,
-                           variant.checkbox_checked if n == 2 else variant.checkbox_unchecked)
-            for n, o in enumerate(options, start=1)
-        ))
-        for name, options in variant.checkbox_groups.items()
-    )
-    if goals is None:
-        goals = (
-            goal("年度绩效目标 1", [
-                ("产出指标", "数量指标", "调解各类民事纠纷", "不少于 1500 起", "已完成", "30", "28"),
-                ("产出指标", "数量指标", "法律援助案件", "结案率 80%", "80%", "10", "10"),
-                ("产出指标", "质量指标", "群体性事件", "有效预防", "90%", "10", "9"),
-                ("效益指标", "社会效益指标", "赴省进京上访", "杜绝", "已完成", "10", "9"),
-                ("满意度指标", "服务对象满意度指标", "群众满意度", "≥90%", "95%", "20", "20"),
-            ]),
-            Goal("年度绩效目标 2", ()),
-        )
-    headers = [labels[k] for k in ("level1", "level2", "level3", "target", "actual")]
-    if scoring:
-        headers += [labels["weight"], labels["score"]]
-        goals = tuple(replace(g, label=f"{g.label} (80 分)") if g.rows else g for g in goals)
-    budget_label = labels["budget"].format(unit="万元")
-    base = dict(
-        key="01-测试", number="01", variant=variant.name, scoring=scoring,
-        attachment_label=variant.attachment_label, title="2023 年度测试项目自评表",
-        unit_line="单位名称：测试单位", date_line="填报日期：2024 年 4 月 23 日", labels=labels,
-        project_name="测试项目", department="测试部门", implementer="测试科", checkboxes=checkboxes,
-        budget=Budget(
-            label=f"{budget_label} (20 分)" if scoring else budget_label,
-            source_label=labels["budget_source"], planned_label=labels["planned"],
-            spent_label=labels["spent"], rate_label=labels["rate"],
-            planned="97.621", spent="56.05", rate="57.42%",
-            weight="20" if scoring else "", score="11.48" if scoring else "",
-        ),
-        goals=goals,
-        total=Total(labels["total"], "自评等级：良", "良", "100", "87.48") if scoring else None,
-        reason="1. 经费下拨时间短。\n2. 上报不及时。", measures="进一步加强信息化实战应用",
-        footnotes_title=variant.footnotes_title, footnotes=variant.footnotes,
-        indicator_headers=tuple(headers),
-    )
-    base.update(fields)
-    return FilledForm(**base)
+def make_form(variant, **kwargs) -> FilledForm:
+    """form_layout.make_form with this module's sample (test_fonts.py builds its forms here too)."""
+    return form_layout.make_form(variant, SAMPLE, **kwargs)
 
 
 def long_goal(n: int) -> Goal:
@@ -115,78 +56,6 @@ def long_goal(n: int) -> Goal:
          f"目标值{i}", f"完成值{i}")
         for i in range(n)
     ])
-
-
-# ---------------------------------------------------------------- the expected table, from form.md
-
-
-def expected_cells(form: FilledForm) -> list[GridCell]:
-    """form.md's table cell by cell; merges from the texts, not from the form's span fields."""
-    n = 8 if form.scoring else 6
-    lab, b = form.labels, form.budget
-    cells: list[GridCell] = []
-    r = 0
-
-    def add(col: int, text: str, rowspan: int = 1, colspan: int = 1) -> None:
-        cells.append(GridCell(r, col, text, rowspan, colspan))
-
-    add(0, lab["project_name"], colspan=2)
-    add(2, form.project_name, colspan=n - 2)
-    r += 1
-    add(0, lab["department"], colspan=2)
-    add(2, form.department)
-    add(3, lab["implementer"])
-    add(4, form.implementer, colspan=n - 4)
-    r += 1
-    for group in form.checkboxes:
-        add(0, group.label, colspan=2)
-        add(2, group.text, colspan=n - 2)
-        r += 1
-    add(0, b.label, rowspan=2, colspan=2)
-    add(2, b.source_label, rowspan=2)
-    for col, text in enumerate([b.planned_label, b.spent_label, b.rate_label]
-                               + ([lab["weight"], lab["score"]] if form.scoring else []), start=3):
-        add(col, text)
-    r += 1
-    for col, text in enumerate([b.planned, b.spent, b.rate] + ([b.weight, b.score] if form.scoring else []),
-                               start=3):
-        add(col, text)
-    r += 1
-    for g in form.goals:
-        if g.empty:
-            add(0, g.label)
-            add(1, "", colspan=n - 1)
-            r += 1
-            continue
-        add(0, g.label, rowspan=1 + len(g.rows))
-        headers = [lab[k] for k in ("level1", "level2", "level3", "target", "actual")]
-        for col, text in enumerate(headers + ([lab["weight"], lab["score"]] if form.scoring else []), start=1):
-            add(col, text)
-        r += 1
-        l1 = spans([x.level1 for x in g.rows], [False] * len(g.rows))
-        l2 = spans([x.level2 for x in g.rows], [s > 0 for s in l1])
-        for row, s1, s2 in zip(g.rows, l1, l2):
-            if s1:
-                add(1, row.level1, rowspan=s1)
-            if s2:
-                add(2, row.level2, rowspan=s2)
-            texts = [row.level3, row.target, row.actual] + ([row.weight, row.score] if form.scoring else [])
-            for col, text in enumerate(texts, start=3):
-                add(col, text)
-            r += 1
-    if form.scoring:
-        t = form.total
-        add(0, t.label, colspan=2)
-        add(2, t.grade_text, colspan=4)
-        add(6, t.weight)
-        add(7, t.score)
-        r += 1
-    add(0, lab["reason"], colspan=2)
-    add(2, form.reason, colspan=n - 2)
-    r += 1
-    add(0, lab["measures"], colspan=2)
-    add(2, form.measures, colspan=n - 2)
-    return cells
 
 
 # ---------------------------------------------------------------- reading PDFs
