@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import io
 import subprocess
 import sys
@@ -15,7 +14,6 @@ import pytest
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.shared import Emu, Pt
-from lxml import etree
 
 import form_layout
 from docx_grid import body, covered_texts, read_grid
@@ -26,6 +24,7 @@ from pipeline.form import FilledForm, Goal
 from pipeline.render.docx import render_docx
 from pipeline.render.zipfix import normalize_docx
 from pipeline.variant import load_variant
+from word_checks import assert_rows_fill_the_grid, built_template, east_asia, grid_widths
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = ROOT / "templates" / "hubei-2023"
@@ -76,18 +75,11 @@ def assert_table(actual: list[GridCell], form: FilledForm) -> None:
     assert_same_cells(actual, expected_cells(form), form.key)
 
 
-def grid_widths(tbl: etree._Element) -> list[int]:
-    return [int(c.get(W + "w")) for c in tbl.find(W + "tblGrid").findall(W + "gridCol")]
-
-
 # ---------------------------------------------------------------- the template
 
 
 def test_template_is_what_the_build_script_writes():
-    spec = importlib.util.spec_from_file_location("build_docx_template", TEMPLATE_DIR / "build_docx_template.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert module.build() == (TEMPLATE_DIR / "form.docx").read_bytes(), \
+    assert built_template(TEMPLATE_DIR) == (TEMPLATE_DIR / "form.docx").read_bytes(), \
         "form.docx is stale: run templates/hubei-2023/build_docx_template.py"
 
 
@@ -152,31 +144,20 @@ def test_unit_and_date_on_one_line(seed_docx):
 
 def test_fonts_are_east_asian_fonts(seed_docx):
     d = docx.Document(io.BytesIO(seed_docx))
-
-    def east_asia(style_name: str) -> str:
-        """The style's East Asian font, through its basedOn chain."""
-        style = d.styles[style_name]
-        while style is not None:
-            rfonts = style.element.find(f"{W}rPr/{W}rFonts")
-            if rfonts is not None and rfonts.get(W + "eastAsia"):
-                return rfonts.get(W + "eastAsia")
-            style = style.base_style
-        return ""
-
     p = {p.text: p for p in d.paragraphs}
     annex = p["附件 2."]
-    assert (east_asia(annex.style.name), annex.style.font.size) == ("黑体", Pt(16))
+    assert (east_asia(annex.style), annex.style.font.size) == ("黑体", Pt(16))
     title = next(x for x in d.paragraphs if x.text.endswith("项目自评表"))
-    assert (east_asia(title.style.name), title.style.font.size) == ("方正小标宋简体", Pt(22))
+    assert (east_asia(title.style), title.style.font.size) == ("方正小标宋简体", Pt(22))
     unit = next(x for x in d.paragraphs if x.text.startswith("单位名称"))
-    assert east_asia(unit.style.name) == "仿宋_GB2312"
+    assert east_asia(unit.style) == "仿宋_GB2312"
     note = p["备注："]
-    assert east_asia(note.style.name) == "仿宋_GB2312"
+    assert east_asia(note.style) == "仿宋_GB2312"
     for table in d.tables:
         for cell in table._tbl.iter(W + "p"):
             style = cell.find(f"{W}pPr/{W}pStyle").get(W + "val")
             assert style in ("TableText", "TableTextLeft")
-            assert east_asia(d.styles.get_by_id(style, WD_STYLE_TYPE.PARAGRAPH).name) == "仿宋_GB2312"
+            assert east_asia(d.styles.get_by_id(style, WD_STYLE_TYPE.PARAGRAPH)) == "仿宋_GB2312"
     assert d.styles["Table Text"].font.size == Pt(10.5)
     # No theme fonts in the defaults: in Word they would win over the styles' fonts.
     defaults = d.styles.element.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}rFonts")
@@ -221,14 +202,7 @@ def test_six_columns_at_full_width(seed_docx):
         assert len(widths) == 6
         assert sum(widths) == 9638
         assert min(widths) >= 700  # 一级/二级 labels must fit three characters a line
-        for tr in tbl.iter(W + "tr"):
-            cols = 0
-            for tc in tr.findall(W + "tc"):
-                span = tc.find(f"{W}tcPr/{W}gridSpan")
-                n = int(span.get(W + "val")) if span is not None else 1
-                assert int(tc.find(f"{W}tcPr/{W}tcW").get(W + "w")) == sum(widths[cols:cols + n])
-                cols += n
-            assert cols == 6
+        assert_rows_fill_the_grid(tbl)
 
 
 # ---------------------------------------------------------------- scoring

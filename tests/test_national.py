@@ -5,10 +5,8 @@ hubei-2023 outputs untouched by the second variant."""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import io
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -27,12 +25,14 @@ from docx_grid import body, covered_texts, read_grid
 from form_layout import level_cells
 from grid_cell import GridCell, as_rows, assert_same_cells
 from html_grid import read_html_grid
+from pdf_text import chars_by_font, page_texts, squash
 from pipeline.check import check_year
 from pipeline.form import FilledForm, Goal, IndicatorRow
 from pipeline.render.docx import render_docx
 from pipeline.render.html import render_html
 from pipeline.render.pdf import render_bundle_pdf, render_form_pdf
 from pipeline.variant import load_variant
+from word_checks import assert_rows_fill_the_grid, built_template, east_asia, grid_widths
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = ROOT / "templates" / "national-2020"
@@ -150,15 +150,6 @@ def assert_table(actual: list[GridCell], form: FilledForm, unit: str = "万元")
     assert_same_cells(actual, expected_cells(form, unit), form.key)
 
 
-def squash(text: str) -> str:
-    """Text without whitespace: a cell's text wraps where the column ends, not where it was typed."""
-    return re.sub(r"\s+", "", text)
-
-
-def page_texts(pdf: bytes) -> list[str]:
-    return [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
-
-
 def long_form(form: FilledForm, n: int) -> FilledForm:
     """The form with an indicator block longer than a page: n rows, then a second goal's row."""
     rows = tuple(
@@ -175,11 +166,7 @@ def long_form(form: FilledForm, n: int) -> FilledForm:
 
 
 def test_template_is_what_the_build_script_writes():
-    spec = importlib.util.spec_from_file_location("national_build_docx_template",
-                                                  TEMPLATE_DIR / "build_docx_template.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert module.build() == (TEMPLATE_DIR / "form.docx").read_bytes(), \
+    assert built_template(TEMPLATE_DIR) == (TEMPLATE_DIR / "form.docx").read_bytes(), \
         "form.docx is stale: run templates/national-2020/build_docx_template.py"
 
 
@@ -266,15 +253,6 @@ def test_word_page_text_and_layout(forms, bundle_docx):
 
 def test_word_fonts_are_east_asian_fonts(bundle_docx):
     d = docx.Document(io.BytesIO(bundle_docx))
-
-    def east_asia(style) -> str:
-        while style is not None:
-            rfonts = style.element.find(f"{W}rPr/{W}rFonts")
-            if rfonts is not None and rfonts.get(W + "eastAsia"):
-                return rfonts.get(W + "eastAsia")
-            style = style.base_style
-        return ""
-
     title = next(p for p in d.paragraphs if p.text == TITLE)
     assert (east_asia(title.style), title.style.font.size) == ("方正小标宋简体", Pt(22))
     subtitle = next(p for p in d.paragraphs if p.text == SUBTITLE)
@@ -306,17 +284,10 @@ def test_word_rows_never_split_and_the_indicator_header_repeats(forms, bundle_do
 
 def test_word_nine_columns_at_full_width(bundle_docx):
     for tbl in body(bundle_docx).findall(W + "tbl"):
-        widths = [int(c.get(W + "w")) for c in tbl.find(W + "tblGrid").findall(W + "gridCol")]
+        widths = grid_widths(tbl)
         assert len(widths) == 9 and sum(widths) == 9638
         assert min(widths) >= 534  # two characters of 五号 and the cell margins
-        for tr in tbl.iter(W + "tr"):
-            cols = 0
-            for tc in tr.findall(W + "tc"):
-                span = tc.find(f"{W}tcPr/{W}gridSpan")
-                n = int(span.get(W + "val")) if span is not None else 1
-                assert int(tc.find(f"{W}tcPr/{W}tcW").get(W + "w")) == sum(widths[cols:cols + n])
-                cols += n
-            assert cols == 9
+        assert_rows_fill_the_grid(tbl)
 
 
 def test_word_line_breaks_kept_inside_one_paragraph(forms, bundle_docx):
@@ -390,14 +361,7 @@ def test_pdf_bundle(bundle, forms, bundle_pdf):
 
 def test_pdf_fonts(forms, bundle_pdf):
     """The title in the heading font (Noto Sans CJK), every table text in the text font (Noto Serif CJK)."""
-    by_font: dict[str, set[str]] = {}
-    for page in PdfReader(io.BytesIO(bundle_pdf)).pages:
-        for ref in page["/Resources"]["/Font"].values():
-            font = ref.get_object()
-            cmap = font["/ToUnicode"].get_object().get_data()
-            chars = {bytes.fromhex(u.decode()).decode("utf-16-be")
-                     for u in re.findall(rb"<[0-9a-fA-F]{4}>\s*<([0-9a-fA-F]+)>", cmap)}
-            by_font.setdefault(str(font["/BaseFont"]).split("+")[-1], set()).update(chars)
+    by_font = chars_by_font(bundle_pdf)
     assert set(TITLE) <= by_font.pop("Noto-Sans-CJK-SC")
     table_chars = {ch for f in forms for c in expected_cells(f) for ch in c.text if not ch.isspace()}
     assert table_chars <= by_font.pop("Noto-Serif-CJK-SC")

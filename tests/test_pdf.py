@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ import form_layout
 from form_layout import expected_cells, goal
 from grid_cell import GridCell
 from html_grid import read_html_grid
+from pdf_text import page_texts, squash
 from pipeline.check import check_year
 from pipeline.form import FilledBundle, FilledForm, Goal
 from pipeline.render.html import render_html
@@ -61,15 +61,6 @@ def long_goal(n: int) -> Goal:
 # ---------------------------------------------------------------- reading PDFs
 
 
-def squash(text: str) -> str:
-    """Text without whitespace: a cell's text wraps where the column ends, not where it was typed."""
-    return re.sub(r"\s+", "", text)
-
-
-def page_texts(pdf: bytes) -> list[str]:
-    return [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
-
-
 def outline(pdf: bytes) -> list[tuple[str, int]]:
     reader = PdfReader(io.BytesIO(pdf))
     return [(item.title, reader.get_destination_page_number(item)) for item in reader.outline]
@@ -84,19 +75,6 @@ def fonts_of(pdf: bytes) -> list[dict]:
             if font["/Subtype"] == "/Type0":
                 font = font["/DescendantFonts"][0].get_object()
             out.append(font)
-    return out
-
-
-def chars_by_font(pdf: bytes) -> dict[str, set[str]]:
-    """BaseFont -> the characters its ToUnicode map gives (which font prints which character)."""
-    out: dict[str, set[str]] = {}
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        for ref in page["/Resources"]["/Font"].values():
-            font = ref.get_object()
-            cmap = font["/ToUnicode"].get_object().get_data()
-            chars = {bytes.fromhex(u.decode()).decode("utf-16-be")
-                     for u in re.findall(rb"<[0-9a-fA-F]{4}>\s*<([0-9a-fA-F]+)>", cmap)}
-            out.setdefault(str(font["/BaseFont"]).split("+")[-1], set()).update(chars)
     return out
 
 
