@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import stat
 from dataclasses import fields, is_dataclass, replace
@@ -13,32 +12,17 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from pipeline import __version__
 from pipeline.archive import parse_version
 from pipeline.check import check_year
-from pipeline.cli import app
 from pipeline.datadiff import diff_bundles, flatten, project_line
 from pipeline.form import FilledBundle
 from pipeline.variant import load_variant
+from user_runs import annex, files
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "2023"
-runner = CliRunner()
-
-
-def annex(root: Path, *args: str):
-    old = Path.cwd()
-    os.chdir(root)
-    try:
-        return runner.invoke(app, list(args))
-    finally:
-        os.chdir(old)
-
-
-def files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def set_text(path: Path, old: str, new: str) -> None:

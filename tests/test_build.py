@@ -15,34 +15,18 @@ from pathlib import Path
 
 import docx
 import pytest
-from typer.testing import CliRunner
 
 from pipeline import build as build_module
 from pipeline.atomic import build_lock
 from pipeline.bench.generate import write_department
 from pipeline.check import check_year
-from pipeline.cli import app
 from pipeline.render.docx import render_docx
 from pipeline.variant import load_variant
+from user_runs import annex, files
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "2023"
 BUNDLE = "中共鄂州市委政法委员会-2023年度项目支出绩效自评表"
-runner = CliRunner()
-
-
-def annex(root: Path, *args: str):
-    """Run the CLI in `root` (which holds data/ and build/), as a user would from that folder."""
-    old = Path.cwd()
-    os.chdir(root)
-    try:
-        return runner.invoke(app, list(args))
-    finally:
-        os.chdir(old)
-
-
-def files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def set_figure(root: Path, project: str, key: str, old: str, new: str) -> None:

@@ -1,0 +1,28 @@
+"""`annex` run the way a user runs it, from the folder that holds data/ and build/, and the files
+it leaves there."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+
+runner = CliRunner()
+
+
+def annex(root: Path, *args: str):
+    """Run the CLI in `root` (which holds data/ and build/), as a user would from that folder."""
+    old = Path.cwd()
+    os.chdir(root)
+    try:
+        return runner.invoke(app, list(args))
+    finally:
+        os.chdir(old)
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` by its relative path, with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
