@@ -19,7 +19,7 @@ from pipeline.check import check_year
 from pipeline.datadiff import diff_bundles, flatten, project_line
 from pipeline.form import FilledBundle
 from pipeline.variant import load_variant
-from user_runs import annex, files
+from user_runs import annex, files, private_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "2023"
@@ -45,9 +45,7 @@ def two_versions(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def work(two_versions, tmp_path) -> Path:
-    root = tmp_path / "w"
-    shutil.copytree(two_versions, root, symlinks=True)
-    return root
+    return private_copy(two_versions, tmp_path)
 
 
 def version(root: Path, name: str) -> Path:

@@ -22,7 +22,7 @@ from pipeline.bench.generate import write_department
 from pipeline.check import check_year
 from pipeline.render.docx import render_docx
 from pipeline.variant import load_variant
-from user_runs import annex, files
+from user_runs import annex, files, private_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "2023"
@@ -53,10 +53,7 @@ def built(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def work(built, tmp_path) -> Path:
-    """A private copy of the built tree, for a test that changes it."""
-    root = tmp_path / "w"
-    shutil.copytree(built, root, symlinks=True)
-    return root
+    return private_copy(built, tmp_path)
 
 
 def test_cold_build_writes_each_table_and_the_bundle(built):

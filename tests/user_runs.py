@@ -4,6 +4,7 @@ it leaves there."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -26,3 +27,10 @@ def annex(root: Path, *args: str):
 def files(folder: Path) -> dict[str, bytes]:
     """Every file below `folder` by its relative path, with its bytes."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def private_copy(tree: Path, tmp_path: Path) -> Path:
+    """A copy of a built tree (its links kept as links) for one test to change."""
+    root = tmp_path / "w"
+    shutil.copytree(tree, root, symlinks=True)
+    return root
