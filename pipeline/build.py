@@ -208,9 +208,10 @@ def _renderers(formats: Sequence[str]) -> dict[str, Callable]:
 
 
 def _pdf_pages(data: bytes) -> int:
-    from pypdf import PdfReader
+    import pikepdf
 
-    return len(PdfReader(io.BytesIO(data)).pages)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return len(pdf.pages)
 
 
 def _write(dest: Path, rel: str, data: bytes, pages: bool) -> OutputFile:

@@ -1,4 +1,4 @@
-"""FilledForm -> PDF with WeasyPrint; the bundle assembled from the per-table PDFs with pypdf.
+"""FilledForm -> PDF with WeasyPrint; the bundle assembled from the per-table PDFs with pikepdf (qpdf).
 
 WeasyPrint's layout time grows faster than linearly with document size, so each table is its
 own small document and the bundle joins them: one outline entry per table, page numbers
@@ -19,25 +19,16 @@ import io  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
 import tempfile  # noqa: E402
+import zlib  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from functools import cache  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import pikepdf  # noqa: E402
 import pydyf  # noqa: E402 - WeasyPrint's PDF writer
 import weasyprint  # noqa: E402
-from pypdf import PdfReader, PdfWriter  # noqa: E402
-from pypdf.generic import (  # noqa: E402
-    ArrayObject,
-    ByteStringObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-    NumberObject,
-    StreamObject,
-    TextStringObject,
-)
+from pikepdf import Dictionary, Name, String  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
 from pipeline import fonts  # noqa: E402
@@ -131,8 +122,8 @@ DEFAULT_WIDTH = 1000  # a CIDFont's /DW when absent: glyphs missing from /W have
 
 def _without_default_widths(widths: list) -> pydyf.Array:
     """A /W array (`first [w1 w2 …]` runs) without the glyphs of the default width: most CJK
-    glyphs. Same widths for every glyph; a tenth of the numbers for pypdf to read and copy
-    when the bundle is assembled."""
+    glyphs. Same widths for every glyph; a tenth of the numbers to read and copy when the
+    bundle is assembled."""
     kept: dict[int, float] = {}
     for first, run in zip(widths[::2], widths[1::2]):
         kept.update((first + i, w) for i, w in enumerate(run) if w != DEFAULT_WIDTH)
@@ -154,45 +145,66 @@ def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
                       form_pdfs: Sequence[bytes] | None = None) -> bytes:
     """The year's bundle: the tables' PDFs (rendered here unless given) joined, one outline entry
     per table, `— N —` at the foot of every page, one copy of each font, title/author/language."""
-    fonts.check_fonts(bundle.forms, variant)
     if form_pdfs is None:
-        form_pdfs = [render_form_pdf(form, variant) for form in bundle.forms]
+        form_pdfs = [render_form_pdf(form, variant) for form in bundle.forms]  # each checks its fonts
+    else:
+        # Each table's characters were checked when it was rendered (1000 forms again: 0.5 s).
+        fonts.check_fonts([], variant)
     if len(form_pdfs) != len(bundle.forms):
         raise ValueError(f"{len(form_pdfs)} PDFs for {len(bundle.forms)} tables")
 
     css = variant.dir / "form.css"
-    writer = PdfWriter()
-    shared = _SharedFonts(writer, _styles(css).copies)
+    fingerprint = fonts.fingerprint(css)
+    out = pikepdf.new()
+    shared = _SharedFonts(out, _styles(css).copies)
     starts = []
-    digest = hashlib.sha256("\0".join([bundle.title, bundle.unit, *(f.outline_title for f in bundle.forms)]).encode())
+    copied: set[tuple[int, int]] = set()
     for data in form_pdfs:  # one pass: the caller may read them from disk one by one
-        digest.update(hashlib.sha256(data).digest())
-        reader = PdfReader(io.BytesIO(data))
-        starts.append(len(writer.pages))
-        # Glyph ids are valid for the fonts a table was made with: a table made before a font
-        # upgrade keeps its own font subsets.
-        same_fonts = (reader.metadata or {}).get(FONTS_KEY) == fonts.fingerprint(css)
-        for page in reader.pages:
-            if same_fonts:
-                shared.redirect(page)
-            writer.add_page(page)
-            # pypdf keeps each source page (for links, which tables have none) and each reader:
-            # let them go, or 1000 tables hold ~500 MB.
-            writer._merged_in_pages.pop(page.indirect_reference, None)  # noqa: SLF001
-        writer.reset_translation(reader)
-    _stamp_page_numbers(writer, variant, shared)
+        with pikepdf.open(io.BytesIO(data)) as source:
+            first = len(out.pages)
+            starts.append(first)
+            out.pages.extend(source.pages)
+            for page in out.pages[first:]:
+                # Glyph ids are valid for the fonts a table was made with: a table made before
+                # a font upgrade keeps its own font subsets.
+                if str(source.docinfo.get(FONTS_KEY, "")) == fingerprint:
+                    shared.redirect(page.obj)
+                _copy_stream_data(page.obj, copied, shared.shared)
+    _stamp_page_numbers(out, variant, shared)
     shared.fill()
-    for form, start in zip(bundle.forms, starts):
-        writer.add_outline_item(title=form.outline_title, page_number=start)
-    writer.page_mode = "/UseOutlines"
-    writer.add_metadata({"/Title": bundle.title, "/Author": bundle.unit, FONTS_KEY: fonts.fingerprint(css)})
-    writer.root_object[NameObject("/Lang")] = TextStringObject(LANGUAGE)
-    # A stable /ID: derived from the bundle's content, not from the clock.
-    identifier = ByteStringObject(digest.digest()[:16])
-    writer._ID = ArrayObject([identifier, identifier])  # noqa: SLF001 - pypdf has no setter
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    with out.open_outline() as outline:
+        for form, start in zip(bundle.forms, starts):
+            outline.root.append(pikepdf.OutlineItem(form.outline_title, start))
+    out.Root.PageMode = Name.UseOutlines
+    out.Root.Lang = String(LANGUAGE)
+    out.docinfo = out.make_indirect(Dictionary({
+        "/Title": String(bundle.title), "/Author": String(bundle.unit), FONTS_KEY: String(fingerprint),
+    }))
+    buffer = io.BytesIO()
+    # deterministic_id: the /ID is a digest of the content, not of the clock.
+    out.save(buffer, deterministic_id=True, fix_metadata_version=False, compress_streams=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return buffer.getvalue()
+
+
+def _copy_stream_data(page: pikepdf.Dictionary, seen: set[tuple[int, int]], skip: set[tuple[int, int]]) -> None:
+    """qpdf copies a foreign stream's data only when the bundle is written, from the source PDF
+    left open until then: 1000 tables would be held whole (+300 MB). Copying the data of the
+    streams a page uses (not the replaced font programs) lets each table's PDF go at once."""
+    todo: list[pikepdf.Object] = [page]
+    while todo:
+        obj = todo.pop()
+        if obj.is_indirect:
+            if obj.objgen in seen or obj.objgen in skip:
+                continue
+            seen.add(obj.objgen)
+        if isinstance(obj, pikepdf.Stream):
+            obj.write(obj.read_raw_bytes(), filter=obj.get("/Filter"), decode_parms=obj.get("/DecodeParms"))
+        if isinstance(obj, pikepdf.Array):
+            todo.extend(v for v in obj if isinstance(v, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)))
+        elif isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+            todo.extend(v for k, v in obj.items()
+                        if k != "/Parent" and isinstance(v, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)))
 
 
 # --- Shared fonts ----------------------------------------------------------------------------
@@ -201,9 +213,8 @@ def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
 class _FontGroup:
     """Every embedding of one face in the bundle: one shared stream, the union of their glyphs."""
 
-    key: NameObject  # /FontFile2 or /FontFile3
-    stream: StreamObject  # the shared font program, filled once all glyphs are known
-    ref: IndirectObject
+    key: str  # /FontFile2 or /FontFile3
+    stream: pikepdf.Stream  # the shared font program, filled once all glyphs are known
     source: fonts.InstalledFont
     glyphs: set[int]
 
@@ -215,45 +226,44 @@ class _SharedFonts:
     its own subset (correct, only larger).
     """
 
-    def __init__(self, writer: PdfWriter, copies: dict[str, fonts.InstalledFont]):
-        self.writer = writer
+    def __init__(self, pdf: pikepdf.Pdf, copies: dict[str, fonts.InstalledFont]):
+        self.pdf = pdf
         self.copies = copies
         self.groups: dict[str, _FontGroup | None] = {}  # BaseFont -> group (None: not shared)
+        self.shared: set[tuple[int, int]] = set()  # object ids of the shared streams
 
-    def redirect(self, page) -> None:
-        font_dicts = page.get("/Resources", {}).get("/Font", {})
-        for font_ref in font_dicts.values():
-            font = font_ref.get_object()
-            if font.get("/Subtype") != "/Type0":
-                continue
-            cid_font = font["/DescendantFonts"][0].get_object()
-            descriptor = cid_font["/FontDescriptor"].get_object()
-            key = next((k for k in ("/FontFile2", "/FontFile3") if k in descriptor), None)
-            if key is None:
-                continue
-            file_ref = descriptor.raw_get(key)
-            if isinstance(file_ref, IndirectObject) and file_ref.pdf is self.writer:
-                continue  # already redirected (a resource dict shared by several pages)
-            group = self._group(str(font["/BaseFont"]), key, descriptor)
-            if group is None:
-                continue
-            group.glyphs.update(_glyph_ids(font))
-            descriptor[NameObject(key)] = group.ref
+    def redirect(self, page: pikepdf.Dictionary) -> None:
+        resources = page.get("/Resources")
+        for font in (resources.get("/Font", {}) if resources is not None else {}).values():
+            self.redirect_font(font)
 
-    def _group(self, base_font: str, key: str, descriptor: DictionaryObject) -> _FontGroup | None:
+    def redirect_font(self, font: pikepdf.Dictionary) -> None:
+        if font.get("/Subtype") != Name.Type0:
+            return
+        descriptor = font.DescendantFonts[0].FontDescriptor
+        key = next((k for k in ("/FontFile2", "/FontFile3") if k in descriptor), None)
+        if key is None or descriptor[key].objgen in self.shared:
+            return  # not embedded, or already redirected (a resource dict shared by several pages)
+        group = self._group(str(font.BaseFont), key, descriptor)
+        if group is None:
+            return
+        group.glyphs.update(_glyph_ids(font))
+        descriptor[key] = group.stream
+
+    def _group(self, base_font: str, key: str, descriptor: pikepdf.Dictionary) -> _FontGroup | None:
         if base_font not in self.groups:
-            program = descriptor[key].get_object()
+            program = descriptor[key]
             source = self.copies.get(str(descriptor.get("/FontFamily", "")))
             if source is None:
-                source = _installed_source(program.get_data())
+                source = _installed_source(program.read_bytes())
             group = None
             if source is not None:
-                stream = DecodedStreamObject()
+                stream = pikepdf.Stream(self.pdf, b"")
                 for k, v in program.items():
                     if k not in ("/Length", "/Filter", "/DecodeParms", "/Length1"):
-                        stream[NameObject(k)] = v
-                ref = self.writer._add_object(stream)  # noqa: SLF001 - a new indirect object
-                group = _FontGroup(NameObject(key), stream, ref, source, set())
+                        stream[k] = v
+                group = _FontGroup(key, stream, source, set())
+                self.shared.add(stream.objgen)
             self.groups[base_font] = group
         return self.groups[base_font]
 
@@ -262,19 +272,15 @@ class _SharedFonts:
             if group is None:
                 continue
             data = fonts.subset_font(group.source, group.glyphs)
-            group.stream.set_data(data)
+            group.stream.write(zlib.compress(data, 9), filter=Name.FlateDecode)
             if group.key == "/FontFile2":
-                group.stream[NameObject("/Length1")] = NumberObject(len(data))
-            # flate_encode returns a new object; keep the indirect object's identity.
-            encoded = group.stream.flate_encode(level=9)
-            self.writer._objects[group.ref.idnum - 1] = encoded  # noqa: SLF001
-            encoded.indirect_reference = group.ref
+                group.stream.Length1 = len(data)
 
 
-def _glyph_ids(font: DictionaryObject) -> set[int]:
+def _glyph_ids(font: pikepdf.Dictionary) -> set[int]:
     """The glyphs a Type0 font of WeasyPrint's uses: its ToUnicode map lists each of them (and
     WeasyPrint subsets the font to exactly those)."""
-    return {int(gid, 16) for gid, _ in _BFCHAR.findall(font["/ToUnicode"].get_object().get_data())}
+    return {int(gid, 16) for gid, _ in _BFCHAR.findall(font.ToUnicode.read_bytes())}
 
 
 def _installed_source(program: bytes) -> fonts.InstalledFont | None:
@@ -294,7 +300,7 @@ def _installed_source(program: bytes) -> fonts.InstalledFont | None:
 class _NumberGlyphs:
     """How to write the page numbers: their glyphs, as WeasyPrint set them in the text font."""
 
-    fonts: dict[str, IndirectObject]  # resource name -> a font dict in the writer
+    fonts: dict[str, pikepdf.Dictionary]  # resource name -> a font dict in the bundle
     glyphs: dict[str, tuple[str, int, float]]  # character -> (resource name, glyph id, advance in 1/1000 em)
     size: float  # pt
 
@@ -304,38 +310,38 @@ _TF = re.compile(rb"/(\w+) ([0-9.]+) Tf")
 PX = 0.75  # WeasyPrint writes page content in CSS px: 1px = 0.75pt
 
 
-def _number_glyphs(writer: PdfWriter, variant: Variant, shared: _SharedFonts) -> _NumberGlyphs:
+def _number_glyphs(pdf: pikepdf.Pdf, variant: Variant, shared: _SharedFonts) -> _NumberGlyphs:
     """WeasyPrint sets every glyph a page number uses, in the variant's `.page-number` style, on
     one page; the numbers are then written by hand on each page, far faster than laying out a
     document of N pages."""
     html = (f'<!DOCTYPE html><html lang="{LANGUAGE}"><body>'
             f'<p class="page-number">{PAGE_NUMBER_SAMPLE}</p></body></html>')
-    page = PdfReader(io.BytesIO(_write_pdf(html, variant))).pages[0]
-    shared.redirect(page)
-    sizes = {name.decode(): float(size) * PX for name, size in _TF.findall(page.get_contents().get_data())}
-    fonts_used, glyphs = {}, {}
-    for n, (name, ref) in enumerate(sorted(page["/Resources"]["/Font"].items())):
-        font = ref.get_object()
-        key = f"/PageNo{n}"
-        fonts_used[key] = font.clone(writer).indirect_reference
-        cid_font = font["/DescendantFonts"][0].get_object()
-        widths = _widths(cid_font.get("/W", ArrayObject()))
-        default = float(cid_font.get("/DW", DEFAULT_WIDTH))
-        for gid, text in _BFCHAR.findall(font["/ToUnicode"].get_object().get_data()):
-            char = bytes.fromhex(text.decode()).decode("utf-16-be")
-            glyphs[char] = (key, int(gid, 16), widths.get(int(gid, 16), default))
-    size = max(sizes.values())
-    return _NumberGlyphs(fonts_used, glyphs, size)
+    with pikepdf.open(io.BytesIO(_write_pdf(html, variant))) as sample:
+        page = sample.pages[0]
+        sizes = {name.decode(): float(size) * PX for name, size in _TF.findall(page.Contents.read_bytes())}
+        fonts_used, glyphs = {}, {}
+        for n, (name, font) in enumerate(sorted(page.Resources.Font.items())):
+            key = f"/PageNo{n}"
+            copied = pdf.copy_foreign(font)
+            shared.redirect_font(copied)
+            fonts_used[key] = copied
+            cid_font = font.DescendantFonts[0]
+            widths = _widths(cid_font.get("/W", pikepdf.Array()))
+            default = float(cid_font.get("/DW", DEFAULT_WIDTH))
+            for gid, text in _BFCHAR.findall(font.ToUnicode.read_bytes()):
+                char = bytes.fromhex(text.decode()).decode("utf-16-be")
+                glyphs[char] = (key, int(gid, 16), widths.get(int(gid, 16), default))
+    return _NumberGlyphs(fonts_used, glyphs, max(sizes.values()))
 
 
-def _widths(w: ArrayObject) -> dict[int, float]:
+def _widths(w: pikepdf.Array) -> dict[int, float]:
     """glyph id -> advance, from a CIDFont /W array (`first [w1 w2 …]` or `first last w`)."""
     out: dict[int, float] = {}
     items = list(w)
     i = 0
     while i < len(items):
-        first, nxt = int(items[i]), items[i + 1].get_object()
-        if isinstance(nxt, ArrayObject):
+        first, nxt = int(items[i]), items[i + 1]
+        if isinstance(nxt, pikepdf.Array):
             out.update((first + k, float(v)) for k, v in enumerate(nxt))
             i += 2
         else:
@@ -359,25 +365,20 @@ def _number_stream(glyphs: _NumberGlyphs, text: str, page_width: float) -> bytes
     return f"BT {x:.2f} {PAGE_NUMBER_BASELINE:g} Td {shows} ET".encode()
 
 
-def _stamp_page_numbers(writer: PdfWriter, variant: Variant, shared: _SharedFonts) -> None:
-    glyphs = _number_glyphs(writer, variant, shared)
+def _stamp_page_numbers(pdf: pikepdf.Pdf, variant: Variant, shared: _SharedFonts) -> None:
+    glyphs = _number_glyphs(pdf, variant, shared)
     # The page's own content is wrapped in q … Q so that its graphics state (WeasyPrint flips
     # the y axis) does not reach the number.
-    push = writer._add_object(_stream(b"q"))  # noqa: SLF001 - shared by every page
-    pop = writer._add_object(_stream(b"Q"))  # noqa: SLF001
-    for n, page in enumerate(writer.pages, start=1):
-        text = PAGE_NUMBER.format(n=n)
-        number = writer._add_object(_stream(_number_stream(glyphs, text, float(page.mediabox.width))))  # noqa: SLF001
-        contents = page.raw_get("/Contents")
-        parts = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
-        page[NameObject("/Contents")] = ArrayObject([push, *parts, pop, number])
-        resources = page["/Resources"]
+    push = pikepdf.Stream(pdf, b"q")  # shared by every page
+    pop = pikepdf.Stream(pdf, b"Q")
+    for n, page in enumerate(pdf.pages, start=1):
+        box = page.mediabox
+        number = pikepdf.Stream(pdf, _number_stream(glyphs, PAGE_NUMBER.format(n=n), float(box[2] - box[0])))
+        contents = page.obj.Contents
+        parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        page.obj.Contents = pikepdf.Array([push, *parts, pop, number])
+        resources = page.obj.Resources
         if "/Font" not in resources:
-            resources[NameObject("/Font")] = DictionaryObject()
-        resources["/Font"].get_object().update({NameObject(k): v for k, v in glyphs.fonts.items()})
-
-
-def _stream(data: bytes) -> StreamObject:
-    stream = DecodedStreamObject()
-    stream.set_data(data)
-    return stream
+            resources.Font = Dictionary()
+        for key, font in glyphs.fonts.items():
+            resources.Font[key] = font
