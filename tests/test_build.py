@@ -322,3 +322,21 @@ def test_pdf_bundle_is_assembled_from_the_tables_and_follows_a_change(tmp_path):
     table = "".join(p.extract_text() for p in PdfReader(str(out / "分表" / "02-市综治中心专项工作经费.pdf")).pages)
     text = "".join(p.extract_text() for p in PdfReader(str(out / f"{BUNDLE}.pdf")).pages)
     assert "156.65" in table and "156.65" in text and "155.65" not in text
+
+
+def test_a_font_upgrade_renders_the_pdfs_again(tmp_path, monkeypatch):
+    shutil.copytree(SEED, tmp_path / "data" / "2023")
+    assert annex(tmp_path, "build", "--jobs", "2").exit_code == 0
+    out = tmp_path / "build" / "2023"
+    inodes = {p.name: p.stat().st_ino for p in (out / "分表").iterdir()}
+
+    real = build_module.fonts_fingerprint
+    monkeypatch.setattr(build_module, "fonts_fingerprint", lambda v, f: real(v, f) + "-upgraded")
+    result = annex(tmp_path, "build", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    assert "重新生成 11 张（docx、pdf），汇编（docx、pdf）已重新组装" in result.output
+    now = {p.name: p.stat().st_ino for p in (out / "分表").iterdir()}
+    assert {n for n in now if now[n] != inodes[n]} == {n for n in now if n.endswith(".pdf")}  # Word kept
+
+    again = annex(tmp_path, "build", "--jobs", "2")
+    assert "没有变化" in again.output

@@ -148,3 +148,35 @@ def test_a_character_outside_the_common_set_prints_from_the_full_font(variant):
     assert fonts_used["堃"] == fonts_used["喆"] == {"Noto-Serif-CJK-SC"}
     assert fonts_used["偏"] == {"Common+Noto-Serif-CJK-SC"}
     assert "堃喆项目" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_common_copies_are_made_once_per_machine(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = fonts.find_font("Noto Serif CJK SC")
+    copy = fonts.common_copy(source)
+    assert copy.parent == tmp_path / "cache" / "annex" / "fonts"
+    made = copy.stat().st_mtime_ns
+    assert fonts.common_copy(source) == copy and copy.stat().st_mtime_ns == made  # found, not made again
+    assert list(copy.parent.iterdir()) == [copy]  # no partial file left
+    chars = fonts.font_chars(copy, 0)
+    assert ord("偏") in chars and ord("堃") not in chars  # GB 2312, not beyond
+    assert copy.stat().st_size < source.file.stat().st_size / 3
+
+
+def test_without_a_cache_folder_the_pdf_is_the_same(tmp_path, variant, seed_forms):
+    # XDG_CACHE_HOME under a file: the folder cannot be made, each process makes its own copies.
+    (tmp_path / "file").write_text("")
+    out = tmp_path / "out.pdf"
+    script = (
+        "from pathlib import Path\n"
+        "from pipeline.check import check_year\n"
+        "from pipeline.variant import load_variant\n"
+        "from pipeline.render.pdf import render_form_pdf\n"
+        "form = check_year(Path('data/2023')).bundle.forms[0]\n"
+        f"Path({str(out)!r}).write_bytes(render_form_pdf(form, load_variant('hubei-2023')))\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "file" / "cache")}
+    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert out.read_bytes() == render_form_pdf(seed_forms[0], variant)
