@@ -18,12 +18,10 @@ from pipeline import __version__, archive, cli_zh  # noqa: F401  (cli_zh: Chines
 from pipeline.atomic import LockBusy
 from pipeline.build import FORMATS, BuildError, BuildOptions, BuildReport, CheckFailed, Hooks, RenderError
 from pipeline.build import build as run_build
-from pipeline.check import check_year
-from pipeline.datadiff import diff_bundles, project_line, change_text
 from pipeline.issues import display_path
-from pipeline.load import latest_year
-from pipeline.model import department_schema, project_schema
-from pipeline.report import issues_json, print_issues, summary_line
+
+# The loader, the checks and their reports are imported by the commands that use them: a build
+# with nothing to do never needs them (they are a third of its time).
 
 app = typer.Typer(
     name="annex",
@@ -52,6 +50,8 @@ def resolve_year_dir(data: Path, year: int | None) -> Path:
     if not data.is_dir():
         raise fail(f"找不到数据文件夹 {data}；请用 --data 指定，例如 --data data")
     if year is None:
+        from pipeline.load import latest_year
+
         year = latest_year(data)
         if year is None:
             raise fail(f"{data} 里没有年度文件夹（如 {data}/2023）")
@@ -83,6 +83,9 @@ def check(
     strict: Annotated[bool, typer.Option("--strict", help="把警告也当作错误（有警告时退出码为 1）。")] = False,
 ) -> None:
     """检查一个年度的数据：列出所有错误和警告，有错误时退出码为 1。"""
+    from pipeline.check import check_year
+    from pipeline.report import issues_json, print_issues, summary_line
+
     year_dir = resolve_year_dir(data, year)
     result = check_year(year_dir)
     where = display_path(year_dir)
@@ -105,6 +108,8 @@ def schema(
     which: Annotated[str, typer.Argument(help="project（项目文件）或 department（单位文件）。")] = "project",
 ) -> None:
     """输出项目文件的 JSON Schema（供编辑器补全和检查）。"""
+    from pipeline.model import department_schema, project_schema
+
     if which not in ("project", "department"):
         raise fail("只能是 project 或 department")
     doc = project_schema() if which == "project" else department_schema()
@@ -204,6 +209,8 @@ def build(
             if progress.live.is_started:
                 progress.stop()
     except CheckFailed as e:
+        from pipeline.report import print_issues, summary_line
+
         result = e.result
         print_issues(console, result.issues)
         where = display_path(year_dir)
@@ -304,6 +311,8 @@ def pick_version(found: Found, text: str, year: int) -> archive.Version:
 
 
 def archived_bundle(v: archive.Version):
+    from pipeline.check import check_year
+
     result = check_year(v.data_dir, base=v.path)
     if result.bundle is None:
         raise fail(escape(f"{v.name} 存档的数据在当前版本的 annex 下有 {len(result.errors)} 个错误，无法比较；"
@@ -319,6 +328,8 @@ def diff(
     out: OutOpt = Path("build"),
 ) -> None:
     """比较两个归档版本的数据：逐项列出改动的字段，以及新增、删除的项目。"""
+    from pipeline.datadiff import change_text, diff_bundles, project_line
+
     year, found = resolve_archive(out, year)
     a, b = pick_version(found, version_a, year), pick_version(found, version_b, year)
     d = diff_bundles(archived_bundle(a), archived_bundle(b))

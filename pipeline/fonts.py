@@ -263,8 +263,15 @@ def _face_bytes(face) -> bytes:
     return data
 
 
+@cache
 def _harfbuzz_version() -> str:
-    return _harfbuzz().ffi.string(_harfbuzz().hb.hb_version_string()).decode()
+    # ctypes, not the cffi binding: a build with nothing to do asks for this, and cffi's parsing
+    # of the declarations takes 50 ms.
+    import ctypes
+
+    version = ctypes.CDLL("libharfbuzz.so.0").hb_version_string
+    version.restype = ctypes.c_char_p
+    return version().decode()
 
 
 @cache
