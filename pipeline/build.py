@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from pipeline import __version__, archive
 from pipeline.atomic import build_lock, recover_aside, remove_tree, swap_in, write_atomic, write_file
-from pipeline.variant import Variant, load_variant
+from pipeline.variant import DEFAULT_VARIANT, Variant, available_variants, load_variant
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do never loads them
     from pipeline.check import CheckResult
@@ -190,8 +190,9 @@ def table_path(form: FilledForm, fmt: str) -> str:
 _worker: dict[str, object] = {}
 
 
-def init_worker(formats: Sequence[str], close_fd: int | None = None) -> None:
-    """Load what every render needs once per process: the renderers' modules."""
+def init_worker(formats: Sequence[str], close_fd: int | None = None, warm: str | None = None) -> None:
+    """Load what every render needs once per process: the renderers' modules, and for the variant
+    `warm` (the one the data will likely name) what precedes a first PDF."""
     if close_fd is not None:
         try:
             os.close(close_fd)  # the build lock must die with the build, not live on in its workers
@@ -199,6 +200,13 @@ def init_worker(formats: Sequence[str], close_fd: int | None = None) -> None:
             pass  # not inherited (a spawned, not forked, worker)
         _die_with_parent()
     _worker["renderers"] = _renderers(formats)
+    if warm is not None and "pdf" in formats:
+        try:
+            from pipeline.render.pdf import warm_up
+
+            warm_up(load_variant(warm))
+        except Exception:  # noqa: BLE001 - only a head start: a real problem shows when rendering
+            pass
 
 
 def _started() -> None:
@@ -419,7 +427,7 @@ def _build_locked(opts: BuildOptions, year: int, hooks: Hooks, lock_fd: int) -> 
     if state is not None and _unchanged(state, digest, formats) and outputs_present(build_dir, state):
         return _finish(opts, year, build_dir, state, [], [], formats)
 
-    pool = _start_pool(formats, opts.jobs, lock_fd)
+    pool = _start_pool(formats, opts.jobs, lock_fd, _variant_hint(opts.year_dir, state))
     try:
         report = _build_changed(opts, year, hooks, build_dir, formats, state, digest, pool)
     except BaseException:
@@ -560,12 +568,28 @@ class Rendered:
     bundle: dict[str, OutputFile] = field(default_factory=dict)
 
 
-def _start_pool(formats: tuple[str, ...], jobs: int, lock_fd: int) -> ProcessPoolExecutor | None:
-    """The worker processes, forked now: they import the renderers while this one checks the data."""
+def _variant_hint(year_dir: Path, state: BuildState | None) -> str | None:
+    """The variant the data names, as far as a glance tells: the last build's, or department.yaml's
+    表样. Only for the workers' warm-up; the check reads the data for real."""
+    if state is not None:
+        return state.variant
+    try:
+        import yaml
+
+        department = yaml.safe_load((year_dir / "department.yaml").read_text(encoding="utf-8"))
+        name = department.get("表样", DEFAULT_VARIANT)
+        return name if isinstance(name, str) and name in available_variants() else None
+    except (OSError, ValueError, AttributeError, yaml.YAMLError):
+        return None
+
+
+def _start_pool(formats: tuple[str, ...], jobs: int, lock_fd: int, warm: str | None) -> ProcessPoolExecutor | None:
+    """The worker processes, forked now: they import the renderers and warm up while this one
+    checks the data."""
     if jobs <= 1:
         return None
     pool = ProcessPoolExecutor(jobs, mp_context=_fork_context(), initializer=init_worker,
-                               initargs=(formats, lock_fd))
+                               initargs=(formats, lock_fd, warm))
     pool.submit(_started)
     return pool
 

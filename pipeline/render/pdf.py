@@ -101,12 +101,13 @@ def _common_copies(css_path: Path) -> tuple[str, dict[str, fonts.InstalledFont]]
 FONTS_KEY = "/AnnexFonts"  # document info: fonts.fingerprint() of the fonts the PDF was made with
 
 
-def _write_pdf(html: str, variant: Variant) -> bytes:
-    css = variant.dir / "form.css"
+def _write_pdf(html: str, folder: Path) -> bytes:
+    """The HTML as a PDF, styled by the variant folder's form.css."""
+    css = folder / "form.css"
     styles = _styles(css)
     # A stable /ID: same HTML and CSS, same identifier (and WeasyPrint writes no dates).
     identifier = hashlib.sha256((styles.digest + html).encode()).hexdigest()[:32].encode()
-    document = weasyprint.HTML(string=html, base_url=str(variant.dir)).render(
+    document = weasyprint.HTML(string=html, base_url=str(folder)).render(
         stylesheets=list(styles.sheets), font_config=_font_config())
 
     def finish(_document, pdf) -> None:
@@ -155,7 +156,7 @@ def render_form_pdf(form: FilledForm, variant: Variant, check_fonts: bool = True
     check_fonts=False: the caller has checked the form's fonts (fonts.check_fonts)."""
     if check_fonts:
         fonts.check_fonts([form], variant)
-    return _write_pdf(render_html([form], variant), variant)
+    return _write_pdf(render_html([form], variant), variant.dir)
 
 
 def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
@@ -331,9 +332,7 @@ def _number_glyphs(pdf: pikepdf.Pdf, variant: Variant, shared: _SharedFonts) -> 
     """WeasyPrint sets every glyph a page number uses, in the variant's `.page-number` style, on
     one page; the numbers are then written by hand on each page, far faster than laying out a
     document of N pages."""
-    html = (f'<!DOCTYPE html><html lang="{LANGUAGE}"><body>'
-            f'<p class="page-number">{PAGE_NUMBER_SAMPLE}</p></body></html>')
-    with pikepdf.open(io.BytesIO(_write_pdf(html, variant))) as sample:
+    with pikepdf.open(io.BytesIO(_number_sample(variant.dir))) as sample:
         page = sample.pages[0]
         sizes = {name.decode(): float(size) * PX for name, size in _TF.findall(page.Contents.read_bytes())}
         fonts_used, glyphs = {}, {}
@@ -349,6 +348,19 @@ def _number_glyphs(pdf: pikepdf.Pdf, variant: Variant, shared: _SharedFonts) -> 
                 char = bytes.fromhex(text.decode()).decode("utf-16-be")
                 glyphs[char] = (key, int(gid, 16), widths.get(int(gid, 16), default))
     return _NumberGlyphs(fonts_used, glyphs, max(sizes.values()))
+
+
+@cache
+def _number_sample(folder: Path) -> bytes:
+    html = (f'<!DOCTYPE html><html lang="{LANGUAGE}"><body>'
+            f'<p class="page-number">{PAGE_NUMBER_SAMPLE}</p></body></html>')
+    return _write_pdf(html, folder)
+
+
+def warm_up(variant: Variant) -> None:
+    """What a process does before its first PDF, done ahead (the build's workers do it while the
+    data is checked): the stylesheets and font copies, WeasyPrint's and Pango's font setup."""
+    _number_sample(variant.dir)
 
 
 def _widths(w: pikepdf.Array) -> dict[int, float]:
