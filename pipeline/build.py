@@ -319,25 +319,9 @@ def join_docx(tables: Sequence[bytes]) -> bytes | None:
     return write_package(parts)
 
 
-class FileBytes(Sequence[bytes]):
-    """Files read when asked for, so that a 1000-table bundle never holds every table's PDF at once."""
-
-    def __init__(self, paths: Sequence[Path]):
-        self.paths = list(paths)
-
-    def __len__(self) -> int:
-        return len(self.paths)
-
-    def __getitem__(self, i):  # noqa: ANN001 - int or slice, as Sequence wants
-        if isinstance(i, slice):
-            return FileBytes(self.paths[i])
-        return self.paths[i].read_bytes()
-
-
 def render_bundle_pdf(bundle: FilledBundle, variant: Variant, table_pdfs: Sequence[str], rel: str,
                       dest: Path) -> OutputFile:
-    pdfs = FileBytes([dest / p for p in table_pdfs])
-    data = _worker["renderers"]["bundle_pdf"](bundle, variant, form_pdfs=pdfs)
+    data = _worker["renderers"]["bundle_pdf"](bundle, variant, form_pdfs=[dest / p for p in table_pdfs])
     return _write(dest, rel, data, True)
 
 

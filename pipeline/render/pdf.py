@@ -160,9 +160,10 @@ def render_form_pdf(form: FilledForm, variant: Variant, check_fonts: bool = True
 
 
 def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
-                      form_pdfs: Sequence[bytes] | None = None) -> bytes:
-    """The year's bundle: the tables' PDFs (rendered here unless given) joined, one outline entry
-    per table, `— N —` at the foot of every page, one copy of each font, title/author/language."""
+                      form_pdfs: Sequence[bytes | Path] | None = None) -> bytes:
+    """The year's bundle: the tables' PDFs (rendered here unless given, as bytes or files) joined,
+    one outline entry per table, `— N —` at the foot of every page, one copy of each font,
+    title/author/language."""
     if form_pdfs is None:
         form_pdfs = [render_form_pdf(form, variant) for form in bundle.forms]  # each checks its fonts
     else:
@@ -176,18 +177,21 @@ def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
     out = pikepdf.new()
     shared = _SharedFonts(out, _styles(css).copies)
     starts = []
-    copied: set[tuple[int, int]] = set()
-    for data in form_pdfs:  # one pass: the caller may read them from disk one by one
+    for table in form_pdfs:  # one at a time: 1000 tables are never all in memory
+        data = table.read_bytes() if isinstance(table, Path) else table
         with pikepdf.open(io.BytesIO(data)) as source:
+            # Glyph ids are valid for the fonts a table was made with: a table made before a font
+            # upgrade keeps its own font subsets.
+            if str(source.docinfo.get(FONTS_KEY, "")) == fingerprint:
+                for page in source.pages:
+                    for font in _fonts(page.obj):
+                        shared.detach(font)
             first = len(out.pages)
             starts.append(first)
-            out.pages.extend(source.pages)
+            out.pages.extend(source.pages)  # qpdf copies the pages' objects and stream data now
             for page in out.pages[first:]:
-                # Glyph ids are valid for the fonts a table was made with: a table made before
-                # a font upgrade keeps its own font subsets.
-                if str(source.docinfo.get(FONTS_KEY, "")) == fingerprint:
-                    shared.redirect(page.obj)
-                _copy_stream_data(page.obj, copied, shared.shared)
+                for font in _fonts(page.obj):
+                    shared.attach(font)
     _stamp_page_numbers(out, variant, shared)
     shared.fill()
     with out.open_outline() as outline:
@@ -205,24 +209,9 @@ def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
     return buffer.getvalue()
 
 
-def _copy_stream_data(page: pikepdf.Dictionary, seen: set[tuple[int, int]], skip: set[tuple[int, int]]) -> None:
-    """qpdf copies a foreign stream's data only when the bundle is written, from the source PDF
-    left open until then: 1000 tables would be held whole (+300 MB). Copying the data of the
-    streams a page uses (not the replaced font programs) lets each table's PDF go at once."""
-    todo: list[pikepdf.Object] = [page]
-    while todo:
-        obj = todo.pop()
-        if obj.is_indirect:
-            if obj.objgen in seen or obj.objgen in skip:
-                continue
-            seen.add(obj.objgen)
-        if isinstance(obj, pikepdf.Stream):
-            obj.write(obj.read_raw_bytes(), filter=obj.get("/Filter"), decode_parms=obj.get("/DecodeParms"))
-        if isinstance(obj, pikepdf.Array):
-            todo.extend(v for v in obj if isinstance(v, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)))
-        elif isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
-            todo.extend(v for k, v in obj.items()
-                        if k != "/Parent" and isinstance(v, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)))
+def _fonts(page: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
+    resources = page.get("/Resources")
+    return list(resources.get("/Font", {}).values()) if resources is not None else []
 
 
 # --- Shared fonts ----------------------------------------------------------------------------
@@ -238,35 +227,40 @@ class _FontGroup:
 
 
 class _SharedFonts:
-    """Points each table's embedded font subsets at one shared stream per installed face.
+    """One shared font program per installed face instead of each table's subset of it.
 
     A face is shared only when its file is found by PostScript name; otherwise the table keeps
-    its own subset (correct, only larger).
+    its own subset (correct, only larger). The tables' own programs are taken out before their
+    pages are copied: qpdf copies a stream's data with it (a CJK subset: ~100 KB a table).
     """
 
     def __init__(self, pdf: pikepdf.Pdf, copies: dict[str, fonts.InstalledFont]):
         self.pdf = pdf
         self.copies = copies
         self.groups: dict[str, _FontGroup | None] = {}  # BaseFont -> group (None: not shared)
-        self.shared: set[tuple[int, int]] = set()  # object ids of the shared streams
 
-    def redirect(self, page: pikepdf.Dictionary) -> None:
-        resources = page.get("/Resources")
-        for font in (resources.get("/Font", {}) if resources is not None else {}).values():
-            self.redirect_font(font)
-
-    def redirect_font(self, font: pikepdf.Dictionary) -> None:
+    def detach(self, font: pikepdf.Dictionary) -> None:
+        """A table's font, before it is copied: note its glyphs, take out its program if shared."""
         if font.get("/Subtype") != Name.Type0:
             return
         descriptor = font.DescendantFonts[0].FontDescriptor
         key = next((k for k in ("/FontFile2", "/FontFile3") if k in descriptor), None)
-        if key is None or descriptor[key].objgen in self.shared:
-            return  # not embedded, or already redirected (a resource dict shared by several pages)
+        if key is None:
+            return  # not embedded, or already taken out (a resource dict shared by several pages)
         group = self._group(str(font.BaseFont), key, descriptor)
         if group is None:
             return
         group.glyphs.update(_glyph_ids(font))
-        descriptor[key] = group.stream
+        del descriptor[key]
+
+    def attach(self, font: pikepdf.Dictionary) -> None:
+        """A font copied into the bundle: one whose program was taken out gets the shared one."""
+        if font.get("/Subtype") != Name.Type0:
+            return
+        group = self.groups.get(str(font.BaseFont))
+        descriptor = font.DescendantFonts[0].FontDescriptor
+        if group is not None and "/FontFile2" not in descriptor and "/FontFile3" not in descriptor:
+            descriptor[group.key] = group.stream
 
     def _group(self, base_font: str, key: str, descriptor: pikepdf.Dictionary) -> _FontGroup | None:
         if base_font not in self.groups:
@@ -281,7 +275,6 @@ class _SharedFonts:
                     if k not in ("/Length", "/Filter", "/DecodeParms", "/Length1"):
                         stream[k] = v
                 group = _FontGroup(key, stream, source, set())
-                self.shared.add(stream.objgen)
             self.groups[base_font] = group
         return self.groups[base_font]
 
@@ -338,8 +331,9 @@ def _number_glyphs(pdf: pikepdf.Pdf, variant: Variant, shared: _SharedFonts) -> 
         fonts_used, glyphs = {}, {}
         for n, (name, font) in enumerate(sorted(page.Resources.Font.items())):
             key = f"/PageNo{n}"
+            shared.detach(font)
             copied = pdf.copy_foreign(font)
-            shared.redirect_font(copied)
+            shared.attach(copied)
             fonts_used[key] = copied
             cid_font = font.DescendantFonts[0]
             widths = _widths(cid_font.get("/W", pikepdf.Array()))
