@@ -355,6 +355,7 @@ def warm_up(variant: Variant) -> None:
     """What a process does before its first PDF, done ahead (the build's workers do it while the
     data is checked): the stylesheets and font copies, WeasyPrint's and Pango's font setup."""
     _number_sample(variant.dir)
+    fonts.fingerprint(variant.dir / "form.css")
 
 
 def _widths(w: pikepdf.Array) -> dict[int, float]:
