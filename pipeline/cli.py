@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from pathlib import Path
@@ -22,6 +23,10 @@ from pipeline.issues import display_path
 
 # The loader, the checks and their reports are imported by the commands that use them: a build
 # with nothing to do never needs them (they are a third of its time).
+
+# The imported modules live until the process ends: keep their objects out of the garbage
+# collector's passes, the last of which, at exit, took 0.1 s of a 0.5 s build with nothing to do.
+gc.freeze()
 
 app = typer.Typer(
     name="annex",
