@@ -245,11 +245,11 @@ def _renderers(formats: Sequence[str]) -> dict[str, Callable]:
     if "pdf" in formats:
         from functools import partial
 
-        from pipeline.render.pdf import render_bundle_pdf, render_form_pdf
+        from pipeline.render.pdf import join_pdfs, render_form_pdf
 
         # The build checks every form's fonts once, before anything is written.
         found["pdf"] = partial(render_form_pdf, check_fonts=False)
-        found["bundle_pdf"] = render_bundle_pdf
+        found["bundle_pdf"] = join_pdfs
     return found
 
 
@@ -330,9 +330,10 @@ def join_docx(tables: Sequence[bytes]) -> bytes | None:
     return write_package(parts)
 
 
-def render_bundle_pdf(bundle: FilledBundle, variant: Variant, table_pdfs: Sequence[str], rel: str,
+def render_bundle_pdf(bundle: tuple[str, str, list[str]], variant: Variant, table_pdfs: Sequence[str], rel: str,
                       dest: Path) -> OutputFile:
-    data = _worker["renderers"]["bundle_pdf"](bundle, variant, form_pdfs=[dest / p for p in table_pdfs])
+    """The PDF bundle joined from the table files; `bundle`: its title, unit and the bookmarks."""
+    data = _worker["renderers"]["bundle_pdf"](*bundle, variant, [dest / p for p in table_pdfs])
     return _write(dest, rel, data, True)
 
 
@@ -602,9 +603,10 @@ def _render(bundle: FilledBundle, variant: Variant, formats: tuple[str, ...], pl
     """Tables first (in chunks, across processes), then the bundles, which are joined from them."""
     done = Rendered()
     table_files = {f: [table_path(form, f) for form in bundle.forms] for f in formats}
-    bundle_tasks = {
+    bundle_tasks = {  # the PDF first: the longer of the two
+        "pdf": (render_bundle_pdf, (bundle.title, bundle.unit, [f.outline_title for f in bundle.forms]),
+                table_files["pdf"] if "pdf" in formats else []),
         "docx": (render_bundle_docx, bundle.forms, table_files["docx"] if "docx" in formats else []),
-        "pdf": (render_bundle_pdf, bundle, table_files["pdf"] if "pdf" in formats else []),
     }
     if pool is None:
         init_worker(formats)
@@ -626,7 +628,7 @@ def _render(bundle: FilledBundle, variant: Variant, formats: tuple[str, ...], pl
     while pending or not bundles_started:
         if not pending:
             bundles_started = True
-            for fmt in plan.bundle_formats:
+            for fmt in (f for f in bundle_tasks if f in plan.bundle_formats):
                 fn, what, files = bundle_tasks[fmt]
                 pending[pool.submit(fn, what, variant, files, plan.bundle_rel[fmt], staging)] = fmt
             continue

@@ -169,9 +169,16 @@ def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
     else:
         # Each table's characters were checked when it was rendered (1000 forms again: 0.5 s).
         fonts.check_fonts([], variant)
-    if len(form_pdfs) != len(bundle.forms):
-        raise ValueError(f"{len(form_pdfs)} PDFs for {len(bundle.forms)} tables")
+    return join_pdfs(bundle.title, bundle.unit, [form.outline_title for form in bundle.forms], variant, form_pdfs)
 
+
+def join_pdfs(title: str, unit: str, outline_titles: Sequence[str], variant: Variant,
+              form_pdfs: Sequence[bytes | Path]) -> bytes:
+    """render_bundle_pdf of tables already rendered (their fonts checked), given as bytes or files,
+    with the bundle's title, its unit (the author) and each table's bookmark. (A build sends these
+    to the process that joins the tables, not 1000 forms.)"""
+    if len(form_pdfs) != len(outline_titles):
+        raise ValueError(f"{len(form_pdfs)} PDFs for {len(outline_titles)} tables")
     css = variant.dir / "form.css"
     fingerprint = fonts.fingerprint(css)
     out = pikepdf.new()
@@ -195,12 +202,12 @@ def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
     _stamp_page_numbers(out, variant, shared)
     shared.fill()
     with out.open_outline() as outline:
-        for form, start in zip(bundle.forms, starts):
-            outline.root.append(pikepdf.OutlineItem(form.outline_title, start))
+        for bookmark, start in zip(outline_titles, starts):
+            outline.root.append(pikepdf.OutlineItem(bookmark, start))
     out.Root.PageMode = Name.UseOutlines
     out.Root.Lang = String(LANGUAGE)
     out.docinfo = out.make_indirect(Dictionary({
-        "/Title": String(bundle.title), "/Author": String(bundle.unit), FONTS_KEY: String(fingerprint),
+        "/Title": String(title), "/Author": String(unit), FONTS_KEY: String(fingerprint),
     }))
     buffer = io.BytesIO()
     # deterministic_id: the /ID is a digest of the content, not of the clock.
