@@ -474,6 +474,8 @@ def _build_changed(opts: BuildOptions, year: int, hooks: Hooks, build_dir: Path,
         write_file(staging / STATE_FILE, new_state.to_json().encode())
         swap_in(staging, build_dir, aside_path(opts.out, year))
     except BaseException:
+        if pool is not None:
+            _stop_pool(pool)  # before the folder goes: no worker writes into it any more
         remove_tree(staging)
         raise
     tables = [j[0].key for j in plan.table_jobs]
@@ -591,11 +593,14 @@ def _start_pool(formats: tuple[str, ...], jobs: int, lock_fd: int, warm: str | N
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """After a failure: drop the waiting tasks; a worker still importing is ended, not waited for."""
+    """After a failure or Ctrl-C: drop the waiting tasks and end the workers now, whether they are
+    importing or rendering (into a staging folder about to be removed). Safe to call twice."""
+    processes = list((pool._processes or {}).values())  # noqa: SLF001 - the executor has no kill
     pool.shutdown(wait=False, cancel_futures=True)
-    for process in list((pool._processes or {}).values()):  # noqa: SLF001 - the executor has no kill
+    for process in processes:
         process.terminate()
-    pool.shutdown(wait=True)
+    for process in processes:
+        process.join()
 
 
 def _render(bundle: FilledBundle, variant: Variant, formats: tuple[str, ...], plan: Plan, staging: Path,
