@@ -440,12 +440,13 @@ def _head_table(file: Path, index: int) -> bytes:
 
 @cache
 def fingerprint(css: Path) -> str:
-    """The fonts a variant's PDFs are made with: every family of form.css as installed, and the
-    HarfBuzz that subsets them. Glyph ids in a PDF are only valid for these exact fonts, so a
-    font upgrade must rebuild the tables (and the bundle must not mix tables made before it)."""
+    """The fonts a variant's PDFs are made with: every family of form.css as installed, the
+    HarfBuzz that subsets them and the recipe of the common-character copies. Glyph ids in a PDF
+    are only valid for these exact fonts, so a font upgrade must rebuild the tables (and the
+    bundle must not mix tables made before it)."""
     import hashlib
 
-    parts = [_harfbuzz_version()]
+    parts = [_harfbuzz_version(), f"common-copy:{COMMON_RECIPE}"]
     for role, stack in sorted(font_stacks(css).items()):
         for family in stack:
             found = find_font(family)
