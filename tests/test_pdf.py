@@ -320,3 +320,10 @@ def test_identical_bytes_across_processes(seed_pdf, seed_table_pdfs):
     outs = [run.communicate(timeout=300)[0].split() for run in runs]
     here = [hashlib.sha256(x).hexdigest() for x in [*seed_table_pdfs, seed_pdf]]
     assert outs[0] == outs[1] == here
+
+
+def test_each_seed_table_fits_on_one_page_as_published(seed_bundle, seed_pages):
+    # The department's printed bundle has one table a page; so does the Word output (test_docx_soffice).
+    assert len(seed_pages) == len(seed_bundle.forms) == 11
+    for page, form in zip(seed_pages, seed_bundle.forms):
+        assert squash(form.footnotes[-1]) in squash(page)

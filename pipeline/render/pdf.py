@@ -38,7 +38,7 @@ from pipeline.variant import Variant  # noqa: E402
 
 LANGUAGE = "zh-CN"
 PAGE_NUMBER = "— {n} —"
-PAGE_NUMBER_BASELINE = 28.0  # pt above the bottom edge, inside the 20 mm bottom margin
+PAGE_NUMBER_BASELINE = 28.0  # pt above the bottom edge, inside the 17 mm bottom margin of form.css
 PAGE_NUMBER_SAMPLE = "— 0123456789"  # every character a page number uses
 
 
