@@ -119,18 +119,14 @@ def _figures(p: ProjectInput) -> tuple[Decimal, Decimal]:
     return p.planned.value, p.spent.value
 
 
-def _funds(p: ProjectInput, variant: Variant, weight: Decimal, rate: Decimal, score: Decimal) -> tuple[FundRow, ...]:
+def _funds(p: ProjectInput, variant: Variant, labels: dict[str, str], budget: Budget) -> tuple[FundRow, ...]:
+    """The funds block: the total row (the budget's figures, rate and score), then each source."""
     if not p.data.funds or not variant.fund_sources:
         return ()
-    labels, funds = variant.labels, p.data.funds
-    zero = Decimal(0)
-    total = FundRow(
-        labels["fund_total"],
-        amount_text(sum((f.initial for f in funds.values()), zero)),
-        amount_text(sum((f.planned for f in funds.values()), zero)),
-        amount_text(sum((f.spent for f in funds.values()), zero)),
-        plain_number(weight), f"{rate}%", str(score),
-    )
+    funds = p.data.funds
+    initial = sum((f.initial for f in funds.values()), Decimal(0))
+    total = FundRow(labels["fund_total"], amount_text(initial), budget.planned, budget.spent,
+                    budget.weight, budget.rate, budget.score)
     na = labels["not_applicable"]
     rows = [total]
     for key, label in variant.fund_sources.items():
@@ -182,6 +178,7 @@ def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledFo
     if "remark" in labels:
         headers.append(labels["remark"])
     overall = p.data.overall_goal
+    title = title_of(variant, year.year, p)
     d = dept.date
     return FilledForm(
         key=p.key,
@@ -189,7 +186,7 @@ def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledFo
         variant=variant.name,
         scoring=scoring,
         attachment_label=variant.attachment_label,
-        title=title_of(variant, year.year, p),
+        title=title,
         subtitle=variant.subtitle.format(year=year.year),
         unit_line=variant.unit_line.format(unit=dept.unit),
         date_line=variant.date_line.format(year=d.year, month=d.month, day=d.day),
@@ -207,9 +204,9 @@ def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledFo
         footnotes=variant.footnotes,
         indicator_headers=tuple(headers),
         file_stem=safe_file_stem(p.number, p.data.name),
-        outline_title=variant.outline.format(title=title_of(variant, year.year, p), number=p.number, name=p.data.name),
+        outline_title=variant.outline.format(title=title, number=p.number, name=p.data.name),
         unit=dept.unit,
-        funds=_funds(p, variant, budget_weight, rate, b_score),
+        funds=_funds(p, variant, labels, budget),
         overall_goal=OverallGoal(overall.expected, overall.achieved) if overall else None,
     )
 

@@ -76,6 +76,17 @@ class GoalInput:
 
 
 @dataclass(frozen=True)
+class ProjectFile:
+    """A project file that parsed and validated, before the CSVs add to it."""
+
+    key: str
+    number: str
+    file: str
+    data: ProjectIn
+    smap: SourceMap
+
+
+@dataclass(frozen=True)
 class ProjectInput:
     key: str  # file stem, "01-政法智能化建设"
     number: str  # "01"
@@ -297,14 +308,12 @@ def load_year(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Issu
     )
     budget_rows = _budget_rows(budget_csv, projects, issues) if budget_csv else {}
     indicator_rows = _indicator_rows(indicator_csv, projects, issues) if indicator_csv else {}
-    for key, data, smap, number, display in projects:
-        year.projects.append(
-            _assemble(key, number, display, data, smap, budget_rows.get(data.name), indicator_rows.get(data.name), issues)
-        )
+    for f in projects:
+        year.projects.append(_assemble(f, budget_rows.get(f.data.name), indicator_rows.get(f.data.name), issues))
     return year, issues
 
 
-def _load_projects(year_dir: Path, base: Path | None, issues: Issues) -> list[tuple]:
+def _load_projects(year_dir: Path, base: Path | None, issues: Issues) -> list[ProjectFile]:
     folder = year_dir / "projects"
     folder_loc = Loc(display_path(folder, base))
     if not folder.is_dir():
@@ -333,8 +342,8 @@ def _load_projects(year_dir: Path, base: Path | None, issues: Issues) -> list[tu
         seen_numbers[number] = path.name
         data, smap = _read_model(path, ProjectIn, base, issues)
         if data is not None:
-            out.append((path.stem, data, smap, f"{number:02d}", display))
-    out.sort(key=lambda t: int(t[3]))
+            out.append(ProjectFile(path.stem, f"{number:02d}", display, data, smap))
+    out.sort(key=lambda f: int(f.number))
     return out
 
 
@@ -376,8 +385,8 @@ def _csv_amount(table: CsvTable, row: CsvRow, column: str, issues: Issues) -> Fi
         return None
 
 
-def _budget_rows(table: CsvTable, projects: list[tuple], issues: Issues) -> dict[str, dict[str, Figure | None]]:
-    names = [p[1].name for p in projects]
+def _budget_rows(table: CsvTable, projects: list[ProjectFile], issues: Issues) -> dict[str, dict[str, Figure | None]]:
+    names = [p.data.name for p in projects]
     out: dict[str, dict[str, Figure | None]] = {}
     first_line: dict[str, int] = {}
     for row in table.rows:
@@ -394,8 +403,8 @@ def _budget_rows(table: CsvTable, projects: list[tuple], issues: Issues) -> dict
     return out
 
 
-def _indicator_rows(table: CsvTable, projects: list[tuple], issues: Issues) -> dict[str, list[tuple[int, IndicatorInput]]]:
-    names = [p[1].name for p in projects]
+def _indicator_rows(table: CsvTable, projects: list[ProjectFile], issues: Issues) -> dict[str, list[tuple[int, IndicatorInput]]]:
+    names = [p.data.name for p in projects]
     out: dict[str, list[tuple[int, IndicatorInput]]] = {}
     for row in table.rows:
         name = _match_project(table, row, names, issues)
@@ -438,8 +447,8 @@ def _yaml_goals(data: ProjectIn, smap: SourceMap) -> tuple[GoalInput, ...]:
     return tuple(goals)
 
 
-def _assemble(key, number, display, data: ProjectIn, smap: SourceMap, budget: dict | None,
-              csv_rows: list | None, issues: Issues) -> ProjectInput:
+def _assemble(f: ProjectFile, budget: dict | None, csv_rows: list | None, issues: Issues) -> ProjectInput:
+    data, smap = f.data, f.smap
     figures: dict[str, Figure | None] = {}
     for cn, attr in (("预算数", "planned"), ("执行数", "spent")):
         in_yaml = getattr(data, attr)
@@ -463,5 +472,5 @@ def _assemble(key, number, display, data: ProjectIn, smap: SourceMap, budget: di
         else:
             count = max(n for n, _ in csv_rows)
             goals = tuple(GoalInput(tuple(ind for n, ind in csv_rows if n == k)) for k in range(1, count + 1))
-    return ProjectInput(key, number, display, data, smap, figures["预算数"], figures["执行数"], goals,
+    return ProjectInput(f.key, f.number, f.file, data, smap, figures["预算数"], figures["执行数"], goals,
                         frozenset(budget or ()))

@@ -145,7 +145,7 @@ class DepartmentIn(_Input):
 AMOUNT_KEYS = frozenset({"预算数", "执行数", "分值", "得分", "预算执行分值", "年初预算数", "全年预算数", "全年执行数"})
 DATE_KEYS = frozenset({"填报日期"})
 
-# Which keys each piece of a project carries, for a CSV to be checked against.
+# The checkbox groups a form may print: the project key -> ProjectIn's attribute.
 CATEGORY_KEYS = {"项目类别": "category", "项目属性": "attribute", "项目类型": "kind"}
 
 

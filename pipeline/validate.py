@@ -222,7 +222,7 @@ def _scoring(p: ProjectInput, year: YearInput, variant: Variant, rows: list[Indi
         split: dict[str, Decimal] = {}
         for ind in rows:
             split[ind.level1] = split.get(ind.level1, Decimal(0)) + ind.weight.value
-        standard = {k: v for k, v in variant.level1_weights.items()}
+        standard = variant.level1_weights
         if {k: v for k, v in split.items() if v} != standard:
             shown = "、".join(f"{k} {v}" for k, v in split.items())
             want = "、".join(f"{k} {v}" for k, v in standard.items())
