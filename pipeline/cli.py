@@ -17,7 +17,7 @@ from rich.text import Text
 
 from pipeline import __version__, archive, cli_zh  # noqa: F401  (cli_zh: Chinese help chrome)
 from pipeline.atomic import LockBusy
-from pipeline.build import FORMATS, BuildError, BuildOptions, BuildReport, CheckFailed, Hooks, RenderError
+from pipeline.build import FORMATS, BuildError, BuildOptions, BuildReport, CheckFailed, Hooks, RenderError, Workers
 from pipeline.build import build as run_build
 from pipeline.issues import display_path
 
@@ -45,8 +45,12 @@ OutOpt = Annotated[Path, typer.Option("--out", "-o", help="输出文件夹（归
 ArchiveYearOpt = Annotated[Optional[int], typer.Option("--year", "-y", help="年度；默认取归档里最新的年度。", show_default=False)]
 
 
-def fail(message: str) -> typer.Exit:
+def print_error(message: str) -> None:
     err_console.print(f"[red]错误：[/red]{message}")
+
+
+def fail(message: str) -> typer.Exit:
+    print_error(message)
     return typer.Exit(1)
 
 
@@ -156,7 +160,7 @@ def say(text: str, style: str | None = None) -> None:
     console.print(Text(text, style=style or ""), soft_wrap=True)
 
 
-def print_build_report(r: BuildReport) -> None:
+def print_build_report(r: BuildReport, watching: bool = False) -> None:
     where = display_path(r.build_dir)
     if r.stale_removed:
         say(f"已清除上次中断的构建留下的临时文件夹：{'、'.join(r.stale_removed)}", "dim")
@@ -178,8 +182,48 @@ def print_build_report(r: BuildReport) -> None:
     elif r.archive_latest is not None:
         say(f"归档：输出与最新版本 {r.archive_latest} 相同，未新增版本")
     else:
-        say("归档：未归档（--no-archive）")
+        say("归档：监视期间不归档" if watching else "归档：未归档（--no-archive）")
     say(f"用时 {r.seconds:.2f} 秒")
+
+
+def build_and_report(opts: BuildOptions, workers: Workers | None = None) -> bool:
+    """One build, with its progress display, then its report or its errors. True if it built."""
+    year_dir = opts.year_dir
+    target = display_path(opts.out / year_dir.name)
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal)
+    try:
+        try:
+            report = run_build(opts, cli_hooks(progress), workers)
+        finally:
+            if progress.live.is_started:
+                progress.stop()
+    except CheckFailed as e:
+        from pipeline.report import print_issues, summary_line
+
+        result = e.result
+        print_issues(console, result.issues)
+        where = display_path(year_dir)
+        summary = summary_line(where, len(result.input.projects), len(result.errors), len(result.warnings))
+        console.print(f"[red]{summary}[/red]")
+        print_error("数据有错误，未生成任何文件；请先改正上面的错误（annex check 可再次检查）")
+    except LockBusy as e:
+        who = f"（进程 {e.holder}）" if e.holder else ""
+        waited = f"，等待 {opts.wait:g} 秒后仍未结束" if opts.wait > 0 else ""
+        print_error(escape(f"另一个 annex build{who}正在生成 {target}{waited}；请稍后再试（锁文件 {display_path(e.path)}）"))
+    except RenderError as e:
+        print_error(escape(f"生成失败：{e}\n{target} 仍是上一次完整的输出，归档未改动。"))
+    except BuildError as e:
+        print_error(escape(str(e)))
+    except OSError as e:
+        print_error(escape(f"读写文件失败：{e.strerror or e}（{e.filename}）"))
+    except KeyboardInterrupt:
+        err_console.print(f"[red]已中断。[/red]{target} 仍是上一次完整的输出，归档未改动。")
+        raise typer.Exit(130)
+    else:
+        print_build_report(report, watching=workers is not None)
+        return True
+    return False
 
 
 @app.command()
@@ -193,6 +237,8 @@ def build(
         "--jobs", "-j", help="并行生成的进程数；默认为 CPU 核数。", show_default=False)] = None,
     no_archive: Annotated[bool, typer.Option("--no-archive", help="本次输出不存入归档。")] = False,
     wait: Annotated[float, typer.Option("--wait", help="同一年度另有构建在进行时，最多等待的秒数。")] = 60.0,
+    watch: Annotated[bool, typer.Option(
+        "--watch", "-w", help="生成后继续监视数据与表样，每次保存后自动重新生成（预览，不归档）；按 Ctrl-C 结束。")] = False,
 ) -> None:
     """生成一个年度的 Word 与 PDF 汇编（只重新生成有变化的表），并存为归档版本。"""
     year_dir = resolve_year_dir(data, year)
@@ -203,39 +249,42 @@ def build(
     n_jobs = jobs if jobs is not None else default_jobs()
     if n_jobs < 1:
         raise fail("--jobs 至少为 1")
-    target = display_path(out / year_dir.name)
-    opts = BuildOptions(year_dir=year_dir, out=out, formats=chosen, jobs=n_jobs, archive=not no_archive, wait=wait)
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal)
-    try:
-        try:
-            report = run_build(opts, cli_hooks(progress))
-        finally:
-            if progress.live.is_started:
-                progress.stop()
-    except CheckFailed as e:
-        from pipeline.report import print_issues, summary_line
+    opts = BuildOptions(year_dir=year_dir, out=out, formats=chosen, jobs=n_jobs,
+                        archive=not (no_archive or watch), wait=wait)
+    if watch:
+        watch_builds(opts)
+    elif not build_and_report(opts):
+        raise typer.Exit(1)
 
-        result = e.result
-        print_issues(console, result.issues)
-        where = display_path(year_dir)
-        summary = summary_line(where, len(result.input.projects), len(result.errors), len(result.warnings))
-        console.print(f"[red]{summary}[/red]")
-        raise fail("数据有错误，未生成任何文件；请先改正上面的错误（annex check 可再次检查）")
-    except LockBusy as e:
-        who = f"（进程 {e.holder}）" if e.holder else ""
-        waited = f"，等待 {wait:g} 秒后仍未结束" if wait > 0 else ""
-        raise fail(escape(f"另一个 annex build{who}正在生成 {target}{waited}；请稍后再试（锁文件 {display_path(e.path)}）"))
-    except RenderError as e:
-        raise fail(escape(f"生成失败：{e}\n{target} 仍是上一次完整的输出，归档未改动。"))
-    except BuildError as e:
-        raise fail(escape(str(e)))
-    except OSError as e:
-        raise fail(escape(f"读写文件失败：{e.strerror or e}（{e.filename}）"))
+
+def watch_builds(opts: BuildOptions) -> None:
+    """annex build --watch: the render processes stay between builds, so a one-figure fix shows
+    in the files in a fraction of a second."""
+    import time
+
+    from pipeline.variant import TEMPLATES_DIR
+    from pipeline.watch import watch
+
+    workers = Workers(opts.formats, opts.jobs)
+    rounds = 0
+
+    def rebuild() -> None:
+        nonlocal rounds
+        rounds += 1
+        if rounds > 1:
+            console.rule(f"{time.strftime('%H:%M:%S')} 文件有修改，重新生成", style="dim")
+        build_and_report(opts, workers)
+        say(f"正在监视 {display_path(opts.year_dir)} 与 {display_path(TEMPLATES_DIR)}，保存后自动重新生成；"
+            "按 Ctrl-C 结束。", "dim")
+
+    try:
+        workers.start(opts.year_dir)
+        watch([opts.year_dir, TEMPLATES_DIR], rebuild)
     except KeyboardInterrupt:
-        err_console.print(f"[red]已中断。[/red]{target} 仍是上一次完整的输出，归档未改动。")
-        raise typer.Exit(130)
-    print_build_report(report)
+        pass
+    finally:
+        workers.close()
+    say("已结束监视。监视期间生成的文件未存入归档：定稿后运行 annex build 存为归档版本。")
 
 
 # --- the archive ------------------------------------------------------------------------------

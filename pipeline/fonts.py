@@ -438,8 +438,13 @@ def _head_table(file: Path, index: int) -> bytes:
     raise OSError(f"{file}: no head table")
 
 
-@cache
 def fingerprint(css: Path) -> str:
+    # Keyed by the text: an `annex build --watch` process outlives edits of form.css.
+    return _fingerprint(css, css.read_text(encoding="utf-8"))
+
+
+@cache
+def _fingerprint(css: Path, _text: str) -> str:
     """The fonts a variant's PDFs are made with: every family of form.css as installed, the
     HarfBuzz that subsets them and the recipe of the common-character copies. Glyph ids in a PDF
     are only valid for these exact fonts, so a font upgrade must rebuild the tables (and the

@@ -57,9 +57,13 @@ class _Styles:
     copies: dict[str, fonts.InstalledFont]  # font family of a copy -> its file
 
 
-@cache
 def _styles(css_path: Path) -> _Styles:
-    text = css_path.read_text(encoding="utf-8")
+    # Keyed by the text too: an `annex build --watch` process outlives edits of form.css.
+    return _styles_of(css_path, css_path.read_text(encoding="utf-8"))
+
+
+@cache
+def _styles_of(css_path: Path, text: str) -> _Styles:
     copies_css, copies = _common_copies(css_path)
     sheets = [weasyprint.CSS(string=text, base_url=str(css_path), font_config=_font_config())]
     if copies_css:
@@ -351,8 +355,12 @@ def _number_glyphs(pdf: pikepdf.Pdf, variant: Variant, shared: _SharedFonts) -> 
     return _NumberGlyphs(fonts_used, glyphs, max(sizes.values()))
 
 
-@cache
 def _number_sample(folder: Path) -> bytes:
+    return _number_sample_of(folder, (folder / "form.css").read_text(encoding="utf-8"))
+
+
+@cache
+def _number_sample_of(folder: Path, _css: str) -> bytes:
     html = (f'<!DOCTYPE html><html lang="{LANGUAGE}"><body>'
             f'<p class="page-number">{PAGE_NUMBER_SAMPLE}</p></body></html>')
     return _write_pdf(html, folder)
