@@ -38,6 +38,16 @@ def test_targets_as_the_issue_states_them():
         ["冷构建", "改一个数", "无变化", "冷构建", "改一个数", "最大进程峰值内存"]
 
 
+def test_watch_step_is_judged_against_the_one_figure_targets():
+    fast, slow = result(11, 2.0, 2.5, 0.6, 0.3, 200), result(1000, 40, 60, 2.0, 0.5, 450)
+    fast.watch_one_figure_s, fast.watch_peak_rss_mb = 0.4, 150  # 0.2 of cold
+    slow.watch_one_figure_s, slow.watch_peak_rss_mb = 2.4, 520  # 0.06 of cold, and too much memory
+    met = dict(targets([fast, slow]))
+    watch = {what.split("：")[0] + what.split("=")[1]: ok for what, ok in met.items() if "监视中" in what}
+    assert watch == {"11 张表 0.200 ≤ 0.25": True, "1000 张表 0.060 ≤ 0.05": False}
+    assert [ok for what, ok in met.items() if "峰值内存" in what] == [False]  # the watch's 520 MB counts
+
+
 def test_machine_says_cores_and_cpu():
     host = machine()
     assert host["nproc"] >= 1 and host["cpu"] and host["date"]
