@@ -260,6 +260,7 @@ def build(
 def watch_builds(opts: BuildOptions) -> None:
     """annex build --watch: the render processes stay between builds, so a one-figure fix shows
     in the files in a fraction of a second."""
+    import signal
     import time
 
     from pipeline.variant import TEMPLATES_DIR
@@ -267,6 +268,8 @@ def watch_builds(opts: BuildOptions) -> None:
 
     workers = Workers(opts.formats, opts.jobs)
     rounds = 0
+    # `kill` ends a watch as Ctrl-C does: the workers are stopped, the last outputs stay whole.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
     def rebuild() -> None:
         nonlocal rounds

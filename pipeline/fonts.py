@@ -439,16 +439,16 @@ def _head_table(file: Path, index: int) -> bytes:
 
 
 def fingerprint(css: Path) -> str:
-    # Keyed by the text: an `annex build --watch` process outlives edits of form.css.
+    """The fonts a variant's PDFs are made with: every family of form.css as installed, the
+    HarfBuzz that subsets them and the recipe of the common-character copies. Glyph ids in a PDF
+    are only valid for these exact fonts, so a font upgrade must rebuild the tables (and the
+    bundle must not mix tables made before it)."""
+    # Keyed by the text too: an `annex build --watch` process outlives edits of form.css.
     return _fingerprint(css, css.read_text(encoding="utf-8"))
 
 
 @cache
 def _fingerprint(css: Path, _text: str) -> str:
-    """The fonts a variant's PDFs are made with: every family of form.css as installed, the
-    HarfBuzz that subsets them and the recipe of the common-character copies. Glyph ids in a PDF
-    are only valid for these exact fonts, so a font upgrade must rebuild the tables (and the
-    bundle must not mix tables made before it)."""
     import hashlib
 
     parts = [_harfbuzz_version(), f"common-copy:{COMMON_RECIPE}"]

@@ -16,7 +16,10 @@ import docx
 import pytest
 
 from pdf_text import page_texts, squash
+from pipeline import fonts
 from pipeline.check import check_year
+from pipeline.render.pdf import render_form_pdf
+from pipeline.variant import TEMPLATES_DIR, load_variant
 from pipeline.watch import watch
 from user_runs import annex, files
 
@@ -58,6 +61,28 @@ def test_watch_ignores_a_folder_without_change(tmp_path):
     calls = []
     watch([tmp_path], lambda: calls.append(1), sleep=lambda s: None, rounds=20)
     assert calls == [1]  # the first build only
+
+
+def test_a_long_running_process_sees_edits_of_form_css(tmp_path):
+    """The PDF renderer's stylesheet and font fingerprint follow form.css as it is now, not as it
+    was when a watching process first read it."""
+    shutil.copytree(TEMPLATES_DIR / "hubei-2023", tmp_path / "hubei-2023")
+    variant = load_variant("hubei-2023", root=tmp_path)
+    css = variant.dir / "form.css"
+    form = check_year(SEED).bundle.forms[0]
+    original = css.read_text(encoding="utf-8")
+    first, first_fonts = render_form_pdf(form, variant), fonts.fingerprint(css)
+
+    css.write_text(original.replace("font-size: 22pt; /* 二号 */", "font-size: 16pt;")
+                   .replace('--font-mark: "DejaVu Sans";', '--font-mark: "DejaVu Sans", "Noto Sans CJK SC";'),
+                   encoding="utf-8")
+    edited, edited_fonts = render_form_pdf(form, variant), fonts.fingerprint(css)
+    assert edited != first and edited_fonts != first_fonts
+    title = form.title
+    assert squash(title) in squash(page_texts(edited)[0])
+
+    css.write_text(original, encoding="utf-8")
+    assert render_form_pdf(form, variant) == first and fonts.fingerprint(css) == first_fonts
 
 
 # --- end to end --------------------------------------------------------------------------------
@@ -108,7 +133,8 @@ def watching(tmp_path):
             proc.wait()
 
 
-def test_watch_follows_saves_until_ctrl_c(watching):
+@pytest.mark.parametrize("stop", ["ctrl-c", "kill"])
+def test_watch_follows_saves_until_stopped(watching, stop):
     root, proc, out = watching
     build_dir = root / "build" / "2023"
     state = build_dir / ".annex-state.json"
@@ -148,7 +174,10 @@ def test_watch_follows_saves_until_ctrl_c(watching):
     wait_for(lambda: out.count("正在监视") == 4, "the build after the fix")
     assert out.count("没有变化：11 张表都是最新的") == 1
 
-    os.killpg(proc.pid, signal.SIGINT)
+    if stop == "ctrl-c":
+        os.killpg(proc.pid, signal.SIGINT)  # the terminal sends it to the whole foreground job
+    else:
+        proc.terminate()  # `kill <pid>`: SIGTERM to the watch only
     assert proc.wait(timeout=30) == 0
     wait_for(lambda: out.count("已结束监视") == 1, "the goodbye")
     assert "定稿后运行 annex build 存为归档版本" in out.text

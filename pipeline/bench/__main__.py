@@ -22,7 +22,6 @@ import os
 import platform
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -165,7 +164,8 @@ def bench_watch(label: str, year_dir: Path, out: Path, runs: int, env: dict[str,
                 console.print(f"  {label} 第 {r}/{runs} 轮 watch one_figure: {times[-1]:.2f} s")
         peak = _peak_mb(proc.pid)
     finally:
-        proc.send_signal(signal.SIGINT)
+        # SIGTERM, not SIGINT: a shell ignores SIGINT in what it starts in the background (`make bench &`).
+        proc.terminate()
         proc.wait(timeout=60)
     return times, peak
 
