@@ -6,6 +6,7 @@ is its documented way to change panel titles. The help option's own text is set 
 
 from __future__ import annotations
 
+from rich.text import Text
 from typer import rich_utils
 from typer._click import core
 
@@ -29,3 +30,19 @@ def _help_option_in_chinese(self, ctx):
 
 
 core.Command.get_help_option = _help_option_in_chinese
+
+
+# Rich wraps help text at spaces and cuts a longer run with "…"; a Chinese sentence has no
+# spaces, so at 80 columns the end of an option's help was lost. Chinese may break between any
+# two characters: fold the run at the column's edge instead.
+_make_rich_text = rich_utils._make_rich_text
+
+
+def _folding_rich_text(*, text: str, style: str = "", markup_mode):
+    made = _make_rich_text(text=text, style=style, markup_mode=markup_mode)
+    if isinstance(made, Text):
+        made.overflow = "fold"
+    return made
+
+
+rich_utils._make_rich_text = _folding_rich_text
