@@ -235,6 +235,9 @@ def _die_with_parent() -> None:
 
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG, Linux only
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        # The parent ends its workers with SIGTERM; a watching parent's own handler (raise
+        # KeyboardInterrupt) must not be inherited, or each worker would print a traceback.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     except (AttributeError, OSError):
         pass
 
