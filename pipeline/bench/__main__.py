@@ -146,13 +146,10 @@ def bench_watch(label: str, year_dir: Path, out: Path, runs: int, env: dict[str,
     cmd = [sys.executable, "-m", "pipeline", "build", "--data", str(year_dir.parent), "--year", year_dir.name,
            "--out", str(out), "--watch"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    reports = 0
 
     def next_report() -> None:
-        nonlocal reports
         for line in proc.stdout:
             if line.startswith("正在监视"):
-                reports += 1
                 return
             if line.startswith("错误："):
                 raise SystemExit(f"annex build --watch 失败：{line.strip()}")
