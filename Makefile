@@ -37,7 +37,7 @@ soffice:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libreoffice-writer-nogui >/dev/null; }
 
 bench: $(STAMP) fonts soffice ## compare annex with the docxtpl + LibreOffice route
-	$(BIN)/python -m pipeline.bench $(ARGS)
+	$(BIN)/python -m tests.bench $(ARGS)
 
 fuzz: $(STAMP) fonts ## a longer fuzz run than CI's
 	ANNEX_FUZZ_EXAMPLES=2000 ANNEX_FUZZ_BUILD_EXAMPLES=200 $(BIN)/python -m pytest tests/test_fuzz.py \

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from grid_cell import GridCell
-from pipeline.form import (
+from pipeline.form.filled import (
     Budget,
     CheckboxGroup,
     CheckboxOption,

@@ -16,8 +16,8 @@ import pytest
 from pipeline import __version__
 from pipeline.archive import parse_version
 from pipeline.check import check_year
-from pipeline.datadiff import diff_bundles, flatten, project_line
-from pipeline.form import FilledBundle
+from pipeline.archive.datadiff import diff_bundles, flatten, project_line
+from pipeline.form.filled import FilledBundle
 from pipeline.variant import load_variant
 from user_runs import annex, files, private_copy
 

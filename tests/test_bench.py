@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from pipeline.bench.__main__ import SizeResult, change_one_figure, machine, targets
+from tests.bench.__main__ import SizeResult, change_one_figure, machine, targets
 from pipeline.check import check_year
 
 ROOT = Path(__file__).resolve().parent.parent

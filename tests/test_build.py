@@ -17,8 +17,8 @@ import docx
 import pytest
 
 from pipeline import build as build_module
-from pipeline.atomic import build_lock
-from pipeline.bench.generate import write_department
+from pipeline.build.atomic import build_lock
+from tests.bench.generate import write_department
 from pipeline.check import check_year
 from pipeline.render.docx import render_docx
 from pipeline.variant import load_variant

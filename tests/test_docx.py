@@ -20,7 +20,7 @@ from docx_grid import body, covered_texts, read_grid
 from form_layout import expected_cells, goal
 from grid_cell import GridCell, as_rows, assert_same_cells
 from pipeline.check import check_year
-from pipeline.form import FilledForm, Goal
+from pipeline.form.filled import FilledForm, Goal
 from pipeline.render.docx import render_docx
 from pipeline.render.zipfix import normalize_docx
 from pipeline.variant import load_variant

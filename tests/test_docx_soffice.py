@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from pipeline.check import check_year
-from pipeline.form import Goal
+from pipeline.form.filled import Goal
 from pipeline.render.docx import render_docx
 from pipeline.variant import load_variant
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline import fonts
+from pipeline.render.pdf import fonts
 from pipeline.check import check_year
-from pipeline.render.pdf import render_form_pdf
+from pipeline.render.pdf.render import render_form_pdf
 from pipeline.variant import TEMPLATES_DIR, load_variant
 from test_pdf import make_form
 
@@ -120,7 +120,7 @@ def test_without_cjk_fonts_the_pdf_stops_with_how_to_install(tmp_path):
         "from pathlib import Path\n"
         "from pipeline.check import check_year\n"
         "from pipeline.variant import load_variant\n"
-        "from pipeline.render.pdf import render_form_pdf\n"
+        "from pipeline.render.pdf.render import render_form_pdf\n"
         "form = check_year(Path('data/2023')).bundle.forms[0]\n"
         f"Path({str(out)!r}).write_bytes(render_form_pdf(form, load_variant('hubei-2023')))\n"
     )
@@ -171,7 +171,7 @@ def test_without_a_cache_folder_the_pdf_is_the_same(tmp_path, variant, seed_form
         "from pathlib import Path\n"
         "from pipeline.check import check_year\n"
         "from pipeline.variant import load_variant\n"
-        "from pipeline.render.pdf import render_form_pdf\n"
+        "from pipeline.render.pdf.render import render_form_pdf\n"
         "form = check_year(Path('data/2023')).bundle.forms[0]\n"
         f"Path({str(out)!r}).write_bytes(render_form_pdf(form, load_variant('hubei-2023')))\n"
     )

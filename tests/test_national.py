@@ -27,10 +27,10 @@ from grid_cell import GridCell, as_rows, assert_same_cells
 from html_grid import read_html_grid
 from pdf_text import chars_by_font, page_texts, squash
 from pipeline.check import check_year
-from pipeline.form import FilledForm, Goal, IndicatorRow
+from pipeline.form.filled import FilledForm, Goal, IndicatorRow
 from pipeline.render.docx import render_docx
 from pipeline.render.html import render_html
-from pipeline.render.pdf import render_bundle_pdf, render_form_pdf
+from pipeline.render.pdf.render import render_bundle_pdf, render_form_pdf
 from pipeline.variant import load_variant
 from word_checks import assert_rows_fill_the_grid, built_template, east_asia, grid_widths
 
@@ -420,7 +420,7 @@ sys.addaudithook(hook)
 from pipeline.check import check_year
 from pipeline.render.docx import render_docx
 from pipeline.render.html import render_html
-from pipeline.render.pdf import render_bundle_pdf, render_form_pdf
+from pipeline.render.pdf.render import render_bundle_pdf, render_form_pdf
 from pipeline.variant import load_variant
 national = check_year(Path(sys.argv[1])).bundle
 v = load_variant(national.variant)

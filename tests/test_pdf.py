@@ -18,9 +18,9 @@ from grid_cell import GridCell
 from html_grid import read_html_grid
 from pdf_text import page_texts, squash
 from pipeline.check import check_year
-from pipeline.form import FilledBundle, FilledForm, Goal
+from pipeline.form.filled import FilledBundle, FilledForm, Goal
 from pipeline.render.html import render_html
-from pipeline.render.pdf import render_bundle_pdf, render_form_pdf
+from pipeline.render.pdf.render import render_bundle_pdf, render_form_pdf
 from pipeline.variant import load_variant
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -309,7 +309,7 @@ def test_identical_bytes_across_processes(seed_pdf, seed_table_pdfs):
         "from pathlib import Path\n"
         "from pipeline.check import check_year\n"
         "from pipeline.variant import load_variant\n"
-        "from pipeline.render.pdf import render_bundle_pdf, render_form_pdf\n"
+        "from pipeline.render.pdf.render import render_bundle_pdf, render_form_pdf\n"
         "b = check_year(Path('data/2023')).bundle\n"
         "v = load_variant('hubei-2023')\n"
         "t = [render_form_pdf(f, v) for f in b.forms]\n"

@@ -163,7 +163,7 @@ def test_ten_megabyte_text_value_is_an_error_not_a_200_page_table(tmp_path):
 
 
 def test_text_at_the_limit_is_accepted(tmp_path):
-    from pipeline.model import MAX_TEXT_CHARS
+    from pipeline.input.model import MAX_TEXT_CHARS
     year = make_year(tmp_path)
     path = _base_project(year)
     path.write_text(path.read_text(encoding="utf-8").replace("改进措施: 进一步加强应用", "改进措施: " + "加" * MAX_TEXT_CHARS),

@@ -16,11 +16,11 @@ import docx
 import pytest
 
 from pdf_text import page_texts, squash
-from pipeline import fonts
+from pipeline.render.pdf import fonts
 from pipeline.check import check_year
-from pipeline.render.pdf import render_form_pdf
+from pipeline.render.pdf.render import render_form_pdf
 from pipeline.variant import TEMPLATES_DIR, load_variant
-from pipeline.watch import watch
+from pipeline.build.watch import watch
 from user_runs import annex, files
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,7 +23,7 @@ from jinja2 import Environment, StrictUndefined, Template
 from lxml import etree
 from markupsafe import Markup, escape
 
-from pipeline.form import FilledForm
+from pipeline.form.filled import FilledForm
 from pipeline.render.zipfix import normalize_docx
 from pipeline.variant import Variant
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jinja2
 
-from pipeline.form import FilledForm
+from pipeline.form.filled import FilledForm
 from pipeline.variant import Variant
 
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python templates/hubei-2023/build_docx_template.py
 
-The template is written as raw WordprocessingML (helpers in pipeline/render/wordml.py) because it
+The template is written as raw WordprocessingML (helpers in templates/wordml.py) because it
 needs what python-docx cannot author: table cells that are both horizontally and vertically merged,
 header rows, hidden paragraph marks, East Asian fonts in styles. The output is deterministic
 (fixed zip times and order, no dates in core.xml); tests/test_docx.py checks that the committed
@@ -31,11 +31,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))  # the repo root, for `pipeline` without an install
+sys.path.insert(0, str(HERE.parent))  # templates/, for the shared wordml helpers
 
-from pipeline.render.wordml import FANGSONG, HEITI, SEGOE_UI_SYMBOL, XIAOBIAOSONG, Grid, Page  # noqa: E402
-from pipeline.render.wordml import TAB_RUN, merged_down, para, run, tag_para, tag_run, text  # noqa: E402
-from pipeline.render.wordml import TABLE_JOIN, TABLE_JOIN_STYLE, fonts, para_style, size, table_text_styles  # noqa: E402
-from pipeline.render.wordml import EXACT_13PT, build_package, document_xml, font_table_xml, styles_xml  # noqa: E402
+from wordml import FANGSONG, HEITI, SEGOE_UI_SYMBOL, XIAOBIAOSONG, Grid, Page  # noqa: E402
+from wordml import TAB_RUN, merged_down, para, run, tag_para, tag_run, text  # noqa: E402
+from wordml import TABLE_JOIN, TABLE_JOIN_STYLE, fonts, para_style, size, table_text_styles  # noqa: E402
+from wordml import EXACT_13PT, build_package, document_xml, font_table_xml, styles_xml  # noqa: E402
 
 OUT = HERE / "form.docx"
 

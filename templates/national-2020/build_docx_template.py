@@ -3,7 +3,7 @@
     .venv/bin/python templates/national-2020/build_docx_template.py
 
 Written as raw WordprocessingML, like templates/hubei-2023/build_docx_template.py, with the same
-helpers (pipeline/render/wordml.py; one variant's script never imports another's, a variant is a
+helpers (templates/wordml.py; one variant's script never imports another's, a variant is a
 folder). The output is deterministic; tests/test_national.py checks that the committed form.docx
 is what this script writes, so a change made in Word must be ported here too.
 
@@ -26,11 +26,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))  # the repo root, for `pipeline` without an install
+sys.path.insert(0, str(HERE.parent))  # templates/, for the shared wordml helpers
 
-from pipeline.render.wordml import FANGSONG, XIAOBIAOSONG, Grid, Page  # noqa: E402
-from pipeline.render.wordml import merged_down, para, tag_para, text  # noqa: E402
-from pipeline.render.wordml import TABLE_JOIN, TABLE_JOIN_STYLE, fonts, para_style, size, table_text_styles  # noqa: E402
-from pipeline.render.wordml import build_package, document_xml, font_table_xml, styles_xml  # noqa: E402
+from wordml import FANGSONG, XIAOBIAOSONG, Grid, Page  # noqa: E402
+from wordml import merged_down, para, tag_para, text  # noqa: E402
+from wordml import TABLE_JOIN, TABLE_JOIN_STYLE, fonts, para_style, size, table_text_styles  # noqa: E402
+from wordml import build_package, document_xml, font_table_xml, styles_xml  # noqa: E402
 
 OUT = HERE / "form.docx"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.compute import compute_bundle
-from pipeline.form import FilledBundle
-from pipeline.issues import Issue, Issues
-from pipeline.load import YearInput, load_year
-from pipeline.validate import validate_year
+from pipeline.form.compute import compute_bundle
+from pipeline.form.filled import FilledBundle
+from pipeline.check.problems import Issue, Issues
+from pipeline.input.year import YearInput, load_year
+from pipeline.check.rules import validate_year
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
-from pipeline import chars
-from pipeline.csvsrc import CsvRow, CsvTable, read_csv
-from pipeline.issues import Issues, Loc, display_path, field_path
-from pipeline.model import (
+from pipeline.input import chars
+from pipeline.input.csv_file import CsvRow, CsvTable, read_csv
+from pipeline.check.problems import Issues, Loc, display_path, field_path
+from pipeline.input.model import (
     AMOUNT_KEYS,
     DATE_KEYS,
     DepartmentIn,
@@ -29,7 +29,7 @@ from pipeline.model import (
     parse_text,
 )
 from pipeline.variant import Variant, available_variants, load_variant
-from pipeline.yamlsrc import SourceMap, read_yaml
+from pipeline.input.yaml_file import SourceMap, read_yaml
 
 BUDGET_CSV = "预算执行.csv"
 INDICATOR_CSV = "绩效指标.csv"

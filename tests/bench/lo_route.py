@@ -1,6 +1,6 @@
 """The route a department takes without annex: fill the Word template, convert it with LibreOffice.
 
-`python -m pipeline.bench.lo_route YEAR_DIR OUT_DIR` renders the bundle .docx with docxtpl (the same
+`python -m tests.bench.lo_route YEAR_DIR OUT_DIR` renders the bundle .docx with docxtpl (the same
 template annex uses) and converts it with `soffice --headless --convert-to pdf`.
 """
 

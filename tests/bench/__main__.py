@@ -32,7 +32,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.bench.generate import write_department
+from tests.bench.generate import write_department
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "data" / "2023"
@@ -104,7 +104,7 @@ def bench_size(label: str, year_dir: Path, work: Path, runs: int, env: dict[str,
         shutil.rmtree(lo_out, ignore_errors=True)
         steps = [
             ("cold", annex + ["--out", str(out)], None),
-            ("libreoffice", [sys.executable, "-m", "pipeline.bench.lo_route", str(year_dir), str(lo_out)], None),
+            ("libreoffice", [sys.executable, "-m", "tests.bench.lo_route", str(year_dir), str(lo_out)], None),
             ("one_figure", annex + ["--out", str(out)], lambda: change_one_figure(year_dir, r)),
             ("unchanged", annex + ["--out", str(out)], None),
         ]
@@ -229,7 +229,7 @@ def report(results: list[SizeResult], console: Console) -> Table:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.bench", description="annex 性能基准")
+    parser = argparse.ArgumentParser(prog="python -m tests.bench", description="annex 性能基准")
     parser.add_argument("--sizes", default="11,100,1000", help="表数，逗号分隔；11 使用 data/2023 的真实数据")
     parser.add_argument("--runs", type=int, default=5, help="每个规模测几轮（取中位数）")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench")

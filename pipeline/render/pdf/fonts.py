@@ -17,8 +17,8 @@ from dataclasses import dataclass, fields, is_dataclass
 from functools import cache
 from pathlib import Path
 
-from pipeline.chars import codepoint
-from pipeline.form import CheckboxOption, FilledForm
+from pipeline.input.chars import codepoint
+from pipeline.form.filled import CheckboxOption, FilledForm
 from pipeline.variant import Variant
 
 ROLES = ("heading", "text", "mark")

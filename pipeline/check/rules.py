@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pipeline.issues import Issues, Loc
-from pipeline.load import BUDGET_CSV, Figure, IndicatorInput, ProjectInput, YearInput
-from pipeline.model import CATEGORY_KEYS, MAX_DECIMALS, ProjectIn, decimals_of
+from pipeline.check.problems import Issues, Loc
+from pipeline.input.year import BUDGET_CSV, Figure, IndicatorInput, ProjectInput, YearInput
+from pipeline.input.model import CATEGORY_KEYS, MAX_DECIMALS, ProjectIn, decimals_of
 from pipeline.variant import DEFAULT_VARIANT, Variant, load_variant
 
 MAX_INDICATORS = 200  # per project: more is no longer a table anyone prints

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.atomic import fsync_dir, remove_tree
+from pipeline.build.atomic import fsync_dir, remove_tree
 
 MANIFEST = "manifest.json"
 OUTPUTS = "outputs"

@@ -15,11 +15,12 @@ from rich.table import Table
 from rich.markup import escape
 from rich.text import Text
 
-from pipeline import __version__, archive, cli_zh  # noqa: F401  (cli_zh: Chinese help chrome)
-from pipeline.atomic import LockBusy
+from pipeline import __version__, archive
+from pipeline.cli import zh  # noqa: F401  (Chinese help chrome)
+from pipeline.build.atomic import LockBusy
 from pipeline.build import FORMATS, BuildError, BuildOptions, BuildReport, CheckFailed, Hooks, RenderError, Workers
 from pipeline.build import build as run_build
-from pipeline.issues import display_path
+from pipeline.check.problems import display_path
 
 # The loader, the checks and their reports are imported by the commands that use them: a build
 # with nothing to do never needs them (they are a third of its time).
@@ -59,7 +60,7 @@ def resolve_year_dir(data: Path, year: int | None) -> Path:
     if not data.is_dir():
         raise fail(f"找不到数据文件夹 {data}；请用 --data 指定，例如 --data data")
     if year is None:
-        from pipeline.load import latest_year
+        from pipeline.input.year import latest_year
 
         year = latest_year(data)
         if year is None:
@@ -93,7 +94,7 @@ def check(
 ) -> None:
     """检查一个年度的数据：列出所有错误和警告，有错误时退出码为 1。"""
     from pipeline.check import check_year
-    from pipeline.report import issues_json, print_issues, summary_line
+    from pipeline.check.report import issues_json, print_issues, summary_line
 
     year_dir = resolve_year_dir(data, year)
     result = check_year(year_dir)
@@ -117,7 +118,7 @@ def schema(
     which: Annotated[str, typer.Argument(help="project（项目文件）或 department（单位文件）。")] = "project",
 ) -> None:
     """输出项目文件的 JSON Schema（供编辑器补全和检查）。"""
-    from pipeline.model import department_schema, project_schema
+    from pipeline.input.model import department_schema, project_schema
 
     if which not in ("project", "department"):
         raise fail("只能是 project 或 department")
@@ -199,7 +200,7 @@ def build_and_report(opts: BuildOptions, workers: Workers | None = None) -> bool
             if progress.live.is_started:
                 progress.stop()
     except CheckFailed as e:
-        from pipeline.report import print_issues, summary_line
+        from pipeline.check.report import print_issues, summary_line
 
         result = e.result
         print_issues(console, result.issues)
@@ -264,7 +265,7 @@ def watch_builds(opts: BuildOptions) -> None:
     import time
 
     from pipeline.variant import TEMPLATES_DIR
-    from pipeline.watch import watch
+    from pipeline.build.watch import watch
 
     workers = Workers(opts.formats, opts.jobs)
     rounds = 0
@@ -385,7 +386,7 @@ def diff(
     out: OutOpt = Path("build"),
 ) -> None:
     """比较两个归档版本的数据：逐项列出改动的字段，以及新增、删除的项目。"""
-    from pipeline.datadiff import change_text, diff_bundles, project_line
+    from pipeline.archive.datadiff import change_text, diff_bundles, project_line
 
     year, found = resolve_archive(out, year)
     a, b = pick_version(found, version_a, year), pick_version(found, version_b, year)

@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.issues import Issues, Loc
+from pipeline.check.problems import Issues, Loc
 
 MAX_CSV_BYTES = 50 * 1024 * 1024
 

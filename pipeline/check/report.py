@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pipeline.issues import Issue
+from pipeline.check.problems import Issue
 
 SEVERITY_LABEL = {"error": "错误", "warning": "警告"}
 

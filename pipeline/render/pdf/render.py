@@ -31,8 +31,8 @@ import weasyprint  # noqa: E402
 from pikepdf import Dictionary, Name, String  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
-from pipeline import fonts  # noqa: E402
-from pipeline.form import FilledBundle, FilledForm  # noqa: E402
+from pipeline.render.pdf import fonts  # noqa: E402
+from pipeline.form.filled import FilledBundle, FilledForm  # noqa: E402
 from pipeline.render.html import render_html  # noqa: E402
 from pipeline.variant import Variant  # noqa: E402
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.form import FilledBundle, FilledForm, IndicatorRow
+from pipeline.form.filled import FilledBundle, FilledForm, IndicatorRow
 
 MAX_SHOWN_CHARS = 40
 _UNIT_SUFFIX = re.compile(r"\s*[（(][^（()）]*[)）]\s*$")  # "执行数 (B)" -> "执行数", "年度绩效目标 1 (80 分)" -> ...

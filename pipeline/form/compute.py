@@ -6,7 +6,7 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
-from pipeline.form import (
+from pipeline.form.filled import (
     Budget,
     CheckboxGroup,
     CheckboxOption,
@@ -18,9 +18,9 @@ from pipeline.form import (
     OverallGoal,
     Total,
 )
-from pipeline.load import IndicatorInput, ProjectInput, YearInput
-from pipeline.model import CATEGORY_KEYS
-from pipeline.validate import scoring_on, title_of
+from pipeline.input.year import IndicatorInput, ProjectInput, YearInput
+from pipeline.input.model import CATEGORY_KEYS
+from pipeline.check.rules import scoring_on, title_of
 from pipeline.variant import Variant
 
 CENT = Decimal("0.01")

@@ -28,12 +28,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import __version__, archive
-from pipeline.atomic import build_lock, recover_aside, remove_tree, swap_in, write_atomic, write_file
+from pipeline.build.atomic import build_lock, recover_aside, remove_tree, swap_in, write_atomic, write_file
 from pipeline.variant import DEFAULT_VARIANT, Variant, available_variants, load_variant
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do never loads them
     from pipeline.check import CheckResult
-    from pipeline.form import FilledBundle, FilledForm
+    from pipeline.form.filled import FilledBundle, FilledForm
 
 FORMATS = ("docx", "pdf")
 TABLES_DIR = "分表"
@@ -162,7 +162,7 @@ def fonts_fingerprint(variant: Variant, formats: Sequence[str]) -> str:
     """The installed fonts the PDFs are made with: a font upgrade renders the PDFs again."""
     if "pdf" not in formats:
         return ""
-    from pipeline import fonts
+    from pipeline.render.pdf import fonts
 
     return fonts.fingerprint(variant.dir / "form.css")
 
@@ -184,7 +184,7 @@ def data_digest(year_dir: Path) -> str:
 
 def bundle_file_stem(bundle: FilledBundle) -> str:
     """bundle.title with the unit name made safe as a file name, as compute does for projects."""
-    from pipeline.compute import bundle_title, safe_file_stem
+    from pipeline.form.compute import bundle_title, safe_file_stem
 
     return bundle_title(safe_file_stem("", bundle.unit).removeprefix("-"), bundle.year)
 
@@ -216,7 +216,7 @@ def init_worker(formats: Sequence[str], close_fd: int | None = None, warm: str |
     _worker["renderers"] = _renderers(formats)
     if warm is not None and "pdf" in formats:
         try:
-            from pipeline.render.pdf import warm_up
+            from pipeline.render.pdf.render import warm_up
 
             warm_up(load_variant(warm))
         except Exception:  # noqa: BLE001 - only a head start: a real problem shows when rendering
@@ -251,7 +251,7 @@ def _renderers(formats: Sequence[str]) -> dict[str, Callable]:
     if "pdf" in formats:
         from functools import partial
 
-        from pipeline.render.pdf import join_pdfs, render_form_pdf
+        from pipeline.render.pdf.render import join_pdfs, render_form_pdf
 
         # The build checks every form's fonts once, before anything is written.
         found["pdf"] = partial(render_form_pdf, check_fonts=False)
@@ -502,7 +502,7 @@ def _build_changed(opts: BuildOptions, year: int, hooks: Hooks, build_dir: Path,
 
 def _check_fonts(forms: list[FilledForm], variant: Variant) -> None:
     """Missing fonts or glyphs, said once and before anything is written (not once per table)."""
-    from pipeline import fonts
+    from pipeline.render.pdf import fonts
 
     try:
         fonts.check_fonts(forms, variant)

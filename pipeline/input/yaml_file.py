@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from pipeline.issues import Issues, Loc, field_path
+from pipeline.check.problems import Issues, Loc, field_path
 
 MAX_NODES = 200_000  # aliases can expand a small file into a huge tree ("billion laughs")
 MAX_FILE_BYTES = 20 * 1024 * 1024
