@@ -79,6 +79,13 @@ class Issues:
             Issue(code, severity, loc.file, loc.line, loc.column, loc.field, show_value(value), message)
         )
 
+    def report(self, code: str, loc: Loc, value: object = None, **fields: object) -> None:
+        """Record a catalogued problem: severity and message come from pipeline/check/catalogue.py."""
+        from pipeline.check.catalogue import lookup
+
+        kind = lookup(code)
+        self.add(code, kind.severity, loc, kind.message(**fields), value)
+
     def error(self, code: str, loc: Loc, message: str, value: object = None) -> None:
         self.add(code, "error", loc, message, value)
 
