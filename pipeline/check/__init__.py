@@ -1,37 +1,46 @@
-"""Load, validate and compute a year folder: the one entry point the CLI and the build share."""
+"""Load, validate and compute a year folder: the one entry point the CLI and the build share.
+
+The input stage reports into this package's problems and catalogue, so importing the package
+must not import the stages themselves: `check_year` imports them when it runs.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.form.compute import compute_bundle
-from pipeline.form.filled import FilledBundle
 from pipeline.check.problems import Issue, Issues
-from pipeline.input.year import YearInput, load_year
-from pipeline.check.rules import validate_year
+
+if TYPE_CHECKING:
+    from pipeline.form.filled import FilledBundle
+    from pipeline.input.year import YearInput
 
 
 @dataclass(frozen=True)
 class CheckResult:
     input: YearInput
-    issues: list[Issue]
+    issues: Issues  # every problem of the run, in file and line order
     bundle: FilledBundle | None  # None when there are errors
 
     @property
     def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "error"]
+        return self.issues.errors
 
     @property
     def warnings(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "warning"]
+        return self.issues.warnings
 
 
 def check_year(year_dir: Path, base: Path | None = None) -> CheckResult:
+    from pipeline.check.rules import validate_year
+    from pipeline.form.compute import compute_bundle
+    from pipeline.input.year import load_year
+
     year, issues = load_year(year_dir, base)
     validate_year(year, issues)
     ordered = Issues(issues.sorted())
     bundle = None
     if not ordered.errors and year.variant is not None and year.projects:
         bundle = compute_bundle(year)
-    return CheckResult(year, ordered.items, bundle)
+    return CheckResult(year, ordered, bundle)

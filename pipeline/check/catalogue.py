@@ -29,9 +29,9 @@ class ProblemType:
         return frozenset(f for _, f, _, _ in string.Formatter().parse(self.template) if f)
 
     def message(self, **fields: object) -> str:
-        missing = self.fields - fields.keys()
-        if missing:
-            raise TypeError(f"problem {self.code!r} needs fields {sorted(missing)}")
+        missing, extra = self.fields - fields.keys(), fields.keys() - self.fields
+        if missing or extra:
+            raise TypeError(f"problem {self.code!r} takes fields {sorted(self.fields)}, not {sorted(fields)}")
         return self.template.format(**fields)
 
 
@@ -43,6 +43,8 @@ def problem(code: str, severity: Severity, template: str) -> ProblemType:
     if code in CATALOGUE:
         raise ValueError(f"problem code {code!r} registered twice")
     entry = ProblemType(code, severity, template)
+    if entry.fields & {"code", "loc", "value"}:
+        raise ValueError(f"problem {code!r}: code, loc and value are Issues.report's own arguments, not fields")
     CATALOGUE[code] = entry
     return entry
 
@@ -56,3 +58,160 @@ def lookup(code: str) -> ProblemType:
 
 # --- the problems ---------------------------------------------------------------------------------
 # Grouped by the stage that finds them. Keep templates short, say the fix, name no internals.
+
+# Reading one file (input/yaml_file.py, input/csv_file.py) -----------------------------------------
+
+problem("file-unreadable", "error", "无法读取文件：{reason}")
+problem("file-too-large", "error", "文件过大（{size}），上限 {limit}")
+problem("file-encoding", "error",
+        "这不是 UTF-8 文本文件（可能是 GBK、UTF-16 编码或二进制文件）；请用文本编辑器另存为 UTF-8")
+problem("empty-file", "error", "文件是空的（或只有注释）；请按数据格式填写内容")
+problem("yaml-syntax", "error", "YAML 语法错误：{hint}{detail}")
+problem("key-not-text", "error", "键必须是一个简单的文字（如「项目名称」），不能是列表或映射")
+problem("duplicate-key", "error",
+        "键「{key}」重复出现（第一次在第 {first_line} 行）；同一层只能写一次，否则前面的值会被悄悄覆盖。请删除或合并其中一处")
+problem("not-a-mapping", "error", "文件内容是一个{shape}；应为「键: 值」的映射，例如「项目名称: …」")
+problem("csv-encoding", "error",
+        "CSV 文件是{encoding}；支持 UTF-8（含 BOM）和 GB18030/GBK。请在 Excel 中「另存为」→「CSV UTF-8（逗号分隔）」")
+problem("csv-syntax", "error", "CSV 格式错误：{detail}")
+problem("csv-empty", "error", "CSV 文件是空的；第一行应为表头：{header}")
+problem("csv-unknown-column", "error", "未知的列「{column}」；可用的列：{columns}")
+problem("csv-duplicate-column", "error", "列「{column}」出现了两次")
+problem("csv-missing-column", "error", "缺少列「{column}」；表头应为：{header}")
+problem("csv-ragged-row", "error", "这一行有 {cells} 个单元格，表头有 {columns} 列；请检查是否多了或少了逗号")
+
+# Characters in any text ---------------------------------------------------------------------------
+
+problem("forbidden-character", "error",
+        "包含文档里不允许的控制字符 {char}（常见于从 Word 粘贴的分行符）；请删除或改为普通换行")
+problem("bidi-control", "error", "包含改变文字方向的控制字符 {char}，打印出来的文字会与实际不符；请删除")
+problem("invisible-character", "warning", "包含看不见的字符 {char}（常见于从网页粘贴）；建议删除")
+
+# Values and their types (input/model.py's validators, the loader's lenient readings) -------------
+
+problem("missing-key", "error", "缺少必填项「{key}」")
+problem("unknown-key", "error", "未知的键「{key}」；{suggestion}可用的键：{allowed}")
+problem("wrong-type", "error", "应为{expected}")
+problem("amount-format", "error", "金额{reason}；请写万元数，例如 {example}")
+problem("fullwidth-digits", "warning", "金额用了全角数字，已按「{fixed}」读取；请改用半角数字")
+problem("date-format", "error", "日期应写作 YYYY-MM-DD，例如 2024-04-23")
+problem("date-invalid", "error", "日期不存在（检查月份和日子），应写作 YYYY-MM-DD，例如 2024-04-23")
+problem("date-format-lenient", "warning", "日期已按「{fixed}」读取；请写作 YYYY-MM-DD，例如 {fixed}")
+problem("text-too-long", "error", "文字过长（{n} 字），表格的一个单元格最多 {max} 字")
+
+# The year folder and its files (input/year.py) ----------------------------------------------------
+
+problem("year-folder", "error", "年度文件夹的名字应是四位年份，例如 data/2023")
+problem("year-not-found", "error", "找不到这个年度文件夹")
+problem("missing-file", "error", "缺少 department.yaml：每个年度文件夹都要有它（单位名称、填报日期等）")
+problem("unknown-variant", "error", "没有这个表样；可用的表样：{variants}（templates/ 下的文件夹）")
+problem("missing-folder", "error", "缺少 projects 文件夹：每个项目一个 YAML 文件放在这里")
+problem("not-yaml", "warning", "不是 .yaml 文件，已忽略；项目文件应以 .yaml 结尾")
+problem("no-projects", "error", "projects 文件夹里没有项目文件（NN-名称.yaml）")
+problem("file-name", "error", "项目文件名应以序号开头，例如 01-政法智能化建设.yaml；序号决定在汇编中的顺序")
+problem("duplicate-number", "error", "序号 {number} 与 {other} 重复；每个项目的序号应不同")
+problem("csv-unknown-project", "error", "这一行的项目名称与任何项目文件都不一致；{candidates}")
+problem("csv-duplicate-row", "error", "「{name}」在第 {first_line} 行已经出现；每个项目只能有一行")
+problem("csv-goal-number", "error", "「目标」应是目标序号 1、2、3…（最多 20）")
+problem("figure-twice", "error", "「{key}」同时写在项目文件（{here}）和 {there}；只能在一处填写，请删除其中一处")
+problem("indicators-twice", "error", "绩效指标同时写在项目文件（{here}）和 {there}；一个项目只能用其中一处")
+
+# Rules against the form variant and across values (check/rules.py) --------------------------------
+
+problem("empty-text", "error", "「{key}」不能为空；请填写内容")
+problem("not-an-option", "error", "「{given}」不是「{key}」的选项；表样 {variant} 可选：{options}")
+problem("missing-choice", "error", "缺少必填项「{key}」；可选：{options}")
+problem("missing-department", "error", "缺少「主管部门」：项目文件和 department.yaml 都没有填写")
+problem("missing-figure", "error", "缺少必填项「{key}」（写在项目文件里，或写在 {csv}）")
+problem("unused-key", "error", "表样 {variant} 没有「{key}」这一栏；请删除，或在 department.yaml 换用别的表样")
+problem("unused-remark", "error",
+        "表样 {variant} 没有「{key}」这一栏；请删除，或写在项目的「偏差原因分析」「改进措施」里")
+problem("too-many-decimals", "error", "金额最多 {max} 位小数（单位万元，6 位已到 0.01 元）")
+problem("budget-not-positive", "error", "预算数应大于 0（单位万元）")
+problem("spent-negative", "error", "执行数不能为负数（单位万元）")
+problem("spent-above-budget", "warning", "执行数 {spent} 大于预算数 {planned}，执行率将超过 100%；请核对")
+problem("unknown-fund-source", "error", "未知的资金来源「{key}」；可用：{sources}")
+problem("missing-fund-source", "error", "缺少资金来源「{key}」（没有就写 0）")
+problem("amount-negative", "error", "「{key}」不能为负数")
+problem("funds-not-positive", "error", "各来源的全年预算数合计应大于 0")
+problem("funds-spent-above-budget", "warning",
+        "全年执行数合计 {spent} 大于全年预算数合计 {planned}，执行率将超过 100%；请核对")
+problem("too-many-indicators", "error", "共 {count} 条绩效指标，上限 {max} 条；请合并或精简指标")
+problem("no-indicators", "warning", "这个项目没有填写任何绩效指标；表中的绩效目标将是空白")
+problem("empty-value", "warning", "「{key}」是空的，表中将是空白单元格；如有数值请补上")
+problem("unknown-level1", "error", "「{level1}」不是一级指标；可选：{options}")
+problem("level2-wrong-level1", "error", "二级指标「{level2}」属于一级指标「{owner}」，不应放在「{level1}」下")
+problem("nonstandard-level2", "warning", "「{level2}」不是「{level1}」的标准二级指标（{standard}）；请确认")
+problem("level1-not-adjacent", "error",
+        "「{level1}」的指标行被其他一级指标隔开了；同一目标里同一一级指标的行应连在一起，才能合并单元格")
+problem("duplicate-title", "error", "标题「{title}」与 {other} 相同；每张表的标题应不同（用「表名」区分）")
+problem("duplicate-name", "error", "项目名称与 {other} 相同；每个项目的名称应不同")
+
+# Scoring (check/rules.py; forms with 评分) ---------------------------------------------------------
+
+problem("scoring-field-unused", "error", "「{key}」只在 department.yaml 设置「评分: true」时使用；请删除它，或打开评分")
+problem("missing-score", "error", "「评分: true」时每条指标都要填写「{key}」")
+problem("weight-negative", "error", "「{key}」不能为负数")
+problem("score-above-weight", "error", "得分 {score} 大于分值 {weight}；得分应在 0 到分值之间")
+problem("weights-sum", "error", "预算执行分值 {budget_weight} 加各指标分值之和为 {total}，应为 {expected}")
+problem("weights-split", "warning", "各一级指标的分值为 {split}；标准为 {standard}，请确认")
+
+
+# --- phrases that fill the templates' fields --------------------------------------------------------
+# Where one template covers several cases, the words for each case live here too, so that every
+# Chinese word a problem can show is in this file.
+
+# wrong-type {expected}: what a value of each kind should be.
+EXPECTED_TYPE = {
+    "text": "一段文字",
+    "list": "列表（每一项以「- 」开头）",
+    "mapping": "键值对（「键: 值」的映射）",
+    "bool": "「true」或「false」",
+    "amount": "金额数字（万元），例如 60 或 155.65",
+}
+# amount-format {reason}
+AMOUNT_REASON = {
+    "thousands": "不能带千位分隔符",
+    "percent": "不能带百分号",
+    "unit": "不能带单位（单位固定为万元）",
+    "other": "不是有效的数字",
+}
+AMOUNT_EXAMPLE = "60 或 155.65"
+# not-a-mapping {shape}
+SHAPE = {"list": "列表", "scalar": "单个值"}
+# csv-encoding {encoding}
+CSV_ENCODING = {
+    "binary": "二进制内容（不是文本 CSV 文件）",
+    "utf-16": "UTF-16 编码",
+    "unknown": "无法识别的编码（可能混用了多种编码）",
+}
+# yaml-syntax {hint}: what PyYAML's complaint usually means, in the user's words.
+YAML_HINT = {
+    "tab": "YAML 不能用 Tab 缩进，请改用空格",
+    "quote": "引号没有闭合，请检查这一行附近的引号是否成对",
+    "colon-space": "冒号后面要有空格，或含冒号的文字要用引号括起来",
+    "documents": "一个文件只能有一个文档，请删除多余的 --- 分隔线",
+    "nesting": "括号或缩进嵌套层数过多",
+    "colon-missing": "缺少冒号，或缩进不一致",
+    "other": "请检查这一行附近的缩进、冒号和引号",
+}
+# file-too-large {size} and {limit} for a file whose YAML aliases expand past the limit of values
+EXPANDED = "锚点/别名展开后"
+VALUES = "{n} 个值"
+
+
+def listing(items) -> str:
+    """Options, keys, names: as a Chinese list."""
+    return "、".join(str(i) for i in items)
+
+
+def suggestion(close: str | None) -> str:
+    """unknown-key {suggestion}: the closest allowed key, if one is close."""
+    return f"是不是「{close}」？" if close else ""
+
+
+def candidates(close: list[str], names: list[str]) -> str:
+    """csv-unknown-project {candidates}: the closest project names, else the first few."""
+    if close:
+        return f"最接近的项目：{listing(close)}"
+    return f"现有项目：{listing(names[:5])}{'…' if len(names) > 5 else ''}"

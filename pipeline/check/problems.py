@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Iterator
 
-Severity = Literal["error", "warning"]
+from pipeline.check.catalogue import Severity, lookup
 
 MAX_VALUE_CHARS = 60
 
@@ -74,23 +74,11 @@ class Issues:
 
     items: list[Issue] = field(default_factory=list)
 
-    def add(self, code: str, severity: Severity, loc: Loc, message: str, value: object = None) -> None:
-        self.items.append(
-            Issue(code, severity, loc.file, loc.line, loc.column, loc.field, show_value(value), message)
-        )
-
     def report(self, code: str, loc: Loc, value: object = None, **fields: object) -> None:
-        """Record a catalogued problem: severity and message come from pipeline/check/catalogue.py."""
-        from pipeline.check.catalogue import lookup
-
+        """Record a catalogued problem: its severity and message come from pipeline/check/catalogue.py."""
         kind = lookup(code)
-        self.add(code, kind.severity, loc, kind.message(**fields), value)
-
-    def error(self, code: str, loc: Loc, message: str, value: object = None) -> None:
-        self.add(code, "error", loc, message, value)
-
-    def warning(self, code: str, loc: Loc, message: str, value: object = None) -> None:
-        self.add(code, "warning", loc, message, value)
+        self.items.append(Issue(code, kind.severity, loc.file, loc.line, loc.column, loc.field, show_value(value),
+                                kind.message(**fields)))
 
     def extend(self, other: "Issues") -> None:
         self.items.extend(other.items)
@@ -105,6 +93,9 @@ class Issues:
 
     def sorted(self) -> list[Issue]:
         return sorted(self.items, key=lambda i: (i.file, i.line or 0, i.column or 0, i.code))
+
+    def __getitem__(self, index: int) -> Issue:
+        return self.items[index]
 
     def __iter__(self) -> Iterator[Issue]:
         return iter(self.items)

@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.check.catalogue import CSV_ENCODING, listing
 from pipeline.check.problems import Issues, Loc
 
 MAX_CSV_BYTES = 50 * 1024 * 1024
@@ -55,45 +56,40 @@ def read_csv(
     whole = Loc(display, 1, None)
     raw = path.read_bytes()
     if len(raw) > MAX_CSV_BYTES:
-        issues.error("file-too-large", whole, "CSV 文件过大（上限 50 MB）")
+        issues.report("file-too-large", whole, size=f"{len(raw) // 1024 // 1024} MB", limit=f"{MAX_CSV_BYTES // 1024 // 1024} MB")
         return None
     if b"\0" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        issues.error("csv-encoding", whole, "这不是文本 CSV 文件（含二进制内容）；请在 Excel 中另存为「CSV UTF-8」")
+        issues.report("csv-encoding", whole, encoding=CSV_ENCODING["binary"])
         return None
     decoded = decode(raw)
     if decoded is None:
-        what = "UTF-16 编码" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "无法识别的编码（可能混用了多种编码）"
-        issues.error(
-            "csv-encoding", whole,
-            f"CSV 文件是{what}；支持 UTF-8（含 BOM）和 GB18030/GBK。请在 Excel 中「另存为」→「CSV UTF-8（逗号分隔）」",
-        )
+        what = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "unknown"
+        issues.report("csv-encoding", whole, encoding=CSV_ENCODING[what])
         return None
     text, encoding = decoded
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        issues.error("csv-syntax", whole, f"CSV 格式错误：{exc}")
+        issues.report("csv-syntax", whole, detail=exc)
         return None
     if not header or not any(h.strip() for h in header):
-        issues.error("empty-file", whole, f"CSV 文件是空的；第一行应为表头：{','.join(required)}")
+        issues.report("csv-empty", whole, header=",".join(required))
         return None
     columns = tuple(h.strip() for h in header)
     ok = True
     allowed = set(required) | set(optional)
     for i, col in enumerate(columns):
         if col and col not in allowed:
-            issues.error(
-                "csv-unknown-column", Loc(display, 1, i + 1, col),
-                f"未知的列「{col}」；可用的列：{'、'.join(required + optional)}", col,
-            )
+            issues.report("csv-unknown-column", Loc(display, 1, i + 1, col), col,
+                          column=col, columns=listing(required + optional))
             ok = False
         if col and columns.index(col) != i:
-            issues.error("csv-duplicate-column", Loc(display, 1, i + 1, col), f"列「{col}」出现了两次", col)
+            issues.report("csv-duplicate-column", Loc(display, 1, i + 1, col), col, column=col)
             ok = False
     for col in required:
         if col not in columns:
-            issues.error("csv-missing-column", Loc(display, 1, None, col), f"缺少列「{col}」；表头应为：{','.join(required)}", col)
+            issues.report("csv-missing-column", Loc(display, 1, None, col), col, column=col, header=",".join(required))
             ok = False
     rows: list[CsvRow] = []
     try:
@@ -102,15 +98,12 @@ def read_csv(
             if not any(c.strip() for c in cells):
                 continue  # blank lines Excel leaves at the end
             if len(cells) != len(columns):
-                issues.error(
-                    "csv-ragged-row", Loc(display, line, None),
-                    f"这一行有 {len(cells)} 个单元格，表头有 {len(columns)} 列；请检查是否多了或少了逗号",
-                )
+                issues.report("csv-ragged-row", Loc(display, line, None), cells=len(cells), columns=len(columns))
                 ok = False
                 continue
             rows.append(CsvRow(line, {c: v.strip() for c, v in zip(columns, cells) if c}))
     except csv.Error as exc:
-        issues.error("csv-syntax", Loc(display, reader.line_num, None), f"CSV 格式错误：{exc}")
+        issues.report("csv-syntax", Loc(display, reader.line_num, None), detail=exc)
         return None
     if not ok:
         return None

@@ -14,10 +14,18 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from pipeline.check.catalogue import AMOUNT_EXAMPLE, AMOUNT_REASON, EXPECTED_TYPE, lookup
+
 MAX_DECIMALS = 6
 MAX_TEXT_CHARS = 20_000  # a cell larger than this is no table cell (and would be a 200-page table)
 
 _AMOUNT_RE = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def invalid(code: str, **fields: object) -> PydanticCustomError:
+    """A validation error whose type is a catalogue code and whose context its fields: the loader
+    reports it as that problem (pydantic's own message is the same text)."""
+    return PydanticCustomError(code, lookup(code).template, fields)
 
 
 def parse_amount(value: object) -> Decimal:
@@ -25,18 +33,18 @@ def parse_amount(value: object) -> Decimal:
     if isinstance(value, Decimal):
         return value
     if isinstance(value, bool) or not isinstance(value, str):
-        raise PydanticCustomError("amount-type", "应为金额数字（万元），例如 60 或 155.65")
+        raise invalid("wrong-type", expected=EXPECTED_TYPE["amount"])
     text = value.strip()
     if _AMOUNT_RE.fullmatch(text) and text.isascii():
         return Decimal(text)
     if re.fullmatch(r"-?[\d,，]+(?:\.\d+)?", text):
-        raise PydanticCustomError("amount-format", "金额不能带千位分隔符，请写作 {fix}", {"fix": re.sub("[,，]", "", text)})
+        raise invalid("amount-format", reason=AMOUNT_REASON["thousands"], example=re.sub("[,，]", "", text))
     if "%" in text or "％" in text:
-        raise PydanticCustomError("amount-format", "金额不能带百分号；请写万元数，例如 60")
+        raise invalid("amount-format", reason=AMOUNT_REASON["percent"], example=AMOUNT_EXAMPLE)
     m = re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*(万元|万|元)", text)
     if m:
-        raise PydanticCustomError("amount-format", "金额不能带单位（单位固定为万元），请写作 {fix}", {"fix": m.group(1)})
-    raise PydanticCustomError("amount-format", "不是有效的金额；请写万元数，例如 60 或 155.65")
+        raise invalid("amount-format", reason=AMOUNT_REASON["unit"], example=m.group(1))
+    raise invalid("amount-format", reason=AMOUNT_REASON["other"], example=AMOUNT_EXAMPLE)
 
 
 def decimals_of(d: Decimal) -> int:
@@ -48,33 +56,30 @@ def parse_date(value: object) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str):
-        raise PydanticCustomError("date-format", "应为日期，写作 YYYY-MM-DD，例如 2024-04-23")
+        raise invalid("date-format")
     m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value.strip())
     if not m:
-        raise PydanticCustomError("date-format", "日期应写作 YYYY-MM-DD，例如 2024-04-23")
+        raise invalid("date-format")
     try:
         return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
-        raise PydanticCustomError("date-invalid", "日期不存在（检查月份和日子），应写作 YYYY-MM-DD，例如 2024-04-23")
+        raise invalid("date-invalid")
 
 
 def parse_text(value: object) -> str:
     """Texts: YAML may read `2062` or `100%` as a number; the form prints what was written."""
     if isinstance(value, bool) or value is None or not isinstance(value, str):
-        raise PydanticCustomError("text-type", "应为一段文字")
+        raise invalid("wrong-type", expected=EXPECTED_TYPE["text"])
     text = value.strip()
     if len(text) > MAX_TEXT_CHARS:
-        raise PydanticCustomError(
-            "text-too-long", "文字过长（{n} 字），表格的一个单元格最多 {max} 字",
-            {"n": len(text), "max": MAX_TEXT_CHARS},
-        )
+        raise invalid("text-too-long", n=len(text), max=MAX_TEXT_CHARS)
     return text
 
 
 def parse_flag(value: object) -> bool:
     if isinstance(value, bool):
         return value
-    raise PydanticCustomError("bool-type", "应为 true 或 false")
+    raise invalid("wrong-type", expected=EXPECTED_TYPE["bool"])
 
 
 Amount = Annotated[Decimal, BeforeValidator(parse_amount), WithJsonSchema({"type": ["number", "string"], "pattern": r"^-?\d+(\.\d{1,6})?$"})]

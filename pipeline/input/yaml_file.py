@@ -15,6 +15,8 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from pipeline.check import catalogue
+from pipeline.input import chars
 from pipeline.check.problems import Issues, Loc, field_path
 
 MAX_NODES = 200_000  # aliases can expand a small file into a huge tree ("billion laughs")
@@ -80,20 +82,13 @@ class _Converter:
         first_line: dict[str, int] = {}
         for knode, vnode in node.value:
             if not isinstance(knode, ScalarNode):
-                self.issues.error(
-                    "key-not-text", Loc(self.smap.file, *_pos(knode), field_path(path)),
-                    "键必须是一个简单的文字（如「项目名称」），不能是列表或映射",
-                )
+                self.issues.report("key-not-text", Loc(self.smap.file, *_pos(knode), field_path(path)))
                 continue
             key = knode.value
             kpath = path + (key,)
             if key in out:
-                self.issues.error(
-                    "duplicate-key", Loc(self.smap.file, *_pos(knode), field_path(kpath)),
-                    f"键「{key}」重复出现（第一次在第 {first_line[key]} 行）；同一层只能写一次，"
-                    "否则前面的值会被悄悄覆盖。请删除或合并其中一处",
-                    key,
-                )
+                self.issues.report("duplicate-key", Loc(self.smap.file, *_pos(knode), field_path(kpath)), key,
+                                   key=key, first_line=first_line[key])
                 continue
             first_line[key] = _pos(knode)[0]
             self.smap.positions[kpath] = _pos(knode)
@@ -105,23 +100,24 @@ def _pos(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _syntax_message(exc: yaml.YAMLError) -> str:
+def _report_syntax(exc: yaml.YAMLError, loc: Loc, issues: Issues) -> None:
     problem = getattr(exc, "problem", None) or str(exc)
-    hint = ""
     if "'\\t'" in problem or "\\t" in problem:
-        hint = "YAML 不能用 Tab 缩进，请改用空格"
+        hint = "tab"
     elif "quoted scalar" in str(exc):
-        hint = "引号没有闭合，请检查这一行附近的引号是否成对"
+        hint = "quote"
     elif "mapping values are not allowed" in problem:
-        hint = "冒号后面要有空格，或含冒号的文字要用引号括起来"
+        hint = "colon-space"
     elif "expected a single document" in str(exc):
-        hint = "一个文件只能有一个文档，请删除多余的 --- 分隔线"
+        hint = "documents"
     elif "nesting depth" in problem:
-        hint = "括号或缩进嵌套层数过多"
+        hint = "nesting"
     elif "could not find expected ':'" in problem:
-        hint = "缺少冒号，或缩进不一致"
+        hint = "colon-missing"
+    else:
+        hint = "other"
     detail = f"（{problem}）" if problem else ""
-    return f"YAML 语法错误：{hint or '请检查这一行附近的缩进、冒号和引号'}{detail}"
+    issues.report("yaml-syntax", loc, hint=catalogue.YAML_HINT[hint], detail=detail)
 
 
 def read_yaml(path: Path, display: str, issues: Issues) -> tuple[object, SourceMap] | None:
@@ -134,22 +130,22 @@ def read_yaml(path: Path, display: str, issues: Issues) -> tuple[object, SourceM
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        issues.error("file-unreadable", whole, f"无法读取文件：{exc.strerror or exc}")
+        issues.report("file-unreadable", whole, reason=exc.strerror or exc)
         return None
     if len(raw) > MAX_FILE_BYTES:
-        issues.error("file-too-large", whole, f"文件过大（{len(raw) // 1024 // 1024} MB），上限 20 MB")
+        issues.report("file-too-large", whole, size=f"{len(raw) // 1024 // 1024} MB", limit=f"{MAX_FILE_BYTES // 1024 // 1024} MB")
         return None
     if b"\0" in raw[:8192] or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        issues.error("file-encoding", whole, "这不是 UTF-8 文本文件（可能是二进制或 UTF-16 文件）；请用文本编辑器另存为 UTF-8")
+        issues.report("file-encoding", whole)
         return None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        issues.error("file-encoding", Loc(display, line, None), "文件不是 UTF-8 编码；请在编辑器中另存为 UTF-8")
+        issues.report("file-encoding", Loc(display, line, None))
         return None
     if not text.strip():
-        issues.error("empty-file", whole, "文件是空的；请按数据格式填写内容")
+        issues.report("empty-file", whole)
         return None
     try:
         node = yaml.compose(text, Loader=_LOADER)
@@ -158,29 +154,25 @@ def read_yaml(path: Path, display: str, issues: Issues) -> tuple[object, SourceM
         quoted = "quoted scalar" in (exc.context or "")
         mark = (exc.context_mark if quoted else None) or exc.problem_mark or exc.context_mark
         loc = Loc(display, mark.line + 1, mark.column + 1) if mark else whole
-        issues.error("yaml-syntax", loc, _syntax_message(exc))
+        _report_syntax(exc, loc, issues)
         return None
     except yaml.reader.ReaderError as exc:
         # libyaml reports a byte offset, the Python reader a character offset: find the character ourselves.
         bad = _NON_PRINTABLE.search(text)
         line = text[: bad.start()].count("\n") + 1 if bad else None
         ch = bad.group(0) if bad else None
-        code = f"U+{ord(ch):04X}" if ch else "?"
-        issues.error(
-            "forbidden-character", Loc(display, line, None),
-            f"包含不允许的控制字符 {code}（常见于从 Word 粘贴的换行符）；请删除该字符",
-        )
+        issues.report("forbidden-character", Loc(display, line, None), char=chars.codepoint(ch) if ch else "?")
         return None
     except yaml.YAMLError as exc:
-        issues.error("yaml-syntax", whole, _syntax_message(exc))
+        _report_syntax(exc, whole, issues)
         return None
     if node is None:
-        issues.error("empty-file", whole, "文件里只有注释，没有内容；请按数据格式填写")
+        issues.report("empty-file", whole)
         return None
     conv = _Converter(smap, issues)
     try:
         data = conv.convert(node, ())
     except _TooLarge:
-        issues.error("file-too-large", whole, f"文件展开后过大（超过 {MAX_NODES} 个值，可能是锚点/别名嵌套）")
+        issues.report("file-too-large", whole, size=catalogue.EXPANDED, limit=catalogue.VALUES.format(n=MAX_NODES))
         return None
     return data, smap

@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
+from pipeline.check import catalogue
 from pipeline.input import chars
 from pipeline.input.csv_file import CsvRow, CsvTable, read_csv
 from pipeline.check.problems import Issues, Loc, display_path, field_path
@@ -112,29 +113,18 @@ class YearInput:
     projects: list[ProjectInput] = field(default_factory=list)
 
 
-# --- turning pydantic's errors into located Chinese records ---------------------------------
+# --- turning pydantic's errors into located, catalogued records ---------------------------------
 
-_MESSAGES = {
-    "missing": "缺少必填项「{key}」",
-    "string_type": "应为一段文字",
-    "list_type": "应为列表（每一项以「- 」开头）",
-    "dict_type": "应为键值对（「键: 值」的映射）",
-    "model_type": "应为键值对（「键: 值」的映射）",
-    "model_attributes_type": "应为键值对（「键: 值」的映射）",
-    "bool_type": "应为 true 或 false",
-    "bool_parsing": "应为 true 或 false",
-}
-
-
-# Our own validators' error types (model.py) -> the record's code.
-_OWN_CODES = {
-    "amount-format": "amount-format",
-    "amount-type": "wrong-type",
-    "date-format": "date-format",
-    "date-invalid": "date-invalid",
-    "text-type": "wrong-type",
-    "text-too-long": "text-too-long",
-    "bool-type": "wrong-type",
+# pydantic's own error types -> wrong-type's {expected}. Our validators (model.py) raise catalogue
+# codes directly, with the template's fields as the error's context.
+_EXPECTED = {
+    "string_type": "text",
+    "list_type": "list",
+    "dict_type": "mapping",
+    "model_type": "mapping",
+    "model_attributes_type": "mapping",
+    "bool_type": "bool",
+    "bool_parsing": "bool",
 }
 
 
@@ -172,24 +162,22 @@ def report_validation(exc: ValidationError, model: type[BaseModel], smap: Source
         if etype == "extra_forbidden":
             allowed = _allowed_keys(model, loc)
             close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.3)
-            hint = f"；是不是「{close[0]}」？" if close else "；"
-            issues.error(
-                "unknown-key", where,
-                f"未知的键「{key}」{hint}可用的键：{'、'.join(allowed)}", key,
-            )
+            issues.report("unknown-key", where, key, key=key, suggestion=catalogue.suggestion(close[0] if close else None),
+                          allowed=catalogue.listing(allowed))
         elif etype == "missing":
-            issues.error("missing-key", where, _MESSAGES["missing"].format(key=key))
-        elif etype in _OWN_CODES:
-            issues.error(_OWN_CODES[etype], where, err["msg"], shown)
+            issues.report("missing-key", where, key=key)
+        elif etype in catalogue.CATALOGUE:
+            issues.report(etype, where, shown, **err.get("ctx", {}))
         else:
-            msg = _MESSAGES.get(etype, "类型不对：" + err["msg"])
-            issues.error("wrong-type", where, msg.format(key=key), shown)
+            # A type no file of ours should meet; pydantic's (English) description beats no hint.
+            expected = catalogue.EXPECTED_TYPE.get(_EXPECTED.get(etype, ""), err["msg"])
+            issues.report("wrong-type", where, shown, expected=expected)
 
 
 def validate_model(model: type[BaseModel], data: object, smap: SourceMap, issues: Issues):
     if not isinstance(data, dict):
-        what = "列表" if isinstance(data, list) else "单个值"
-        issues.error("not-a-mapping", Loc(smap.file, 1, 1), f"文件内容是一个{what}；应为「键: 值」的映射，例如「项目名称: …」")
+        shape = catalogue.SHAPE["list" if isinstance(data, list) else "scalar"]
+        issues.report("not-a-mapping", Loc(smap.file, 1, 1), shape=shape)
         return None
     try:
         return model.model_validate(data)
@@ -210,18 +198,26 @@ def _lenient(data: object, smap: SourceMap, issues: Issues, path: tuple = ()) ->
 
 
 def _lenient_value(key: str, value: object, smap: SourceMap, issues: Issues, path: tuple) -> object:
-    if isinstance(value, str) and key in AMOUNT_KEYS and chars.FULLWIDTH_NUMBER.search(value):
-        fixed = chars.to_halfwidth(value)
-        issues.warning("fullwidth-digits", smap.loc(path), f"金额用了全角数字，已按「{fixed}」读取；请改用半角数字", value)
-        return fixed
+    if isinstance(value, str) and key in AMOUNT_KEYS:
+        return halfwidth_amount(value, lambda: smap.loc(path), issues)
     if isinstance(value, str) and key in DATE_KEYS:
         text = chars.to_halfwidth(value.strip())
         m = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", text)
         if m and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             fixed = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
-            issues.warning("date-format-lenient", smap.loc(path), f"日期已按「{fixed}」读取；请写作 YYYY-MM-DD，例如 {fixed}", value)
+            issues.report("date-format-lenient", smap.loc(path), value, fixed=fixed)
             return fixed
     return _lenient(value, smap, issues, path)
+
+
+def halfwidth_amount(text: str, loc: Loc | Callable[[], Loc], issues: Issues) -> str:
+    """An amount typed with a Chinese IME's full-width digits, read as its ASCII form with a warning
+    saying how to write it. `loc` may be a function, called only when there is something to say."""
+    if not chars.FULLWIDTH_NUMBER.search(text):
+        return text
+    fixed = chars.to_halfwidth(text)
+    issues.report("fullwidth-digits", loc() if callable(loc) else loc, text, fixed=fixed)
+    return fixed
 
 
 def check_characters(text: str, loc: Loc | Callable[[], Loc], issues: Issues) -> None:
@@ -233,15 +229,11 @@ def check_characters(text: str, loc: Loc | Callable[[], Loc], issues: Issues) ->
         return
     where = loc() if callable(loc) else loc
     if bad:
-        issues.error(
-            "forbidden-character", where,
-            f"包含文档里不允许的控制字符 {chars.codepoint(bad)}（常见于从 Word 粘贴的分行符）；请删除或改为普通换行",
-            text,
-        )
+        issues.report("forbidden-character", where, text, char=chars.codepoint(bad))
     if bidi:
-        issues.error("bidi-control", where, f"包含改变文字方向的控制字符 {chars.codepoint(bidi)}，打印出来的文字会与实际不符；请删除", text)
+        issues.report("bidi-control", where, text, char=chars.codepoint(bidi))
     if invisible:
-        issues.warning("invisible-character", where, f"包含看不见的字符 {chars.codepoint(invisible)}（常见于从网页粘贴）；建议删除", text)
+        issues.report("invisible-character", where, text, char=chars.codepoint(invisible))
 
 
 def _walk_strings(data: object, smap: SourceMap, issues: Issues, path: tuple = ()) -> None:
@@ -280,17 +272,16 @@ def load_year(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Issu
     issues = Issues()
     dir_loc = Loc(display_path(year_dir, base))
     if not re.fullmatch(r"\d{4}", year_dir.name):
-        issues.error("year-folder", dir_loc, "年度文件夹的名字应是四位年份，例如 data/2023")
+        issues.report("year-folder", dir_loc)
         return YearInput(0, year_dir), issues
     year = YearInput(int(year_dir.name), year_dir)
     if not year_dir.is_dir():
-        issues.error("missing-folder", dir_loc, "找不到这个年度文件夹")
+        issues.report("year-not-found", dir_loc)
         return year, issues
 
     dept_path = year_dir / "department.yaml"
     if not dept_path.is_file():
-        issues.error("missing-file", Loc(display_path(dept_path, base)),
-                     "缺少 department.yaml：每个年度文件夹都要有它（单位名称、填报日期等）")
+        issues.report("missing-file", Loc(display_path(dept_path, base)))
     else:
         year.department, year.department_smap = _read_model(dept_path, DepartmentIn, base, issues)
     if year.department is not None:
@@ -298,8 +289,8 @@ def load_year(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Issu
         if name in available_variants():
             year.variant = load_variant(name)
         else:
-            issues.error("unknown-variant", year.department_smap.loc(("表样",)),
-                         f"没有这个表样；可用的表样：{'、'.join(available_variants())}（templates/ 下的文件夹）", name)
+            issues.report("unknown-variant", year.department_smap.loc(("表样",)), name,
+                          variants=catalogue.listing(available_variants()))
 
     projects = _load_projects(year_dir, base, issues)
     budget_csv = _optional_csv(year_dir / BUDGET_CSV, ("项目名称", "预算数", "执行数"), (), base, issues)
@@ -317,15 +308,15 @@ def _load_projects(year_dir: Path, base: Path | None, issues: Issues) -> list[Pr
     folder = year_dir / "projects"
     folder_loc = Loc(display_path(folder, base))
     if not folder.is_dir():
-        issues.error("missing-folder", folder_loc, "缺少 projects 文件夹：每个项目一个 YAML 文件放在这里")
+        issues.report("missing-folder", folder_loc)
         return []
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml") and not p.name.startswith("."))
     chosen = set(files)
     others = sorted(p for p in folder.iterdir() if p.is_file() and p not in chosen and not p.name.startswith("."))
     for p in others:
-        issues.warning("not-yaml", Loc(display_path(p, base)), "不是 .yaml 文件，已忽略；项目文件应以 .yaml 结尾")
+        issues.report("not-yaml", Loc(display_path(p, base)))
     if not files:
-        issues.error("no-projects", folder_loc, "projects 文件夹里没有项目文件（NN-名称.yaml）")
+        issues.report("no-projects", folder_loc)
         return []
     out = []
     seen_numbers: dict[int, str] = {}
@@ -333,11 +324,11 @@ def _load_projects(year_dir: Path, base: Path | None, issues: Issues) -> list[Pr
         display = display_path(path, base)
         m = PROJECT_FILE.fullmatch(path.stem)
         if not m:
-            issues.error("file-name", Loc(display), "项目文件名应以序号开头，例如 01-政法智能化建设.yaml；序号决定在汇编中的顺序", path.name)
+            issues.report("file-name", Loc(display), path.name)
             continue
         number = int(m.group(1))
         if number in seen_numbers:
-            issues.error("duplicate-number", Loc(display), f"序号 {m.group(1)} 与 {seen_numbers[number]} 重复；每个项目的序号应不同", path.name)
+            issues.report("duplicate-number", Loc(display), path.name, number=m.group(1), other=seen_numbers[number])
             continue
         seen_numbers[number] = path.name
         data, smap = _read_model(path, ProjectIn, base, issues)
@@ -363,9 +354,7 @@ def _match_project(table: CsvTable, row: CsvRow, names: list[str], issues: Issue
     if name in names:
         return name
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.3)
-    hint = f"最接近的项目：{'、'.join(close)}" if close else f"现有项目：{'、'.join(names[:5])}{'…' if len(names) > 5 else ''}"
-    issues.error("csv-unknown-project", table.loc(row, "项目名称"),
-                 f"这一行的项目名称与任何项目文件都不一致；{hint}", name)
+    issues.report("csv-unknown-project", table.loc(row, "项目名称"), name, candidates=catalogue.candidates(close, names))
     return None
 
 
@@ -374,14 +363,11 @@ def _csv_amount(table: CsvTable, row: CsvRow, column: str, issues: Issues) -> Fi
     if text == "":
         return None
     loc = table.loc(row, column)
-    if chars.FULLWIDTH_NUMBER.search(text):
-        fixed = chars.to_halfwidth(text)
-        issues.warning("fullwidth-digits", loc, f"金额用了全角数字，已按「{fixed}」读取；请改用半角数字", text)
-        text = fixed
+    text = halfwidth_amount(text, loc, issues)
     try:
         return Figure(parse_amount(text), loc)
     except PydanticCustomError as exc:
-        issues.error("amount-format", loc, exc.message(), text)
+        issues.report(exc.type, loc, text, **(exc.context or {}))
         return None
 
 
@@ -394,8 +380,7 @@ def _budget_rows(table: CsvTable, projects: list[ProjectFile], issues: Issues) -
         if name is None:
             continue
         if name in out:
-            issues.error("csv-duplicate-row", table.loc(row, "项目名称"),
-                         f"「{name}」在第 {first_line[name]} 行已经出现；每个项目只能有一行", name)
+            issues.report("csv-duplicate-row", table.loc(row, "项目名称"), name, name=name, first_line=first_line[name])
             continue
         first_line[name] = row.line
         # A cell that was written but is invalid maps to None: its error is already reported.
@@ -411,13 +396,13 @@ def _indicator_rows(table: CsvTable, projects: list[ProjectFile], issues: Issues
         goal_text = chars.to_halfwidth(row.values.get("目标", ""))
         goal_ok = goal_text.isdigit() and 1 <= int(goal_text) <= 20
         if not goal_ok:
-            issues.error("csv-goal-number", table.loc(row, "目标"), "「目标」应是目标序号 1、2、3…（最多 20）", row.values.get("目标"))
+            issues.report("csv-goal-number", table.loc(row, "目标"), row.values.get("目标"))
         texts = {}
         for col in INDICATOR_FIELDS:
             try:
                 texts[col] = parse_text(row.values.get(col, ""))
             except PydanticCustomError as exc:
-                issues.error("text-too-long", table.loc(row, col), exc.message(), row.values.get(col))
+                issues.report(exc.type, table.loc(row, col), row.values.get(col), **(exc.context or {}))
                 texts[col] = ""
         if name is None or not goal_ok:
             continue
@@ -454,21 +439,15 @@ def _assemble(f: ProjectFile, budget: dict | None, csv_rows: list | None, issues
         in_yaml = getattr(data, attr)
         in_csv = (budget or {}).get(cn)
         if in_yaml is not None and in_csv is not None:
-            issues.error(
-                "figure-twice", smap.loc((cn,)),
-                f"「{cn}」同时写在项目文件（{smap.loc((cn,)).describe()}）和 {in_csv.loc.describe()}；"
-                "只能在一处填写，请删除其中一处", str(in_yaml),
-            )
+            issues.report("figure-twice", smap.loc((cn,)), str(in_yaml),
+                          key=cn, here=smap.loc((cn,)).describe(), there=in_csv.loc.describe())
         figures[cn] = Figure(in_yaml, smap.loc((cn,))) if in_yaml is not None else in_csv
     goals = _yaml_goals(data, smap)
     if csv_rows:
         if data.goals is not None:
             first = csv_rows[0][1].locs["项目名称"]
-            issues.error(
-                "indicators-twice", smap.loc(("年度绩效目标",)),
-                f"绩效指标同时写在项目文件（{smap.loc(('年度绩效目标',)).describe()}）和 {first.describe()}；"
-                "一个项目只能用其中一处", None,
-            )
+            here = smap.loc(("年度绩效目标",))
+            issues.report("indicators-twice", here, here=here.describe(), there=first.describe())
         else:
             count = max(n for n, _ in csv_rows)
             goals = tuple(GoalInput(tuple(ind for n, ind in csv_rows if n == k)) for k in range(1, count + 1))
