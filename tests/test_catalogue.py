@@ -1,0 +1,249 @@
+"""Every problem in the catalogue has a fixture that produces it (frictionless-py tests each of its
+error types this way).
+
+A code added to pipeline/check/catalogue.py fails `test_code_has_a_fixture` until FIXTURES below
+has one entry for it: the code -> the steps that break a clean year folder so that `annex check`
+reports it. Steps are small functions of the year folder (`use`, `edit`, `write`, … below); any
+function `(year: Path) -> Path | None` will do (return a path to check another folder). A code
+found by another command than check gives `run=` its own way to collect problems.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pipeline.check import check_year
+from pipeline.check.catalogue import CATALOGUE
+from pipeline.check.problems import Issue
+from pipeline.input.model import MAX_TEXT_CHARS
+from scenarios import BASE_PROJECT, INVALID, make_year, target_of
+
+Step = Callable[[Path], "Path | None"]
+
+
+def check(year: Path, root: Path) -> Iterable[Issue]:
+    return check_year(year, base=root).issues
+
+
+@dataclass(frozen=True)
+class Fixture:
+    steps: tuple[Step, ...]
+    run: Callable[[Path, Path], Iterable[Issue]] = check  # (year folder, root for file names) -> problems
+
+
+def fx(*steps: Step, run=check) -> Fixture:
+    return Fixture(steps, run)
+
+
+# --- steps -----------------------------------------------------------------------------------------
+
+def use(*names: str) -> Step:
+    """Put files of tests/fixtures/invalid in place (see scenarios.target_of)."""
+    def step(year: Path) -> None:
+        for name in names:
+            shutil.copyfile(INVALID / name, year / target_of(name))
+    return step
+
+
+def edit(rel: str, old: str, new: str) -> Step:
+    def step(year: Path) -> None:
+        path = year / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{rel} has no {old!r}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return step
+
+
+def write(rel: str, content: str | bytes) -> Step:
+    def step(year: Path) -> None:
+        path = year / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return step
+
+
+def remove(rel: str) -> Step:
+    def step(year: Path) -> None:
+        path = year / rel
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    return step
+
+
+def rename(rel: str, new: str) -> Step:
+    def step(year: Path) -> None:
+        (year / rel).rename(year / new)
+    return step
+
+
+def check_instead(name: str) -> Step:
+    """Check a sibling of the year folder named `name` (the year folder renamed to it, if it exists)."""
+    def step(year: Path) -> Path:
+        return year.parent / name
+    return step
+
+
+def move_year(name: str) -> Step:
+    def step(year: Path) -> Path:
+        return year.rename(year.parent / name)
+    return step
+
+
+P = BASE_PROJECT
+D = "department.yaml"
+B = "预算执行.csv"
+I = "绩效指标.csv"
+BUDGET_HEADER = "项目名称,预算数,执行数\n"
+scored = use("scoring-on.department.yaml")
+weighted = use("weights-sum.project.yaml", "scoring-on.department.yaml")
+
+# A clean project of the national-2020 form (funds by source, always scored, a standard split of weights).
+NATIONAL_PROJECT = """\
+项目名称: 示例项目经费
+项目实施单位: 示例科
+项目资金:
+  当年财政拨款: {年初预算数: 100, 全年预算数: 100, 全年执行数: 90}
+  上年结转资金: {年初预算数: 0, 全年预算数: 10, 全年执行数: 10}
+  其他资金: {年初预算数: 0, 全年预算数: 0, 全年执行数: 0}
+年度总体目标: {预期目标: 建成平台, 实际完成情况: 已建成}
+年度绩效目标:
+  - 指标:
+      - {一级指标: 产出指标, 二级指标: 数量指标, 三级指标: 覆盖率, 年初目标值: 100%, 实际完成值: 100%, 分值: 50, 得分: 50}
+      - {一级指标: 效益指标, 二级指标: 社会效益指标, 三级指标: 社会稳定, 年初目标值: 稳定, 实际完成值: 稳定, 分值: 30, 得分: 30}
+      - {一级指标: 满意度指标, 二级指标: 服务对象满意度指标, 三级指标: 满意度, 年初目标值: ≥90%, 实际完成值: 95%, 分值: 10, 得分: 10}
+"""
+
+
+def national(year: Path) -> None:
+    edit(D, "表样: hubei-2023", "表样: national-2020")(year)
+    write(P, NATIONAL_PROJECT)(year)
+
+
+def indicators(n: int) -> Step:
+    row = "      - {{一级指标: 产出指标, 二级指标: 数量指标, 三级指标: 指标{i}, 年初目标值: 目标, 实际完成值: 完成}}\n"
+    return edit(P, "年度绩效目标:\n", "年度绩效目标:\n  - 指标:\n" + "".join(row.format(i=i) for i in range(n)))
+
+
+PROJECT_WITHOUT_GOALS = (INVALID.parent / "valid" / "2024" / P).read_text(encoding="utf-8").split("年度绩效目标:")[0] + \
+    "偏差原因分析: 无\n改进措施: 无\n"
+
+# --- code -> how to produce it ---------------------------------------------------------------------
+
+FIXTURES: dict[str, Fixture] = {
+    # reading one file
+    "file-unreadable": fx(write("projects/02-文件夹.yaml/说明", "a folder named like a project file")),
+    "file-too-large": fx(use("yaml-alias-bomb.project.yaml")),
+    "file-encoding": fx(use("gbk-encoded.project.yaml")),
+    "empty-file": fx(use("empty-file.project.yaml")),
+    "yaml-syntax": fx(use("yaml-tab-indent.project.yaml")),
+    "key-not-text": fx(edit(P, "偏差原因分析:", "? [甲, 乙]\n: 值\n偏差原因分析:")),
+    "duplicate-key": fx(use("duplicate-key.project.yaml")),
+    "not-a-mapping": fx(use("yaml-list-top.project.yaml")),
+    "csv-encoding": fx(use("csv-utf16.预算执行.csv")),
+    "csv-syntax": fx(write(B, BUDGET_HEADER + "示例项目经费," + "6" * 200_000 + ",58\n")),
+    "csv-empty": fx(write(B, "")),
+    "csv-unknown-column": fx(use("csv-extra-column.预算执行.csv")),
+    "csv-duplicate-column": fx(write(B, "项目名称,预算数,预算数,执行数\n")),
+    "csv-missing-column": fx(use("csv-missing-column.预算执行.csv")),
+    "csv-ragged-row": fx(use("csv-ragged-row.预算执行.csv")),
+    # characters
+    "forbidden-character": fx(use("forbidden-character-escape.project.yaml")),
+    "bidi-control": fx(use("bidi-control.project.yaml")),
+    "invisible-character": fx(use("zero-width-character.project.yaml")),
+    # values and types
+    "missing-key": fx(use("missing-key.project.yaml")),
+    "unknown-key": fx(use("unknown-key.project.yaml")),
+    "wrong-type": fx(use("wrong-type-goals.project.yaml")),
+    "amount-format": fx(use("thousands-separator.project.yaml")),
+    "fullwidth-digits": fx(use("fullwidth-digits.project.yaml")),
+    "date-format": fx(use("date-not-a-date.department.yaml")),
+    "date-invalid": fx(use("date-invalid.department.yaml")),
+    "date-format-lenient": fx(use("date-slashes.department.yaml")),
+    "text-too-long": fx(edit(P, "改进措施: 进一步加强应用", "改进措施: " + "加" * (MAX_TEXT_CHARS + 1))),
+    # the year folder
+    "year-folder": fx(move_year("2024年")),
+    "year-not-found": fx(check_instead("2030")),
+    "missing-file": fx(remove(D)),
+    "unknown-variant": fx(use("unknown-variant.department.yaml")),
+    "missing-folder": fx(remove("projects")),
+    "not-yaml": fx(write("projects/说明.txt", "项目说明")),
+    "no-projects": fx(remove(P)),
+    "file-name": fx(rename(P, "projects/示例项目.yaml")),
+    "duplicate-number": fx(write("projects/01-副本.yaml", "项目名称: 副本\n")),
+    "csv-unknown-project": fx(use("csv-unknown-project.预算执行.csv")),
+    "csv-duplicate-row": fx(edit(P, "预算数: 60\n执行数: 58\n", ""),
+                            write(B, BUDGET_HEADER + "示例项目经费,60,58\n示例项目经费,60,58\n")),
+    "csv-goal-number": fx(use("csv-goal-number.绩效指标.csv")),
+    "figure-twice": fx(use("figure-twice.预算执行.csv")),
+    "indicators-twice": fx(use("indicators-twice.绩效指标.csv")),
+    # rules
+    "empty-text": fx(use("empty-text.project.yaml")),
+    "not-an-option": fx(use("not-an-option.project.yaml")),
+    "missing-choice": fx(edit(P, "项目类别: 部门预算项目\n", "")),
+    "missing-department": fx(edit(D, "主管部门: 示例主管部门\n", "")),
+    "missing-figure": fx(edit(P, "预算数: 60\n", "")),
+    "unused-key": fx(edit(P, "偏差原因分析:", "年度总体目标: {预期目标: 甲, 实际完成情况: 乙}\n偏差原因分析:")),
+    "unused-remark": fx(edit(P, "三级指标: 社会稳定\n", "三级指标: 社会稳定\n        偏差原因分析及改进措施: 无\n")),
+    "too-many-decimals": fx(use("too-many-decimals.project.yaml")),
+    "budget-not-positive": fx(use("budget-zero.project.yaml")),
+    "spent-negative": fx(use("spent-negative.project.yaml")),
+    "spent-above-budget": fx(use("spent-above-budget.project.yaml")),
+    "unknown-fund-source": fx(national, edit(P, "其他资金:", "社会资金:")),
+    "missing-fund-source": fx(national, edit(P, "  其他资金: {年初预算数: 0, 全年预算数: 0, 全年执行数: 0}\n", "")),
+    "amount-negative": fx(national, edit(P, "上年结转资金: {年初预算数: 0", "上年结转资金: {年初预算数: -1")),
+    "funds-not-positive": fx(national, edit(P, "全年预算数: 100, 全年执行数: 90", "全年预算数: 0, 全年执行数: 0"),
+                             edit(P, "全年预算数: 10, 全年执行数: 10", "全年预算数: 0, 全年执行数: 0")),
+    "funds-spent-above-budget": fx(national, edit(P, "全年执行数: 90", "全年执行数: 190")),
+    "too-many-indicators": fx(indicators(201)),
+    "no-indicators": fx(write(P, PROJECT_WITHOUT_GOALS)),
+    "empty-value": fx(use("empty-value.project.yaml")),
+    "unknown-level1": fx(use("unknown-level1.project.yaml")),
+    "level2-wrong-level1": fx(use("level2-wrong-level1.project.yaml")),
+    "nonstandard-level2": fx(use("nonstandard-level2.project.yaml")),
+    "level1-not-adjacent": fx(use("level1-not-adjacent.project.yaml")),
+    "duplicate-title": fx(use("duplicate-title.project.yaml")),
+    "duplicate-name": fx(use("duplicate-name.project.yaml")),
+    # scoring
+    "scoring-field-unused": fx(use("scoring-field-unused.project.yaml")),
+    "missing-score": fx(scored),
+    "weight-negative": fx(scored, edit(D, "评分: true", "评分: true\n预算执行分值: -10")),
+    "score-above-weight": fx(weighted),
+    "weights-sum": fx(weighted),
+    "weights-split": fx(national, edit(P, "分值: 50, 得分: 50", "分值: 60, 得分: 50"),
+                        edit(P, "分值: 30, 得分: 30", "分值: 20, 得分: 20")),
+}
+
+
+def produce(root: Path, fixture: Fixture) -> list[Issue]:
+    year = make_year(root)
+    target = year
+    for step in fixture.steps:
+        target = step(target) or target
+    return list(fixture.run(target, root))
+
+
+def test_fixtures_name_only_catalogued_codes():
+    assert sorted(set(FIXTURES) - set(CATALOGUE)) == []
+
+
+@pytest.mark.parametrize("base", [(), (national,)], ids=["hubei-2023", "national-2020"])
+def test_the_clean_years_the_fixtures_break_have_no_problem(tmp_path, base):
+    assert produce(tmp_path, fx(*base)) == []
+
+
+@pytest.mark.parametrize("code", sorted(CATALOGUE))
+def test_code_has_a_fixture(tmp_path, code):
+    assert code in FIXTURES, f"no fixture produces {code!r}: add one line to FIXTURES in tests/test_catalogue.py"
+    found = [i for i in produce(tmp_path, FIXTURES[code]) if i.code == code]
+    assert found, f"the fixture of {code!r} does not produce it"
+    kind = CATALOGUE[code]
+    for issue in found:
+        assert issue.severity == kind.severity
+        assert issue.file and issue.message and "{" not in issue.message
