@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from pipeline.check.catalogue import listing
 from pipeline.check.problems import Issues, Loc
-from pipeline.input.year import BUDGET_CSV, Figure, IndicatorInput, ProjectInput, YearInput
-from pipeline.input.model import CATEGORY_KEYS, MAX_DECIMALS, ProjectIn, decimals_of
+from pipeline.input.model import (
+    CATEGORY_KEYS, MAX_DECIMALS, Figure, IndicatorInput, ProjectIn, ProjectInput, YearInput, decimals_of,
+)
+from pipeline.input.year import BUDGET_CSV
 from pipeline.variant import DEFAULT_VARIANT, Variant, load_variant
 
 MAX_INDICATORS = 200  # per project: more is no longer a table anyone prints
@@ -23,7 +25,7 @@ def validate_year(year: YearInput, issues: Issues) -> None:
     names: dict[str, ProjectInput] = {}
     for p in year.projects:
         _project(p, year, variant, issues)
-        title = title_of(variant, year.year, p)
+        title = p.title(variant, year.year)
         # Forms whose title does not carry the project (national-2020) are told apart by 项目名称 alone.
         if "{name}" in variant.title and title in titles:
             issues.report("duplicate-title", p.loc("表名") if p.data.table_name else p.loc("项目名称"), title,
@@ -34,14 +36,6 @@ def validate_year(year: YearInput, issues: Issues) -> None:
         names.setdefault(p.data.name, p)
 
 
-def scoring_on(year: YearInput, variant: Variant) -> bool:
-    return variant.scoring_always or bool(year.department and year.department.scoring)
-
-
-def title_of(variant: Variant, year: int, p: ProjectInput) -> str:
-    return variant.title.format(year=year, name=p.data.table_name or p.data.name)
-
-
 def _department(year: YearInput, variant: Variant, issues: Issues) -> None:
     dept, smap = year.department, year.department_smap
     _nonempty(dept.unit, smap.loc(("单位名称",)), "单位名称", issues)
@@ -50,7 +44,7 @@ def _department(year: YearInput, variant: Variant, issues: Issues) -> None:
                       given=dept.money_unit, key="金额单位", variant=variant.name, options=listing(variant.money_units))
     if dept.budget_weight is not None:
         loc = smap.loc(("预算执行分值",))
-        if not scoring_on(year, variant):
+        if not year.scoring(variant):
             issues.report("scoring-field-unused", loc, str(dept.budget_weight), key="预算执行分值")
         elif dept.budget_weight < 0:
             issues.report("weight-negative", loc, str(dept.budget_weight), key="预算执行分值")
@@ -125,8 +119,7 @@ def _funds(p: ProjectInput, variant: Variant, issues: Issues) -> None:
             _decimals(Figure(value, loc), issues)
             if value < 0:
                 issues.report("amount-negative", loc, format(value, "f"), key=cn)
-    planned = sum((f.planned for f in funds.values()), Decimal(0))
-    spent = sum((f.spent for f in funds.values()), Decimal(0))
+    planned, spent = p.fund_total.planned, p.fund_total.spent
     if planned <= 0:
         issues.report("funds-not-positive", p.loc("项目资金"), format(planned, "f"))
     elif spent > planned:
@@ -191,7 +184,7 @@ def _indicators(rows: tuple[IndicatorInput, ...], variant: Variant, issues: Issu
 def _scoring(p: ProjectInput, year: YearInput, variant: Variant, rows: list[IndicatorInput], issues: Issues) -> None:
     if year.department is None:
         return
-    scoring = scoring_on(year, variant)
+    scoring = year.scoring(variant)
     for ind in rows:
         for key, fig in (("分值", ind.weight), ("得分", ind.score)):
             if fig is not None and not scoring:
@@ -207,9 +200,7 @@ def _scoring(p: ProjectInput, year: YearInput, variant: Variant, rows: list[Indi
                           score=ind.score.value, weight=ind.weight.value)
     if not scoring or any(ind.weight is None for ind in rows):
         return
-    budget_weight = year.department.budget_weight
-    if budget_weight is None:
-        budget_weight = variant.budget_weight
+    budget_weight = year.budget_weight(variant)
     total = budget_weight + sum((ind.weight.value for ind in rows), Decimal(0))
     if total != variant.score_total:
         issues.report("weights-sum", p.loc("年度绩效目标"), str(total),

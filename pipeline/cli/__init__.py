@@ -57,19 +57,12 @@ def fail(message: str) -> typer.Exit:
 
 def resolve_year_dir(data: Path, year: int | None) -> Path:
     """The year folder to work on, or exit with a message saying what exists."""
-    if not data.is_dir():
-        raise fail(f"找不到数据文件夹 {data}；请用 --data 指定，例如 --data data")
-    if year is None:
-        from pipeline.input.year import latest_year
+    from pipeline.input.folders import YearNotFound, find_year_dir
 
-        year = latest_year(data)
-        if year is None:
-            raise fail(f"{data} 里没有年度文件夹（如 {data}/2023）")
-    year_dir = data / str(year)
-    if not year_dir.is_dir():
-        have = sorted(p.name for p in data.iterdir() if p.is_dir() and p.name.isdigit())
-        raise fail(f"找不到 {year_dir}；现有年度：{'、'.join(have) or '无'}")
-    return year_dir
+    try:
+        return find_year_dir(data, year)
+    except YearNotFound as e:
+        raise fail(e.message)
 
 
 def version_callback(value: bool) -> None:

@@ -18,9 +18,7 @@ from pipeline.form.filled import (
     OverallGoal,
     Total,
 )
-from pipeline.input.year import IndicatorInput, ProjectInput, YearInput
-from pipeline.input.model import CATEGORY_KEYS
-from pipeline.check.rules import scoring_on, title_of
+from pipeline.input.model import CATEGORY_KEYS, IndicatorInput, ProjectInput, YearInput
 from pipeline.variant import Variant
 
 CENT = Decimal("0.01")
@@ -114,8 +112,7 @@ def _checkboxes(p: ProjectInput, variant: Variant) -> tuple[CheckboxGroup, ...]:
 def _figures(p: ProjectInput) -> tuple[Decimal, Decimal]:
     """(预算数, 执行数): the written figures, or the sums over the sources of 项目资金."""
     if p.data.funds:
-        return (sum((f.planned for f in p.data.funds.values()), Decimal(0)),
-                sum((f.spent for f in p.data.funds.values()), Decimal(0)))
+        return p.fund_total.planned, p.fund_total.spent
     return p.planned.value, p.spent.value
 
 
@@ -124,8 +121,7 @@ def _funds(p: ProjectInput, variant: Variant, labels: dict[str, str], budget: Bu
     if not p.data.funds or not variant.fund_sources:
         return ()
     funds = p.data.funds
-    initial = sum((f.initial for f in funds.values()), Decimal(0))
-    total = FundRow(labels["fund_total"], amount_text(initial), budget.planned, budget.spent,
+    total = FundRow(labels["fund_total"], amount_text(p.fund_total.initial), budget.planned, budget.spent,
                     budget.weight, budget.rate, budget.score)
     na = labels["not_applicable"]
     rows = [total]
@@ -138,12 +134,12 @@ def _funds(p: ProjectInput, variant: Variant, labels: dict[str, str], budget: Bu
 def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledForm:
     dept = year.department
     labels = {k: v.replace("{unit}", dept.money_unit) for k, v in variant.labels.items()}
-    scoring = scoring_on(year, variant)
+    scoring = year.scoring(variant)
     weighted = labels["weighted"]
     planned, spent = _figures(p)
     rate = execution_rate(spent, planned)
 
-    budget_weight = dept.budget_weight if dept.budget_weight is not None else variant.budget_weight
+    budget_weight = year.budget_weight(variant)
     b_score = budget_score(budget_weight, rate)
     budget = Budget(
         label=weighted.format(label=labels["budget"], weight=plain_number(budget_weight)) if scoring else labels["budget"],
@@ -178,7 +174,7 @@ def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledFo
     if "remark" in labels:
         headers.append(labels["remark"])
     overall = p.data.overall_goal
-    title = title_of(variant, year.year, p)
+    title = p.title(variant, year.year)
     d = dept.date
     return FilledForm(
         key=p.key,

@@ -1,20 +1,30 @@
 """The input model: what users write, with their Chinese keys mapped to English names here only.
 
-Types are strict about meaning (an amount is a plain decimal number in 万元, a date is a date) and
-say so in Chinese; rules that need the form variant or several files live in validate.py.
+Two layers: each file's pydantic model (strict about meaning: an amount is a plain decimal number
+in 万元, a date is a date; problems are catalogue codes), and the year as input/year.py assembles it
+from the files, with the facts both check and compute derive from it (fund totals, the effective
+budget weight, scoring, titles) defined once. Rules that need the form variant or several files
+live in check/rules.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from pipeline.check.catalogue import AMOUNT_EXAMPLE, AMOUNT_REASON, EXPECTED_TYPE, lookup
+from pipeline.check.problems import Loc
+from pipeline.input.yaml_file import SourceMap
+from pipeline.variant import Variant
 
 MAX_DECIMALS = 6
 MAX_TEXT_CHARS = 20_000  # a cell larger than this is no table cell (and would be a 200-page table)
@@ -143,6 +153,104 @@ class DepartmentIn(_Input):
     scoring: Flag = Field(False, alias="评分")
     budget_weight: Amount | None = Field(None, alias="预算执行分值")
     money_unit: Text = Field("万元", alias="金额单位", description="万元（默认）；national-2020 表样也可用 元")
+
+
+# --- the year as the later stages read it: the files' models, assembled, with derived facts -------
+
+@dataclass(frozen=True)
+class Figure:
+    """An amount and where the user wrote it."""
+
+    value: Decimal
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class YamlLocs:
+    """Where each key of one indicator row is, found only when a message needs it."""
+
+    smap: SourceMap
+    base: tuple
+
+    def __getitem__(self, key: str) -> Loc:
+        return self.smap.loc(self.base + (key,))
+
+
+@dataclass(frozen=True)
+class IndicatorInput:
+    level1: str
+    level2: str
+    level3: str
+    target: str
+    actual: str
+    weight: Figure | None
+    score: Figure | None
+    locs: Mapping[str, Loc] | YamlLocs  # Chinese key -> where that cell was written
+    remark: str | None = None  # 偏差原因分析及改进措施, on forms with that column
+
+
+@dataclass(frozen=True)
+class GoalInput:
+    indicators: tuple[IndicatorInput, ...]
+
+
+@dataclass(frozen=True)
+class ProjectInput:
+    key: str  # file stem, "01-政法智能化建设"
+    number: str  # "01"
+    file: str
+    data: ProjectIn
+    smap: SourceMap
+    planned: Figure | None
+    spent: Figure | None
+    goals: tuple[GoalInput, ...]
+    figures_in_csv: frozenset[str] = frozenset()  # figures the budget CSV wrote (valid or not)
+
+    def loc(self, *path: str | int) -> Loc:
+        return self.smap.loc(tuple(path))
+
+    @cached_property
+    def fund_total(self) -> FundTotal | None:
+        """The sums over the sources of 项目资金, for forms that split funds by source."""
+        funds = self.data.funds
+        if funds is None:
+            return None
+        return FundTotal(sum((f.initial for f in funds.values()), Decimal(0)),
+                         sum((f.planned for f in funds.values()), Decimal(0)),
+                         sum((f.spent for f in funds.values()), Decimal(0)))
+
+    def title(self, variant: Variant, year: int) -> str:
+        """The table's title on this form (duplicate titles are an error, so check needs it too)."""
+        return variant.title.format(year=year, name=self.data.table_name or self.data.name)
+
+
+@dataclass(frozen=True)
+class FundTotal:
+    initial: Decimal  # 年初预算数
+    planned: Decimal  # 全年预算数
+    spent: Decimal  # 全年执行数
+
+
+@dataclass
+class YearInput:
+    year: int
+    dir: Path
+    department: DepartmentIn | None = None
+    department_smap: SourceMap | None = None
+    variant: Variant | None = None
+    projects: list[ProjectInput] = field(default_factory=list)
+
+
+
+    def scoring(self, variant: Variant) -> bool:
+        """Whether the tables are scored: the form always is, or department.yaml turns it on."""
+        return variant.scoring_always or bool(self.department and self.department.scoring)
+
+    def budget_weight(self, variant: Variant) -> Decimal:
+        """预算执行分值: department.yaml's, else the form's standard weight."""
+        if self.department is not None and self.department.budget_weight is not None:
+            return self.department.budget_weight
+        return variant.budget_weight
 
 
 # Keys that hold amounts or dates anywhere in the files: the loader reads common variants of them

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from decimal import Decimal
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -19,17 +18,23 @@ from pydantic_core import PydanticCustomError
 from pipeline.check import catalogue
 from pipeline.input import chars
 from pipeline.input.csv_file import CsvRow, CsvTable, read_csv
+from pipeline.input.folders import is_year_name, latest_year  # noqa: F401  (latest_year: callers import it here)
 from pipeline.check.problems import Issues, Loc, display_path, field_path
-from pipeline.input.model import (
+from pipeline.input.model import (  # the loaded year's types are imported from here too
     AMOUNT_KEYS,
     DATE_KEYS,
     DepartmentIn,
-    IndicatorIn,
+    Figure,
+    GoalInput,
+    IndicatorInput,
     ProjectIn,
+    ProjectInput,
+    YamlLocs,
+    YearInput,
     parse_amount,
     parse_text,
 )
-from pipeline.variant import Variant, available_variants, load_variant
+from pipeline.variant import available_variants, load_variant
 from pipeline.input.yaml_file import SourceMap, read_yaml
 
 BUDGET_CSV = "预算执行.csv"
@@ -37,43 +42,6 @@ INDICATOR_CSV = "绩效指标.csv"
 INDICATOR_FIELDS = ("一级指标", "二级指标", "三级指标", "年初目标值", "实际完成值")
 REMARK = "偏差原因分析及改进措施"
 PROJECT_FILE = re.compile(r"(\d{1,4})[-_ ．.、](.+)")
-
-
-@dataclass(frozen=True)
-class Figure:
-    """An amount and where the user wrote it."""
-
-    value: Decimal
-    loc: Loc
-
-
-@dataclass(frozen=True)
-class YamlLocs:
-    """Where each key of one indicator row is, found only when a message needs it."""
-
-    smap: SourceMap
-    base: tuple
-
-    def __getitem__(self, key: str) -> Loc:
-        return self.smap.loc(self.base + (key,))
-
-
-@dataclass(frozen=True)
-class IndicatorInput:
-    level1: str
-    level2: str
-    level3: str
-    target: str
-    actual: str
-    weight: Figure | None
-    score: Figure | None
-    locs: Mapping[str, Loc] | YamlLocs  # Chinese key -> where that cell was written
-    remark: str | None = None  # 偏差原因分析及改进措施, on forms with that column
-
-
-@dataclass(frozen=True)
-class GoalInput:
-    indicators: tuple[IndicatorInput, ...]
 
 
 @dataclass(frozen=True)
@@ -85,32 +53,6 @@ class ProjectFile:
     file: str
     data: ProjectIn
     smap: SourceMap
-
-
-@dataclass(frozen=True)
-class ProjectInput:
-    key: str  # file stem, "01-政法智能化建设"
-    number: str  # "01"
-    file: str
-    data: ProjectIn
-    smap: SourceMap
-    planned: Figure | None
-    spent: Figure | None
-    goals: tuple[GoalInput, ...]
-    figures_in_csv: frozenset[str] = frozenset()  # figures the budget CSV wrote (valid or not)
-
-    def loc(self, *path: str | int) -> Loc:
-        return self.smap.loc(tuple(path))
-
-
-@dataclass
-class YearInput:
-    year: int
-    dir: Path
-    department: DepartmentIn | None = None
-    department_smap: SourceMap | None = None
-    variant: Variant | None = None
-    projects: list[ProjectInput] = field(default_factory=list)
 
 
 # --- turning pydantic's errors into located, catalogued records ---------------------------------
@@ -261,17 +203,11 @@ def _read_model(path: Path, model: type[BaseModel], base: Path, issues: Issues):
 
 # --- the year folder ---------------------------------------------------------------------------
 
-def latest_year(data_dir: Path) -> int | None:
-    years = [int(p.name) for p in data_dir.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)] \
-        if data_dir.is_dir() else []
-    return max(years) if years else None
-
-
 def load_year(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Issues]:
     """Read a year folder. `base` is what file names in messages are relative to (default: cwd)."""
     issues = Issues()
     dir_loc = Loc(display_path(year_dir, base))
-    if not re.fullmatch(r"\d{4}", year_dir.name):
+    if not is_year_name(year_dir.name):
         issues.report("year-folder", dir_loc)
         return YearInput(0, year_dir), issues
     year = YearInput(int(year_dir.name), year_dir)
