@@ -247,3 +247,9 @@ def test_code_has_a_fixture(tmp_path, code):
     for issue in found:
         assert issue.severity == kind.severity
         assert issue.file and issue.message and "{" not in issue.message
+
+
+def test_a_key_the_form_has_no_column_for_is_reported_once(tmp_path):
+    """national-2020 has no 项目类别 box: one unused-key, not also an unknown-key for the same line."""
+    issues = produce(tmp_path, fx(national, edit(P, "项目实施单位: 示例科\n", "项目实施单位: 示例科\n项目类别: 部门预算项目\n")))
+    assert [(i.code, i.line, i.field) for i in issues] == [("unused-key", 3, "项目类别")]

@@ -185,3 +185,15 @@ def test_project_file_without_number_prefix(tmp_path):
     (year / "projects" / "01-示例项目.yaml").rename(year / "projects" / "示例项目.yaml")
     codes = sorted((i.code, i.file) for i in check_year(year, base=tmp_path).errors)
     assert codes == [("file-name", "data/2024/projects/示例项目.yaml")]
+
+
+@pytest.mark.parametrize("first", ["pipeline.form.compute", "pipeline.input.year", "pipeline.check"])
+def test_stages_import_one_way(first):
+    """Compute reads the input model, never the rules; any stage imports on its own (no cycle)."""
+    import subprocess
+    import sys
+
+    code = f"import sys, {first}, pipeline.form.compute; print(sorted(m for m in sys.modules if m.startswith('pipeline.check.rules')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
