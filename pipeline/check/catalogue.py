@@ -4,9 +4,12 @@ Each entry fixes the code (stable, kebab-case, shown to users and in `--json`), 
 its Chinese message template. Call sites pass the code and the template's fields:
 
     issues.report("budget-not-positive", loc, value=text)
-    issues.report("level2-mismatch", loc, level2="数量指标", level1="产出指标", expected="效益指标")
+    issues.report("level2-wrong-level1", loc, value=text, level2="数量指标", owner="产出指标", level1="效益指标")
 
-A test (tests/test_catalogue.py) fails when a registered code has no fixture that produces it.
+`value` is the text as the user wrote it (shown beside the message); the fields fill the template.
+Where one template covers several cases, the words for each case are in this file too (the
+phrases below), so every Chinese word a problem can show is here. A test (tests/test_catalogue.py)
+fails when a registered code has no fixture that produces it.
 """
 
 from __future__ import annotations
@@ -54,6 +57,64 @@ def lookup(code: str) -> ProblemType:
         return CATALOGUE[code]
     except KeyError:
         raise KeyError(f"problem code {code!r} is not in the catalogue (pipeline/check/catalogue.py)") from None
+
+
+# --- phrases that fill the templates' fields ---------------------------------------------------------
+
+# wrong-type {expected}: what a value of each kind should be.
+EXPECTED_TYPE = {
+    "text": "一段文字",
+    "list": "列表（每一项以「- 」开头）",
+    "mapping": "键值对（「键: 值」的映射）",
+    "bool": "「true」或「false」",
+    "amount": "金额数字（万元），例如 60 或 155.65",
+}
+# amount-format {reason}
+AMOUNT_REASON = {
+    "thousands": "不能带千位分隔符",
+    "percent": "不能带百分号",
+    "unit": "不能带单位（单位固定为万元）",
+    "other": "不是有效的数字",
+}
+AMOUNT_EXAMPLE = "60 或 155.65"
+# not-a-mapping {shape}
+SHAPE = {"list": "列表", "scalar": "单个值"}
+# csv-encoding {encoding}
+CSV_ENCODING = {
+    "binary": "二进制内容（不是文本 CSV 文件）",
+    "utf-16": "UTF-16 编码",
+    "unknown": "无法识别的编码（可能混用了多种编码）",
+}
+# yaml-syntax {hint}: what PyYAML's complaint usually means, in the user's words.
+YAML_HINT = {
+    "tab": "YAML 不能用 Tab 缩进，请改用空格",
+    "quote": "引号没有闭合，请检查这一行附近的引号是否成对",
+    "colon-space": "冒号后面要有空格，或含冒号的文字要用引号括起来",
+    "documents": "一个文件只能有一个文档，请删除多余的 --- 分隔线",
+    "nesting": "括号或缩进嵌套层数过多",
+    "colon-missing": "缺少冒号，或缩进不一致",
+    "other": "请检查这一行附近的缩进、冒号和引号",
+}
+# file-too-large {size} and {limit} for a file whose YAML aliases expand past the limit of values
+EXPANDED = "锚点/别名展开后"
+VALUES = "{n} 个值"
+
+
+def listing(items) -> str:
+    """Options, keys, names: as a Chinese list."""
+    return "、".join(str(i) for i in items)
+
+
+def suggestion(close: str | None) -> str:
+    """unknown-key {suggestion}: the closest allowed key, if one is close."""
+    return f"是不是「{close}」？" if close else ""
+
+
+def candidates(close: list[str], names: list[str]) -> str:
+    """csv-unknown-project {candidates}: the closest project names, else the first few."""
+    if close:
+        return f"最接近的项目：{listing(close)}"
+    return f"现有项目：{listing(names[:5])}{'…' if len(names) > 5 else ''}"
 
 
 # --- the problems ---------------------------------------------------------------------------------
@@ -155,63 +216,3 @@ problem("weight-negative", "error", "「{key}」不能为负数")
 problem("score-above-weight", "error", "得分 {score} 大于分值 {weight}；得分应在 0 到分值之间")
 problem("weights-sum", "error", "预算执行分值 {budget_weight} 加各指标分值之和为 {total}，应为 {expected}")
 problem("weights-split", "warning", "各一级指标的分值为 {split}；标准为 {standard}，请确认")
-
-
-# --- phrases that fill the templates' fields --------------------------------------------------------
-# Where one template covers several cases, the words for each case live here too, so that every
-# Chinese word a problem can show is in this file.
-
-# wrong-type {expected}: what a value of each kind should be.
-EXPECTED_TYPE = {
-    "text": "一段文字",
-    "list": "列表（每一项以「- 」开头）",
-    "mapping": "键值对（「键: 值」的映射）",
-    "bool": "「true」或「false」",
-    "amount": "金额数字（万元），例如 60 或 155.65",
-}
-# amount-format {reason}
-AMOUNT_REASON = {
-    "thousands": "不能带千位分隔符",
-    "percent": "不能带百分号",
-    "unit": "不能带单位（单位固定为万元）",
-    "other": "不是有效的数字",
-}
-AMOUNT_EXAMPLE = "60 或 155.65"
-# not-a-mapping {shape}
-SHAPE = {"list": "列表", "scalar": "单个值"}
-# csv-encoding {encoding}
-CSV_ENCODING = {
-    "binary": "二进制内容（不是文本 CSV 文件）",
-    "utf-16": "UTF-16 编码",
-    "unknown": "无法识别的编码（可能混用了多种编码）",
-}
-# yaml-syntax {hint}: what PyYAML's complaint usually means, in the user's words.
-YAML_HINT = {
-    "tab": "YAML 不能用 Tab 缩进，请改用空格",
-    "quote": "引号没有闭合，请检查这一行附近的引号是否成对",
-    "colon-space": "冒号后面要有空格，或含冒号的文字要用引号括起来",
-    "documents": "一个文件只能有一个文档，请删除多余的 --- 分隔线",
-    "nesting": "括号或缩进嵌套层数过多",
-    "colon-missing": "缺少冒号，或缩进不一致",
-    "other": "请检查这一行附近的缩进、冒号和引号",
-}
-# file-too-large {size} and {limit} for a file whose YAML aliases expand past the limit of values
-EXPANDED = "锚点/别名展开后"
-VALUES = "{n} 个值"
-
-
-def listing(items) -> str:
-    """Options, keys, names: as a Chinese list."""
-    return "、".join(str(i) for i in items)
-
-
-def suggestion(close: str | None) -> str:
-    """unknown-key {suggestion}: the closest allowed key, if one is close."""
-    return f"是不是「{close}」？" if close else ""
-
-
-def candidates(close: list[str], names: list[str]) -> str:
-    """csv-unknown-project {candidates}: the closest project names, else the first few."""
-    if close:
-        return f"最接近的项目：{listing(close)}"
-    return f"现有项目：{listing(names[:5])}{'…' if len(names) > 5 else ''}"
