@@ -58,6 +58,28 @@ def test_missing_year_says_what_exists(tmp_path, monkeypatch):
     assert "现有年度：2024" in result.output
 
 
+def test_the_latest_year_folder_is_checked_and_others_are_not_years(tmp_path, monkeypatch):
+    year = make_year(tmp_path)
+    (tmp_path / "data" / "2023").mkdir()  # an older, empty year: not the one checked
+    (tmp_path / "data" / "20250").mkdir()  # five digits: not a year folder
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0, result.output
+    assert "data/2024：1 个项目" in result.output
+    missing = runner.invoke(app, ["check", "--year", "2019"])
+    assert "现有年度：2023、2024" in missing.output
+
+
+def test_data_folder_without_years_or_missing_says_so(tmp_path, monkeypatch):
+    (tmp_path / "data" / "草稿").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    empty = runner.invoke(app, ["check"])
+    assert empty.exit_code == 1 and "data 里没有年度文件夹" in empty.output
+    absent = runner.invoke(app, ["check", "--data", "数据"])
+    assert absent.exit_code == 1 and "找不到数据文件夹 数据" in absent.output
+    assert "Traceback" not in empty.output + absent.output
+
+
 def test_schema_file_in_data_is_current():
     result = runner.invoke(app, ["schema"])
     assert result.exit_code == 0

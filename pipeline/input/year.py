@@ -19,7 +19,7 @@ from pipeline.check import catalogue
 from pipeline.input import chars
 from pipeline.input.csv_file import CsvRow, CsvTable, read_csv
 from pipeline.input.folders import is_year_name, latest_year  # noqa: F401  (latest_year: callers import it here)
-from pipeline.check.problems import Issues, Loc, display_path, field_path
+from pipeline.check.problems import Issues, Loc, display_path
 from pipeline.input.model import (  # the loaded year's types are imported from here too
     AMOUNT_KEYS,
     DATE_KEYS,
