@@ -68,6 +68,7 @@ EXPECTED_TYPE = {
     "mapping": "键值对（「键: 值」的映射）",
     "bool": "「true」或「false」",
     "amount": "金额数字（万元），例如 60 或 155.65",
+    "other": "正确的类型（{detail}）",  # a pydantic error type no file of ours should meet
 }
 # amount-format {reason}
 AMOUNT_REASON = {

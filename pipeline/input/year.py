@@ -111,8 +111,9 @@ def report_validation(exc: ValidationError, model: type[BaseModel], smap: Source
         elif etype in catalogue.CATALOGUE:
             issues.report(etype, where, shown, **err.get("ctx", {}))
         else:
-            # A type no file of ours should meet; pydantic's (English) description beats no hint.
-            expected = catalogue.EXPECTED_TYPE.get(_EXPECTED.get(etype, ""), err["msg"])
+            kind = _EXPECTED.get(etype)
+            # Another type no file of ours should meet: pydantic's (English) description beats no hint.
+            expected = catalogue.EXPECTED_TYPE[kind] if kind else catalogue.EXPECTED_TYPE["other"].format(detail=err["msg"])
             issues.report("wrong-type", where, shown, expected=expected)
 
 
