@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import __version__, archive
+from pipeline.build import paths
 from pipeline.build.atomic import build_lock, recover_aside, remove_tree, swap_in, write_atomic, write_file
 from pipeline.variant import DEFAULT_VARIANT, Variant, available_variants, load_variant
 
@@ -416,6 +417,8 @@ def build(opts: BuildOptions, hooks: Hooks | None = None, workers: Workers | Non
     hooks = hooks or Hooks()
     start = time.monotonic()
     year = int(opts.year_dir.name)
+    paths.check_disjoint(opts.year_dir.parent, opts.out)  # before anything is created
+    paths.check_year_output(opts.out, year)
     opts.out.mkdir(parents=True, exist_ok=True)
     with build_lock(lock_path(opts.out, year), opts.wait, hooks.waiting) as lock_fd:
         removed = clean_leftovers(opts.out, year)

@@ -21,6 +21,7 @@ from pipeline.build.atomic import LockBusy
 from pipeline.build import FORMATS, BuildError, BuildOptions, BuildReport, CheckFailed, Hooks, RenderError, Workers
 from pipeline.build import build as run_build
 from pipeline.check.problems import display_path
+from pipeline.errors import Abort
 
 # The loader, the checks and their reports are imported by the commands that use them: a build
 # with nothing to do never needs them (they are a third of its time).
@@ -207,7 +208,7 @@ def build_and_report(opts: BuildOptions, workers: Workers | None = None) -> bool
         print_error(escape(f"另一个 annex build{who}正在生成 {target}{waited}；请稍后再试（锁文件 {display_path(e.path)}）"))
     except RenderError as e:
         print_error(escape(f"生成失败：{e}\n{target} 仍是上一次完整的输出，归档未改动。"))
-    except BuildError as e:
+    except (BuildError, Abort) as e:
         print_error(escape(str(e)))
     except OSError as e:
         print_error(escape(f"读写文件失败：{e.strerror or e}（{e.filename}）"))
