@@ -114,3 +114,157 @@ def test_a_linked_year_output_is_refused_and_its_target_kept(tmp_path):
     no_traceback(result)
     assert result.exit_code == 1 and "符号链接" in result.output
     assert tree(victim) == {"keep.txt": hashlib.sha256(b"mine").hexdigest()}
+
+
+def test_a_planted_staging_link_is_not_written_through(tmp_path):
+    """A link where the build puts its staging folder (any pid) is neither followed nor deleted."""
+    make_year(tmp_path)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (tmp_path / "out").mkdir()
+    for pid in range(os.getpid() - 2, os.getpid() + 3):
+        os.symlink(victim, tmp_path / "out" / f".staging-2024-{pid}")
+        os.symlink(victim, tmp_path / "out" / f".old-2024-{pid}")
+    result = build(tmp_path, "--format", "docx", "--no-archive")
+    no_traceback(result)
+    assert list(victim.iterdir()) == []
+    assert not (tmp_path / "out" / "2024").is_symlink()
+
+
+# --- 3. the year folder is one tree of regular files: links are refused, not half-followed ---------
+
+def test_linked_projects_folder_is_refused_not_silently_stale(tmp_path):
+    make_year(tmp_path)
+    year = tmp_path / "data" / "2024"
+    shutil.move(year / "projects", tmp_path / "elsewhere")
+    os.symlink("../../elsewhere", year / "projects")
+    for result in (check(tmp_path), build(tmp_path, "--format", "docx")):
+        no_traceback(result)
+        assert result.exit_code == 1
+        assert "data/2024/projects" in result.output and "data-symlink" in result.output
+    assert not (tmp_path / "out" / "2024").exists()
+
+
+def test_changing_a_linked_file_never_gives_nothing_changed(tmp_path):
+    """Built with a real file, then the file replaced by a link to an edited copy: refused, never
+    "没有变化" with the old figure kept."""
+    make_year(tmp_path)
+    assert build(tmp_path, "--format", "docx", "--no-archive").exit_code == 0
+    elsewhere = tmp_path / "edited.yaml"
+    shutil.copyfile(project(tmp_path), elsewhere)
+    set_line(elsewhere, "执行数", "59")
+    project(tmp_path).unlink()
+    os.symlink(elsewhere, project(tmp_path))
+    result = build(tmp_path, "--format", "docx", "--no-archive")
+    no_traceback(result)
+    assert result.exit_code == 1 and "没有变化" not in result.output and "data-symlink" in result.output
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "/etc/passwd", "loop.yaml", "missing"])
+def test_a_linked_project_file_is_refused_without_reading_it(tmp_path, target):
+    make_year(tmp_path)
+    os.symlink(target, tmp_path / "data" / "2024" / "projects" / "loop.yaml")
+    result = check(tmp_path)
+    no_traceback(result)
+    assert result.exit_code == 1
+    assert "data/2024/projects/loop.yaml" in result.output and "data-symlink" in result.output
+
+
+def test_a_symlink_loop_folder_in_projects(tmp_path):
+    make_year(tmp_path)
+    os.symlink(".", tmp_path / "data" / "2024" / "projects" / "again")
+    for result in (check(tmp_path), build(tmp_path, "--format", "docx")):
+        no_traceback(result)
+        assert result.exit_code == 1 and "data/2024/projects/again" in result.output
+
+
+# --- 6. only regular files are read, their size known first ----------------------------------------
+
+@pytest.mark.parametrize("where", ["projects/02-x.yaml", "department.yaml", "预算执行.csv", "绩效指标.csv",
+                                   "notes.txt"])
+def test_a_fifo_named_like_a_data_file_is_an_error_not_a_hang(tmp_path, where):
+    make_year(tmp_path)
+    path = tmp_path / "data" / "2024" / where
+    path.unlink(missing_ok=True)
+    os.mkfifo(path)
+    # A hang would block this test (no writer ever opens the FIFO): the suite's timeout is the witness.
+    for result in (check(tmp_path), build(tmp_path, "--format", "docx")):
+        no_traceback(result)
+        assert result.exit_code == 1
+        assert f"data/2024/{where}" in result.output and "data-not-regular" in result.output
+
+
+@pytest.mark.parametrize("where", ["projects/02-x.yaml", "预算执行.csv", "department.yaml"])
+def test_a_folder_named_like_a_data_file_is_an_error_not_skipped(tmp_path, where):
+    make_year(tmp_path)
+    path = tmp_path / "data" / "2024" / where
+    path.unlink(missing_ok=True)
+    path.mkdir()
+    result = check(tmp_path)
+    no_traceback(result)
+    assert result.exit_code == 1
+    assert f"data/2024/{where}" in result.output and "文件夹" in result.output
+
+
+def test_a_huge_file_is_refused_by_its_size_before_it_is_read(tmp_path, monkeypatch):
+    make_year(tmp_path)
+    big = tmp_path / "data" / "2024" / "projects" / "02-big.yaml"
+    with open(big, "wb") as f:
+        f.truncate(1536 * 1024 * 1024)  # sparse: 1.5 GB that takes no disk
+    reads = []
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, n: reads.append(n) or real_read(fd, n))
+    result = check(tmp_path)
+    no_traceback(result)
+    assert result.exit_code == 1 and "data-too-big" in result.output and "1536.0 MB" in result.output
+    assert sum(reads) < 64 * 1024 * 1024  # the small files only: never the big one
+
+
+def test_a_fifo_state_file_in_the_output_does_not_hang_the_build(tmp_path):
+    make_year(tmp_path)
+    (tmp_path / "out" / "2024").mkdir(parents=True)
+    os.mkfifo(tmp_path / "out" / "2024" / ".annex-state.json")
+    result = build(tmp_path, "--format", "docx", "--no-archive")
+    no_traceback(result)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_non_utf8_project_file_name_is_located_not_a_crash(tmp_path):
+    make_year(tmp_path)
+    folder = os.fsencode(tmp_path / "data" / "2024" / "projects")
+    shutil.copyfile(project(tmp_path), os.path.join(folder, b"02-\xff\xfe.yaml"))
+    for result in (check(tmp_path), build(tmp_path, "--format", "docx")):
+        no_traceback(result)
+        assert result.exit_code == 1
+        assert "data/2024/projects/02-\\xff\\xfe.yaml" in result.output and "data-name-encoding" in result.output
+
+
+# --- 4. nothing annex creates or truncates goes through a link --------------------------------------
+
+def test_a_symlinked_lock_file_is_refused_and_its_target_untouched(tmp_path):
+    make_year(tmp_path)
+    victim = tmp_path / "VICTIM"
+    victim.write_text("precious\n")
+    (tmp_path / "out").mkdir()
+    os.symlink(victim, tmp_path / "out" / ".2024.lock")
+    result = build(tmp_path, "--format", "docx")
+    no_traceback(result)
+    assert result.exit_code == 1 and "锁文件" in result.output and "符号链接" in result.output
+    assert victim.read_text() == "precious\n"
+    assert not (tmp_path / "out" / "2024").exists()
+
+
+def test_a_symlinked_output_file_is_rendered_again_not_linked_or_followed(tmp_path):
+    make_year(tmp_path)
+    assert build(tmp_path, "--format", "docx", "--no-archive").exit_code == 0
+    [table] = (tmp_path / "out" / "2024" / "分表").glob("*.docx")
+    victim = tmp_path / "victim.docx"
+    victim.write_bytes(table.read_bytes())  # same size: only the type tells it from the output
+    table.unlink()
+    os.symlink(victim, table)
+    set_line(project(tmp_path), "执行数", "59")
+    result = build(tmp_path, "--format", "docx", "--no-archive")
+    no_traceback(result)
+    assert result.exit_code == 0, result.output
+    assert not table.is_symlink()
+    assert victim.read_bytes() != table.read_bytes()

@@ -20,6 +20,7 @@ import json
 import math
 import os
 import re
+import stat
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -41,6 +42,7 @@ TABLES_DIR = "分表"
 STATE_FILE = ".annex-state.json"
 STATE_FORMAT = 2
 WORKER_NICENESS = 5
+MAX_STATE_BYTES = 256 * 1024 * 1024
 MAX_CHUNK = 4  # forms per worker task: an even spread, a lively progress bar, a quick stop on Ctrl-C
 
 
@@ -124,9 +126,11 @@ class BuildState:
 
 
 def load_state(build_dir: Path) -> BuildState | None:
+    from pipeline.input.safe_read import Refused, read_regular  # never a FIFO or a link
+
     try:
-        return BuildState.from_json((build_dir / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, TypeError):
+        return BuildState.from_json(read_regular(build_dir / STATE_FILE, MAX_STATE_BYTES).decode("utf-8"))
+    except (OSError, ValueError, KeyError, TypeError, Refused):
         return None  # no previous build, or one we cannot trust: render everything
 
 
@@ -137,7 +141,8 @@ def outputs_present(build_dir: Path, state: BuildState) -> bool:
 
 def _intact(build_dir: Path, o: OutputFile) -> bool:
     try:
-        return os.stat(os.path.join(build_dir, o.path)).st_size == o.size
+        st = os.lstat(os.path.join(build_dir, o.path))  # a link put in its place is not our output
+        return stat.S_ISREG(st.st_mode) and st.st_size == o.size
     except OSError:
         return False
 
@@ -169,18 +174,11 @@ def fonts_fingerprint(variant: Variant, formats: Sequence[str]) -> str:
 
 
 def data_digest(year_dir: Path) -> str:
-    """Every file of the year folder, by path and content: unchanged means nothing to load again.
-    (os.walk and plain strings: a third of the time of Path.rglob on 1000 files.)"""
-    hashes = {}
-    for folder, _dirs, names in os.walk(year_dir):
-        rel = os.path.relpath(folder, year_dir)
-        for name in names:
-            path = os.path.join(folder, name)
-            if os.path.isfile(path):
-                with open(path, "rb") as f:
-                    key = name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")
-                    hashes[key] = hashlib.sha256(f.read()).hexdigest()
-    return archive.tree_digest(hashes)
+    """Every entry of the year folder, by path and content: unchanged means nothing to load again.
+    The same walk `check` reports from: links are never followed, only marked (input/tree.py)."""
+    from pipeline.input.tree import file_hashes
+
+    return archive.tree_digest(file_hashes(year_dir))
 
 
 def bundle_file_stem(bundle: FilledBundle) -> str:
@@ -403,9 +401,10 @@ def aside_path(out: Path, year: int) -> Path:
 def clean_leftovers(out: Path, year: int) -> list[str]:
     """What killed builds left: staging folders (removed), a previous build set aside (put back)."""
     target = out / str(year)
-    recover_aside(target, sorted(out.glob(f".old-{year}-*")))
+    ours = lambda p: p.is_dir() and not p.is_symlink()  # noqa: E731 - annex makes folders, never links
+    recover_aside(target, sorted(p for p in out.glob(f".old-{year}-*") if ours(p)))
     removed = []
-    for p in sorted(out.glob(f".staging-{year}-*")):
+    for p in sorted(p for p in out.glob(f".staging-{year}-*") if ours(p)):
         remove_tree(p)
         removed.append(p.name)
     return removed
@@ -487,7 +486,8 @@ def _build_changed(opts: BuildOptions, year: int, hooks: Hooks, build_dir: Path,
         _check_fonts([form for form, fmts in plan.table_jobs if "pdf" in fmts], variant)
     staging = staging_path(opts.out, year)
     try:
-        (staging / TABLES_DIR).mkdir(parents=True)
+        staging.mkdir()  # a new folder: fails on anything already there, a link included
+        (staging / TABLES_DIR).mkdir()
         _link_kept(build_dir, staging, new_state, plan)
         hooks.rendering(plan.render_count)
         rendered = _render(bundle, variant, formats, plan, staging, pool, hooks)
@@ -595,10 +595,12 @@ def _variant_hint(year_dir: Path, state: BuildState | None) -> str | None:
     try:
         import yaml
 
-        department = yaml.safe_load((year_dir / "department.yaml").read_text(encoding="utf-8"))
+        from pipeline.input.safe_read import Refused, read_regular  # a FIFO here must not hang the build
+
+        department = yaml.safe_load(read_regular(year_dir / "department.yaml", 1 << 20).decode("utf-8"))
         name = department.get("表样", DEFAULT_VARIANT)
         return name if isinstance(name, str) and name in available_variants() else None
-    except (OSError, ValueError, AttributeError, yaml.YAMLError):
+    except (OSError, ValueError, AttributeError, yaml.YAMLError, Refused):
         return None
 
 

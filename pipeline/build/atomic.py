@@ -19,8 +19,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pipeline.errors import Abort
+
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
+
+
+class UnsafeLock(Abort):
+    """The lock file is a link, a FIFO or a device: annex would write through it."""
 
 
 class LockBusy(Exception):
@@ -42,8 +48,10 @@ def fsync_dir(path: Path) -> None:
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """Write and fsync a file that nobody reads yet (inside a staging folder)."""
-    with open(path, "wb") as f:
+    """Write and fsync a new file that nobody reads yet (inside a staging folder): created here
+    (O_EXCL), never through a link (O_NOFOLLOW)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    with os.fdopen(fd, "wb") as f:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
@@ -116,7 +124,9 @@ def remove_tree(path: Path) -> None:
             os.chmod(p, os.stat(p).st_mode | stat.S_IWUSR | stat.S_IXUSR | stat.S_IRUSR)
         func(p)
 
-    if path.exists():
+    if path.is_symlink():
+        path.unlink()  # the link only: never what it points to
+    elif path.exists():
         shutil.rmtree(path, onerror=make_writable_and_retry)
 
 
@@ -129,7 +139,7 @@ def build_lock(path: Path, wait: float, on_wait: Callable[[str], None] | None = 
     descriptor, which forked children must close so that the lock does not outlive the build.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = _open_lock(path)
     try:
         if not _try_lock(fd):
             holder = _holder(fd)
@@ -147,6 +157,22 @@ def build_lock(path: Path, wait: float, on_wait: Callable[[str], None] | None = 
         yield fd
     finally:
         os.close(fd)  # closing releases the flock
+
+
+def _open_lock(path: Path) -> int:
+    """The lock file, created or reused, but never through a link or onto a FIFO or device: the
+    holder truncates it and writes its pid."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise UnsafeLock(f"锁文件 {path} 是一个符号链接，不是 annex 创建的；annex 不经过链接写入。"
+                         "请删除这个链接后再运行") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise UnsafeLock(f"锁文件 {path} 不是普通文件；请删除它后再运行")
+    return fd
 
 
 def _try_lock(fd: int) -> bool:

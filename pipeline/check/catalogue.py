@@ -217,3 +217,17 @@ problem("weight-negative", "error", "「{key}」不能为负数")
 problem("score-above-weight", "error", "得分 {score} 大于分值 {weight}；得分应在 0 到分值之间")
 problem("weights-sum", "error", "预算执行分值 {budget_weight} 加各指标分值之和为 {total}，应为 {expected}")
 problem("weights-split", "warning", "各一级指标的分值为 {split}；标准为 {standard}，请确认")
+
+
+# --- hostile input: files, encodings, limits (issue 13) ----------------------------------------
+# What the year folder may hold (pipeline/input/tree.py, safe_read.py): regular files and folders.
+problem("data-symlink", "error",
+        "这是一个符号链接（指向 {target}）；年度文件夹里只能放文件本身，annex 不跟随链接，"
+        "以免检查、生成和归档看到的不是同一份数据。请把链接换成它指向的文件或文件夹的副本")
+problem("data-not-regular", "error",
+        "这是一个{kind}，不是普通文件；annex 只读取普通文件（数据文件的名字也不能用在文件夹上）。"
+        "请删除或换成普通文件")
+problem("data-too-big", "error", "文件过大（{size}），上限 {limit}；请检查是否放错了文件")
+problem("data-unreadable", "error", "无法读取：{reason}；请让运行 annex 的用户能读取它（例如 chmod u+r）")
+problem("data-name-encoding", "error",
+        "文件名不是 UTF-8 编码（无法识别的字节显示为 \\xNN）；请在文件管理器中重命名这个文件")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pipeline.check.catalogue import CSV_ENCODING, listing
 from pipeline.check.problems import Issues, Loc
+from pipeline.input import safe_read
 
 MAX_CSV_BYTES = 50 * 1024 * 1024
 
@@ -54,7 +55,9 @@ def read_csv(
     path: Path, display: str, required: tuple[str, ...], optional: tuple[str, ...], issues: Issues
 ) -> CsvTable | None:
     whole = Loc(display, 1, None)
-    raw = path.read_bytes()
+    raw = safe_read.read_or_report(path, MAX_CSV_BYTES, whole, issues)
+    if raw is None:
+        return None
     if len(raw) > MAX_CSV_BYTES:
         issues.report("file-too-large", whole, size=f"{len(raw) // 1024 // 1024} MB", limit=f"{MAX_CSV_BYTES // 1024 // 1024} MB")
         return None

@@ -18,6 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from pipeline.check import catalogue
 from pipeline.input import chars
 from pipeline.check.problems import Issues, Loc, field_path
+from pipeline.input import safe_read
 
 MAX_NODES = 200_000  # aliases can expand a small file into a huge tree ("billion laughs")
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -127,10 +128,8 @@ def read_yaml(path: Path, display: str, issues: Issues) -> tuple[object, SourceM
     """
     smap = SourceMap(display)
     whole = Loc(display, 1, 1)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        issues.report("file-unreadable", whole, reason=exc.strerror or exc)
+    raw = safe_read.read_or_report(path, MAX_FILE_BYTES, whole, issues)
+    if raw is None:
         return None
     if len(raw) > MAX_FILE_BYTES:
         issues.report("file-too-large", whole, size=f"{len(raw) // 1024 // 1024} MB", limit=f"{MAX_FILE_BYTES // 1024 // 1024} MB")

@@ -7,6 +7,7 @@ them all. What cannot be read is left out of the result (and its errors say why)
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
 from pipeline.check import catalogue
-from pipeline.input import chars
+from pipeline.input import chars, tree
 from pipeline.input.csv_file import CsvRow, CsvTable, read_csv
 from pipeline.input.folders import is_year_name, latest_year  # noqa: F401  (latest_year: callers import it here)
 from pipeline.check.problems import Issues, Loc, display_path
@@ -215,9 +216,12 @@ def load_year(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Issu
     if not year_dir.is_dir():
         issues.report("year-not-found", dir_loc)
         return year, issues
+    tree.report(tree.scan(year_dir), display_path(year_dir, base), issues)  # links, FIFOs, bad names
 
     dept_path = year_dir / "department.yaml"
-    if not dept_path.is_file():
+    if os.path.lexists(dept_path) and not tree.is_regular(dept_path):
+        pass  # a link, FIFO or folder: reported by the scan
+    elif not dept_path.is_file():
         issues.report("missing-file", Loc(display_path(dept_path, base)))
     else:
         year.department, year.department_smap = _read_model(dept_path, DepartmentIn, base, issues)
@@ -244,12 +248,15 @@ def load_year(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Issu
 def _load_projects(year_dir: Path, base: Path | None, issues: Issues) -> list[ProjectFile]:
     folder = year_dir / "projects"
     folder_loc = Loc(display_path(folder, base))
+    if os.path.islink(folder):
+        return []  # reported by the scan
     if not folder.is_dir():
         issues.report("missing-folder", folder_loc)
         return []
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml") and not p.name.startswith("."))
+    files = sorted(p for p in tree.entries(folder)
+                   if p.suffix.lower() in (".yaml", ".yml") and not p.name.startswith(".") and tree.is_regular(p))
     chosen = set(files)
-    others = sorted(p for p in folder.iterdir() if p.is_file() and p not in chosen and not p.name.startswith("."))
+    others = sorted(p for p in tree.entries(folder) if tree.is_regular(p) and p not in chosen and not p.name.startswith("."))
     for p in others:
         issues.report("not-yaml", Loc(display_path(p, base)))
     if not files:
@@ -276,8 +283,8 @@ def _load_projects(year_dir: Path, base: Path | None, issues: Issues) -> list[Pr
 
 
 def _optional_csv(path: Path, required: tuple, optional: tuple, base: Path | None, issues: Issues) -> CsvTable | None:
-    if not path.is_file():
-        return None
+    if not tree.is_regular(path):
+        return None  # absent; or a link, FIFO or folder, which the scan reported
     table = read_csv(path, display_path(path, base), required, optional, issues)
     if table:
         for row in table.rows:
