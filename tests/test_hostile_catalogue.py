@@ -268,3 +268,62 @@ def test_a_symlinked_output_file_is_rendered_again_not_linked_or_followed(tmp_pa
     assert result.exit_code == 0, result.output
     assert not table.is_symlink()
     assert victim.read_bytes() != table.read_bytes()
+
+
+# --- 2. a CSV's encoding is decided with evidence ---------------------------------------------------
+
+INDICATOR_HEAD = "项目名称,目标,一级指标,二级指标,三级指标,年初目标值,实际完成值\r\n"
+
+
+def strip_goals(year: Path) -> None:
+    path = year / "projects" / "01-示例项目.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index("年度绩效目标:\n")
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith(" "))
+    path.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+
+
+@pytest.mark.parametrize("meant", ["完成目标", "网络建设全覆盖", "全市26个乡镇联通"])
+def test_a_utf8_cell_in_a_gb18030_csv_is_located_not_mojibake(tmp_path, meant):
+    from pipeline.check import check_year
+
+    year = make_year(tmp_path)
+    strip_goals(year)
+    raw = (INDICATOR_HEAD + "示例项目经费,1,产出指标,数量指标,覆盖,全覆盖,").encode("gb18030") \
+        + meant.encode("utf-8") + "\r\n示例项目经费,1,效益指标,社会效益指标,稳定,稳定,好\r\n".encode("gb18030")
+    (year / "绩效指标.csv").write_bytes(raw)
+    result = check_year(year, base=tmp_path)
+    [issue] = result.errors
+    assert result.bundle is None
+    if len(meant.encode("utf-8")) % 2:
+        # An odd number of UTF-8 bytes breaks the GB18030 reading itself: located at its line.
+        assert (issue.code, issue.file, issue.line) == ("csv-encoding", "data/2024/绩效指标.csv", 2)
+        return
+    assert (issue.code, issue.file, issue.line, issue.column, issue.field) == (
+        "csv-mixed-encoding", "data/2024/绩效指标.csv", 2, 7, "实际完成值")
+    assert f"「{meant}」" in issue.message
+
+
+def test_a_gb18030_csv_of_ordinary_text_is_not_flagged(tmp_path):
+    from pipeline.check import check_year
+
+    year = make_year(tmp_path)
+    strip_goals(year)
+    rows = "".join(f"示例项目经费,1,产出指标,数量指标,{t},{t},{t}\r\n" for t in (
+        "网络建设全覆盖", "鄂州市社会治安综合治理", "矛盾纠纷排查化解率", "群众安全感满意度", "年度", "其中"))
+    (year / "绩效指标.csv").write_bytes((INDICATOR_HEAD + rows).encode("gb18030"))
+    result = check_year(year, base=tmp_path)
+    assert result.errors == [], result.errors
+    assert result.bundle.forms[0].goals[0].rows[1].level3 == "鄂州市社会治安综合治理"
+
+
+def test_a_record_with_a_quoted_newline_is_located_at_its_first_line(tmp_path):
+    from pipeline.check import check_year
+
+    year = make_year(tmp_path)
+    strip_goals(year)
+    text = (INDICATOR_HEAD + "示例项目经费,1,产出指标,数量指标,覆盖,\"全市\n26个乡镇\",完成\r\n"
+            "示例项目经费,1,产出指标,数量指标,培训,\"两\n场\",两场,多余\r\n")
+    (year / "绩效指标.csv").write_text(text, encoding="utf-8")
+    [issue] = check_year(year, base=tmp_path).errors
+    assert (issue.code, issue.line) == ("csv-ragged-row", 4)

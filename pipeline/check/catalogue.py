@@ -231,3 +231,6 @@ problem("data-too-big", "error", "文件过大（{size}），上限 {limit}；�
 problem("data-unreadable", "error", "无法读取：{reason}；请让运行 annex 的用户能读取它（例如 chmod u+r）")
 problem("data-name-encoding", "error",
         "文件名不是 UTF-8 编码（无法识别的字节显示为 \\xNN）；请在文件管理器中重命名这个文件")
+problem("csv-mixed-encoding", "error",
+        "这个单元格是 UTF-8 编码的文字（应为「{meant}」），而文件其他地方不是 UTF-8（第 {line} 行起按 GB18030 读取，"
+        "这里会印成「{shown}」）：同一个文件混用了两种编码。请在 Excel 中「另存为」→「CSV UTF-8（逗号分隔）」")

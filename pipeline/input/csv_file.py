@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipeline.check.catalogue import CSV_ENCODING, listing
 from pipeline.check.problems import Issues, Loc
-from pipeline.input import safe_read
+from pipeline.input import encoding as mixed_encoding, safe_read
 
 MAX_CSV_BYTES = 50 * 1024 * 1024
 
@@ -67,7 +67,8 @@ def read_csv(
     decoded = decode(raw)
     if decoded is None:
         what = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "unknown"
-        issues.report("csv-encoding", whole, encoding=CSV_ENCODING[what])
+        where = Loc(display, mixed_encoding.undecodable_line(raw), None)  # the line that breaks it
+        issues.report("csv-encoding", where, encoding=CSV_ENCODING[what])
         return None
     text, encoding = decoded
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -96,8 +97,9 @@ def read_csv(
             ok = False
     rows: list[CsvRow] = []
     try:
+        last = reader.line_num
         for cells in reader:
-            line = reader.line_num
+            line, last = last + 1, reader.line_num  # a record's first line (a quoted newline spans more)
             if not any(c.strip() for c in cells):
                 continue  # blank lines Excel leaves at the end
             if len(cells) != len(columns):
@@ -110,4 +112,7 @@ def read_csv(
         return None
     if not ok:
         return None
-    return CsvTable(display, encoding, columns, tuple(rows))
+    table = CsvTable(display, encoding, columns, tuple(rows))
+    if mixed_encoding.report_mixed(table, raw, issues):
+        return None  # a mixed file is not read at all: no cell of it can be trusted
+    return table
