@@ -327,3 +327,53 @@ def test_a_record_with_a_quoted_newline_is_located_at_its_first_line(tmp_path):
     (year / "绩效指标.csv").write_text(text, encoding="utf-8")
     [issue] = check_year(year, base=tmp_path).errors
     assert (issue.code, issue.line) == ("csv-ragged-row", 4)
+
+
+# --- 8. tracebacks become located errors; 12. negative zero ----------------------------------------
+
+@pytest.mark.parametrize("planned,spent", [
+    ("60", "1234567890123456789012345678901234567890"),  # 40 digits: the rate overflowed Decimal
+    ("0.000001", "100000000000000000000000"),  # 10^23 over a millionth
+])
+def test_an_amount_too_large_for_any_form_is_located(tmp_path, planned, spent):
+    make_year(tmp_path)
+    set_line(project(tmp_path), "预算数", planned)
+    set_line(project(tmp_path), "执行数", spent)
+    for result in (check(tmp_path), build(tmp_path, "--format", "docx")):
+        no_traceback(result)
+        assert result.exit_code == 1
+        assert "01-示例项目.yaml:7" in result.output and "金额过大" in result.output
+
+
+def test_the_largest_amounts_allowed_still_compute(tmp_path):
+    from pipeline.check import check_year
+
+    year = make_year(tmp_path)
+    set_line(project(tmp_path), "预算数", "0.000001")
+    set_line(project(tmp_path), "执行数", "999999999999.999999")
+    result = check_year(year, base=tmp_path)
+    assert result.errors == [] and result.bundle.forms[0].budget.rate == "99999999999999999900.00%"
+
+
+@pytest.mark.parametrize("goal", ["²", "①", "٣", "1.0", "1²", "٣٣"])
+def test_a_goal_number_that_only_looks_like_digits_is_located(tmp_path, goal):
+    from pipeline.check import check_year
+
+    year = make_year(tmp_path)
+    strip_goals(year)
+    (year / "绩效指标.csv").write_text(INDICATOR_HEAD + f"示例项目经费,{goal},产出指标,数量指标,覆盖,全覆盖,完成\r\n",
+                                       encoding="utf-8")
+    [issue] = check_year(year, base=tmp_path).errors
+    assert (issue.code, issue.line, issue.field) == ("csv-goal-number", 2, "目标")
+
+
+@pytest.mark.parametrize("written", ["-0", "-0.00", "-0.0"])
+def test_negative_zero_prints_as_zero(tmp_path, written):
+    from pipeline.check import check_year
+
+    year = make_year(tmp_path)
+    set_line(project(tmp_path), "执行数", written)
+    result = check_year(year, base=tmp_path)
+    assert result.errors == []
+    budget = result.bundle.forms[0].budget
+    assert not budget.spent.startswith("-") and budget.rate == "0.00%"

@@ -27,6 +27,7 @@ from pipeline.input.yaml_file import SourceMap
 from pipeline.variant import Variant
 
 MAX_DECIMALS = 6
+MAX_INTEGER_DIGITS = 12  # 10^12 万元: far beyond any project, and every rate stays within Decimal's 28 digits
 MAX_TEXT_CHARS = 20_000  # a cell larger than this is no table cell (and would be a 200-page table)
 
 _AMOUNT_RE = re.compile(r"-?\d+(?:\.\d+)?")
@@ -46,7 +47,7 @@ def parse_amount(value: object) -> Decimal:
         raise invalid("wrong-type", expected=EXPECTED_TYPE["amount"])
     text = value.strip()
     if _AMOUNT_RE.fullmatch(text) and text.isascii():
-        return Decimal(text)
+        return _bounded(Decimal(text))
     if re.fullmatch(r"-?[\d,，]+(?:\.\d+)?", text):
         raise invalid("amount-format", reason=AMOUNT_REASON["thousands"], example=re.sub("[,，]", "", text))
     if "%" in text or "％" in text:
@@ -55,6 +56,17 @@ def parse_amount(value: object) -> Decimal:
     if m:
         raise invalid("amount-format", reason=AMOUNT_REASON["unit"], example=m.group(1))
     raise invalid("amount-format", reason=AMOUNT_REASON["other"], example=AMOUNT_EXAMPLE)
+
+
+def _bounded(d: Decimal) -> Decimal:
+    """An amount no form holds is refused here, so that every rate and sum stays exact (a
+    40-digit 执行数 overflowed the rate's precision); -0 is 0 (it printed as -0 and -0.00%)."""
+    if d.adjusted() + 1 > MAX_INTEGER_DIGITS:
+        raise PydanticCustomError(
+            "amount-format", "金额过大（整数部分 {n} 位）；最多 {max} 位整数，请检查单位和位数",
+            {"n": d.adjusted() + 1, "max": MAX_INTEGER_DIGITS},
+        )
+    return d.copy_abs() if d.is_zero() else d
 
 
 def decimals_of(d: Decimal) -> int:

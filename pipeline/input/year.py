@@ -338,7 +338,7 @@ def _indicator_rows(table: CsvTable, projects: list[ProjectFile], issues: Issues
     for row in table.rows:
         name = _match_project(table, row, names, issues)
         goal_text = chars.to_halfwidth(row.values.get("目标", ""))
-        goal_ok = goal_text.isdigit() and 1 <= int(goal_text) <= 20
+        goal_ok = re.fullmatch(r"[0-9]{1,2}", goal_text) is not None and 1 <= int(goal_text) <= 20  # not ² or ①
         if not goal_ok:
             issues.report("csv-goal-number", table.loc(row, "目标"), row.values.get("目标"))
         texts = {}
