@@ -377,3 +377,18 @@ def test_negative_zero_prints_as_zero(tmp_path, written):
     assert result.errors == []
     budget = result.bundle.forms[0].budget
     assert not budget.spent.startswith("-") and budget.rate == "0.00%"
+
+
+# --- 9. what the build would refuse, nothing of it passes the check: file names fit in bytes ---------
+
+def test_long_names_in_many_bytes_still_build_within_255_bytes_a_name(tmp_path):
+    make_year(tmp_path)
+    set_line(project(tmp_path), "项目名称", "😀" * 80)
+    set_line(tmp_path / "data" / "2024" / "department.yaml", "单位名称", "鄂州市" * 25 + "政法")  # 77 characters
+    assert check(tmp_path).exit_code == 0
+    result = build(tmp_path, "--format", "docx")
+    no_traceback(result)
+    assert result.exit_code == 0, result.output
+    names = [p.name for p in (tmp_path / "out").rglob("*")]
+    assert any(n.endswith(".docx") and "😀" in n for n in names)
+    assert max(len(n.encode()) for n in names) <= 255

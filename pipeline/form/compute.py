@@ -24,6 +24,14 @@ from pipeline.variant import Variant
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 MAX_NAME_CHARS = 80  # output file names: long enough to read, short enough for Windows paths
+# File systems count bytes (255 a name): 80 emoji are 320. A stem of at most 200 bytes leaves room
+# for "NN-", the bundle's "-<year>年度项目支出绩效自评表" and ".docx".
+MAX_NAME_BYTES = 200
+
+
+def fit_bytes(text: str, limit: int) -> str:
+    """The longest prefix of `text` whose UTF-8 is at most `limit` bytes (whole characters)."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
 
 
 def amount_text(value: Decimal) -> str:
@@ -59,7 +67,7 @@ def safe_file_stem(number: str, name: str) -> str:
     text = unicodedata.normalize("NFC", name)
     text = re.sub(r'[\x00-\x1f\x7f<>:"/\\|?*\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]', "_", text)
     text = re.sub(r"\s+", " ", text).strip(" .")
-    text = text[:MAX_NAME_CHARS].rstrip(" .") or "项目"
+    text = fit_bytes(text[:MAX_NAME_CHARS], MAX_NAME_BYTES).rstrip(" .") or "项目"
     return f"{number}-{text}"
 
 
