@@ -392,3 +392,21 @@ def test_long_names_in_many_bytes_still_build_within_255_bytes_a_name(tmp_path):
     names = [p.name for p in (tmp_path / "out").rglob("*")]
     assert any(n.endswith(".docx") and "😀" in n for n in names)
     assert max(len(n.encode()) for n in names) <= 255
+
+
+# --- 11. the same bytes in every locale ---------------------------------------------------------------
+
+def test_outputs_are_the_same_bytes_under_a_chinese_locale(tmp_path):
+    """fontconfig reads the locale's language from LANG/LC_ALL even where that locale is not
+    generated, so this needs no `locale-gen`: under zh_CN the bundle held 11 copies of DejaVu."""
+    make_year(tmp_path)
+    outs = []
+    for lang in ("C.UTF-8", "zh_CN.UTF-8"):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LC_") and k not in ("LANG", "LANGUAGE")}
+        env.update(LANG=lang, LC_ALL=lang, PYTHONWARNINGS="ignore")
+        out = f"out-{lang}"
+        proc = subprocess.run([*ANNEX, "build", "--data", "data", "--year", "2024", "--out", out, "--jobs", "1",
+                               "--no-archive"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        outs.append(tree(tmp_path / out / "2024"))
+    assert outs[0] == outs[1]

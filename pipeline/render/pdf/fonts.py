@@ -9,6 +9,7 @@ Otherwise WeasyPrint would silently print boxes, or take glyphs from whatever fo
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import unicodedata
@@ -89,13 +90,20 @@ def _fc_escape(family: str) -> str:
     return re.sub(r"([\\\-:,])", r"\\\1", family)
 
 
+def _fc_match(*args: str) -> list[str]:
+    """fc-match's lines, in the C locale. fontconfig weighs the locale's language above the
+    PostScript name: under LANG=zh_CN.UTF-8, `:postscriptname=DejaVuSans` matched Noto Sans CJK,
+    the bundle could not share DejaVu and held 11 copies of it. Same input, same bytes, any locale."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LC_") and k not in ("LANG", "LANGUAGE", "FC_LANG")}
+    env["LC_ALL"] = "C.UTF-8"
+    return subprocess.run(["fc-match", *args], capture_output=True, text=True, check=False,
+                          env=env, encoding="utf-8").stdout.split("\n")
+
+
 @cache
 def find_font(family: str) -> InstalledFont | None:
     """The font fontconfig gives for `family`, if it really is that family (not a substitute)."""
-    out = subprocess.run(
-        ["fc-match", "-f", "%{file}\n%{index}\n%{family}\n", _fc_escape(family)],
-        capture_output=True, text=True, check=False,
-    ).stdout.split("\n")
+    out = _fc_match("-f", "%{file}\n%{index}\n%{family}\n", _fc_escape(family))
     if len(out) < 3 or not out[0]:
         return None
     names = {n.strip().casefold() for n in out[2].split(",")}
@@ -248,11 +256,8 @@ def _harfbuzz() -> _HarfBuzz:
 @cache
 def find_postscript_font(postscript_name: str) -> InstalledFont | None:
     """The installed face whose PostScript name is `postscript_name` (fontconfig's lookup)."""
-    out = subprocess.run(
-        ["fc-match", "-f", "%{file}\n%{index}\n%{postscriptname}\n%{family}\n",
-         ":postscriptname=" + _fc_escape(postscript_name)],
-        capture_output=True, text=True, check=False,
-    ).stdout.split("\n")
+    out = _fc_match("-f", "%{file}\n%{index}\n%{postscriptname}\n%{family}\n",
+                    ":postscriptname=" + _fc_escape(postscript_name))
     if len(out) < 4 or out[2] != postscript_name:
         return None
     return InstalledFont(out[3].split(",")[0], Path(out[0]), int(out[1] or 0))
