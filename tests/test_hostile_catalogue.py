@@ -410,3 +410,57 @@ def test_outputs_are_the_same_bytes_under_a_chinese_locale(tmp_path):
         assert proc.returncode == 0, proc.stdout + proc.stderr
         outs.append(tree(tmp_path / out / "2024"))
     assert outs[0] == outs[1]
+
+
+# --- minor: characters that reached the documents silently, misleading messages ----------------------
+
+@pytest.mark.parametrize("escape,code,severity", [
+    ("\\x85", "forbidden-character", "error"),  # NEL, a C1 control
+    ("\\x9f", "forbidden-character", "error"),
+    ("\\U000E0041\\U000E0042", "invisible-character", "warning"),  # tag characters: hidden ASCII
+    ("\\uFFFD", "replacement-character", "warning"),
+])
+def test_c1_controls_tag_characters_and_lost_characters_are_reported(tmp_path, escape, code, severity):
+    from pipeline.check import check_year
+
+    year = make_year(tmp_path)
+    set_line(project(tmp_path), "改进措施", f'"进一步{escape}加强应用"')
+    [issue] = check_year(year, base=tmp_path).issues
+    assert (issue.code, issue.severity, issue.line, issue.field) == (code, severity, 21, "改进措施")
+
+
+def test_control_characters_in_values_and_names_never_reach_the_terminal(tmp_path):
+    make_year(tmp_path)
+    set_line(project(tmp_path), "改进措施", '"a\\x1b]0;pwned\\x07b\\x1b[2J"')
+    result = check(tmp_path)
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\\x1b]0;pwned" in result.output
+
+
+@pytest.mark.parametrize("tag", ["!!null", "!!bool"])
+def test_a_null_or_bool_tag_on_text_is_told_as_such_not_as_a_missing_key(tmp_path, tag):
+    from pipeline.check import check_year
+
+    year = make_year(tmp_path)
+    set_line(project(tmp_path), "改进措施", f"{tag} 进一步加强应用")
+    [issue] = check_year(year, base=tmp_path).issues
+    assert (issue.code, issue.line, issue.field) == ("yaml-tag-mismatch", 21, "改进措施")
+
+
+def test_an_invalid_escape_is_told_as_such_not_as_an_unclosed_quote(tmp_path):
+    from pipeline.check import check_year
+
+    year = make_year(tmp_path)
+    set_line(project(tmp_path), "改进措施", '"进一步\\ud800加强"')
+    [issue] = check_year(year, base=tmp_path).issues
+    assert issue.code == "yaml-syntax" and issue.line == 21
+    assert "转义" in issue.message and "引号没有闭合" not in issue.message
+
+
+def test_a_five_digit_file_number_is_told_it_is_too_long(tmp_path):
+    from pipeline.check import check_year
+
+    year = make_year(tmp_path)
+    os.rename(project(tmp_path), year / "projects" / "10000-x.yaml")
+    [issue] = check_year(year, base=tmp_path).errors
+    assert issue.code == "file-number-too-long" and "4 位" in issue.message

@@ -95,6 +95,7 @@ YAML_HINT = {
     "nesting": "括号或缩进嵌套层数过多",
     "colon-missing": "缺少冒号，或缩进不一致",
     "other": "请检查这一行附近的缩进、冒号和引号",
+    "escape": "引号里的转义序列无效（例如 \\ud800 不是一个字符）；请直接写这个字符，或删除反斜杠",
 }
 # file-too-large {size} and {limit} for a file whose YAML aliases expand past the limit of values
 EXPANDED = "锚点/别名展开后"
@@ -234,3 +235,9 @@ problem("data-name-encoding", "error",
 problem("csv-mixed-encoding", "error",
         "这个单元格是 UTF-8 编码的文字（应为「{meant}」），而文件其他地方不是 UTF-8（第 {line} 行起按 GB18030 读取，"
         "这里会印成「{shown}」）：同一个文件混用了两种编码。请在 Excel 中「另存为」→「CSV UTF-8（逗号分隔）」")
+problem("replacement-character", "warning",
+        "包含替换字符 U+FFFD（�）：有文字在之前的编码转换中丢失了，打印出来的不是原文；请对照原文改正")
+problem("yaml-tag-mismatch", "error",
+        "标签 !!{tag} 与后面的文字不符（YAML 会把它读成空值或是/否）；请删除 !!{tag}，直接写文字")
+problem("file-number-too-long", "error",
+        "文件名开头的序号太长：序号最多 4 位数字（1–9999），例如 01-政法智能化建设.yaml")

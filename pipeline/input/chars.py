@@ -6,11 +6,15 @@ import re
 import unicodedata
 
 # XML 1.0 allows tab, LF, CR and everything from U+0020 except surrogates and U+FFFE/U+FFFF.
-XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# C1 controls (U+0080-U+009F, NEL among them) are allowed by XML 1.0 but are no text: refused too.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # Bidi overrides and isolates reorder what a reader sees: a name could print differently from its bytes.
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 # Invisible characters pasted from web pages: harmless to print, but two names that look equal differ.
-INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
+# Unicode tag characters (U+E0000-U+E007F) spell hidden ASCII after a visible text.
+INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\U000e0000-\U000e007f]")
+# U+FFFD stands for a character lost in some earlier conversion: the text is not what was meant.
+REPLACEMENT = re.compile("\ufffd")
 
 FULLWIDTH_NUMBER = re.compile("[０-９．－]")
 

@@ -31,6 +31,8 @@ _NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd
 
 NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"
+# What YAML 1.1 itself reads as null or a boolean: anything else under !!null or !!bool is a mistake.
+_LITERALS = {NULL_TAG: ("", "~", "null"), BOOL_TAG: ("true", "false", "yes", "no", "on", "off", "y", "n")}
 
 
 @dataclass
@@ -72,6 +74,11 @@ class _Converter:
                 out.append(self.convert(item, path + (i,)))
             return out
         assert isinstance(node, ScalarNode)
+        if node.tag in (NULL_TAG, BOOL_TAG) and node.value.lower() not in _LITERALS[node.tag]:
+            # `!!null 文字` made a text a null (then told as a missing key); `!!bool 文字` a false.
+            self.issues.report("yaml-tag-mismatch", Loc(self.smap.file, *_pos(node), field_path(path)),
+                               value=node.value, tag=node.tag.rsplit(":", 1)[-1])
+            return node.value
         if node.tag == NULL_TAG:
             return None
         if node.tag == BOOL_TAG:
@@ -103,7 +110,9 @@ def _pos(node: Node) -> tuple[int, int]:
 
 def _report_syntax(exc: yaml.YAMLError, loc: Loc, issues: Issues) -> None:
     problem = getattr(exc, "problem", None) or str(exc)
-    if "'\\t'" in problem or "\\t" in problem:
+    if "escape" in problem:
+        hint = "escape"
+    elif "'\\t'" in problem or "\\t" in problem:
         hint = "tab"
     elif "quoted scalar" in str(exc):
         hint = "quote"
@@ -150,7 +159,7 @@ def read_yaml(path: Path, display: str, issues: Issues) -> tuple[object, SourceM
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         # An unclosed quote is found at the end of the file; the line where it opened is the useful one.
-        quoted = "quoted scalar" in (exc.context or "")
+        quoted = "quoted scalar" in (exc.context or "") and "escape" not in (exc.problem or "")
         mark = (exc.context_mark if quoted else None) or exc.problem_mark or exc.context_mark
         loc = Loc(display, mark.line + 1, mark.column + 1) if mark else whole
         _report_syntax(exc, loc, issues)

@@ -169,7 +169,8 @@ def check_characters(text: str, loc: Loc | Callable[[], Loc], issues: Issues) ->
     bad = chars.first_match(chars.XML_FORBIDDEN, text)
     bidi = chars.first_match(chars.BIDI_CONTROLS, text)
     invisible = chars.first_match(chars.INVISIBLE, text)
-    if not (bad or bidi or invisible):
+    lost = chars.REPLACEMENT.search(text)
+    if not (bad or bidi or invisible or lost):
         return
     where = loc() if callable(loc) else loc
     if bad:
@@ -178,6 +179,8 @@ def check_characters(text: str, loc: Loc | Callable[[], Loc], issues: Issues) ->
         issues.report("bidi-control", where, text, char=chars.codepoint(bidi))
     if invisible:
         issues.report("invisible-character", where, text, char=chars.codepoint(invisible))
+    if lost:
+        issues.report("replacement-character", where, value=text)
 
 
 def _walk_strings(data: object, smap: SourceMap, issues: Issues, path: tuple = ()) -> None:
@@ -267,6 +270,9 @@ def _load_projects(year_dir: Path, base: Path | None, issues: Issues) -> list[Pr
     for path in files:
         display = display_path(path, base)
         m = PROJECT_FILE.fullmatch(path.stem)
+        if not m and re.match(r"\d{5,}", path.stem):
+            issues.report("file-number-too-long", Loc(display), value=path.name)
+            continue
         if not m:
             issues.report("file-name", Loc(display), path.name)
             continue
