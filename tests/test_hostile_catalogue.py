@@ -464,3 +464,38 @@ def test_a_five_digit_file_number_is_told_it_is_too_long(tmp_path):
     os.rename(project(tmp_path), year / "projects" / "10000-x.yaml")
     [issue] = check_year(year, base=tmp_path).errors
     assert issue.code == "file-number-too-long" and "4 位" in issue.message
+
+
+# --- minor: --jobs has a bound; a full disk says what was updated and what was not -----------------
+
+def test_jobs_beyond_twice_the_cores_are_refused(tmp_path):
+    from pipeline.cli import default_jobs
+
+    make_year(tmp_path)
+    result = build(tmp_path, "--jobs", str(2 * default_jobs() + 1))
+    no_traceback(result)
+    assert result.exit_code == 1 and f"最多为 {2 * default_jobs()}" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (mount, or a user to drop to)")
+
+
+@needs_root
+def test_a_full_disk_while_archiving_says_the_outputs_were_updated_but_not_archived(tmp_path):
+    make_year(tmp_path)
+    archive = tmp_path / "out" / "archive"
+    archive.mkdir(parents=True)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", str(archive)]).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        result = build(tmp_path, "--format", "docx")
+    finally:
+        subprocess.run(["umount", str(archive)], check=True)
+    no_traceback(result)
+    assert result.exit_code == 1
+    assert "No space left on device" in result.output and "None" not in result.output
+    assert "out/2024 已更新，这次输出未归档" in result.output
+    assert (tmp_path / "out" / "2024" / ".annex-state.json").is_file()
+    again = build(tmp_path, "--format", "docx")  # room again: the same outputs are archived now
+    assert again.exit_code == 0 and "新版本" in again.output, again.output

@@ -755,6 +755,10 @@ def _archive(opts: BuildOptions, year: int, build_dir: Path, state: BuildState) 
     )
     try:
         version = archive.record(root, snap)
+    except OSError as e:  # a full disk, most often: the outputs are in place, the archive is not
+        where = f"（{e.filename}）" if e.filename else ""
+        raise BuildError(f"已生成 {build_dir}，但归档失败：{e.strerror or e}{where}。{build_dir} 已更新，这次输出未归档；"
+                         "腾出空间（或改正问题）后再运行一次 annex build，即会归档") from None
     except archive.DataChanged:
         raise BuildError(f"已生成 {build_dir}，但 {opts.year_dir} 里的文件在构建过程中被修改，本次输出未归档；"
                          "请再运行一次 annex build") from None

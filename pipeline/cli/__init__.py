@@ -129,6 +129,10 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def max_jobs() -> int:
+    return 2 * default_jobs()
+
+
 def cli_hooks(progress: Progress) -> Hooks:
     """The progress display starts with the first slow step: a nothing-changed build prints only its summary."""
 
@@ -211,7 +215,8 @@ def build_and_report(opts: BuildOptions, workers: Workers | None = None) -> bool
     except (BuildError, Abort) as e:
         print_error(escape(str(e)))
     except OSError as e:
-        print_error(escape(f"读写文件失败：{e.strerror or e}（{e.filename}）"))
+        where = f"（{e.filename}）" if e.filename else ""
+        print_error(escape(f"读写文件失败：{e.strerror or e}{where}；{target} 仍是上一次完整的输出"))
     except KeyboardInterrupt:
         err_console.print(f"[red]已中断。[/red]{target} 仍是上一次完整的输出，归档未改动。")
         raise typer.Exit(130)
@@ -229,7 +234,7 @@ def build(
     formats: Annotated[Optional[list[str]], typer.Option(
         "--format", "-f", help="输出格式 docx 或 pdf；可重复；默认两种都生成。", show_default=False)] = None,
     jobs: Annotated[Optional[int], typer.Option(
-        "--jobs", "-j", help="并行生成的进程数；默认为 CPU 核数。", show_default=False)] = None,
+        "--jobs", "-j", help="并行生成的进程数；默认为 CPU 核数，最多为核数的 2 倍。", show_default=False)] = None,
     no_archive: Annotated[bool, typer.Option("--no-archive", help="本次输出不存入归档。")] = False,
     wait: Annotated[float, typer.Option("--wait", help="同一年度另有构建在进行时，最多等待的秒数。")] = 60.0,
     watch: Annotated[bool, typer.Option(
@@ -244,6 +249,8 @@ def build(
     n_jobs = jobs if jobs is not None else default_jobs()
     if n_jobs < 1:
         raise fail("--jobs 至少为 1")
+    if n_jobs > max_jobs():
+        raise fail(f"--jobs 最多为 {max_jobs()}（CPU 核数的 2 倍）：更多的进程只多占内存（每个约 100 MB），不会更快")
     opts = BuildOptions(year_dir=year_dir, out=out, formats=chosen, jobs=n_jobs,
                         archive=not (no_archive or watch), wait=wait)
     if watch:
