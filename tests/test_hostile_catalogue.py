@@ -499,3 +499,46 @@ def test_a_full_disk_while_archiving_says_the_outputs_were_updated_but_not_archi
     assert (tmp_path / "out" / "2024" / ".annex-state.json").is_file()
     again = build(tmp_path, "--format", "docx")  # room again: the same outputs are archived now
     assert again.exit_code == 0 and "新版本" in again.output, again.output
+
+
+# --- minor: limits a real form fits and a machine survives -------------------------------------------
+
+def _with_indicators(path: Path, n: int, text: str) -> None:
+    row = ("      - 一级指标: 产出指标\n        二级指标: 数量指标\n        三级指标: 指标{n}\n"
+           "        年初目标值: {t}\n        实际完成值: {t}\n")
+    body = path.read_text(encoding="utf-8")
+    start, end = body.index("年度绩效目标:"), body.index("偏差原因分析:")
+    rows = "".join(row.format(n=i, t=text) for i in range(n))
+    path.write_text(body[:start] + "年度绩效目标:\n  - 指标:\n" + rows + body[end:], encoding="utf-8")
+
+
+def test_a_project_of_200_indicators_of_long_texts_is_refused_not_rendered_for_minutes(tmp_path):
+    from pipeline.check import check_year
+    from pipeline.check.limits import MAX_PROJECT_CHARS
+    from pipeline.input.model import MAX_TEXT_CHARS
+
+    year = make_year(tmp_path)
+    _with_indicators(project(tmp_path), 200, "长" * MAX_TEXT_CHARS)  # every cell within its own limit
+    [issue] = check_year(year, base=tmp_path).errors
+    assert (issue.code, issue.file, issue.line) == ("project-too-long", "data/2024/" + BASE_PROJECT, 1)
+    assert str(MAX_PROJECT_CHARS) in issue.message
+
+
+def test_a_cell_over_the_cell_limit_is_refused(tmp_path):
+    from pipeline.check import check_year
+    from pipeline.input.model import MAX_TEXT_CHARS
+
+    year = make_year(tmp_path)
+    set_line(project(tmp_path), "改进措施", "加" * (MAX_TEXT_CHARS + 1))
+    [issue] = check_year(year, base=tmp_path).errors
+    assert (issue.code, issue.line, issue.field) == ("text-too-long", 21, "改进措施")
+
+
+def test_a_large_real_sized_project_is_within_the_limits(tmp_path):
+    """Ten times the real bundle's longest table: 60 indicators, long remarks."""
+    from pipeline.check import check_year
+
+    year = make_year(tmp_path)
+    _with_indicators(project(tmp_path), 60, "全市26个乡镇联通，覆盖率达到百分之百" * 5)
+    set_line(project(tmp_path), "偏差原因分析", "原因" * 400)
+    assert check_year(year, base=tmp_path).errors == []

@@ -33,12 +33,14 @@ class CheckResult:
 
 
 def check_year(year_dir: Path, base: Path | None = None) -> CheckResult:
+    from pipeline.check.limits import check_project_sizes
     from pipeline.check.rules import validate_year
     from pipeline.form.compute import compute_bundle
     from pipeline.input.year import load_year
 
     year, issues = load_year(year_dir, base)
     validate_year(year, issues)
+    check_project_sizes(year.projects, issues)
     ordered = Issues(issues.sorted())
     bundle = None
     if not ordered.errors and year.variant is not None and year.projects:
