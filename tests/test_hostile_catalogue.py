@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -542,3 +543,45 @@ def test_a_large_real_sized_project_is_within_the_limits(tmp_path):
     _with_indicators(project(tmp_path), 60, "全市26个乡镇联通，覆盖率达到百分之百" * 5)
     set_line(project(tmp_path), "偏差原因分析", "原因" * 400)
     assert check_year(year, base=tmp_path).errors == []
+
+
+# --- 8. as a user without root's powers: unreadable files are located errors ------------------------
+
+def as_nobody() -> Path:
+    """A folder `nobody` owns (pytest's own are root's, mode 0700), with the valid year in it."""
+    import pwd
+
+    root = Path(tempfile.mkdtemp(prefix="annex-nobody-"))
+    os.chmod(root, 0o755)
+    make_year(root)
+    user = pwd.getpwnam("nobody")
+    for p in [root, *root.rglob("*")]:
+        os.chown(p, user.pw_uid, user.pw_gid, follow_symlinks=False)
+    return root
+
+
+def run_as_nobody(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(cwd), "LANG": "C.UTF-8", "COLUMNS": "400"}
+    return subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *ANNEX, *args],
+                          cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+@needs_root
+@pytest.mark.parametrize("where", ["预算执行.csv", "projects", "projects/01-示例项目.yaml", "department.yaml"])
+def test_unreadable_data_as_a_normal_user_is_located_not_a_traceback(where):
+    root = as_nobody()
+    try:
+        year = root / "data" / "2024"
+        if where == "预算执行.csv":
+            (year / where).write_text("项目名称,预算数,执行数\n示例项目经费,60,58\n", encoding="utf-8")
+            shutil.chown(year / where, "nobody", "nogroup")
+        os.chmod(year / where, 0)
+        for args in (("check", "--data", "data"), ("build", "--data", "data", "--out", "out", "-f", "docx", "-j", "1")):
+            proc = run_as_nobody(root, *args)
+            output = proc.stdout + proc.stderr
+            assert proc.returncode == 1, output
+            assert "Traceback" not in output
+            assert f"data/2024/{where}" in output and "data-unreadable" in output and "没有读取权限" in output
+    finally:
+        subprocess.run(["chmod", "-R", "u+rwX", str(root)])
+        shutil.rmtree(root)

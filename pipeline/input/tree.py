@@ -142,3 +142,12 @@ def entries(folder: Path) -> list[Path]:
         return list(folder.iterdir())
     except OSError:
         return []
+
+
+def listable(folder: Path) -> bool:
+    """The folder's entries can be read (else `scan` reported it: nothing more to say about it)."""
+    try:
+        with os.scandir(folder):
+            return True
+    except OSError:
+        return False

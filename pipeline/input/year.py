@@ -251,7 +251,7 @@ def load_year(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Issu
 def _load_projects(year_dir: Path, base: Path | None, issues: Issues) -> list[ProjectFile]:
     folder = year_dir / "projects"
     folder_loc = Loc(display_path(folder, base))
-    if os.path.islink(folder):
+    if os.path.islink(folder) or (folder.is_dir() and not tree.listable(folder)):
         return []  # reported by the scan
     if not folder.is_dir():
         issues.report("missing-folder", folder_loc)
