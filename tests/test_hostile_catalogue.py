@@ -585,3 +585,23 @@ def test_unreadable_data_as_a_normal_user_is_located_not_a_traceback(where):
     finally:
         subprocess.run(["chmod", "-R", "u+rwX", str(root)])
         shutil.rmtree(root)
+
+
+# --- 1. annex deletes only what it created and recorded ----------------------------------------------
+
+def test_files_the_user_added_or_changed_in_the_build_are_moved_aside_not_deleted(tmp_path):
+    make_year(tmp_path)
+    assert build(tmp_path, "--format", "docx", "--no-archive").exit_code == 0
+    year_out = tmp_path / "out" / "2024"
+    (year_out / "签字页.pdf").write_bytes(b"%PDF- the signed page")
+    [table] = (year_out / "分表").glob("*.docx")
+    table.write_bytes(table.read_bytes() + b"edited in Word")
+    set_line(project(tmp_path), "执行数", "59")
+    result = build(tmp_path, "--format", "docx", "--no-archive")
+    no_traceback(result)
+    assert result.exit_code == 0, result.output
+    [kept] = (tmp_path / "out" / "2024-保留").iterdir()
+    assert (kept / "签字页.pdf").read_bytes() == b"%PDF- the signed page"
+    assert (kept / "分表" / table.name).read_bytes().endswith(b"edited in Word")
+    assert not table.read_bytes().endswith(b"edited in Word")
+    assert "2024-保留" in result.output and "签字页.pdf" in result.output

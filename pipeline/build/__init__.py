@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import __version__, archive
-from pipeline.build import paths
+from pipeline.build import keep, paths
 from pipeline.build.atomic import build_lock, recover_aside, remove_tree, swap_in, write_atomic, write_file
 from pipeline.variant import DEFAULT_VARIANT, Variant, available_variants, load_variant
 
@@ -380,6 +380,7 @@ class BuildReport:
     archive_latest: str | None  # the latest version's name
     seconds: float
     stale_removed: list[str] = field(default_factory=list)
+    kept_aside: list[str] = field(default_factory=list)  # user's files moved out of the previous build
 
     @property
     def nothing_rendered(self) -> bool:
@@ -493,14 +494,24 @@ def _build_changed(opts: BuildOptions, year: int, hooks: Hooks, build_dir: Path,
         rendered = _render(bundle, variant, formats, plan, staging, pool, hooks)
         new_state = _with_rendered(new_state, rendered)
         write_file(staging / STATE_FILE, new_state.to_json().encode())
-        swap_in(staging, build_dir, aside_path(opts.out, year))
+        kept: list[str] = []
+        swap_in(staging, build_dir, aside_path(opts.out, year),
+                lambda old: kept.extend(_keep_users_files(old, state, opts.out, year)))
     except BaseException:
         if pool is not None:
             _stop_pool(pool)  # before the folder goes: no worker writes into it any more
         remove_tree(staging)
         raise
     tables = [j[0].key for j in plan.table_jobs]
-    return _finish(opts, year, build_dir, new_state, tables, list(plan.bundle_formats), formats)
+    report = _finish(opts, year, build_dir, new_state, tables, list(plan.bundle_formats), formats)
+    return replace(report, kept_aside=kept) if kept else report
+
+
+def _keep_users_files(old: Path, state: BuildState | None, out: Path, year: int) -> list[str]:
+    """What the user added or changed in the previous build: moved to build/<year>-保留/, never deleted."""
+    recorded = {o.path: o.size for o in state.files()} if state is not None else {}
+    dest = keep.kept_root(out, year) / keep.stamp()
+    return [f"{dest}/{rel}" for rel in keep.move_aside(old, recorded, {STATE_FILE}, dest)]
 
 
 def _check_fonts(forms: list[FilledForm], variant: Variant) -> None:

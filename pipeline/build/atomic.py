@@ -87,8 +87,10 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(a), None, str(b))
 
 
-def swap_in(staging: Path, target: Path, aside: Path) -> None:
-    """Put the complete folder `staging` at `target`; the previous `target` is deleted.
+def swap_in(staging: Path, target: Path, aside: Path,
+            before_delete: Callable[[Path], object] | None = None) -> None:
+    """Put the complete folder `staging` at `target`; the previous `target` is deleted (after
+    `before_delete`, given where it now is, has moved out what is not annex's).
 
     With an atomic exchange there is no moment without a complete `target`. Without it, the old
     folder waits at `aside` until the new one is in place; `recover_aside` puts it back if the
@@ -97,10 +99,14 @@ def swap_in(staging: Path, target: Path, aside: Path) -> None:
     if not target.exists():
         os.rename(staging, target)
     elif _exchange(staging, target):
-        remove_tree(staging)  # now holds the previous build
+        if before_delete is not None:
+            before_delete(staging)  # now holds the previous build
+        remove_tree(staging)
     else:
         os.rename(target, aside)
         os.rename(staging, target)
+        if before_delete is not None:
+            before_delete(aside)
         remove_tree(aside)
     fsync_dir(target.parent)
 
