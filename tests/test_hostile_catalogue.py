@@ -204,7 +204,7 @@ def test_a_folder_named_like_a_data_file_is_an_error_not_skipped(tmp_path, where
     result = check(tmp_path)
     no_traceback(result)
     assert result.exit_code == 1
-    assert f"data/2024/{where}" in result.output and "文件夹" in result.output
+    assert f"data/2024/{where}" in result.output and "data-not-regular" in result.output and "文件夹" in result.output
 
 
 def test_a_huge_file_is_refused_by_its_size_before_it_is_read(tmp_path, monkeypatch):
@@ -561,7 +561,8 @@ def as_nobody() -> Path:
 
 
 def run_as_nobody(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(cwd), "LANG": "C.UTF-8", "COLUMNS": "400"}
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(cwd), "LANG": "C.UTF-8", "COLUMNS": "400",
+           **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"}}
     return subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *ANNEX, *args],
                           cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
@@ -605,3 +606,22 @@ def test_files_the_user_added_or_changed_in_the_build_are_moved_aside_not_delete
     assert (kept / "分表" / table.name).read_bytes().endswith(b"edited in Word")
     assert not table.read_bytes().endswith(b"edited in Word")
     assert "2024-保留" in result.output and "签字页.pdf" in result.output
+
+
+def test_a_40_digit_figure_saved_during_watch_is_reported_and_the_watch_goes_on(tmp_path):
+    """--watch calls build_and_report on every save: an exception there ended the watch."""
+    from pipeline.build import BuildOptions, Workers
+    from pipeline.cli import build_and_report
+
+    make_year(tmp_path)
+    opts = BuildOptions(year_dir=tmp_path / "data" / "2024", out=tmp_path / "out", formats=("docx",), jobs=1,
+                        archive=False)
+    workers = Workers(opts.formats, 1)
+    try:
+        assert build_and_report(opts, workers) is True
+        set_line(project(tmp_path), "执行数", "1" * 40)
+        assert build_and_report(opts, workers) is False  # reported, not raised
+        set_line(project(tmp_path), "执行数", "59")
+        assert build_and_report(opts, workers) is True
+    finally:
+        workers.close()
