@@ -10,6 +10,7 @@ found by another command than check gives `run=` its own way to collect problems
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -134,11 +135,65 @@ def indicators(n: int) -> Step:
 PROJECT_WITHOUT_GOALS = (INVALID.parent / "valid" / "2024" / P).read_text(encoding="utf-8").split("年度绩效目标:")[0] + \
     "偏差原因分析: 无\n改进措施: 无\n"
 
+def symlink(rel: str, target: str) -> Step:
+    def step(year: Path) -> None:
+        os.symlink(target, year / rel)
+    return step
+
+
+def chmod(rel: str, mode: int) -> Step:
+    def step(year: Path) -> None:
+        os.chmod(year / rel, mode)
+    return step
+
+
+def copy_to_raw_name(rel: str, name: bytes) -> Step:
+    """A copy of `rel` under a file name whose bytes are not UTF-8."""
+    def step(year: Path) -> None:
+        shutil.copyfile(year / rel, os.path.join(os.fsencode(year / "projects"), name))
+    return step
+
+
+def long_indicators(n: int, chars: int) -> Step:
+    row = "      - {{一级指标: 产出指标, 二级指标: 数量指标, 三级指标: 指标{i}, 年初目标值: {t}, 实际完成值: 完成}}\n"
+    return edit(P, "年度绩效目标:\n", "年度绩效目标:\n  - 指标:\n" + "".join(row.format(i=i, t="长" * chars) for i in range(n)))
+
+
+def as_unprivileged(year: Path, root: Path) -> Iterable[Issue]:
+    """Permissions bind only a user without root's powers: as root, check a copy as `nobody`."""
+    if os.geteuid() != 0:
+        return check(year, root)
+    import json
+    import pwd
+    import subprocess
+    import sys
+    import tempfile
+
+    copy = Path(tempfile.mkdtemp(prefix="annex-catalogue-"))
+    try:
+        os.chmod(copy, 0o755)
+        shutil.copytree(year.parent, copy / "data", symlinks=True)
+        user = pwd.getpwnam("nobody")
+        for p in [copy, *copy.rglob("*")]:
+            os.chown(p, user.pw_uid, user.pw_gid, follow_symlinks=False)
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(copy), "LANG": "C.UTF-8",
+               **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"}}
+        proc = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable, "-m",
+                               "pipeline", "check", "--data", "data", "--year", year.name, "--json"],
+                              cwd=copy, env=env, capture_output=True, text=True, timeout=120)
+        return [Issue(**i) for i in json.loads(proc.stdout)["issues"]]
+    finally:
+        shutil.rmtree(copy)
+
+
+MIXED_CSV = ("项目名称,目标,一级指标,二级指标,三级指标,年初目标值,实际完成值\n示例项目经费,1,产出指标,数量指标,覆盖,全覆盖,"
+             .encode("gb18030") + "完成目标".encode("utf-8") + b"\n")
+
 # --- code -> how to produce it ---------------------------------------------------------------------
 
 FIXTURES: dict[str, Fixture] = {
     # reading one file
-    "file-unreadable": fx(write("projects/02-文件夹.yaml/说明", "a folder named like a project file")),
+    "file-unreadable": fx(chmod(P, 0), run=as_unprivileged),
     "file-too-large": fx(use("yaml-alias-bomb.project.yaml")),
     "file-encoding": fx(use("gbk-encoded.project.yaml")),
     "empty-file": fx(use("empty-file.project.yaml")),
@@ -218,6 +273,15 @@ FIXTURES: dict[str, Fixture] = {
     "weights-sum": fx(weighted),
     "weights-split": fx(national, edit(P, "分值: 50, 得分: 50", "分值: 60, 得分: 50"),
                         edit(P, "分值: 30, 得分: 30", "分值: 20, 得分: 20")),
+    # hostile input (issue 13)
+    "data-symlink": fx(symlink("projects/02-链接.yaml", "/etc/passwd")),
+    "data-not-regular": fx(write("projects/02-文件夹.yaml/说明", "a folder named like a project file")),
+    "data-name-encoding": fx(copy_to_raw_name(P, b"02-\xff\xfe.yaml")),
+    "csv-mixed-encoding": fx(write(P, PROJECT_WITHOUT_GOALS), write(I, MIXED_CSV)),
+    "replacement-character": fx(edit(P, "改进措施: 进一步加强应用", '改进措施: "进一步\\uFFFD加强应用"')),
+    "yaml-tag-mismatch": fx(edit(P, "改进措施: 进一步加强应用", "改进措施: !!null 进一步加强应用")),
+    "file-number-too-long": fx(rename(P, "projects/10000-示例项目.yaml")),
+    "project-too-long": fx(long_indicators(12, MAX_TEXT_CHARS)),
 }
 
 

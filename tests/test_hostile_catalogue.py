@@ -217,7 +217,7 @@ def test_a_huge_file_is_refused_by_its_size_before_it_is_read(tmp_path, monkeypa
     monkeypatch.setattr(os, "read", lambda fd, n: reads.append(n) or real_read(fd, n))
     result = check(tmp_path)
     no_traceback(result)
-    assert result.exit_code == 1 and "data-too-big" in result.output and "1536.0 MB" in result.output
+    assert result.exit_code == 1 and "file-too-large" in result.output and "1536.0 MB" in result.output
     assert sum(reads) < 64 * 1024 * 1024  # the small files only: never the big one
 
 
@@ -582,7 +582,7 @@ def test_unreadable_data_as_a_normal_user_is_located_not_a_traceback(where):
             output = proc.stdout + proc.stderr
             assert proc.returncode == 1, output
             assert "Traceback" not in output
-            assert f"data/2024/{where}" in output and "data-unreadable" in output and "没有读取权限" in output
+            assert f"data/2024/{where}" in output and "file-unreadable" in output and "没有读取权限" in output
     finally:
         subprocess.run(["chmod", "-R", "u+rwX", str(root)])
         shutil.rmtree(root)

@@ -228,8 +228,6 @@ problem("data-symlink", "error",
 problem("data-not-regular", "error",
         "这是一个{kind}，不是普通文件；annex 只读取普通文件（数据文件的名字也不能用在文件夹上）。"
         "请删除或换成普通文件")
-problem("data-too-big", "error", "文件过大（{size}），上限 {limit}；请检查是否放错了文件")
-problem("data-unreadable", "error", "无法读取：{reason}；请让运行 annex 的用户能读取它（例如 chmod u+r）")
 problem("data-name-encoding", "error",
         "文件名不是 UTF-8 编码（无法识别的字节显示为 \\xNN）；请在文件管理器中重命名这个文件")
 problem("csv-mixed-encoding", "error",

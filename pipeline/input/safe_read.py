@@ -29,6 +29,9 @@ _KINDS = {
 }
 
 
+NO_PERMISSION = "没有读取权限（请让运行 annex 的用户能读取它，例如 chmod u+r）"
+
+
 class Refused(Exception):
     """A file annex will not read: `code` is its catalogue code, `fields` the template's fields."""
 
@@ -66,8 +69,8 @@ def _refuse_mode(path: Path, mode: int) -> None:
 
 def _unreadable(exc: OSError) -> Refused:
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return Refused("data-unreadable", reason="没有读取权限")
-    return Refused("data-unreadable", reason=exc.strerror or str(exc))
+        return Refused("file-unreadable", reason=NO_PERMISSION)
+    return Refused("file-unreadable", reason=exc.strerror or str(exc))
 
 
 def read_regular(path: Path, limit: int) -> bytes:
@@ -86,7 +89,7 @@ def read_regular(path: Path, limit: int) -> bytes:
         st = os.fstat(fd)
         _refuse_mode(path, st.st_mode)
         if st.st_size > limit:
-            raise Refused("data-too-big", size=size_text(st.st_size), limit=size_text(limit))
+            raise Refused("file-too-large", size=size_text(st.st_size), limit=size_text(limit))
         chunks, total = [], 0
         while True:  # up to one byte past the limit: a file growing while read is refused too
             chunk = os.read(fd, min(1 << 20, limit + 1 - total))
@@ -95,7 +98,7 @@ def read_regular(path: Path, limit: int) -> bytes:
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:
-                raise Refused("data-too-big", size=f"超过 {size_text(limit)}", limit=size_text(limit))
+                raise Refused("file-too-large", size=f"超过 {size_text(limit)}", limit=size_text(limit))
         return b"".join(chunks)
     except OSError as exc:
         raise _unreadable(exc) from None
@@ -108,7 +111,7 @@ def read_or_report(path: Path, limit: int, loc: Loc, issues: Issues) -> bytes | 
     try:
         return read_regular(path, limit)
     except FileNotFoundError:
-        issues.report("data-unreadable", loc, reason="文件在读取时不见了")
+        issues.report("file-unreadable", loc, reason="文件在读取时不见了")
     except Refused as r:
         issues.report(r.code, loc, **r.fields)
     return None

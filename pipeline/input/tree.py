@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the build's digest walks the tree without loading the checks
     from pipeline.check.problems import Issues, Loc
-from pipeline.input.safe_read import _link_target, kind_of
+from pipeline.input.safe_read import NO_PERMISSION, _link_target, kind_of
 
 # A folder with one of these names is a mistake (e.g. a folder named 预算执行.csv): say so, not skip it.
 DATA_SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx")
@@ -64,8 +64,8 @@ def _walk(folder: Path, prefix: str, out: Scan) -> None:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: os.fsencode(e.name))
     except OSError as exc:
-        reason = "没有读取权限" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
-        out.refused.append(Refusal(prefix.rstrip("/") or ".", "data-unreadable", {"reason": reason}))
+        reason = NO_PERMISSION if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
+        out.refused.append(Refusal(prefix.rstrip("/") or ".", "file-unreadable", {"reason": reason}))
         return
     for e in entries:
         rel = prefix + printable(e.name)
