@@ -241,3 +241,4 @@ problem("file-number-too-long", "error",
         "文件名开头的序号太长：序号最多 4 位数字（1–9999），例如 01-政法智能化建设.yaml")
 problem("project-too-long", "error",
         "这个项目的文字共 {n} 字，超过一张表的上限 {max} 字（约 40 页）；请精简，或把说明放在附件里")
+problem("amount-too-large", "error", "金额过大（整数部分 {n} 位）；最多 {max} 位整数，请检查单位和位数")

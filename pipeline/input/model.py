@@ -62,10 +62,7 @@ def _bounded(d: Decimal) -> Decimal:
     """An amount no form holds is refused here, so that every rate and sum stays exact (a
     40-digit 执行数 overflowed the rate's precision); -0 is 0 (it printed as -0 and -0.00%)."""
     if d.adjusted() + 1 > MAX_INTEGER_DIGITS:
-        raise PydanticCustomError(
-            "amount-format", "金额过大（整数部分 {n} 位）；最多 {max} 位整数，请检查单位和位数",
-            {"n": d.adjusted() + 1, "max": MAX_INTEGER_DIGITS},
-        )
+        raise invalid("amount-too-large", n=d.adjusted() + 1, max=MAX_INTEGER_DIGITS)
     return d.copy_abs() if d.is_zero() else d
 
 

@@ -220,6 +220,8 @@ def load_year(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Issu
         issues.report("year-not-found", dir_loc)
         return year, issues
     tree.report(tree.scan(year_dir), display_path(year_dir, base), issues)  # links, FIFOs, bad names
+    if not tree.listable(year_dir):
+        return year, issues  # unreadable: reported by the scan, nothing more can be said
 
     dept_path = year_dir / "department.yaml"
     if os.path.lexists(dept_path) and not tree.is_regular(dept_path):
