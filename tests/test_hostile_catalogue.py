@@ -636,3 +636,30 @@ def test_a_40_digit_figure_saved_during_watch_is_reported_and_the_watch_goes_on(
         assert build_and_report(opts, workers) is True
     finally:
         workers.close()
+
+
+def test_a_year_folder_linked_into_the_output_folder_is_refused(tmp_path):
+    """data/2024 -> ../out/2024: the data is where the build swaps and deletes."""
+    make_year(tmp_path)
+    (tmp_path / "out").mkdir()
+    shutil.move(tmp_path / "data" / "2024", tmp_path / "out" / "2024")
+    os.symlink("../out/2024", tmp_path / "data" / "2024")
+    before = tree(tmp_path / "out")
+    result = build(tmp_path, "--format", "docx")
+    no_traceback(result)
+    assert result.exit_code == 1 and "重叠" in result.output
+    assert tree(tmp_path / "out") == before
+
+
+def test_a_linked_tables_folder_in_the_output_is_refused(tmp_path):
+    make_year(tmp_path)
+    assert build(tmp_path, "--format", "docx", "--no-archive").exit_code == 0
+    tables = tmp_path / "out" / "2024" / "分表"
+    shutil.move(tables, tmp_path / "victim")
+    os.symlink(tmp_path / "victim", tables)
+    before = tree(tmp_path / "victim")
+    result = build(tmp_path, "--format", "docx", "--no-archive")
+    no_traceback(result)
+    assert result.exit_code == 1 and "符号链接" in result.output
+    assert tree(tmp_path / "victim") == before
+

@@ -417,7 +417,7 @@ def build(opts: BuildOptions, hooks: Hooks | None = None, workers: Workers | Non
     hooks = hooks or Hooks()
     start = time.monotonic()
     year = int(opts.year_dir.name)
-    paths.check_disjoint(opts.year_dir.parent, opts.out)  # before anything is created
+    paths.check_disjoint(opts.year_dir.parent, opts.out, opts.year_dir)  # before anything is created
     paths.check_year_output(opts.out, year)
     opts.out.mkdir(parents=True, exist_ok=True)
     with build_lock(lock_path(opts.out, year), opts.wait, hooks.waiting) as lock_fd:

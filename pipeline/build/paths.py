@@ -15,6 +15,9 @@ from pathlib import Path
 from pipeline.errors import Abort
 
 
+TABLES_DIR = "分表"  # build/<year>/分表: the tables (pipeline.build.TABLES_DIR)
+
+
 class OutputOverlapsData(Abort):
     """--out and --data share files: a build would write into, or delete, the user's data."""
 
@@ -31,8 +34,15 @@ def _inside(inner: Path, outer: Path) -> bool:
     return inner == outer or outer in inner.parents
 
 
-def check_disjoint(data_dir: Path, out: Path) -> None:
-    """Refuse an output folder that is, contains or lies inside the data folder (links followed)."""
+def check_disjoint(data_dir: Path, out: Path, year_dir: Path | None = None) -> None:
+    """Refuse an output folder that is, contains or lies inside the data folder, or the year
+    folder (which may be a link to elsewhere): links followed."""
+    _disjoint(data_dir, out)
+    if year_dir is not None:
+        _disjoint(year_dir, out)
+
+
+def _disjoint(data_dir: Path, out: Path) -> None:
     data, dest = _real(data_dir), _real(out)
     if data == dest:
         how = "是同一个文件夹"
@@ -52,9 +62,14 @@ def check_year_output(out: Path, year: int) -> None:
     """out/<year> must be a folder annex made, not a link to somewhere else (it is swapped and
     its previous contents deleted)."""
     target = out / str(year)
+    for path in (target, target / TABLES_DIR):
+        _our_folder(path, year)
+
+
+def _our_folder(target: Path, year: int) -> None:
     try:
         st = os.lstat(target)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return
     if stat.S_ISLNK(st.st_mode):
         raise OutputNotOurs(

@@ -55,18 +55,24 @@ def name_ok(name: str) -> bool:
 
 def scan(year_dir: Path) -> Scan:
     out = Scan()
-    _walk(Path(year_dir), "", out)
+    folders = [(Path(year_dir), "")]  # a stack, not recursion: a folder nested 10,000 deep is fine
+    while folders:
+        folder, prefix = folders.pop()
+        folders.extend(reversed(_list(folder, prefix, out)))
+    out.files = dict(sorted(out.files.items()))
     return out
 
 
-def _walk(folder: Path, prefix: str, out: Scan) -> None:
+def _list(folder: Path, prefix: str, out: Scan) -> list[tuple[Path, str]]:
+    """Record one folder's files and refusals; return its sub-folders to walk."""
+    subfolders: list[tuple[Path, str]] = []
     try:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: os.fsencode(e.name))
     except OSError as exc:
         reason = NO_PERMISSION if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
         out.refused.append(Refusal(prefix.rstrip("/") or ".", "file-unreadable", {"reason": reason}))
-        return
+        return subfolders
     for e in entries:
         rel = prefix + printable(e.name)
         if not name_ok(e.name):
@@ -82,11 +88,12 @@ def _walk(folder: Path, prefix: str, out: Scan) -> None:
             if e.name.lower().endswith(DATA_SUFFIXES):
                 out.refused.append(Refusal(rel, "data-not-regular", {"kind": kind_of(mode)}))
             else:
-                _walk(Path(e.path), rel + "/", out)
+                subfolders.append((Path(e.path), rel + "/"))
         elif stat.S_ISREG(mode):
             out.files[rel] = Path(e.path)
         else:
             out.refused.append(Refusal(rel, "data-not-regular", {"kind": kind_of(mode)}))
+    return subfolders
 
 
 def report(found: Scan, shown_dir: str, issues: Issues) -> None:
