@@ -283,6 +283,8 @@ FIXTURES: dict[str, Fixture] = {
     "file-number-too-long": fx(rename(P, "projects/10000-示例项目.yaml")),
     "project-too-long": fx(long_indicators(12, MAX_TEXT_CHARS)),
     "amount-too-large": fx(edit(P, "执行数: 58", "执行数: " + "1" * 40)),
+    "glyph-missing": fx(edit(P, "改进措施: 进一步加强应用", "改进措施: 进一步加强𠀀应用"),
+                        run=lambda year, root: check_year(year, base=root, glyphs=True).issues),
 }
 
 

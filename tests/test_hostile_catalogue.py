@@ -663,3 +663,16 @@ def test_a_linked_tables_folder_in_the_output_is_refused(tmp_path):
     assert result.exit_code == 1 and "符号链接" in result.output
     assert tree(tmp_path / "victim") == before
 
+
+
+# --- 9. check reports what the build would refuse: a character no font of the PDF has ----------------
+
+def test_a_character_the_pdf_fonts_lack_is_reported_by_check_at_its_value(tmp_path):
+    make_year(tmp_path)
+    set_line(project(tmp_path), "改进措施", "进一步加强𠀀应用")  # U+20000: not in Noto CJK SC
+    result = check(tmp_path)
+    no_traceback(result)
+    assert result.exit_code == 1
+    assert "01-示例项目.yaml:21" in result.output and "glyph-missing" in result.output and "U+20000" in result.output
+    refused = build(tmp_path, "--format", "pdf")  # what check foretold
+    assert refused.exit_code == 1 and "U+20000" in refused.output

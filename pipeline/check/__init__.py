@@ -32,7 +32,9 @@ class CheckResult:
         return self.issues.warnings
 
 
-def check_year(year_dir: Path, base: Path | None = None) -> CheckResult:
+def check_year(year_dir: Path, base: Path | None = None, glyphs: bool = False) -> CheckResult:
+    """`glyphs`: also report characters the PDF's fonts lack (`annex check`; the build checks
+    the fonts itself, once, for the tables it renders)."""
     from pipeline.check.limits import check_project_sizes
     from pipeline.check.rules import validate_year
     from pipeline.form.compute import compute_bundle
@@ -45,4 +47,10 @@ def check_year(year_dir: Path, base: Path | None = None) -> CheckResult:
     bundle = None
     if not ordered.errors and year.variant is not None and year.projects:
         bundle = compute_bundle(year)
+        if glyphs:
+            from pipeline.check.glyphs import report_missing_glyphs
+
+            report_missing_glyphs(year, bundle, ordered)
+            if ordered.errors:
+                ordered, bundle = Issues(ordered.sorted()), None
     return CheckResult(year, ordered, bundle)

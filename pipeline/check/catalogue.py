@@ -242,3 +242,6 @@ problem("file-number-too-long", "error",
 problem("project-too-long", "error",
         "这个项目的文字共 {n} 字，超过一张表的上限 {max} 字（约 40 页）；请精简，或把说明放在附件里")
 problem("amount-too-large", "error", "金额过大（整数部分 {n} 位）；最多 {max} 位整数，请检查单位和位数")
+problem("glyph-missing", "error",
+        "PDF 的字体（{families}）里没有 {char} 的字形，生成 PDF 时会被拒绝；请改用常用字（或拼音、说明），"
+        "或在表样的 form.css 中改用包含这个字的已安装字体")

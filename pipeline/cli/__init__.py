@@ -91,7 +91,7 @@ def check(
     from pipeline.check.report import issues_json, print_issues, summary_line
 
     year_dir = resolve_year_dir(data, year)
-    result = check_year(year_dir)
+    result = check_year(year_dir, glyphs=True)
     where = display_path(year_dir)
     n_err, n_warn = len(result.errors), len(result.warnings)
     if strict:
