@@ -676,3 +676,15 @@ def test_a_character_the_pdf_fonts_lack_is_reported_by_check_at_its_value(tmp_pa
     assert "01-示例项目.yaml:21" in result.output and "glyph-missing" in result.output and "U+20000" in result.output
     refused = build(tmp_path, "--format", "pdf")  # what check foretold
     assert refused.exit_code == 1 and "U+20000" in refused.output
+
+
+def test_a_hard_linked_lock_file_is_refused_and_its_other_name_untouched(tmp_path):
+    make_year(tmp_path)
+    victim = tmp_path / "VICTIM"
+    victim.write_text("precious\n")
+    (tmp_path / "out").mkdir()
+    os.link(victim, tmp_path / "out" / ".2024.lock")
+    result = build(tmp_path, "--format", "docx")
+    no_traceback(result)
+    assert result.exit_code == 1 and "硬链接" in result.output
+    assert victim.read_text() == "precious\n"

@@ -175,9 +175,13 @@ def _open_lock(path: Path) -> int:
             raise
         raise UnsafeLock(f"锁文件 {path} 是一个符号链接，不是 annex 创建的；annex 不经过链接写入。"
                          "请删除这个链接后再运行") from None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
         os.close(fd)
         raise UnsafeLock(f"锁文件 {path} 不是普通文件；请删除它后再运行")
+    if st.st_nlink != 1:  # a hard link to another file: writing the pid would overwrite that file
+        os.close(fd)
+        raise UnsafeLock(f"锁文件 {path} 另有硬链接（与别的文件是同一个文件），annex 不写入它；请删除它后再运行")
     return fd
 
 
