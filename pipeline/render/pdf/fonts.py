@@ -17,6 +17,8 @@ from dataclasses import dataclass, fields, is_dataclass
 from functools import cache
 from pathlib import Path
 
+from pipeline.errors import Abort
+from pipeline.files import display_path
 from pipeline.input.chars import codepoint
 from pipeline.form.filled import CheckboxOption, FilledForm
 from pipeline.variant import Variant
@@ -38,8 +40,9 @@ class Uncovered:
 
 
 @dataclass
-class FontError(Exception):
-    """The fonts named in form.css are not installed, or lack characters the forms print."""
+class FontError(Abort):
+    """The fonts named in form.css are not installed, or lack characters the forms print. (A
+    dataclass: its __init__ takes the fields, and the message is made from them.)"""
 
     css: Path
     missing: tuple[str, ...] = ()  # families not installed
@@ -47,7 +50,7 @@ class FontError(Exception):
     bad_css: str = ""  # a role without a font stack
 
     def __str__(self) -> str:
-        lines = [f"无法生成 PDF：字体问题（字体在 {_shown(self.css)} 中指定）"]
+        lines = [f"无法生成 PDF：字体问题（字体在 {display_path(self.css)} 中指定）"]
         if self.bad_css:
             lines.append(f"  - {self.bad_css}")
         for family in self.missing:
@@ -61,12 +64,9 @@ class FontError(Exception):
             lines.append("或修改这些文字，或在 form.css 中改用包含这些字符的已安装字体。")
         return "\n".join(lines)
 
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    @property
+    def message(self) -> str:
+        return str(self)
 
 
 @dataclass(frozen=True)
