@@ -210,6 +210,7 @@ app(sys.argv[1:], prog_name="annex")
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["killed", "ctrl-c"])
 def test_interrupted_build_leaves_previous_build_and_archive(built60, tmp_path, sig):
     shutil.copytree(built60, tmp_path, dirs_exist_ok=True, symlinks=True)
@@ -339,6 +340,7 @@ def test_data_edited_during_build_is_not_archived(work, monkeypatch):
     assert "执行数: 157.65\n" in snapshot.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_pdf_bundle_is_assembled_from_the_tables_and_follows_a_change(tmp_path):
     from pypdf import PdfReader
 
@@ -363,6 +365,7 @@ def test_pdf_bundle_is_assembled_from_the_tables_and_follows_a_change(tmp_path):
     assert "156.65" in table and "156.65" in text and "155.65" not in text
 
 
+@pytest.mark.slow
 def test_a_font_upgrade_renders_the_pdfs_again(tmp_path, monkeypatch):
     shutil.copytree(SEED, tmp_path / "data" / "2023")
     assert annex(tmp_path, "build", "--jobs", "2").exit_code == 0
@@ -379,3 +382,21 @@ def test_a_font_upgrade_renders_the_pdfs_again(tmp_path, monkeypatch):
 
     again = annex(tmp_path, "build", "--jobs", "2")
     assert "没有变化" in again.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_build_leaves_no_temporary_files(tmp_path, jobs):
+    """The fonts copied for WeasyPrint, in this process or in the workers, go when the build ends."""
+    shutil.copytree(SEED, tmp_path / "data" / "2023")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    (tmp_path / "file").write_text("")
+    # No cache folder can be made: the common-character copies of the fonts go to the temporary
+    # folder as well, beside WeasyPrint's copies of them.
+    env = {**os.environ, "TMPDIR": str(tmp), "XDG_CACHE_HOME": str(tmp_path / "file" / "cache")}
+    run = subprocess.run([sys.executable, "-m", "pipeline", "build", "--no-archive", "-j", jobs], cwd=tmp_path,
+                         env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    assert len(list((tmp_path / "build" / "2023" / "分表").glob("*.pdf"))) == 11
+    assert list(tmp.iterdir()) == []

@@ -31,6 +31,3 @@ class CheckFailed(Abort):
     def __init__(self, result: CheckResult):
         super().__init__("数据有错误，未生成任何文件；请先改正上面的错误（annex check 可再次检查）")
         self.result = result
-
-    def __reduce__(self):
-        return CheckFailed, (self.result,)
