@@ -21,6 +21,7 @@ from pipeline.build.plan import FORMATS
 
 WORKER_NICENESS = 5
 MAX_CHUNK = 4  # forms per worker task: an even spread, a lively progress bar, a quick stop on Ctrl-C
+SCRATCH_PREFIX = "annex-work-"  # + the build's pid: the workers' temporary folder
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,9 @@ class Workers:
             from pipeline.input import variant_hint
 
             warm = variant_hint(year_dir)
-        self._scratch = Path(tempfile.mkdtemp(prefix="annex-work-")) if "pdf" in self.formats else None
+        if "pdf" in self.formats:
+            _remove_orphaned_scratch()
+            self._scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         self._pool = ProcessPoolExecutor(
             self.jobs, mp_context=_fork_context(), initializer=_init_process,
             initargs=(self.formats, warm, lock_fd, str(self._scratch) if self._scratch else None))
@@ -121,6 +124,24 @@ def _processes(pool: ProcessPoolExecutor) -> list:
     until then (requires-python >= 3.11) the executor's private `_processes` dict (pid -> Process,
     None once shut down) is the only way: it exists unchanged from 3.8 to 3.13."""
     return list((pool._processes or {}).values())  # noqa: SLF001 - see above
+
+
+def _remove_orphaned_scratch() -> None:
+    """The workers' folders of builds that were killed (SIGKILL leaves no chance to clean up)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name[len(SCRATCH_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's
+    return True
 
 
 def _init_process(formats: Sequence[str], warm: str | None, lock_fd: int | None, scratch: str | None) -> None:
