@@ -10,16 +10,17 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import docx
 import pytest
 
-from pipeline import build as build_module
+from pipeline.build import run as build_run
+from pipeline.build import tasks as build_tasks
 from pipeline.build.atomic import build_lock
 from tests.bench.generate import write_department
 from pipeline.check import check_year
+from pipeline.render.pdf import fonts
 from pipeline.render.docx import render_docx
 from pipeline.variant import load_variant
 from user_runs import annex, files, private_copy
@@ -150,7 +151,7 @@ def test_renderer_failure_leaves_previous_build_and_archive(work, monkeypatch):
     before_out, before_archive = files(work / "build" / "2023"), files(work / "build" / "archive")
     set_figure(work, "02-市综治中心", "执行数", "155.65", "156.65")
     set_figure(work, "05-社会治安综合治理", "执行数", "61.56", "62.56")
-    real = build_module._renderers
+    real = build_tasks.renderers
 
     def failing(formats):
         found = dict(real(formats))
@@ -164,7 +165,7 @@ def test_renderer_failure_leaves_previous_build_and_archive(work, monkeypatch):
         found["docx"] = render
         return found
 
-    monkeypatch.setattr(build_module, "_renderers", failing)
+    monkeypatch.setattr(build_tasks, "renderers", failing)
     result = annex(work, "build", "--format", "docx", "--jobs", "2")
     assert result.exit_code == 1
     assert "生成失败：05-社会治安综合治理（docx）：ValueError: 模板无法放下这个值" in result.stderr
@@ -190,6 +191,26 @@ def built60(tmp_path_factory) -> Path:
     return root
 
 
+# `annex build` whose render tasks stop after their first chunk, written into the staging folder:
+# it says so on the READY pipe and waits on BLOCK, which is never written. A build caught there
+# cannot finish first, and the test waits for the pipe, not for a file to appear.
+BLOCKING_BUILD = """
+import os, sys
+from pipeline.build import tasks
+real = tasks.render_tables
+ready, block = int(os.environ["ANNEX_TEST_READY"]), int(os.environ["ANNEX_TEST_BLOCK"])
+def render_then_block(*args):
+    out = real(*args)
+    os.write(ready, b"x")
+    os.read(block, 1)
+    return out
+tasks.render_tables = render_then_block
+from pipeline.cli import app
+app(sys.argv[1:], prog_name="annex")
+"""
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["killed", "ctrl-c"])
 def test_interrupted_build_leaves_previous_build_and_archive(built60, tmp_path, sig):
     shutil.copytree(built60, tmp_path, dirs_exist_ok=True, symlinks=True)
@@ -197,17 +218,26 @@ def test_interrupted_build_leaves_previous_build_and_archive(built60, tmp_path, 
 
     dept = tmp_path / "data" / "2023" / "department.yaml"
     dept.write_text(dept.read_text(encoding="utf-8").replace("2024-04-23", "2024-04-24"), encoding="utf-8")
+    ready_r, ready_w = os.pipe()
+    block_r, block_w = os.pipe()
     # A session of its own, as a terminal's foreground job: the signal goes to the build and its workers.
-    proc = _cli(tmp_path, "build", "-f", "docx", "-j", "2", start_new_session=True,
-                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    staging = tmp_path / "build" / f".staging-2023-{proc.pid}"
-    deadline = time.monotonic() + 30
-    while not (staging.is_dir() and any((staging / "分表").glob("*.docx"))):
-        assert proc.poll() is None, "the build ended before it could be interrupted"
-        assert time.monotonic() < deadline
-        time.sleep(0.002)
-    os.killpg(proc.pid, sig)
-    _, err = proc.communicate(timeout=60)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", BLOCKING_BUILD, "build", "-f", "docx", "-j", "2"], cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        pass_fds=(ready_w, block_r), env={**os.environ, "ANNEX_TEST_READY": str(ready_w),
+                                          "ANNEX_TEST_BLOCK": str(block_r), "PYTHONPATH": str(ROOT)},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    os.close(ready_w)
+    os.close(block_r)
+    try:
+        assert os.read(ready_r, 1) == b"x", "the build ended before a table was written"
+        staging = tmp_path / "build" / f".staging-2023-{proc.pid}"
+        assert any((staging / "分表").glob("*.docx"))
+        os.killpg(proc.pid, sig)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        os.close(ready_r)
+        os.close(block_w)
 
     assert files(tmp_path / "build" / "2023") == before_out
     assert files(tmp_path / "build" / "archive") == before_archive
@@ -228,7 +258,7 @@ def test_interrupted_build_leaves_previous_build_and_archive(built60, tmp_path, 
         assert "填报日期：2024 年 4 月 24 日" in [p.text for p in docx.Document(str(table)).paragraphs][2]
 
 
-def test_second_build_waits_for_the_lock_or_gives_up(work):
+def test_second_build_waits_for_the_lock_or_gives_up(work, monkeypatch):
     lock = work / "build" / ".2023.lock"
     with build_lock(lock, wait=0):
         busy = annex(work, "build", "-f", "docx", "--wait", "0")
@@ -236,17 +266,27 @@ def test_second_build_waits_for_the_lock_or_gives_up(work):
     assert f"（进程 {os.getpid()}）正在生成 build/2023" in busy.stderr
     assert "请稍后再试" in busy.stderr
 
-    release = threading.Event()
+    held, release = threading.Event(), threading.Event()
 
     def hold():
         with build_lock(lock, wait=0):
-            release.wait(10)
+            held.set()
+            release.wait(60)
 
     holder = threading.Thread(target=hold)
     holder.start()
-    time.sleep(0.1)
-    threading.Timer(0.5, release.set).start()
-    waited = annex(work, "build", "-f", "docx", "--wait", "10")
+    assert held.wait(60)
+    real_lock = build_run.build_lock
+
+    def lock_releasing_once_waiting(path, wait, on_wait, subject):
+        def waiting(who: str) -> None:
+            on_wait(who)
+            release.set()  # the build has said it waits: now the holder lets go
+
+        return real_lock(path, wait, waiting, subject)
+
+    monkeypatch.setattr(build_run, "build_lock", lock_releasing_once_waiting)
+    waited = annex(work, "build", "-f", "docx", "--wait", "60")
     holder.join()
     assert waited.exit_code == 0, waited.output
     assert "正在生成同一年度，等待它完成" in waited.stderr
@@ -278,21 +318,21 @@ def test_missing_glyph_stops_before_writing(work):
 
 
 def test_data_edited_during_build_is_not_archived(work, monkeypatch):
-    real_swap = build_module.swap_in
+    real_swap = build_run.swap_in
 
     def swap_then_edit(*args):
         real_swap(*args)
         set_figure(work, "02-市综治中心", "执行数", "156.65", "157.65")  # the user saves again, mid-build
 
     set_figure(work, "02-市综治中心", "执行数", "155.65", "156.65")
-    monkeypatch.setattr(build_module, "swap_in", swap_then_edit)
+    monkeypatch.setattr(build_run, "swap_in", swap_then_edit)
     result = annex(work, "build", "-f", "docx")
     assert result.exit_code == 1
     assert "在构建过程中被修改，本次输出未归档" in result.stderr
     assert "156.65" in docx_text(work / "build" / "2023" / "分表" / "02-市综治中心专项工作经费.docx")
     assert [p.name for p in (work / "build" / "archive" / "2023").iterdir()] == ["v001"]
 
-    monkeypatch.setattr(build_module, "swap_in", real_swap)
+    monkeypatch.setattr(build_run, "swap_in", real_swap)
     again = annex(work, "build", "-f", "docx")
     assert again.exit_code == 0, again.output
     assert "归档：新版本 build/archive/2023/v002" in again.output
@@ -300,6 +340,7 @@ def test_data_edited_during_build_is_not_archived(work, monkeypatch):
     assert "执行数: 157.65\n" in snapshot.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_pdf_bundle_is_assembled_from_the_tables_and_follows_a_change(tmp_path):
     from pypdf import PdfReader
 
@@ -324,14 +365,15 @@ def test_pdf_bundle_is_assembled_from_the_tables_and_follows_a_change(tmp_path):
     assert "156.65" in table and "156.65" in text and "155.65" not in text
 
 
+@pytest.mark.slow
 def test_a_font_upgrade_renders_the_pdfs_again(tmp_path, monkeypatch):
     shutil.copytree(SEED, tmp_path / "data" / "2023")
     assert annex(tmp_path, "build", "--jobs", "2").exit_code == 0
     out = tmp_path / "build" / "2023"
     inodes = {p.name: p.stat().st_ino for p in (out / "分表").iterdir()}
 
-    real = build_module.fonts_fingerprint
-    monkeypatch.setattr(build_module, "fonts_fingerprint", lambda v, f: real(v, f) + "-upgraded")
+    real = fonts.fingerprint
+    monkeypatch.setattr(fonts, "fingerprint", lambda css: real(css) + "-upgraded")
     result = annex(tmp_path, "build", "--jobs", "2")
     assert result.exit_code == 0, result.output
     assert "重新生成 11 张（docx、pdf），汇编（docx、pdf）已重新组装" in result.output
@@ -340,3 +382,28 @@ def test_a_font_upgrade_renders_the_pdfs_again(tmp_path, monkeypatch):
 
     again = annex(tmp_path, "build", "--jobs", "2")
     assert "没有变化" in again.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_build_leaves_no_temporary_files(tmp_path, jobs):
+    """The fonts copied for WeasyPrint, in this process or in the workers, go when the build ends."""
+    shutil.copytree(SEED, tmp_path / "data" / "2023")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    (tmp_path / "file").write_text("")
+    # No cache folder can be made: the common-character copies of the fonts go to the temporary
+    # folder as well, beside WeasyPrint's copies of them.
+    env = {**os.environ, "TMPDIR": str(tmp), "XDG_CACHE_HOME": str(tmp_path / "file" / "cache")}
+    # What a killed build's workers left (its process is gone), and a running build's folder.
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    orphan = tmp / f"annex-work-{ended.stdout.strip()}-x1"
+    running = tmp / f"annex-work-{os.getpid()}-x2"
+    for folder in (orphan, running):
+        (folder / "weasyprint-x").mkdir(parents=True)
+    run = subprocess.run([sys.executable, "-m", "pipeline", "build", "--no-archive", "-j", jobs], cwd=tmp_path,
+                         env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    assert len(list((tmp_path / "build" / "2023" / "分表").glob("*.pdf"))) == 11
+    # With workers, the build also removed the orphan; without, it started none and left it.
+    assert sorted(tmp.iterdir()) == ([running] if jobs == "2" else sorted([orphan, running]))

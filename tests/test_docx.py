@@ -21,6 +21,7 @@ from form_layout import expected_cells, goal
 from grid_cell import GridCell, as_rows, assert_same_cells
 from pipeline.check import check_year
 from pipeline.form.filled import FilledForm, Goal
+from pipeline.render.docx_join import join_docx
 from pipeline.render.docx import render_docx
 from pipeline.render.zipfix import normalize_docx
 from pipeline.variant import load_variant
@@ -298,6 +299,7 @@ print(hashlib.sha256(data).hexdigest())
 """
 
 
+@pytest.mark.slow
 def test_byte_identical_in_two_processes(seed_docx):
     digests = {
         subprocess.run([sys.executable, "-c", RENDER_SCRIPT], cwd=ROOT, check=True, capture_output=True,
@@ -315,3 +317,9 @@ def test_package_has_fixed_times_order_and_no_dates(seed_docx):
     assert infos[0].filename == "[Content_Types].xml"
     assert b"dcterms:created" not in core and b"dcterms:modified" not in core
     assert normalize_docx(seed_docx) == seed_docx
+
+
+def test_the_bundle_joined_from_the_tables_is_the_bundle_rendered_whole(seed_forms, seed_docx, variant):
+    """What a build does (the tables rendered one by one, then spliced) gives the same file, byte for
+    byte, as rendering every form at once."""
+    assert join_docx([render_docx([form], variant) for form in seed_forms]) == seed_docx

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from pipeline.errors import Abort
 from pipeline.render.pdf import fonts
 from pipeline.check import check_year
 from pipeline.render.pdf.render import render_form_pdf
@@ -80,6 +81,8 @@ def test_an_uncovered_character_stops_with_its_code_point_and_table(variant):
     assert "01-测试" in message  # the table that prints it
     assert "Noto Serif CJK SC" in message
     assert "sudo apt-get install fonts-noto-cjk" in message and "make fonts" in message
+    # An expected failure: the CLI prints its message, with no traceback, whoever raised it.
+    assert isinstance(caught.value, Abort) and caught.value.message == message
 
 
 def test_the_css_names_the_fonts_used(tmp_path, variant):
@@ -163,6 +166,7 @@ def test_common_copies_are_made_once_per_machine(tmp_path, monkeypatch):
     assert copy.stat().st_size < source.file.stat().st_size / 3
 
 
+@pytest.mark.slow
 def test_without_a_cache_folder_the_pdf_is_the_same(tmp_path, variant, seed_forms):
     # XDG_CACHE_HOME under a file: the folder cannot be made, each process makes its own copies.
     (tmp_path / "file").write_text("")

@@ -20,6 +20,7 @@ from pdf_text import page_texts, squash
 from pipeline.check import check_year
 from pipeline.form.filled import FilledBundle, FilledForm, Goal
 from pipeline.render.html import render_html
+from pipeline.render.pdf import internals
 from pipeline.render.pdf.render import render_bundle_pdf, render_form_pdf
 from pipeline.variant import load_variant
 
@@ -180,6 +181,7 @@ def table_page_ranges(pdf: bytes, count: int) -> list[range]:
     return [range(a, b) for a, b in zip(starts, [*starts[1:], total])]
 
 
+@pytest.mark.slow
 def test_every_cell_of_every_table_is_on_its_pages(seed_bundle, seed_pdf, seed_pages):
     for form, pages in zip(seed_bundle.forms, table_page_ranges(seed_pdf, len(seed_bundle.forms))):
         text = squash("".join(seed_pages[i] for i in pages))
@@ -190,6 +192,7 @@ def test_every_cell_of_every_table_is_on_its_pages(seed_bundle, seed_pdf, seed_p
         assert not missing, (form.key, missing)
 
 
+@pytest.mark.slow
 def test_table_pdfs_hold_their_own_table(seed_bundle, seed_table_pdfs):
     for form, pdf in zip(seed_bundle.forms, seed_table_pdfs):
         text = squash("".join(page_texts(pdf)))
@@ -199,6 +202,7 @@ def test_table_pdfs_hold_their_own_table(seed_bundle, seed_table_pdfs):
         assert (meta.title, meta.author) == (form.title, "中共鄂州市委政法委员会")
 
 
+@pytest.mark.slow
 def test_outline_has_one_entry_per_table_in_bundle_order(seed_bundle, seed_pdf, seed_pages):
     entries = outline(seed_pdf)
     assert [title for title, _ in entries] == [f.title for f in seed_bundle.forms]
@@ -208,6 +212,7 @@ def test_outline_has_one_entry_per_table_in_bundle_order(seed_bundle, seed_pdf, 
         assert squash(seed_pages[page]).startswith(squash("附件 2." + title))
 
 
+@pytest.mark.slow
 def test_every_page_is_a4_and_numbered_at_its_foot(seed_pdf, seed_pages):
     reader = PdfReader(io.BytesIO(seed_pdf))
     for n, (page, text) in enumerate(zip(reader.pages, seed_pages), start=1):
@@ -223,6 +228,7 @@ def test_every_page_is_a4_and_numbered_at_its_foot(seed_pdf, seed_pages):
         assert 0 < y < 56 and 260 < x < 300  # in the bottom margin, centred (its start left of the middle)
 
 
+@pytest.mark.slow
 def test_bundle_metadata(seed_bundle, seed_pdf):
     reader = PdfReader(io.BytesIO(seed_pdf))
     meta = reader.metadata
@@ -233,6 +239,7 @@ def test_bundle_metadata(seed_bundle, seed_pdf):
     assert len(reader.trailer["/ID"][0]) == 16
 
 
+@pytest.mark.slow
 def test_every_font_is_embedded(seed_pdf, scored_pdf):
     for pdf in (seed_pdf, scored_pdf):
         fonts = fonts_of(pdf)
@@ -242,6 +249,7 @@ def test_every_font_is_embedded(seed_pdf, scored_pdf):
             assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
 
 
+@pytest.mark.slow
 def test_bundle_carries_one_copy_of_each_font(seed_pdf, seed_table_pdfs):
     programs = {}
     for font in fonts_of(seed_pdf):
@@ -264,6 +272,7 @@ def font_programs_by_page(pdf: bytes) -> list[set[int]]:
     return out
 
 
+@pytest.mark.slow
 def test_a_table_made_with_other_fonts_keeps_its_own(seed_bundle, variant, seed_table_pdfs):
     # A table PDF left from before a font upgrade: its glyph ids belong to the old fonts.
     writer = PdfWriter(clone_from=io.BytesIO(seed_table_pdfs[0]))
@@ -278,6 +287,7 @@ def test_a_table_made_with_other_fonts_keeps_its_own(seed_bundle, variant, seed_
     assert squash(seed_bundle.forms[0].reason) in squash(page_texts(pdf)[0])
 
 
+@pytest.mark.slow
 def test_line_breaks_in_a_text_are_kept(seed_bundle, seed_pages):
     # Table 02's 三级指标 is "1. 省级调研评价。…推介。\n2. 市领导评价。"
     lines = [line.strip() for page in seed_pages for line in page.split("\n")]
@@ -303,6 +313,7 @@ def test_a_long_goal_breaks_between_rows_and_repeats_its_header(long_form, long_
         assert sum(squash(row.level3 + row.target + row.actual) in squash(p) for p in pages) == 1, row.level3
 
 
+@pytest.mark.slow
 def test_identical_bytes_across_processes(seed_pdf, seed_table_pdfs):
     script = (
         "import hashlib, sys\n"
@@ -322,8 +333,18 @@ def test_identical_bytes_across_processes(seed_pdf, seed_table_pdfs):
     assert outs[0] == outs[1] == here
 
 
+@pytest.mark.slow
 def test_each_seed_table_fits_on_one_page_as_published(seed_bundle, seed_pages):
     # The department's printed bundle has one table a page; so does the Word output (test_docx_soffice).
     assert len(seed_pages) == len(seed_bundle.forms) == 11
     for page, form in zip(seed_pages, seed_bundle.forms):
         assert squash(form.footnotes[-1]) in squash(page)
+
+
+def test_weasyprint_and_pydyf_are_the_versions_internals_was_written_for():
+    """render/pdf/internals.py relies on how these work inside: an upgrade must go through it first."""
+    import pydyf
+    import weasyprint
+
+    assert weasyprint.__version__.startswith(internals.WEASYPRINT_VERSION)
+    assert pydyf.__version__.startswith(internals.PYDYF_VERSION)

@@ -133,6 +133,7 @@ def watching(tmp_path):
             proc.wait()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop", ["ctrl-c", "kill"])
 def test_watch_follows_saves_until_stopped(watching, stop):
     root, proc, out = watching

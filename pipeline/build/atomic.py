@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline.errors import Abort
+from pipeline.files import display_path
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -29,11 +30,13 @@ class UnsafeLock(Abort):
     """The lock file is a link, a FIFO or a device: annex would write through it."""
 
 
-class LockBusy(Exception):
+class LockBusy(Abort):
     """Another process holds the lock and did not release it in time."""
 
-    def __init__(self, path: Path, holder: str):
-        super().__init__(f"{path} is held by {holder or 'another process'}")
+    def __init__(self, path: Path, holder: str, wait: float, subject: str):
+        who = f"（进程 {holder}）" if holder else ""
+        waited = f"，等待 {wait:g} 秒后仍未结束" if wait > 0 else ""
+        super().__init__(f"另一个 annex build{who}正在生成 {subject}{waited}；请稍后再试（锁文件 {display_path(path)}）")
         self.path = path
         self.holder = holder
 
@@ -137,26 +140,29 @@ def remove_tree(path: Path) -> None:
 
 
 @contextmanager
-def build_lock(path: Path, wait: float, on_wait: Callable[[str], None] | None = None) -> Iterator[int]:
+def build_lock(path: Path, wait: float, on_wait: Callable[[str], None] | None = None,
+               subject: str = "") -> Iterator[int]:
     """Hold an exclusive lock on `path` (flock), waiting up to `wait` seconds for another holder.
+    `subject`: what the lock guards, as LockBusy's message names it (default: the lock's folder).
 
     The holder writes its pid into the file so that a waiting process can say who it waits for.
     The lock goes away with the process, so a killed build never leaves a stale lock. Yields the
     descriptor, which forked children must close so that the lock does not outlive the build.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    subject = subject or display_path(path.parent)
     fd = _open_lock(path)
     try:
         if not _try_lock(fd):
             holder = _holder(fd)
             if wait <= 0:
-                raise LockBusy(path, holder)
+                raise LockBusy(path, holder, wait, subject)
             if on_wait:
                 on_wait(holder)
             deadline = time.monotonic() + wait
             while not _try_lock(fd):
                 if time.monotonic() >= deadline:
-                    raise LockBusy(path, _holder(fd))
+                    raise LockBusy(path, _holder(fd), wait, subject)
                 time.sleep(0.05)
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)

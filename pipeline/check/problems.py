@@ -7,10 +7,10 @@ message), collected over a whole run so the user sees every problem at once.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Iterator
 
 from pipeline.check.catalogue import Severity, lookup
+from pipeline.files import display_path  # noqa: F401 - where the loader and the CLI import it from
 
 MAX_VALUE_CHARS = 60
 
@@ -102,11 +102,3 @@ class Issues:
 
     def __len__(self) -> int:
         return len(self.items)
-
-
-def display_path(path: Path, base: Path | None = None) -> str:
-    """A path as the user typed it: relative to the working directory when possible."""
-    try:
-        return path.resolve().relative_to((base or Path.cwd()).resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()

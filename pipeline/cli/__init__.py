@@ -17,11 +17,10 @@ from rich.text import Text
 
 from pipeline import __version__, archive
 from pipeline.cli import zh  # noqa: F401  (Chinese help chrome)
-from pipeline.build.atomic import LockBusy
-from pipeline.build import FORMATS, BuildError, BuildOptions, BuildReport, CheckFailed, Hooks, RenderError, Workers
+from pipeline.build import FORMATS, BuildOptions, BuildReport, CheckFailed, Hooks, Workers
 from pipeline.build import build as run_build
-from pipeline.check.problems import display_path
 from pipeline.errors import Abort
+from pipeline.check.problems import display_path
 
 # The loader, the checks and their reports are imported by the commands that use them: a build
 # with nothing to do never needs them (they are a third of its time).
@@ -209,15 +208,9 @@ def build_and_report(opts: BuildOptions, workers: Workers | None = None) -> bool
         where = display_path(year_dir)
         summary = summary_line(where, len(result.input.projects), len(result.errors), len(result.warnings))
         console.print(f"[red]{summary}[/red]")
-        print_error("数据有错误，未生成任何文件；请先改正上面的错误（annex check 可再次检查）")
-    except LockBusy as e:
-        who = f"（进程 {e.holder}）" if e.holder else ""
-        waited = f"，等待 {opts.wait:g} 秒后仍未结束" if opts.wait > 0 else ""
-        print_error(escape(f"另一个 annex build{who}正在生成 {target}{waited}；请稍后再试（锁文件 {display_path(e.path)}）"))
-    except RenderError as e:
-        print_error(escape(f"生成失败：{e}\n{target} 仍是上一次完整的输出，归档未改动。"))
-    except (BuildError, Abort) as e:
-        print_error(escape(str(e)))
+        print_error(escape(e.message))
+    except Abort as e:  # LockBusy, RenderError, FontError, BuildError: each says what happened and what to do
+        print_error(escape(e.message))
     except OSError as e:
         where = f"（{e.filename}）" if e.filename else ""
         print_error(escape(f"读写文件失败：{e.strerror or e}{where}；{target} 仍是上一次完整的输出"))

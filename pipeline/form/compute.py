@@ -64,11 +64,16 @@ def grade_of(variant: Variant, total: Decimal) -> str:
 
 def safe_file_stem(number: str, name: str) -> str:
     """`NN-项目名称` usable as a file name on Windows, macOS and Linux, never a path."""
+    return f"{number}-{safe_name(name)}"
+
+
+def safe_name(name: str) -> str:
+    """A name made usable as (part of) a file name on every OS: no separators, controls or
+    direction marks, no trailing dots or spaces, not too long."""
     text = unicodedata.normalize("NFC", name)
     text = re.sub(r'[\x00-\x1f\x7f<>:"/\\|?*\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]', "_", text)
     text = re.sub(r"\s+", " ", text).strip(" .")
-    text = fit_bytes(text[:MAX_NAME_CHARS], MAX_NAME_BYTES).rstrip(" .") or "项目"
-    return f"{number}-{text}"
+    return fit_bytes(text[:MAX_NAME_CHARS], MAX_NAME_BYTES).rstrip(" .") or "项目"
 
 
 def spans(values: list[str], boundaries: list[bool]) -> list[int]:
@@ -224,4 +229,5 @@ def compute_bundle(year: YearInput) -> FilledBundle:
     variant = year.variant
     forms = tuple(compute_form(p, year, variant) for p in year.projects)
     unit = year.department.unit
-    return FilledBundle(year.year, unit, bundle_title(unit, year.year), variant.name, forms)
+    return FilledBundle(year.year, unit, bundle_title(unit, year.year), variant.name, forms,
+                        file_stem=bundle_title(safe_name(unit), year.year))

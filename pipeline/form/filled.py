@@ -159,3 +159,4 @@ class FilledBundle:
     title: str  # "中共鄂州市委政法委员会-2023年度项目支出绩效自评表"
     variant: str
     forms: tuple[FilledForm, ...]
+    file_stem: str = ""  # the title with the unit made safe as a file name: the bundle's file name

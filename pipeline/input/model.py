@@ -24,7 +24,7 @@ from pydantic_core import PydanticCustomError
 from pipeline.check.catalogue import AMOUNT_EXAMPLE, AMOUNT_REASON, EXPECTED_TYPE, lookup
 from pipeline.check.problems import Loc
 from pipeline.input.yaml_file import SourceMap
-from pipeline.variant import Variant
+from pipeline.variant import DEFAULT_VARIANT, Variant
 
 MAX_DECIMALS = 6
 MAX_INTEGER_DIGITS = 12  # 10^12 万元: far beyond any project, and every rate stays within Decimal's 28 digits
@@ -158,7 +158,7 @@ class DepartmentIn(_Input):
     unit: Text = Field(alias="单位名称")
     department: Text | None = Field(None, alias="主管部门")
     date: Date = Field(alias="填报日期")
-    variant: Text = Field("hubei-2023", alias="表样")
+    variant: Text = Field(DEFAULT_VARIANT, alias="表样")
     scoring: Flag = Field(False, alias="评分")
     budget_weight: Amount | None = Field(None, alias="预算执行分值")
     money_unit: Text = Field("万元", alias="金额单位", description="万元（默认）；national-2020 表样也可用 元")

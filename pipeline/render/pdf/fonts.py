@@ -18,8 +18,12 @@ from dataclasses import dataclass, fields, is_dataclass
 from functools import cache
 from pathlib import Path
 
-from pipeline.input.chars import codepoint
+from pipeline.errors import Abort
+from pipeline.files import display_path
 from pipeline.form.filled import CheckboxOption, FilledForm
+from pipeline.input.chars import codepoint
+# What the renderer asks of HarfBuzz, also reached through this module (fonts.subset_font, …).
+from pipeline.render.pdf.harfbuzz import font_chars, glyph_count, harfbuzz_version, reduce_font, subset_font  # noqa: F401
 from pipeline.variant import Variant
 
 ROLES = ("heading", "text", "mark")
@@ -39,8 +43,9 @@ class Uncovered:
 
 
 @dataclass
-class FontError(Exception):
-    """The fonts named in form.css are not installed, or lack characters the forms print."""
+class FontError(Abort):
+    """The fonts named in form.css are not installed, or lack characters the forms print. (A
+    dataclass: its __init__ takes the fields, and the message is made from them.)"""
 
     css: Path
     missing: tuple[str, ...] = ()  # families not installed
@@ -48,7 +53,7 @@ class FontError(Exception):
     bad_css: str = ""  # a role without a font stack
 
     def __str__(self) -> str:
-        lines = [f"无法生成 PDF：字体问题（字体在 {_shown(self.css)} 中指定）"]
+        lines = [f"无法生成 PDF：字体问题（字体在 {display_path(self.css)} 中指定）"]
         if self.bad_css:
             lines.append(f"  - {self.bad_css}")
         for family in self.missing:
@@ -62,12 +67,9 @@ class FontError(Exception):
             lines.append("或修改这些文字，或在 form.css 中改用包含这些字符的已安装字体。")
         return "\n".join(lines)
 
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    @property
+    def message(self) -> str:
+        return str(self)
 
 
 @dataclass(frozen=True)
@@ -110,23 +112,6 @@ def find_font(family: str) -> InstalledFont | None:
     if family.casefold() not in names:
         return None
     return InstalledFont(family, Path(out[0]), int(out[1] or 0))
-
-
-@cache
-def font_chars(file: Path, index: int) -> frozenset[int]:
-    """Code points the font's cmap maps, read by HarfBuzz (fontTools takes 0.1 s a CJK font)."""
-    h = _harfbuzz()
-    face = _open_face(InstalledFont("", file, index))
-    chars = h.hb.hb_set_create()
-    try:
-        h.hb.hb_face_collect_unicodes(face, chars)
-        count = h.hb.hb_set_get_population(chars)
-        out = h.ffi.new("hb_codepoint_t[]", count)
-        got = h.hb.hb_set_next_many(chars, _HB_SET_VALUE_INVALID, out, count)
-        return frozenset(h.ffi.unpack(out, got))
-    finally:
-        h.hb.hb_set_destroy(chars)
-        h.hb.hb_face_destroy(face)
 
 
 def _strings(value: object) -> Iterator[str]:
@@ -192,67 +177,6 @@ def check_fonts(forms: Iterable[FilledForm], variant: Variant) -> None:
         raise FontError(css, uncovered=tuple(uncovered))
 
 
-# --- One font program for the whole bundle -------------------------------------------------
-# WeasyPrint embeds, per document, a subset of each font that keeps the original glyph ids
-# (HarfBuzz RETAIN_GIDS): a page's text names glyphs by their id in the installed font. So one
-# subset holding the union of the glyphs of every table can replace all the tables' subsets.
-# WeasyPrint's own bindings lack the calls that open a font file, hence this small binding.
-
-_HB_CDEF = """
-typedef struct hb_blob_t hb_blob_t;
-typedef struct hb_face_t hb_face_t;
-typedef struct hb_set_t hb_set_t;
-typedef struct hb_subset_input_t hb_subset_input_t;
-typedef uint32_t hb_codepoint_t;
-hb_blob_t *hb_blob_create_from_file_or_fail(const char *file_name);
-void hb_blob_destroy(hb_blob_t *blob);
-const char *hb_blob_get_data(hb_blob_t *blob, unsigned int *length);
-hb_face_t *hb_face_create(hb_blob_t *blob, unsigned int index);
-void hb_face_destroy(hb_face_t *face);
-hb_blob_t *hb_face_reference_blob(hb_face_t *face);
-unsigned int hb_face_get_glyph_count(const hb_face_t *face);
-void hb_set_add(hb_set_t *set, hb_codepoint_t codepoint);
-hb_set_t *hb_set_create(void);
-void hb_set_destroy(hb_set_t *set);
-unsigned int hb_set_get_population(const hb_set_t *set);
-unsigned int hb_set_next_many(const hb_set_t *set, hb_codepoint_t codepoint, hb_codepoint_t *out, unsigned int size);
-void hb_face_collect_unicodes(hb_face_t *face, hb_set_t *out);
-void hb_set_add_range(hb_set_t *set, hb_codepoint_t first, hb_codepoint_t last);
-uint32_t hb_tag_from_string(const char *str, int len);
-const char *hb_version_string(void);
-hb_subset_input_t *hb_subset_input_create_or_fail(void);
-void hb_subset_input_destroy(hb_subset_input_t *input);
-hb_set_t *hb_subset_input_glyph_set(hb_subset_input_t *input);
-hb_set_t *hb_subset_input_unicode_set(hb_subset_input_t *input);
-hb_set_t *hb_subset_input_set(hb_subset_input_t *input, int set_type);
-void hb_subset_input_set_flags(hb_subset_input_t *input, unsigned int value);
-hb_face_t *hb_subset_or_fail(hb_face_t *source, const hb_subset_input_t *input);
-"""
-# The flags and dropped tables of WeasyPrint 70's Font._harfbuzz_subset, so that the union
-# subset is the font WeasyPrint itself would embed for those glyphs.
-_NO_HINTING, _RETAIN_GIDS, _DESUBROUTINIZE, _PASSTHROUGH = 0x1, 0x2, 0x4, 0x20
-_SETS_DROP_TABLE_TAG = 3
-_HB_SET_VALUE_INVALID = 0xFFFFFFFF
-_DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH",
-                b"PCLT", b"SVG ")
-
-
-@dataclass(frozen=True)
-class _HarfBuzz:
-    ffi: object
-    hb: object
-    subset: object
-
-
-@cache
-def _harfbuzz() -> _HarfBuzz:
-    import cffi  # a WeasyPrint dependency
-
-    ffi = cffi.FFI()
-    ffi.cdef(_HB_CDEF)
-    return _HarfBuzz(ffi, ffi.dlopen("libharfbuzz.so.0"), ffi.dlopen("libharfbuzz-subset.so.0"))
-
-
 @cache
 def find_postscript_font(postscript_name: str) -> InstalledFont | None:
     """The installed face whose PostScript name is `postscript_name` (fontconfig's lookup)."""
@@ -261,77 +185,6 @@ def find_postscript_font(postscript_name: str) -> InstalledFont | None:
     if len(out) < 4 or out[2] != postscript_name:
         return None
     return InstalledFont(out[3].split(",")[0], Path(out[0]), int(out[1] or 0))
-
-
-def _open_face(font: InstalledFont):
-    h = _harfbuzz()
-    blob = h.hb.hb_blob_create_from_file_or_fail(str(font.file).encode())
-    if blob == h.ffi.NULL:
-        raise OSError(f"cannot read {font.file}")
-    face = h.hb.hb_face_create(blob, font.index)
-    h.hb.hb_blob_destroy(blob)
-    return face
-
-
-def _face_bytes(face) -> bytes:
-    h = _harfbuzz()
-    out = h.hb.hb_face_reference_blob(face)
-    length = h.ffi.new("unsigned int *")
-    data = bytes(h.ffi.buffer(h.hb.hb_blob_get_data(out, length), length[0]))
-    h.hb.hb_blob_destroy(out)
-    return data
-
-
-@cache
-def _harfbuzz_version() -> str:
-    # ctypes, not the cffi binding: a build with nothing to do asks for this, and cffi's parsing
-    # of the declarations takes 50 ms.
-    import ctypes
-
-    version = ctypes.CDLL("libharfbuzz.so.0").hb_version_string
-    version.restype = ctypes.c_char_p
-    return version().decode()
-
-
-@cache
-def glyph_count(font: InstalledFont) -> int:
-    face = _open_face(font)
-    try:
-        return _harfbuzz().hb.hb_face_get_glyph_count(face)
-    finally:
-        _harfbuzz().hb.hb_face_destroy(face)
-
-
-def subset_font(font: InstalledFont, glyph_ids: Iterable[int]) -> bytes:
-    """The font file reduced to `glyph_ids`, every glyph keeping its id, as WeasyPrint subsets."""
-    h = _harfbuzz()
-    ffi, hb, hbs = h.ffi, h.hb, h.subset
-    face = _open_face(font)
-    subset = first = None
-    inp = hbs.hb_subset_input_create_or_fail()
-    try:
-        count = hb.hb_face_get_glyph_count(face)
-        ids = sorted(g for g in set(glyph_ids) if g < count)
-        glyphs = hbs.hb_subset_input_glyph_set(inp)
-        for g in ids:
-            hb.hb_set_add(glyphs, g)
-        drop = hbs.hb_subset_input_set(inp, _SETS_DROP_TABLE_TAG)
-        for tag in _DROP_TABLES:
-            hb.hb_set_add(drop, hb.hb_tag_from_string(tag, -1))
-        hbs.hb_subset_input_set_flags(inp, _RETAIN_GIDS | _PASSTHROUGH | _DESUBROUTINIZE)
-        first = hbs.hb_subset_or_fail(face, inp)
-        # Second pass, as WeasyPrint: drop the empty glyph slots after the last glyph used.
-        hb.hb_set_add_range(glyphs, 0, max(ids, default=0))
-        hbs.hb_subset_input_set_flags(inp, _PASSTHROUGH | _DESUBROUTINIZE | _NO_HINTING)
-        subset = hbs.hb_subset_or_fail(first, inp) if first != ffi.NULL else ffi.NULL
-        if subset == ffi.NULL:
-            raise OSError(f"HarfBuzz cannot subset {font.file}")
-        return _face_bytes(subset)
-    finally:
-        hbs.hb_subset_input_destroy(inp)
-        for f in (face, first, subset):
-            if f is not None and f != ffi.NULL:
-                hb.hb_face_destroy(f)
 
 
 # --- Common-character copies of the CJK fonts ------------------------------------------------
@@ -372,7 +225,7 @@ def common_copy(font: InstalledFont) -> Path | None:
 
     st = font.file.stat()
     key = "\0".join(map(str, (font.file, font.index, st.st_size, st.st_mtime_ns, face_identity(font),
-                              _harfbuzz_version(), COMMON_RECIPE)))
+                              harfbuzz_version(), COMMON_RECIPE)))
     folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "annex" / "fonts"
     path = folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.otf"
     if path.is_file():
@@ -386,28 +239,6 @@ def common_copy(font: InstalledFont) -> Path | None:
     except OSError:
         return None
     return path
-
-
-def reduce_font(font: InstalledFont, chars: Iterable[int]) -> bytes:
-    """The font with only `chars` (and what its layout tables reach), glyphs renumbered."""
-    h = _harfbuzz()
-    face = _open_face(font)
-    inp = h.subset.hb_subset_input_create_or_fail()
-    reduced = None
-    try:
-        unicodes = h.subset.hb_subset_input_unicode_set(inp)
-        for c in sorted(chars):
-            h.hb.hb_set_add(unicodes, c)
-        h.subset.hb_subset_input_set_flags(inp, _PASSTHROUGH)
-        reduced = h.subset.hb_subset_or_fail(face, inp)
-        if reduced == h.ffi.NULL:
-            raise OSError(f"HarfBuzz cannot subset {font.file}")
-        return _face_bytes(reduced)
-    finally:
-        h.subset.hb_subset_input_destroy(inp)
-        for f in (face, reduced):
-            if f is not None and f != h.ffi.NULL:
-                h.hb.hb_face_destroy(f)
 
 
 # --- Which fonts a PDF was made with -----------------------------------------------------------
@@ -456,7 +287,7 @@ def fingerprint(css: Path) -> str:
 def _fingerprint(css: Path, _text: str) -> str:
     import hashlib
 
-    parts = [_harfbuzz_version(), f"common-copy:{COMMON_RECIPE}"]
+    parts = [harfbuzz_version(), f"common-copy:{COMMON_RECIPE}"]
     for role, stack in sorted(font_stacks(css).items()):
         for family in stack:
             found = find_font(family)

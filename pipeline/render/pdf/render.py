@@ -16,7 +16,6 @@ os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 import atexit  # noqa: E402
 import hashlib  # noqa: E402
 import io  # noqa: E402
-import re  # noqa: E402
 import shutil  # noqa: E402
 import tempfile  # noqa: E402
 import zlib  # noqa: E402
@@ -31,7 +30,9 @@ import weasyprint  # noqa: E402
 from pikepdf import Dictionary, Name, String  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
-from pipeline.render.pdf import fonts  # noqa: E402
+from pipeline.files import sha256_file  # noqa: E402
+from pipeline.render.pdf import fonts, internals  # noqa: E402
+from pipeline.render.pdf.internals import BFCHAR, DEFAULT_WIDTH, PX, TF  # noqa: E402
 from pipeline.form.filled import FilledBundle, FilledForm  # noqa: E402
 from pipeline.render.html import render_html  # noqa: E402
 from pipeline.variant import Variant  # noqa: E402
@@ -40,6 +41,15 @@ LANGUAGE = "zh-CN"
 PAGE_NUMBER = "— {n} —"
 PAGE_NUMBER_BASELINE = 28.0  # pt above the bottom edge, inside the 17 mm bottom margin of form.css
 PAGE_NUMBER_SAMPLE = "— 0123456789"  # every character a page number uses
+
+
+@cache
+def _scratch() -> Path:
+    """This process's temporary folder for fonts, made on first need and removed at exit. (A
+    build's worker ends without atexit: the build points tempfile at a folder it removes itself.)"""
+    folder = Path(tempfile.mkdtemp(prefix="annex-fonts-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
 
 
 @cache
@@ -67,19 +77,18 @@ def _styles_of(css_path: Path, text: str) -> _Styles:
     copies_css, copies = _common_copies(css_path)
     sheets = [weasyprint.CSS(string=text, base_url=str(css_path), font_config=_font_config())]
     if copies_css:
-        sheets.append(weasyprint.CSS(string=copies_css, font_config=_font_config()))
+        with internals.font_faces_in(_scratch()):
+            sheets.append(weasyprint.CSS(string=copies_css, font_config=_font_config()))
     # The copies' paths change from process to process; their names and bytes do not.
     digest = hashlib.sha256(text.encode())
     for name, copy in sorted(copies.items()):
-        digest.update(name.encode() + hashlib.sha256(copy.file.read_bytes()).digest())
+        digest.update(name.encode() + bytes.fromhex(sha256_file(copy.file)))
     return _Styles(tuple(sheets), digest.hexdigest(), copies)
 
 
 def _common_copies(css_path: Path) -> tuple[str, dict[str, fonts.InstalledFont]]:
     """CSS putting a common-character copy of each large font of form.css before it in its stack
     (see fonts.reduce_font and fonts.common_copy)."""
-    folder = Path(tempfile.mkdtemp(prefix="annex-fonts-"))
-    atexit.register(shutil.rmtree, folder, True)
     faces, roles, copies = [], [], {}
     for role, stack in fonts.font_stacks(css_path).items():
         families = []
@@ -90,7 +99,7 @@ def _common_copies(css_path: Path) -> tuple[str, dict[str, fonts.InstalledFont]]
                 if name not in copies:
                     path = fonts.common_copy(source)
                     if path is None:  # no cache folder: a copy for this process only
-                        path = folder / f"{len(copies)}.otf"
+                        path = _scratch() / f"{len(copies)}.otf"
                         path.write_bytes(fonts.reduce_font(source, fonts.common_chars()))
                     copies[name] = fonts.InstalledFont(name, path, 0)
                     faces.append(f'@font-face {{ font-family: "{name}"; src: url("{path.as_uri()}"); }}')
@@ -116,43 +125,9 @@ def _write_pdf(html: str, folder: Path) -> bytes:
 
     def finish(_document, pdf) -> None:
         pdf.info[FONTS_KEY[1:]] = pydyf.String(fonts.fingerprint(css))
-        for obj in pdf.objects:
-            if isinstance(obj, pydyf.Dictionary) and obj.get("Subtype") in CID_FONTS and "W" in obj:
-                obj["W"] = _without_default_widths(obj["W"])
-            elif isinstance(obj, pydyf.Stream) and obj.compress:
-                _compress(obj)
+        internals.shrink(pdf)
 
     return document.write_pdf(pdf_identifier=identifier, finisher=finish)
-
-
-FLATE_LEVEL = 6  # zlib's default. pydyf's 9 takes twice the time (~10 ms a table) for 0.3 % fewer bytes
-
-
-def _compress(stream: pydyf.Stream) -> None:
-    """Flate-encode the stream here, at FLATE_LEVEL, instead of in pydyf."""
-    data = b"\n".join(pydyf._to_bytes(item) for item in stream.stream)  # noqa: SLF001 - as pydyf joins them
-    stream.stream = [zlib.compress(data, FLATE_LEVEL)]
-    stream.extra["Filter"] = "/FlateDecode"
-    stream.compress = False
-
-
-CID_FONTS = ("/CIDFontType0", "/CIDFontType2")
-DEFAULT_WIDTH = 1000  # a CIDFont's /DW when absent: glyphs missing from /W have this width
-
-
-def _without_default_widths(widths: list) -> pydyf.Array:
-    """A /W array (`first [w1 w2 …]` runs) without the glyphs of the default width: most CJK
-    glyphs. Same widths for every glyph; a tenth of the numbers to read and copy when the
-    bundle is assembled."""
-    kept: dict[int, float] = {}
-    for first, run in zip(widths[::2], widths[1::2]):
-        kept.update((first + i, w) for i, w in enumerate(run) if w != DEFAULT_WIDTH)
-    out = pydyf.Array()
-    for gid in sorted(kept):
-        if gid - 1 not in kept:
-            out.extend([gid, pydyf.Array()])
-        out[-1].append(kept[gid])
-    return out
 
 
 def render_form_pdf(form: FilledForm, variant: Variant, check_fonts: bool = True) -> bytes:
@@ -302,7 +277,7 @@ class _SharedFonts:
 def _glyph_ids(font: pikepdf.Dictionary) -> set[int]:
     """The glyphs a Type0 font of WeasyPrint's uses: its ToUnicode map lists each of them (and
     WeasyPrint subsets the font to exactly those)."""
-    return {int(gid, 16) for gid, _ in _BFCHAR.findall(font.ToUnicode.read_bytes())}
+    return {int(gid, 16) for gid, _ in BFCHAR.findall(font.ToUnicode.read_bytes())}
 
 
 def _installed_source(program: bytes) -> fonts.InstalledFont | None:
@@ -327,10 +302,6 @@ class _NumberGlyphs:
     size: float  # pt
 
 
-_BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>")
-_TF = re.compile(rb"/(\w+) ([0-9.]+) Tf")
-PX = 0.75  # WeasyPrint writes page content in CSS px: 1px = 0.75pt
-
 
 def _number_glyphs(pdf: pikepdf.Pdf, variant: Variant, shared: _SharedFonts) -> _NumberGlyphs:
     """WeasyPrint sets every glyph a page number uses, in the variant's `.page-number` style, on
@@ -338,7 +309,7 @@ def _number_glyphs(pdf: pikepdf.Pdf, variant: Variant, shared: _SharedFonts) -> 
     document of N pages."""
     with pikepdf.open(io.BytesIO(_number_sample(variant.dir))) as sample:
         page = sample.pages[0]
-        sizes = {name.decode(): float(size) * PX for name, size in _TF.findall(page.Contents.read_bytes())}
+        sizes = {name.decode(): float(size) * PX for name, size in TF.findall(page.Contents.read_bytes())}
         fonts_used, glyphs = {}, {}
         for n, (name, font) in enumerate(sorted(page.Resources.Font.items())):
             key = f"/PageNo{n}"
@@ -349,7 +320,7 @@ def _number_glyphs(pdf: pikepdf.Pdf, variant: Variant, shared: _SharedFonts) -> 
             cid_font = font.DescendantFonts[0]
             widths = _widths(cid_font.get("/W", pikepdf.Array()))
             default = float(cid_font.get("/DW", DEFAULT_WIDTH))
-            for gid, text in _BFCHAR.findall(font.ToUnicode.read_bytes()):
+            for gid, text in BFCHAR.findall(font.ToUnicode.read_bytes()):
                 char = bytes.fromhex(text.decode()).decode("utf-16-be")
                 glyphs[char] = (key, int(gid, 16), widths.get(int(gid, 16), default))
     return _NumberGlyphs(fonts_used, glyphs, max(sizes.values()))

@@ -1,0 +1,89 @@
+"""What a build must render: each project's outputs whose inputs changed (or went missing), and
+the bundles when any table or the bundle's own inputs changed. Everything else is kept."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline import __version__
+from pipeline.build.state import BuildState, OutputFile, ProjectState, digest, form_hash, intact
+from pipeline.variant import Variant, load_variant
+
+if TYPE_CHECKING:
+    from pipeline.form.filled import FilledBundle, FilledForm
+
+FORMATS = ("docx", "pdf")
+TABLES_DIR = "分表"
+
+
+def table_path(form: FilledForm, fmt: str) -> str:
+    return f"{TABLES_DIR}/{form.file_stem}.{fmt}"
+
+
+def fonts_fingerprint(variant: Variant, formats: Sequence[str]) -> str:
+    """The installed fonts the PDFs are made with: a font upgrade renders the PDFs again."""
+    if "pdf" not in formats:
+        return ""
+    from pipeline.render.pdf import fonts
+
+    return fonts.fingerprint(variant.dir / "form.css")
+
+
+def unchanged(state: BuildState, data_digest: str, formats: tuple[str, ...]) -> bool:
+    """The last build was made from these very files, templates, fonts and annex: nothing to load."""
+    if state.annex_version != __version__ or state.data_digest != data_digest or tuple(state.formats) != formats:
+        return False
+    try:
+        variant = load_variant(state.variant)
+        return variant.fingerprint() == state.templates and fonts_fingerprint(variant, formats) == state.fonts
+    except (OSError, KeyError, ValueError):
+        return False
+
+
+@dataclass
+class Plan:
+    projects: list[ProjectState]  # outputs filled in for kept files; rendered ones added later
+    bundle_inputs: str
+    bundle: dict[str, OutputFile]  # kept bundle files
+    table_jobs: list[tuple[FilledForm, tuple[str, ...]]]  # a form and the formats it needs
+    bundle_formats: tuple[str, ...]  # bundles to assemble again
+    bundle_rel: dict[str, str]  # format -> the bundle's path inside build/<year>/
+
+    @property
+    def render_count(self) -> int:
+        return sum(len(f) for _, f in self.table_jobs) + len(self.bundle_formats)
+
+    @property
+    def rendered_keys(self) -> list[str]:
+        return [form.key for form, _ in self.table_jobs]
+
+
+def make_plan(bundle: FilledBundle, templates: str, fonts_fp: str, formats: tuple[str, ...],
+              state: BuildState | None, build_dir: Path) -> Plan:
+    old = {p.key: p for p in state.projects} if state else {}
+    same_fonts = state is not None and state.fonts == fonts_fp  # else the PDFs are made again
+    projects, jobs = [], []
+    for form in bundle.forms:
+        fh = form_hash(form)
+        inputs = digest(fh, templates, __version__)
+        prev = old.get(form.key)
+        kept = {}
+        if prev is not None and prev.inputs == inputs:
+            kept = {f: o for f, o in prev.outputs.items()
+                    if f in formats and (f != "pdf" or same_fonts) and intact(build_dir, o)}
+        todo = tuple(f for f in formats if f not in kept)
+        if todo:
+            jobs.append((form, todo))
+        projects.append(ProjectState(form.key, form.file_stem, fh, inputs, kept))
+    bundle_inputs = digest(bundle.title, bundle.unit, str(bundle.year), bundle.variant, templates, __version__,
+                           fonts_fp, *(p.inputs for p in projects))
+    rel = {f: f"{bundle.file_stem}.{f}" for f in formats}
+    kept_bundle = {}
+    if state is not None and state.bundle_inputs == bundle_inputs:
+        kept_bundle = {f: o for f, o in state.bundle.items()
+                       if f in formats and o.path == rel[f] and intact(build_dir, o)}
+    again = tuple(f for f in formats if f not in kept_bundle)
+    return Plan(projects, bundle_inputs, kept_bundle, jobs, again, rel)

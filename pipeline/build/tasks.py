@@ -1,0 +1,99 @@
+"""The rendering a build hands out: run in its worker processes, or in its own with --jobs 1.
+
+Each task renders into the build's staging folder and returns what it wrote (an OutputFile per
+file), so that only names and hashes travel back between processes, never documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline.build.atomic import write_file
+from pipeline.build.errors import RenderError
+from pipeline.build.plan import table_path
+from pipeline.build.state import OutputFile
+from pipeline.variant import Variant, load_variant
+
+if TYPE_CHECKING:
+    from pipeline.form.filled import FilledForm
+
+_loaded: dict[str, Callable] = {}  # this process's renderers, by format (init_worker)
+
+
+def init_worker(formats: Sequence[str], warm: str | None = None) -> None:
+    """Load what every render needs once per process: the renderers' modules, and for the variant
+    `warm` (the one the data will likely name) what precedes a first PDF."""
+    _loaded.clear()
+    _loaded.update(renderers(formats))
+    if warm is not None and "pdf" in formats:
+        try:
+            from pipeline.render.pdf.render import warm_up
+
+            warm_up(load_variant(warm))
+        except Exception:  # noqa: BLE001 - only a head start: a real problem shows when rendering
+            pass
+
+
+def renderers(formats: Sequence[str]) -> dict[str, Callable]:
+    found: dict[str, Callable] = {}
+    if "docx" in formats:
+        from pipeline.render.docx import render_docx
+
+        found["docx"] = render_docx
+    if "pdf" in formats:
+        from functools import partial
+
+        from pipeline.render.pdf.render import join_pdfs, render_form_pdf
+
+        # The build checks every form's fonts once, before anything is written.
+        found["pdf"] = partial(render_form_pdf, check_fonts=False)
+        found["bundle_pdf"] = join_pdfs
+    return found
+
+
+def render_tables(jobs: list[tuple[FilledForm, tuple[str, ...]]], variant: Variant,
+                  dest: Path) -> list[tuple[str, str, OutputFile]]:
+    """Render each form in the given formats into dest/分表/: (key, format, file) per output."""
+    out = []
+    for form, fmts in jobs:
+        for fmt in fmts:
+            try:
+                data = _loaded["docx"]([form], variant) if fmt == "docx" else _loaded["pdf"](form, variant)
+            except Exception as e:
+                raise RenderError(f"{form.key}（{fmt}）：{type(e).__name__}: {e}") from None
+            out.append((form.key, fmt, _write(dest, table_path(form, fmt), data, fmt == "pdf")))
+    return out
+
+
+def render_bundle_docx(forms: Sequence[FilledForm], variant: Variant, table_docx: Sequence[str], rel: str,
+                       dest: Path) -> OutputFile:
+    """The Word bundle, joined from the per-table files; rendered whole only if they cannot be joined."""
+    from pipeline.render.docx_join import join_docx
+
+    data = join_docx([(dest / p).read_bytes() for p in table_docx])
+    if data is None:
+        data = _loaded["docx"](forms, variant)
+    return _write(dest, rel, data, False)
+
+
+def render_bundle_pdf(bundle: tuple[str, str, list[str]], variant: Variant, table_pdfs: Sequence[str], rel: str,
+                      dest: Path) -> OutputFile:
+    """The PDF bundle joined from the table files; `bundle`: its title, unit and the bookmarks."""
+    data = _loaded["bundle_pdf"](*bundle, variant, [dest / p for p in table_pdfs])
+    return _write(dest, rel, data, True)
+
+
+def _write(dest: Path, rel: str, data: bytes, pages: bool) -> OutputFile:
+    write_file(dest / rel, data)
+    return OutputFile(rel, hashlib.sha256(data).hexdigest(), len(data), _pdf_pages(data) if pages else None)
+
+
+def _pdf_pages(data: bytes) -> int:
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return len(pdf.pages)
