@@ -195,9 +195,9 @@ FIXTURES: dict[str, Fixture] = {
     # reading one file
     "file-unreadable": fx(chmod(P, 0), run=as_unprivileged),
     "file-too-large": fx(use("yaml-alias-bomb.project.yaml")),
-    "file-encoding": fx(use("gbk-encoded.project.yaml")),
+    "file-encoding": fx(use("utf16.project.yaml")),
     "empty-file": fx(use("empty-file.project.yaml")),
-    "yaml-syntax": fx(use("yaml-tab-indent.project.yaml")),
+    "yaml-syntax": fx(use("yaml-unclosed-quote.project.yaml")),
     "key-not-text": fx(edit(P, "偏差原因分析:", "? [甲, 乙]\n: 值\n偏差原因分析:")),
     "duplicate-key": fx(use("duplicate-key.project.yaml")),
     "not-a-mapping": fx(use("yaml-list-top.project.yaml")),
@@ -285,6 +285,14 @@ FIXTURES: dict[str, Fixture] = {
     "amount-too-large": fx(edit(P, "执行数: 58", "执行数: " + "1" * 40)),
     "glyph-missing": fx(edit(P, "改进措施: 进一步加强应用", "改进措施: 进一步加强𠀀应用"),
                         run=lambda year, root: check_year(year, base=root, glyphs=True).issues),
+    # a clerk's first hour (issue 16)
+    "accept-not-a-warning": fx(edit(P, "偏差原因分析:", "已确认警告: [budget-not-positive]\n偏差原因分析:")),
+    "level2-same-as-level1": fx(edit(P, "二级指标: 社会效益指标", "二级指标: 效益指标")),
+    "csv-project-without-file": fx(write(B, BUDGET_HEADER + "扫黑除恶专项经费,30,20\n")),
+    "yaml-tab": fx(use("yaml-tab-indent.project.yaml")),
+    "yaml-fullwidth-colon": fx(edit(P, "项目实施单位: 示例科", "项目实施单位：示例科")),
+    "yaml-fullwidth-space": fx(edit(P, "        二级指标: 社会效益指标", "　　　　二级指标: 社会效益指标")),
+    "csv-amount-thousands": fx(edit(P, "预算数: 60\n执行数: 58\n", ""), write(B, BUDGET_HEADER + '示例项目经费,"1,024.00",58\n')),
 }
 
 

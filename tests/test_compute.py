@@ -33,9 +33,9 @@ def test_seed_checks_with_only_true_warnings(seed):
         ("02-市综治中心.yaml", "nonstandard-level2", "同级认可"),
         ("03-市直行业部门调处中心.yaml", "nonstandard-level2", "服务对象满意度"),
         ("04-维稳救助及司法救助.yaml", "nonstandard-level2", "服务对象满意度"),
-        ("06-扫黑除恶.yaml", "nonstandard-level2", "满意度指标"),
+        ("06-扫黑除恶.yaml", "level2-same-as-level1", "满意度指标"),
         ("07-平安稳定队伍建设.yaml", "nonstandard-level2", "服务对象满意度"),
-        ("09-铁路护路.yaml", "nonstandard-level2", "满意度指标"),
+        ("09-铁路护路.yaml", "level2-same-as-level1", "满意度指标"),
     ])
 
 

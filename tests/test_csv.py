@@ -66,4 +66,5 @@ def test_csv_amount_errors_are_located(tmp_path):
     _strip_yaml(year, goals=False)
     (year / "预算执行.csv").write_text("项目名称,预算数,执行数\n示例项目经费,\"1,024\",0\n", encoding="utf-8")
     [issue] = check_year(year, base=tmp_path).errors
-    assert (issue.code, issue.line, issue.column, issue.field, issue.value) == ("amount-format", 2, 2, "预算数", "1,024")
+    assert (issue.code, issue.line, issue.column, issue.field, issue.value) == ("csv-amount-thousands", 2, 2, "预算数", "1,024")
+    assert "「常规」" in issue.message and "1024" in issue.message

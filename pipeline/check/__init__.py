@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class CheckResult:
     input: YearInput
-    issues: Issues  # every problem of the run, in file and line order
+    issues: Issues  # every problem of the run, in file and line order (accepted warnings left out)
     bundle: FilledBundle | None  # None when there are errors
+    accepted: tuple[Issue, ...] = ()  # warnings the data says were reviewed (已确认警告)
 
     @property
     def errors(self) -> list[Issue]:
@@ -41,9 +42,15 @@ def check_year(year_dir: Path, base: Path | None = None, glyphs: bool = False) -
     from pipeline.input.year import load_year
 
     year, issues = load_year(year_dir, base)
-    validate_year(year, issues)
-    check_project_sizes(year.projects, issues)
-    ordered = Issues(issues.sorted())
+    found = Issues()
+    validate_year(year, found)
+    check_project_sizes(year.projects, found)
+    # One mistake, one message: a value the loader refused (or left out) is not reported again by
+    # the rules that would have looked at it.
+    refused = {(i.file, i.line, i.field) for i in issues.errors if i.field}
+    issues.extend(Issues([i for i in found if (i.file, i.line, i.field) not in refused]))
+    kept, accepted = accepted_warnings(year, issues)
+    ordered = Issues(kept.sorted())
     bundle = None
     if not ordered.errors and year.variant is not None and year.projects:
         bundle = compute_bundle(year)
@@ -53,4 +60,18 @@ def check_year(year_dir: Path, base: Path | None = None, glyphs: bool = False) -
             report_missing_glyphs(year, bundle, ordered)
             if ordered.errors:
                 ordered, bundle = Issues(ordered.sorted()), None
-    return CheckResult(year, ordered, bundle)
+    return CheckResult(year, ordered, bundle, tuple(accepted.sorted()))
+
+
+def accepted_warnings(year: YearInput, issues: Issues) -> tuple[Issues, Issues]:
+    """Split off the warnings a project file (or department.yaml, for every file) lists under
+    已确认警告: the user reviewed them; they are counted, not listed again."""
+    everywhere = set(year.department.accepted or ()) if year.department is not None else set()
+    per_file = {p.file: set(p.data.accepted or ()) for p in year.projects}
+    kept, accepted = Issues(), Issues()
+    for i in issues:
+        if i.severity == "warning" and i.code in everywhere | per_file.get(i.file, set()):
+            accepted.items.append(i)
+        else:
+            kept.items.append(i)
+    return kept, accepted

@@ -94,8 +94,18 @@ YAML_HINT = {
     "documents": "一个文件只能有一个文档，请删除多余的 --- 分隔线",
     "nesting": "括号或缩进嵌套层数过多",
     "colon-missing": "缺少冒号，或缩进不一致",
+    "indent": "这一行的缩进与同一层的上下行不一致；同一层的键（或列表的「- 」）要对齐",
+    "indent-more": "这一行比上一行多缩进了，而上一行已经写了值；同一层的键要左对齐",
+    "alias": "以「*」开头的文字会被当作别名；如果是普通文字，请用引号括起来",
+    "bracket": "方括号或花括号没有闭合；如果是普通文字，请用引号括起来",
     "other": "请检查这一行附近的缩进、冒号和引号",
     "escape": "引号里的转义序列无效（例如 \\ud800 不是一个字符）；请直接写这个字符，或删除反斜杠",
+}
+# file-name {reason}: what is wrong with a project file's name (one or more, joined)
+FILE_NAME_FAULT = {
+    "extension": "的扩展名应为 .yaml（不是 {suffix}）",
+    "no-name": "在序号后面还要有「-项目名称」",
+    "no-number": "应以序号开头",
 }
 # file-too-large {size} and {limit} for a file whose YAML aliases expand past the limit of values
 EXPANDED = "锚点/别名展开后"
@@ -127,7 +137,7 @@ def candidates(close: list[str], names: list[str]) -> str:
 problem("file-unreadable", "error", "无法读取文件：{reason}")
 problem("file-too-large", "error", "文件过大（{size}），上限 {limit}")
 problem("file-encoding", "error",
-        "这不是 UTF-8 文本文件（可能是 GBK、UTF-16 编码或二进制文件）；请用文本编辑器另存为 UTF-8")
+        "这不是 UTF-8 或 GBK/GB18030 文本文件（可能是 UTF-16 编码、两种编码混在一起，或是二进制文件）；请用文本编辑器另存为 UTF-8")
 problem("empty-file", "error", "文件是空的（或只有注释）；请按数据格式填写内容")
 problem("yaml-syntax", "error", "YAML 语法错误：{hint}{detail}")
 problem("key-not-text", "error", "键必须是一个简单的文字（如「项目名称」），不能是列表或映射")
@@ -171,7 +181,7 @@ problem("unknown-variant", "error", "没有这个表样；可用的表样：{var
 problem("missing-folder", "error", "缺少 projects 文件夹：每个项目一个 YAML 文件放在这里")
 problem("not-yaml", "warning", "不是 .yaml 文件，已忽略；项目文件应以 .yaml 结尾")
 problem("no-projects", "error", "projects 文件夹里没有项目文件（NN-名称.yaml）")
-problem("file-name", "error", "项目文件名应以序号开头，例如 01-政法智能化建设.yaml；序号决定在汇编中的顺序")
+problem("file-name", "error", "项目文件名{reason}，例如 01-政法智能化建设.yaml（序号决定在汇编中的顺序）")
 problem("duplicate-number", "error", "序号 {number} 与 {other} 重复；每个项目的序号应不同")
 problem("csv-unknown-project", "error", "这一行的项目名称与任何项目文件都不一致；{candidates}")
 problem("csv-duplicate-row", "error", "「{name}」在第 {first_line} 行已经出现；每个项目只能有一行")
@@ -245,3 +255,24 @@ problem("amount-too-large", "error", "金额过大（整数部分 {n} 位）；�
 problem("glyph-missing", "error",
         "PDF 的字体（{families}）里没有 {char} 的字形，生成 PDF 时会被拒绝；请改用常用字（或拼音、说明），"
         "或在表样的 form.css 中改用包含这个字的已安装字体")
+
+
+# --- a clerk's first hour (issue 16): reviewed warnings, Chinese YAML causes, CSV as Excel keeps it ---
+
+problem("accept-not-a-warning", "error",
+        "「{given}」不是可以确认的警告代码（只有警告可以确认，错误必须改正）；可确认：{codes}")
+problem("level2-same-as-level1", "warning",
+        "二级指标与一级指标同名（都是「{level1}」）；「{level1}」的标准二级指标：{standard}。请改用其中一个，"
+        "或在「已确认警告」里写上本警告的代码")
+problem("csv-project-without-file", "error",
+        "「{name}」在 {csv} 里有 {rows} 行，但 projects 文件夹里没有它的项目文件；请新建 projects/NN-{name}.yaml"
+        "（写上「项目名称: {name}」和项目的其他信息），或改用工作簿填写；如果是名称写错了，请改成已有项目的名称")
+problem("csv-amount-thousands", "error",
+        "金额带千位分隔符（Excel/WPS 的「会计专用」或「数值」格式会这样保存）；请在 Excel/WPS 里选中这一列，"
+        "把单元格格式设为「常规」后重新保存 CSV，应为 {example}")
+problem("yaml-tab", "error",
+        "这一行用制表符（Tab 键）缩进；YAML 只能用空格缩进。请把行首的制表符换成空格，与同一层的上下行对齐")
+problem("yaml-fullwidth-colon", "error",
+        "「{key}」后面是全角冒号「：」；键和值之间要用半角冒号加空格，请改成「{key}: 」（切换到英文标点再输入冒号）")
+problem("yaml-fullwidth-space", "error",
+        "这一行开头有全角空格（中文输入法下的空格）；YAML 只能用半角空格缩进。请删除行首的全角空格，改用半角空格与上下行对齐")

@@ -1,18 +1,22 @@
-"""Printing validation records for people (a rich table) and for programs (JSON)."""
+"""Printing validation records: for people in a terminal (a rich table), for editors, grep and logs
+(one line per problem, the compiler convention `file:line:col: 错误 …`), and for programs (JSON)."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Sequence
+from typing import Literal
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pipeline.check.problems import Issue
+from pipeline.check.problems import Issue, Loc
 
 SEVERITY_LABEL = {"error": "错误", "warning": "警告"}
+SEVERITY_STYLE = {"error": "red", "warning": "yellow"}
 # Control characters from the user's data (a value, a file name) would act on the terminal
 # (ESC starts a sequence that can clear it or retitle it): printed as \xNN instead.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -21,42 +25,103 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def visible(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
+# How `annex check` and `annex build` print problems: "auto" is the table in a terminal and lines
+# everywhere else (a pipe, a file, an editor's build output).
+ProblemsStyle = Literal["auto", "lines", "table"]
+PROBLEM_STYLES = ("auto", "lines", "table")
+
+
+def where(issue: Issue) -> str:
+    return visible(Loc(issue.file, issue.line, issue.column if issue.line else None).describe())
+
+
+def _one_line(text: str) -> str:
+    """A value or message on one line: a line break inside it is shown, not obeyed; no control
+    character reaches the terminal."""
+    return visible(text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "↵"))
+
+
+def what(issue: Issue) -> str:
+    """The problem without its place: field, message, the value as written, on one line."""
+    text = (f"{issue.field}：" if issue.field else "") + issue.message
+    if issue.value not in (None, ""):
+        text += f"（值：{issue.value}）"
+    return _one_line(text)
+
+
+def issue_line(issue: Issue) -> str:
+    """`data/2024/projects/01-x.yaml:18:9: 错误 二级指标：… [level2-wrong-level1]`: clickable in editors,
+    greppable by file name, never wrapped."""
+    return f"{where(issue)}: {SEVERITY_LABEL[issue.severity]} {what(issue)} [{issue.code}]"
+
 
 def issues_table(issues: Sequence[Issue]) -> Table:
-    """Two columns, so it stays readable in an 80-column terminal: where, and what is wrong."""
+    """Two columns: where (never broken inside a path, so it can be copied), and what is wrong (folded)."""
     table = Table(show_lines=True, header_style="bold", expand=True)
-    table.add_column("位置", ratio=2, overflow="fold")
-    table.add_column("问题", ratio=3, overflow="fold")
+    table.add_column("位置", no_wrap=True, overflow="ignore")
+    table.add_column("问题", ratio=1, overflow="fold")
     for i in issues:
-        where = Text(visible(i.file) + (f":{i.line}" if i.line else "") + (f":{i.column}" if i.line and i.column else ""))
+        style = SEVERITY_STYLE[i.severity]
+        text = Text(SEVERITY_LABEL[i.severity] + " ", style=f"bold {style}")
         if i.field:
-            where.append("\n" + visible(i.field), style="cyan")
-        style = "red" if i.severity == "error" else "yellow"
-        what = Text(SEVERITY_LABEL[i.severity] + " ", style=f"bold {style}")
-        what.append(visible(i.message))
+            text.append(visible(i.field) + "：", style="cyan")
+        text.append(visible(i.message))
         if i.value not in (None, ""):
-            what.append(f"（值：{visible(i.value)}）")
-        what.append(f"  {i.code}", style="dim")
-        table.add_row(where, what)
+            text.append(f"（值：{visible(i.value)}）")
+        text.append(f"  [{i.code}]", style="dim")
+        table.add_row(Text(where(i)), text)
     return table
 
 
-def print_issues(console: Console, issues: Sequence[Issue]) -> None:
-    if issues:
-        console.print(issues_table(issues))
+MIN_MESSAGE_WIDTH = 24  # below this the table's message column is unreadable: stack instead
 
 
-def summary_line(where: str, projects: int, errors: int, warnings: int) -> str:
-    return f"{where}：{projects} 个项目，{errors} 个错误，{warnings} 个警告"
+def print_issues(console: Console, issues: Sequence[Issue], style: ProblemsStyle = "auto") -> None:
+    if not issues:
+        return
+    if style == "table" or (style == "auto" and console.is_terminal):
+        widest = max(cell_len(where(i)) for i in issues)
+        if widest + MIN_MESSAGE_WIDTH + 7 <= console.width:  # 7: the table's borders and padding
+            console.print(issues_table(issues))
+        else:
+            _print_stacked(console, issues)
+        return
+    for i in issues:
+        line = Text(where(i) + ": ")
+        line.append(SEVERITY_LABEL[i.severity], style=SEVERITY_STYLE[i.severity])
+        line.append(" " + what(i) + " ")
+        line.append(f"[{i.code}]", style="dim")
+        console.print(line, soft_wrap=True, highlight=False)
 
 
-def issues_json(where: str, projects: int, issues: Sequence[Issue], errors: int, warnings: int) -> str:
+def _print_stacked(console: Console, issues: Sequence[Issue]) -> None:
+    """A terminal too narrow for a path beside its message: the path on a line of its own (one
+    logical line: the terminal may show it over two rows, but copies and clicks it whole), then
+    the message, folded, indented below it."""
+    for i in issues:
+        console.print(Text(where(i), style="bold"), soft_wrap=True, highlight=False)
+        text = Text("  " + SEVERITY_LABEL[i.severity] + " ", style=f"bold {SEVERITY_STYLE[i.severity]}")
+        text.append(what(i) + " ")
+        text.append(f"[{i.code}]", style="dim")
+        console.print(text, overflow="fold", highlight=False)
+
+
+def summary_line(where: str, projects: int, errors: int, warnings: int, accepted: int = 0) -> str:
+    text = f"{where}：{projects} 个项目，{errors} 个错误，{warnings} 个警告"
+    if accepted:
+        text += f"，{accepted} 个警告已确认"
+    return text
+
+
+def issues_json(where: str, projects: int, issues: Sequence[Issue], errors: int, warnings: int,
+                accepted: int = 0) -> str:
     return json.dumps(
         {
             "data": where,
             "projects": projects,
             "errors": errors,
             "warnings": warnings,
+            "accepted_warnings": accepted,
             "issues": [i.to_dict() for i in issues],
         },
         ensure_ascii=False,

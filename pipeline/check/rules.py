@@ -27,7 +27,8 @@ def validate_year(year: YearInput, issues: Issues) -> None:
         _project(p, year, variant, issues)
         title = p.title(variant, year.year)
         # Forms whose title does not carry the project (national-2020) are told apart by 项目名称 alone.
-        if "{name}" in variant.title and title in titles:
+        # Two equal names also make equal titles: one mistake, told once, as the names.
+        if "{name}" in variant.title and title in titles and titles[title].data.name != p.data.name:
             issues.report("duplicate-title", p.loc("表名") if p.data.table_name else p.loc("项目名称"), title,
                           title=title, other=titles[title].file)
         titles.setdefault(title, p)
@@ -168,15 +169,18 @@ def _indicators(rows: tuple[IndicatorInput, ...], variant: Variant, issues: Issu
         if ind.level1 and ind.level1 not in variant.indicators:
             issues.report("unknown-level1", ind.locs["一级指标"], ind.level1, level1=ind.level1,
                           options=listing(variant.indicators))
-        elif ind.level2 in owner and owner[ind.level2] != ind.level1:
+        elif ind.level1 and ind.level2 in owner and owner[ind.level2] != ind.level1:
             issues.report("level2-wrong-level1", ind.locs["二级指标"], ind.level2, level2=ind.level2,
                           owner=owner[ind.level2], level1=ind.level1)
+        elif ind.level2 == ind.level1 and ind.level1 in variant.indicators:
+            issues.report("level2-same-as-level1", ind.locs["二级指标"], ind.level2, level1=ind.level1,
+                          standard=listing(variant.indicators[ind.level1]))
         elif ind.level2 and ind.level1 in variant.indicators and ind.level2 not in owner:
             issues.report("nonstandard-level2", ind.locs["二级指标"], ind.level2, level2=ind.level2, level1=ind.level1,
                           standard=listing(variant.indicators[ind.level1]))
         if previous is not None and ind.level1 != previous:
             closed.add(previous)
-        if ind.level1 in closed:
+        if ind.level1 and ind.level1 in closed:
             issues.report("level1-not-adjacent", ind.locs["一级指标"], ind.level1, level1=ind.level1)
         previous = ind.level1
 

@@ -40,6 +40,9 @@ app = typer.Typer(
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
+ProblemsOpt = Annotated[str, typer.Option(
+    "--problems", help="问题列表的样式：lines（每个问题一行，以「文件:行:列」开头，便于复制和搜索）、"
+    "table（表格）；默认在终端里用表格，输出到文件或管道时用 lines。", show_default=False)]
 DataOpt = Annotated[Path, typer.Option("--data", "-d", help="数据文件夹（其中每个年度一个子文件夹）。", show_default=True)]
 YearOpt = Annotated[Optional[int], typer.Option("--year", "-y", help="年度；默认取数据文件夹里最新的年度。", show_default=False)]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="输出文件夹（归档在其中的 archive/ 下）。", show_default=True)]
@@ -78,17 +81,27 @@ def main(
     """由结构化数据生成《项目支出绩效自评表》的 Word 与 PDF 汇编。"""
 
 
+def problem_style(name: str) -> str:
+    from pipeline.check.report import PROBLEM_STYLES
+
+    if name not in PROBLEM_STYLES:
+        raise fail(escape(f"--problems 只能是 {'、'.join(PROBLEM_STYLES)}，不是「{name}」"))
+    return name
+
+
 @app.command()
 def check(
     data: DataOpt = Path("data"),
     year: YearOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出问题列表（供其他程序读取）。")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="把警告也当作错误（有警告时退出码为 1）。")] = False,
+    problems: ProblemsOpt = "auto",
 ) -> None:
     """检查一个年度的数据：列出所有错误和警告，有错误时退出码为 1。"""
     from pipeline.check import check_year
     from pipeline.check.report import issues_json, print_issues, summary_line
 
+    style_of_problems = problem_style(problems)
     year_dir = resolve_year_dir(data, year)
     result = check_year(year_dir, glyphs=True)
     where = display_path(year_dir)
@@ -96,12 +109,13 @@ def check(
     if strict:
         n_err, n_warn = n_err + n_warn, 0
     projects = len(result.input.projects)
+    accepted = len(result.accepted)
     if as_json:
-        console.print_json(issues_json(where, projects, result.issues, n_err, n_warn))
+        console.print_json(issues_json(where, projects, result.issues, n_err, n_warn, accepted))
     else:
-        print_issues(console, result.issues)
+        print_issues(console, result.issues, style_of_problems)
         style = "red" if n_err else ("yellow" if n_warn else "green")
-        console.print(f"[{style}]{summary_line(where, projects, n_err, n_warn)}[/{style}]")
+        console.print(f"[{style}]{summary_line(where, projects, n_err, n_warn, accepted)}[/{style}]")
     if n_err:
         raise typer.Exit(1)
 
@@ -188,7 +202,7 @@ def print_build_report(r: BuildReport, watching: bool = False) -> None:
     say(f"用时 {r.seconds:.2f} 秒")
 
 
-def build_and_report(opts: BuildOptions, workers: Workers | None = None) -> bool:
+def build_and_report(opts: BuildOptions, workers: Workers | None = None, problems: str = "auto") -> bool:
     """One build, with its progress display, then its report or its errors. True if it built."""
     year_dir = opts.year_dir
     target = display_path(opts.out / year_dir.name)
@@ -204,9 +218,10 @@ def build_and_report(opts: BuildOptions, workers: Workers | None = None) -> bool
         from pipeline.check.report import print_issues, summary_line
 
         result = e.result
-        print_issues(console, result.issues)
+        print_issues(console, result.issues, problem_style(problems))
         where = display_path(year_dir)
-        summary = summary_line(where, len(result.input.projects), len(result.errors), len(result.warnings))
+        summary = summary_line(where, len(result.input.projects), len(result.errors), len(result.warnings),
+                               len(result.accepted))
         console.print(f"[red]{summary}[/red]")
         print_error(escape(e.message))
     except Abort as e:  # LockBusy, RenderError, FontError, BuildError: each says what happened and what to do
@@ -236,8 +251,10 @@ def build(
     wait: Annotated[float, typer.Option("--wait", help="同一年度另有构建在进行时，最多等待的秒数。")] = 60.0,
     watch: Annotated[bool, typer.Option(
         "--watch", "-w", help="生成后继续监视数据与表样，每次保存后自动重新生成（预览，不归档）；按 Ctrl-C 结束。")] = False,
+    problems: ProblemsOpt = "auto",
 ) -> None:
     """生成一个年度的 Word 与 PDF 汇编（只重新生成有变化的表），并存为归档版本。"""
+    problem_style(problems)
     year_dir = resolve_year_dir(data, year)
     chosen = tuple(dict.fromkeys(formats or FORMATS))
     unknown = [f for f in chosen if f not in FORMATS]
@@ -252,7 +269,7 @@ def build(
                         archive=not (no_archive or watch), wait=wait)
     if watch:
         watch_builds(opts)
-    elif not build_and_report(opts):
+    elif not build_and_report(opts, problems=problems):
         raise typer.Exit(1)
 
 

@@ -21,7 +21,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from pipeline.check.catalogue import AMOUNT_EXAMPLE, AMOUNT_REASON, EXPECTED_TYPE, lookup
+from pipeline.check.catalogue import AMOUNT_EXAMPLE, AMOUNT_REASON, CATALOGUE, EXPECTED_TYPE, lookup
 from pipeline.check.problems import Loc
 from pipeline.input.yaml_file import SourceMap
 from pipeline.variant import DEFAULT_VARIANT, Variant
@@ -107,6 +107,26 @@ Date = Annotated[dt.date, BeforeValidator(parse_date), WithJsonSchema({"type": "
 Flag = Annotated[bool, BeforeValidator(parse_flag), WithJsonSchema({"type": "boolean"})]
 
 
+def parse_accepted(value: object) -> list[str] | None:
+    """已确认警告: the codes of warnings the user reviewed, e.g. [nonstandard-level2]."""
+    if value is None:
+        return None
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str) and v.strip() for v in items):
+        raise invalid("wrong-type", expected=EXPECTED_TYPE["list"])
+    codes = [v.strip() for v in items]
+    warnings = sorted(c for c, kind in CATALOGUE.items() if kind.severity == "warning")
+    for code in codes:
+        if code not in warnings:
+            raise invalid("accept-not-a-warning", given=code, codes="、".join(warnings))
+    return codes
+
+
+ACCEPTED_HELP = "已核对、不必再提示的警告代码（check 输出中方括号里的代码），如 [nonstandard-level2]"
+AcceptedWarnings = Annotated[list[str] | None, BeforeValidator(parse_accepted),
+                             WithJsonSchema({"type": "array", "items": {"type": "string"}})]
+
+
 class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=False, frozen=True)
 
@@ -152,6 +172,7 @@ class ProjectIn(_Input):
     goals: list[GoalIn] | None = Field(None, alias="年度绩效目标")
     reason: Text | None = Field(None, alias="偏差原因分析")
     measures: Text | None = Field(None, alias="改进措施")
+    accepted: AcceptedWarnings = Field(None, alias="已确认警告", description=ACCEPTED_HELP)
 
 
 class DepartmentIn(_Input):
@@ -162,6 +183,7 @@ class DepartmentIn(_Input):
     scoring: Flag = Field(False, alias="评分")
     budget_weight: Amount | None = Field(None, alias="预算执行分值")
     money_unit: Text = Field("万元", alias="金额单位", description="万元（默认）；national-2020 表样也可用 元")
+    accepted: AcceptedWarnings = Field(None, alias="已确认警告", description=ACCEPTED_HELP + "（对所有项目）")
 
 
 # --- the year as the later stages read it: the files' models, assembled, with derived facts -------

@@ -16,7 +16,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from pipeline.check import catalogue
-from pipeline.input import chars
+from pipeline.input import chars, csv_file
+from pipeline.input import encoding as text_encoding
 from pipeline.check.problems import Issues, Loc, field_path
 from pipeline.input import safe_read
 
@@ -93,6 +94,10 @@ class _Converter:
                 self.issues.report("key-not-text", Loc(self.smap.file, *_pos(knode), field_path(path)))
                 continue
             key = knode.value
+            if key.startswith(_FULLWIDTH_SPACE):
+                # `　项目实施单位: …` parses, as a key no one meant: say why, and read it as meant.
+                key = key.lstrip(_FULLWIDTH_SPACE)
+                self.issues.report("yaml-fullwidth-space", Loc(self.smap.file, *_pos(knode), field_path(path + (key,))))
             kpath = path + (key,)
             if key in out:
                 self.issues.report("duplicate-key", Loc(self.smap.file, *_pos(knode), field_path(kpath)), key,
@@ -108,7 +113,7 @@ def _pos(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _report_syntax(exc: yaml.YAMLError, loc: Loc, issues: Issues) -> None:
+def _report_syntax(exc: yaml.YAMLError, loc: Loc, issues: Issues, text: str = "") -> None:
     problem = getattr(exc, "problem", None) or str(exc)
     if "escape" in problem:
         hint = "escape"
@@ -117,17 +122,109 @@ def _report_syntax(exc: yaml.YAMLError, loc: Loc, issues: Issues) -> None:
     elif "quoted scalar" in str(exc):
         hint = "quote"
     elif "mapping values are not allowed" in problem:
-        hint = "colon-space"
+        hint = "indent-more" if _indented_under_a_value(text, loc.line) else "colon-space"
     elif "expected a single document" in str(exc):
         hint = "documents"
     elif "nesting depth" in problem:
         hint = "nesting"
     elif "could not find expected ':'" in problem:
         hint = "colon-missing"
+    elif any(p in problem for p in ("did not find expected key", "expected '-' indicator", "expected <block end>")):
+        hint = "indent"
+    elif "undefined alias" in problem:
+        hint = "alias"
+    elif "expected ',' or" in problem:
+        hint = "bracket"
     else:
         hint = "other"
-    detail = f"（{problem}）" if problem else ""
+    # PyYAML's own words only where there is no better hint: a clue is better than none.
+    detail = f"（{problem}）" if problem and hint == "other" else ""
     issues.report("yaml-syntax", loc, hint=catalogue.YAML_HINT[hint], detail=detail)
+
+
+def _indented_under_a_value(text: str, line: int | None) -> bool:
+    """`项目名称: x` then `  项目实施单位: y`: the second line is indented as if x had children."""
+    lines = text.splitlines()
+    if not line or line > len(lines):
+        return False
+    here = lines[line - 1]
+    above = next((l for l in reversed(lines[: line - 1]) if l.strip() and not l.lstrip().startswith("#")), None)
+    if above is None:
+        return False
+    indent = len(here) - len(here.lstrip(" "))
+    return indent > len(above) - len(above.lstrip(" ")) and re.search(r":\s+\S", above) is not None
+
+
+# --- the mistakes a Chinese keyboard makes, named at their own line --------------------------------
+
+_FULLWIDTH_SPACE = "\u3000"
+# A key written with a full-width colon: `项目名称：…` or `- 一级指标：…`, no half-width `: ` before it.
+_FULLWIDTH_COLON_KEY = re.compile(r"^[ \u3000]*(?:- +)?([^\s:：#'\"{}\[\],&*!|>%@`-][^:：\n]{0,40}?)[ \u3000]*：")
+
+
+# `项目名称:示例`: a key, a half-width colon and no space (a Chinese key has no space in it).
+_NO_SPACE_AFTER_COLON = re.compile(r"^ *(?:- +)?[^\x00-\x7f][^\s:：]{0,40}:(?=[^\s])")
+
+
+@dataclass(frozen=True)
+class _Cause:
+    code: str
+    line: int  # 1-based
+    column: int  # 1-based
+    fields: dict
+
+
+def _cause_on(text_line: str, number: int) -> _Cause | None:
+    indent = len(text_line) - len(text_line.lstrip(" \t" + _FULLWIDTH_SPACE))
+    lead = text_line[:indent]
+    if "\t" in lead:
+        return _Cause("yaml-tab", number, lead.index("\t") + 1, {})
+    if _FULLWIDTH_SPACE in lead:
+        return _Cause("yaml-fullwidth-space", number, lead.index(_FULLWIDTH_SPACE) + 1, {})
+    m = _FULLWIDTH_COLON_KEY.match(text_line)
+    if m and ": " not in text_line[: m.end()]:
+        return _Cause("yaml-fullwidth-colon", number, m.end(), {"key": m.group(1)})
+    m = _NO_SPACE_AFTER_COLON.match(text_line)
+    if m:
+        return _Cause("yaml-syntax", number, m.end(), {"hint": catalogue.YAML_HINT["colon-space"], "detail": ""})
+    return None
+
+
+def _cause(text: str, exc: yaml.MarkedYAMLError) -> _Cause | None:
+    """What a Chinese keyboard did wrong, when that is why the file does not parse: the scanner
+    stops at the line after a full-width colon or a full-width-space indent, so the line that
+    opened the failing construct is looked at first, then the failing line and the two above it."""
+    lines = text.splitlines()
+    marks = [m.line for m in (exc.context_mark, exc.problem_mark) if m is not None]
+    if not marks:
+        return None
+    error = max(marks)
+    order = dict.fromkeys([*sorted(set(marks)), error - 1, error - 2])
+    for index in order:
+        if 0 <= index < len(lines):
+            found = _cause_on(lines[index], index + 1)
+            if found:
+                return found
+    return None
+
+
+# --- the encoding: what Excel, WPS and Chinese editors save -----------------------------------------
+
+def _decode(raw: bytes) -> tuple[str | None, int]:
+    """(text, 0) for UTF-8 (with or without BOM), or GB18030/GBK as the CSV reader accepts it —
+    with evidence (pipeline/input/encoding.py): no stretch of it may be UTF-8 misread, 瀹屾垚 for 完成.
+    (None, line) when it is neither, with the line that shows it."""
+    decoded = csv_file.decode(raw)
+    if decoded is None:
+        # Mostly one encoding with a stretch of the other: where the first reading breaks is that
+        # encoding's own first character; the later of the two breaks is the stretch pasted in.
+        return None, max(text_encoding.first_non_utf8_line(raw) or 1, text_encoding.undecodable_line(raw))
+    text, name = decoded
+    if name == text_encoding.GB18030:
+        mixed = text_encoding.utf8_inside(text)
+        if mixed is not None:
+            return None, text[: text.index(mixed.as_gb18030)].count("\n") + 1
+    return text, 0
 
 
 def read_yaml(path: Path, display: str, issues: Issues) -> tuple[object, SourceMap] | None:
@@ -146,11 +243,9 @@ def read_yaml(path: Path, display: str, issues: Issues) -> tuple[object, SourceM
     if b"\0" in raw[:8192] or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         issues.report("file-encoding", whole)
         return None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        issues.report("file-encoding", Loc(display, line, None))
+    text, bad_line = _decode(raw)
+    if text is None:
+        issues.report("file-encoding", Loc(display, bad_line, None))
         return None
     if not text.strip():
         issues.report("empty-file", whole)
@@ -158,11 +253,15 @@ def read_yaml(path: Path, display: str, issues: Issues) -> tuple[object, SourceM
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
+        cause = _cause(text, exc)
+        if cause is not None:
+            issues.report(cause.code, Loc(display, cause.line, cause.column), **cause.fields)
+            return None
         # An unclosed quote is found at the end of the file; the line where it opened is the useful one.
         quoted = "quoted scalar" in (exc.context or "") and "escape" not in (exc.problem or "")
         mark = (exc.context_mark if quoted else None) or exc.problem_mark or exc.context_mark
         loc = Loc(display, mark.line + 1, mark.column + 1) if mark else whole
-        _report_syntax(exc, loc, issues)
+        _report_syntax(exc, loc, issues, text)
         return None
     except yaml.reader.ReaderError as exc:
         # libyaml reports a byte offset, the Python reader a character offset: find the character ourselves.

@@ -1,19 +1,24 @@
 """Load one year folder (department.yaml, projects/*.yaml, the optional CSVs) into the input model.
 
 Every problem is recorded with its place; loading goes on past problems so that one run reports
-them all. What cannot be read is left out of the result (and its errors say why).
+them all. A file with a wrong value still takes part in every other check, the value left out
+(validate_model); a file that cannot be parsed is left out of the result (its errors say why), but
+its 项目名称 is still looked for, so its CSV rows are not reported as matching no project.
 """
 
 from __future__ import annotations
 
+import copy
 import difflib
 import os
 import re
+import typing
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from pipeline.check import catalogue
@@ -33,6 +38,8 @@ from pipeline.input.model import (  # the loaded year's types are imported from 
     YamlLocs,
     YearInput,
     parse_amount,
+    parse_date,
+    parse_flag,
     parse_text,
 )
 from pipeline.variant import available_variants, load_variant
@@ -94,7 +101,56 @@ def _inner_model(annotation) -> type[BaseModel] | None:
     return None
 
 
-def report_validation(exc: ValidationError, model: type[BaseModel], smap: SourceMap, issues: Issues) -> None:
+def _field_at(model: type[BaseModel], loc: tuple) -> FieldInfo | None:
+    """The model field a validation error's location names (list indexes and dict keys skipped)."""
+    current: type[BaseModel] | None = model
+    fld = None
+    dict_key_next = False
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if dict_key_next:
+            dict_key_next = False
+            continue
+        if current is None:
+            return None
+        fld = next((f for f in current.model_fields.values() if f.alias == part), None)
+        if fld is None:
+            return None
+        dict_key_next = _is_dict(fld.annotation)
+        current = _inner_model(fld.annotation)
+    return fld
+
+
+def _is_dict(annotation) -> bool:
+    return typing.get_origin(annotation) is dict or any(_is_dict(a) for a in typing.get_args(annotation))
+
+
+def _typo_targets(model: type[BaseModel], errors: list[dict], data: object) -> dict[tuple, str]:
+    """Unknown keys that are a typo of an allowed key the mapping lacks (`实施单位` for `项目实施单位`):
+    their value is read as that key's, and the one message is the unknown key's did-you-mean."""
+    out: dict[tuple, str] = {}
+    for err in errors:
+        loc = tuple(err["loc"])
+        if err["type"] != "extra_forbidden" or not loc or not isinstance(loc[-1], str):
+            continue
+        parent = _get(data, loc[:-1])
+        if not isinstance(parent, dict):
+            continue
+        close = difflib.get_close_matches(loc[-1], _allowed_keys(model, loc), n=1, cutoff=TYPO_CUTOFF)
+        taken = set(parent) | {loc[:-1] + (t,) for t in out.values()}
+        if close and close[0] not in taken and loc[:-1] + (close[0],) not in taken:
+            out[loc] = close[0]
+    return out
+
+
+TYPO_CUTOFF = 0.6  # difflib ratio: 实施单位/项目实施单位 0.8, 项目名/项目名称 0.86; 项目负责人/项目属性 0.44 is not a typo
+
+
+def report_validation(exc: ValidationError, model: type[BaseModel], smap: SourceMap, issues: Issues,
+                      typos: dict[tuple, str] | None = None) -> None:
+    typos = typos or {}
+    typo_of = {loc[:-1] + (target,) for loc, target in typos.items()}
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         where = smap.loc(loc)
@@ -104,11 +160,12 @@ def report_validation(exc: ValidationError, model: type[BaseModel], smap: Source
         shown = value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
         if etype == "extra_forbidden":
             allowed = _allowed_keys(model, loc)
-            close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.3)
+            close = [typos[loc]] if loc in typos else difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.3)
             issues.report("unknown-key", where, key, key=key, suggestion=catalogue.suggestion(close[0] if close else None),
                           allowed=catalogue.listing(allowed))
         elif etype == "missing":
-            issues.report("missing-key", where, key=key)
+            if loc not in typo_of:  # the typo's unknown-key message already says it
+                issues.report("missing-key", where, key=key)
         elif etype in catalogue.CATALOGUE:
             issues.report(etype, where, shown, **err.get("ctx", {}))
         else:
@@ -119,6 +176,9 @@ def report_validation(exc: ValidationError, model: type[BaseModel], smap: Source
 
 
 def validate_model(model: type[BaseModel], data: object, smap: SourceMap, issues: Issues):
+    """The file's model; with errors, every one reported, and the model of what remains valid (a
+    wrong value left out, a missing text empty) so the file still takes part in every other check.
+    None when nothing sensible remains (no mapping, or a list item of the wrong kind)."""
     if not isinstance(data, dict):
         shape = catalogue.SHAPE["list" if isinstance(data, list) else "scalar"]
         issues.report("not-a-mapping", Loc(smap.file, 1, 1), shape=shape)
@@ -126,8 +186,71 @@ def validate_model(model: type[BaseModel], data: object, smap: SourceMap, issues
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        report_validation(exc, model, smap, issues)
-        return None
+        typos = _typo_targets(model, exc.errors(include_url=False), data)
+        report_validation(exc, model, smap, issues, typos)
+        for loc, target in typos.items():  # what the rules say about the key, they say at the typo
+            renamed = loc[:-1] + (target,)
+            for path, pos in list(smap.positions.items()):
+                if path[: len(loc)] == loc:
+                    smap.positions.setdefault(renamed + path[len(loc):], pos)
+        return _salvage(model, data, exc, typos)
+
+
+# A placeholder for a required value that is missing or invalid (its error is reported): what the
+# field's own validator accepts. Rules do not report again at a field the loader reported.
+_PLACEHOLDER = {parse_text: "", parse_amount: "0", parse_date: "1900-01-01", parse_flag: False}
+
+
+def _salvage(model: type[BaseModel], data: dict, exc: ValidationError, typos: dict[tuple, str]):
+    data = copy.deepcopy(data)
+    for loc, target in typos.items():
+        parent = _get(data, loc[:-1])
+        parent[target] = parent.pop(loc[-1])
+    renamed = set(typos) | {loc[:-1] + (target,) for loc, target in typos.items()}
+    for _ in range(3):
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            if loc in renamed:
+                continue
+            if not loc or not _repair(model, data, loc, err["type"]):
+                return None
+        try:
+            return model.model_validate(data)
+        except ValidationError as again:
+            exc, renamed = again, set()
+    return None
+
+
+def _repair(model: type[BaseModel], data: dict, loc: tuple, etype: str) -> bool:
+    parent = _get(data, loc[:-1])
+    key = loc[-1]
+    if not isinstance(parent, dict) or not isinstance(key, str):
+        return False  # an item of a list: leaving it out would shift the places of the ones after it
+    if etype == "extra_forbidden":
+        parent.pop(key, None)
+        return True
+    fld = _field_at(model, loc)
+    if fld is None:
+        return False
+    if not fld.is_required():
+        parent.pop(key, None)
+        return True
+    validator = next((m.func for m in fld.metadata if hasattr(m, "func")), None)
+    if validator not in _PLACEHOLDER:
+        return False
+    parent[key] = _PLACEHOLDER[validator]
+    return True
+
+
+def _get(data: object, path: tuple) -> object:
+    for part in path:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
 
 
 # --- lenient readings and character checks, before the strict types --------------------------
@@ -238,26 +361,28 @@ def load_year(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Issu
             issues.report("unknown-variant", year.department_smap.loc(("表样",)), name,
                           variants=catalogue.listing(available_variants()))
 
-    projects = _load_projects(year_dir, base, issues)
+    projects, unreadable = _load_projects(year_dir, base, issues)
     budget_csv = _optional_csv(year_dir / BUDGET_CSV, ("项目名称", "预算数", "执行数"), (), base, issues)
     indicator_csv = _optional_csv(
         year_dir / INDICATOR_CSV, ("项目名称", "目标") + INDICATOR_FIELDS, ("分值", "得分", REMARK), base, issues
     )
-    budget_rows = _budget_rows(budget_csv, projects, issues) if budget_csv else {}
-    indicator_rows = _indicator_rows(indicator_csv, projects, issues) if indicator_csv else {}
+    budget_rows = _budget_rows(budget_csv, projects, unreadable, issues) if budget_csv else {}
+    indicator_rows = _indicator_rows(indicator_csv, projects, unreadable, issues) if indicator_csv else {}
     for f in projects:
         year.projects.append(_assemble(f, budget_rows.get(f.data.name), indicator_rows.get(f.data.name), issues))
     return year, issues
 
 
-def _load_projects(year_dir: Path, base: Path | None, issues: Issues) -> list[ProjectFile]:
+def _load_projects(year_dir: Path, base: Path | None, issues: Issues) -> tuple[list[ProjectFile], frozenset[str]]:
+    """The project files that could be read, and the names (as far as they can be seen) of the ones
+    that could not: their CSV rows are not theirs to report again."""
     folder = year_dir / "projects"
     folder_loc = Loc(display_path(folder, base))
     if os.path.islink(folder) or (folder.is_dir() and not tree.listable(folder)):
-        return []  # reported by the scan
+        return [], frozenset()  # reported by the scan
     if not folder.is_dir():
         issues.report("missing-folder", folder_loc)
-        return []
+        return [], frozenset()
     files = sorted(p for p in tree.entries(folder)
                    if p.suffix.lower() in (".yaml", ".yml") and not p.name.startswith(".") and tree.is_regular(p))
     chosen = set(files)
@@ -266,28 +391,71 @@ def _load_projects(year_dir: Path, base: Path | None, issues: Issues) -> list[Pr
         issues.report("not-yaml", Loc(display_path(p, base)))
     if not files:
         issues.report("no-projects", folder_loc)
-        return []
+        return [], frozenset()
     out = []
+    unreadable: set[str] = set()
     seen_numbers: dict[int, str] = {}
     for path in files:
         display = display_path(path, base)
         m = PROJECT_FILE.fullmatch(path.stem)
         if not m and re.match(r"\d{5,}", path.stem):
             issues.report("file-number-too-long", Loc(display), value=path.name)
+            unreadable.update(_name_in_text(path))
             continue
-        if not m:
-            issues.report("file-name", Loc(display), path.name)
+        if not m or path.suffix.lower() != ".yaml":
+            issues.report("file-name", Loc(display), path.name, reason=_file_name_fault(path))
+            unreadable.update(_name_in_text(path))
             continue
         number = int(m.group(1))
         if number in seen_numbers:
             issues.report("duplicate-number", Loc(display), path.name, number=m.group(1), other=seen_numbers[number])
+            unreadable.update(_name_in_text(path))
             continue
         seen_numbers[number] = path.name
         data, smap = _read_model(path, ProjectIn, base, issues)
         if data is not None:
             out.append(ProjectFile(path.stem, f"{number:02d}", display, data, smap))
+        else:
+            unreadable.update(_name_in_text(path))
     out.sort(key=lambda f: int(f.number))
-    return out
+    return out, frozenset(unreadable)
+
+
+def _file_name_fault(path: Path) -> str:
+    faults = []
+    if path.suffix.lower() != ".yaml":
+        faults.append(catalogue.FILE_NAME_FAULT["extension"].format(suffix=path.suffix))
+    if re.fullmatch(r"\d{1,4}", path.stem):
+        faults.append(catalogue.FILE_NAME_FAULT["no-name"])
+    elif not PROJECT_FILE.fullmatch(path.stem):
+        faults.append(catalogue.FILE_NAME_FAULT["no-number"])
+    return "，".join(faults)
+
+
+_NAME_LINE = re.compile(r"^项目名称[ \t　]*[:：][ \t　]*['\"]?(.+?)['\"]?[ \t　]*$", re.M)
+
+
+def _name_in_text(path: Path) -> set[str]:
+    """项目名称 as written in a file that could not be read as YAML: enough to know its CSV rows."""
+    if path.is_symlink() or not path.is_file():
+        return set()  # only regular files are read
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_NAME_SCAN)
+    except OSError:
+        return set()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return set()
+    return {m.group(1) for m in _NAME_LINE.finditer(text)}
+
+
+MAX_NAME_SCAN = 64 * 1024
 
 
 def _optional_csv(path: Path, required: tuple, optional: tuple, base: Path | None, issues: Issues) -> CsvTable | None:
@@ -301,13 +469,33 @@ def _optional_csv(path: Path, required: tuple, optional: tuple, base: Path | Non
     return table
 
 
-def _match_project(table: CsvTable, row: CsvRow, names: list[str], issues: Issues) -> str | None:
-    name = row.values.get("项目名称", "")
-    if name in names:
-        return name
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.3)
-    issues.report("csv-unknown-project", table.loc(row, "项目名称"), name, candidates=catalogue.candidates(close, names))
-    return None
+@dataclass
+class _Matcher:
+    """Matches CSV rows to the project files by 项目名称, saying each unknown name once where it is
+    one mistake (a project with rows but no file), and per row where each row needs fixing (a typo)."""
+
+    table: CsvTable
+    names: list[str]
+    unreadable: frozenset[str]  # names of project files that could not be read (their errors say why)
+    csv: str
+    issues: Issues
+    row_names: list[str]  # each row's project, as matched (a blank filled down where the CSV allows it)
+    said: set = field(default_factory=set)
+
+    def __call__(self, row: CsvRow, name: str) -> str | None:
+        if name in self.names:
+            return name
+        if name in self.unreadable or name in self.said:
+            return None
+        loc = self.table.loc(row, "项目名称")
+        close = difflib.get_close_matches(name, self.names, n=3, cutoff=0.3)
+        if name and not difflib.get_close_matches(name, self.names, n=1, cutoff=TYPO_CUTOFF):
+            rows = self.row_names.count(name)
+            self.issues.report("csv-project-without-file", loc, name, name=name, csv=self.csv, rows=rows)
+            self.said.add(name)
+            return None
+        self.issues.report("csv-unknown-project", loc, name, candidates=catalogue.candidates(close, self.names))
+        return None
 
 
 def _csv_amount(table: CsvTable, row: CsvRow, column: str, issues: Issues) -> Figure | None:
@@ -319,16 +507,23 @@ def _csv_amount(table: CsvTable, row: CsvRow, column: str, issues: Issues) -> Fi
     try:
         return Figure(parse_amount(text), loc)
     except PydanticCustomError as exc:
-        issues.report(exc.type, loc, text, **(exc.context or {}))
+        context = exc.context or {}
+        if context.get("reason") == catalogue.AMOUNT_REASON["thousands"]:
+            # "1,024.00": the column is formatted 会计专用/数值 with separators, and the CSV keeps the display.
+            issues.report("csv-amount-thousands", loc, text, example=context["example"])
+        else:
+            issues.report(exc.type, loc, text, **context)
         return None
 
 
-def _budget_rows(table: CsvTable, projects: list[ProjectFile], issues: Issues) -> dict[str, dict[str, Figure | None]]:
-    names = [p.data.name for p in projects]
+def _budget_rows(table: CsvTable, projects: list[ProjectFile], unreadable: frozenset[str],
+                 issues: Issues) -> dict[str, dict[str, Figure | None]]:
+    row_names = [row.values.get("项目名称", "") for row in table.rows]
+    match = _Matcher(table, [p.data.name for p in projects], unreadable, BUDGET_CSV, issues, row_names)
     out: dict[str, dict[str, Figure | None]] = {}
     first_line: dict[str, int] = {}
-    for row in table.rows:
-        name = _match_project(table, row, names, issues)
+    for row, written in zip(table.rows, row_names):
+        name = match(row, written)
         if name is None:
             continue
         if name in out:
@@ -340,11 +535,17 @@ def _budget_rows(table: CsvTable, projects: list[ProjectFile], issues: Issues) -
     return out
 
 
-def _indicator_rows(table: CsvTable, projects: list[ProjectFile], issues: Issues) -> dict[str, list[tuple[int, IndicatorInput]]]:
-    names = [p.data.name for p in projects]
-    out: dict[str, list[tuple[int, IndicatorInput]]] = {}
+def _indicator_rows(table: CsvTable, projects: list[ProjectFile], unreadable: frozenset[str],
+                    issues: Issues) -> dict[str, list[tuple[int, IndicatorInput]]]:
+    # A blank 项目名称 continues the project of the row above: the merged-cell habit of Excel users.
+    row_names, above = [], ""
     for row in table.rows:
-        name = _match_project(table, row, names, issues)
+        above = row.values.get("项目名称", "") or above
+        row_names.append(above)
+    match = _Matcher(table, [p.data.name for p in projects], unreadable, INDICATOR_CSV, issues, row_names)
+    out: dict[str, list[tuple[int, IndicatorInput]]] = {}
+    for row, filled in zip(table.rows, row_names):
+        name = match(row, filled)
         goal_text = chars.to_halfwidth(row.values.get("目标", ""))
         goal_ok = re.fullmatch(r"[0-9]{1,2}", goal_text) is not None and 1 <= int(goal_text) <= 20  # not ² or ①
         if not goal_ok:
