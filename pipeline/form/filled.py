@@ -8,7 +8,7 @@ renderers read the same decisions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 VMerge = Literal["restart", "continue", ""]
 
@@ -31,11 +31,14 @@ class CheckboxOption:
 class CheckboxGroup:
     label: str  # e.g. "项目类别"
     options: tuple[CheckboxOption, ...]
+    # Between two options: two ideographic spaces (2 em in any CJK font), in Word as in the PDF, so
+    # that a box reads with its own option, not with the next.
+    gap: ClassVar[str] = "\u3000\u3000"
 
     @property
     def text(self) -> str:
         """The group as one line, as it reads in the printed cell."""
-        return "  ".join(f"{o.label} {o.mark}" for o in self.options)
+        return self.gap.join(f"{o.label} {o.mark}" for o in self.options)
 
 
 @dataclass(frozen=True)

@@ -30,4 +30,4 @@ def render_html(forms: Sequence[FilledForm], variant: Variant, title: str | None
     if title is None:
         title = forms[0].outline_title if forms else ""
     author = forms[0].unit if forms else ""
-    return template.render(forms=list(forms), title=title, author=author)
+    return template.render(forms=list(forms), title=title, author=author, page=variant.page)

@@ -37,17 +37,20 @@ from wordml import FANGSONG, HEITI, SEGOE_UI_SYMBOL, XIAOBIAOSONG, Grid, Page  #
 from wordml import TAB_RUN, merged_down, para, run, tag_para, tag_run, text  # noqa: E402
 from wordml import TABLE_JOIN, TABLE_JOIN_STYLE, fonts, para_style, size, table_text_styles  # noqa: E402
 from wordml import EXACT_13PT, build_package, document_xml, font_table_xml, styles_xml  # noqa: E402
+from wordml import footer_xml, page_number_style  # noqa: E402
+
+from pipeline.variant import load_variant  # noqa: E402
 
 OUT = HERE / "form.docx"
 
-# A4 portrait, margins 2 cm (1.9 cm at the bottom): the table fills the 17 cm text width, and the
-# department's longest seed table still fits on one page.
-PAGE = Page(11906, 16838, margin_top=1134, margin_bottom=1077, margin_side=1134)
-TEXT_W = PAGE.text_width  # 9638 twips
-# c1 目标 · c2 一级 · c3 二级 · c4 三级 · c5 目标值 · c6 完成值 · c7 分值 · c8 得分 (twips, sum TEXT_W).
-# Narrow label columns leave the width to the long texts of c4–c6, as in the department's forms.
-# Without scoring the renderer scales c1–c6 up to the full width: 839 1151 1487 2062 2049 2050.
-GRID = Grid((700, 960, 1240, 1720, 1709, 1709, 800, 800), row_height=312)  # rows at least 0.55 cm high
+# The page, its margins and the table's column widths are the variant's data (form.yaml's `page`),
+# shared with the PDF's stylesheet: same page, same wraps. Columns: c1 目标 · c2 一级 · c3 二级 ·
+# c4 三级 · c5 目标值 · c6 完成值 · c7 分值 · c8 得分 (twips, summing to the text width). Without
+# scoring the renderer scales c1–c6 up to the full width, as the PDF's template does.
+VARIANT = load_variant(HERE.name, HERE.parent)
+PAGE = Page.of(VARIANT.page)
+TEXT_W = PAGE.text_width
+GRID = Grid(VARIANT.page.column_twips(), row_height=312)  # rows at least 0.55 cm high
 TEXT_ROW_H = 850  # 1.5 cm for the reason / measures rows
 
 CHECK_FONT = SEGOE_UI_SYMBOL  # has ☐ and ☑; ships with every Windows since 7
@@ -74,7 +77,7 @@ def head_table() -> str:
         + run(" ")
         + text("option.mark", "CheckMark")
         + tag_run("{%r if not loop.last %}")
-        + run("  ")
+        + text("group.gap")
         + tag_run("{%r endif %}")
         + tag_run("{%r endfor %}")
     )
@@ -215,6 +218,7 @@ STYLES = [
     para_style("FormNote", "Form Note", f'{EXACT_13PT}<w:jc w:val="left"/>',
                fonts(FANGSONG) + size(21)),
     TABLE_JOIN_STYLE,
+    page_number_style(FANGSONG, 21),
     '<w:style w:type="character" w:customStyle="1" w:styleId="CheckMark"><w:name w:val="Check Mark"/>'
     f"<w:basedOn w:val=\"DefaultParagraphFont\"/><w:rPr>{fonts(CHECK_FONT)}</w:rPr></w:style>",
 ]
@@ -222,7 +226,7 @@ STYLES = [
 
 def build() -> bytes:
     return build_package(document_xml(body(), PAGE), styles_xml(FANGSONG, 21, STYLES),
-                         font_table_xml([FANGSONG, HEITI, XIAOBIAOSONG, CHECK_FONT]))
+                         font_table_xml([FANGSONG, HEITI, XIAOBIAOSONG, CHECK_FONT]), footer_xml(PAGE))
 
 
 if __name__ == "__main__":

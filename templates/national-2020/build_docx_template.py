@@ -32,16 +32,19 @@ from wordml import FANGSONG, XIAOBIAOSONG, Grid, Page  # noqa: E402
 from wordml import merged_down, para, tag_para, text  # noqa: E402
 from wordml import TABLE_JOIN, TABLE_JOIN_STYLE, fonts, para_style, size, table_text_styles  # noqa: E402
 from wordml import build_package, document_xml, font_table_xml, styles_xml  # noqa: E402
+from wordml import footer_xml, page_number_style  # noqa: E402
+
+from pipeline.variant import load_variant  # noqa: E402
 
 OUT = HERE / "form.docx"
 
-# A4 portrait, margins 2 cm (1.9 cm at the bottom), as the hubei-2023 form.
-PAGE = Page(11906, 16838, margin_top=1134, margin_bottom=1077, margin_side=1134)
-# Twips, summing to the text width (9638). At 五号 (210 twips a character, 114 of cell margins):
-# c1/c2 hold four characters a line (项目名称, 产出指标), c3–c6 five (年初预算数, 年度指标值,
-# 实际完成值), c7 two (分值, 100), c8 a rate (84.77%, also in a substitute font's wider digits); c9
-# the rest.
-GRID = Grid((960, 960, 1170, 1200, 1180, 1180, 600, 920, 1468), row_height=312)  # rows at least 0.55 cm high
+# The page, its margins and the column widths are the variant's data (form.yaml's `page`), shared
+# with the PDF's stylesheet: same page, same wraps. At 五号 (210 twips a character, 114 of cell
+# margins): c1/c2 hold four characters a line (项目名称, 产出指标), c3–c6 five (年初预算数,
+# 年度指标值, 实际完成值), c7 two (分值, 100), c8 a rate (84.77%); c9 the rest.
+VARIANT = load_variant(HERE.name, HERE.parent)
+PAGE = Page.of(VARIANT.page)
+GRID = Grid(VARIANT.page.column_twips(), row_height=312)  # rows at least 0.55 cm high
 TEXT_ROW_H = 850  # 1.5 cm for the overall goal's texts
 
 
@@ -150,12 +153,13 @@ STYLES = [
     # Table text: 仿宋_GB2312 五号, centred or left.
     *table_text_styles(FANGSONG, 21),
     TABLE_JOIN_STYLE,
+    page_number_style(FANGSONG, 21),
 ]
 
 
 def build() -> bytes:
     return build_package(document_xml(body(), PAGE), styles_xml(FANGSONG, 21, STYLES),
-                         font_table_xml([FANGSONG, XIAOBIAOSONG]))
+                         font_table_xml([FANGSONG, XIAOBIAOSONG]), footer_xml(PAGE))
 
 
 if __name__ == "__main__":

@@ -38,8 +38,6 @@ from pipeline.render.html import render_html  # noqa: E402
 from pipeline.variant import Variant  # noqa: E402
 
 LANGUAGE = "zh-CN"
-PAGE_NUMBER = "— {n} —"
-PAGE_NUMBER_BASELINE = 28.0  # pt above the bottom edge, inside the 17 mm bottom margin of form.css
 PAGE_NUMBER_SAMPLE = "— 0123456789"  # every character a page number uses
 
 
@@ -360,8 +358,8 @@ def _widths(w: pikepdf.Array) -> dict[int, float]:
     return out
 
 
-def _number_stream(glyphs: _NumberGlyphs, text: str, page_width: float) -> bytes:
-    """`text` centred on the page at PAGE_NUMBER_BASELINE, as a content stream of glyph ids."""
+def _number_stream(glyphs: _NumberGlyphs, text: str, page_width: float, baseline: float) -> bytes:
+    """`text` centred on the page, `baseline` pt above its foot, as a content stream of glyph ids."""
     runs: list[tuple[str, list[str]]] = []  # consecutive glyphs of one font
     width = 0.0
     for ch in text:
@@ -372,18 +370,20 @@ def _number_stream(glyphs: _NumberGlyphs, text: str, page_width: float) -> bytes
         width += advance
     x = (page_width - width * glyphs.size / 1000) / 2
     shows = " ".join(f"{font} {glyphs.size:g} Tf <{''.join(ids)}> Tj" for font, ids in runs)
-    return f"BT {x:.2f} {PAGE_NUMBER_BASELINE:g} Td {shows} ET".encode()
+    return f"BT {x:.2f} {baseline:.2f} Td {shows} ET".encode()
 
 
 def _stamp_page_numbers(pdf: pikepdf.Pdf, variant: Variant, shared: _SharedFonts) -> None:
     glyphs = _number_glyphs(pdf, variant, shared)
+    # The variant's page settings (form.yaml), as Word's footer has them.
+    baseline = float(variant.page.number_baseline) * 72 / 25.4
     # The page's own content is wrapped in q … Q so that its graphics state (WeasyPrint flips
     # the y axis) does not reach the number.
     push = pikepdf.Stream(pdf, b"q")  # shared by every page
     pop = pikepdf.Stream(pdf, b"Q")
     for n, page in enumerate(pdf.pages, start=1):
         box = page.mediabox
-        number = pikepdf.Stream(pdf, _number_stream(glyphs, PAGE_NUMBER.format(n=n), float(box[2] - box[0])))
+        number = pikepdf.Stream(pdf, _number_stream(glyphs, variant.page.number.format(n=n), float(box[2] - box[0]), baseline))
         contents = page.obj.Contents
         parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
         page.obj.Contents = pikepdf.Array([push, *parts, pop, number])
