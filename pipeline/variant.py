@@ -62,11 +62,12 @@ class PageSettings:
         total = sum(kept, Decimal(0))
         return tuple(f"{(w * 100 / total).quantize(Decimal('0.001'))}%" for w in kept)
 
-    def column_twips(self) -> tuple[int, ...]:
-        """Every column in twips, summing exactly to the text width."""
+    def column_twips(self, columns: tuple[Decimal, ...] | None = None) -> tuple[int, ...]:
+        """The table's columns (or `columns`, relative widths) in twips, summing exactly to the text width."""
+        columns = self.columns if columns is None else columns
         width = twips(self.text_width)
-        total = sum(self.columns, Decimal(0))
-        out = [int(w * width / total) for w in self.columns]
+        total = sum(columns, Decimal(0))
+        out = [int(w * width / total) for w in columns]
         out[-1] += width - sum(out)
         return tuple(out)
 

@@ -364,3 +364,48 @@ def build_package(document: str, styles: str, font_table: str, footer: str) -> b
     """The .docx bytes of the parts (pipeline/render/zipfix.py: fixed member times and order)."""
     parts = package_parts(document, styles, font_table, footer)
     return write_package({name: xml.encode("utf-8") for name, xml in parts.items()})
+
+
+# ---------------------------------------------------------------- the 项目清单
+
+
+def summary_styles(text_width: int) -> list[str]:
+    """The 项目清单's title (on the form's FormTitle, a level-1 heading: the bundle's first bookmark in
+    Word's navigation pane and in a PDF saved from Word) and its unit / money-unit line."""
+    return [
+        para_style("SummaryTitle", "Summary Title", '<w:keepNext/><w:outlineLvl w:val="0"/>', "", based_on="FormTitle"),
+        para_style("SummaryLine", "Summary Line",
+                   f'<w:keepNext/><w:tabs><w:tab w:val="right" w:pos="{text_width}"/></w:tabs>'
+                   '<w:spacing w:after="60"/><w:jc w:val="left"/>', size(24)),
+    ]
+
+
+def summary_body(grid: Grid) -> str:
+    """The 项目清单 (pipeline/form/summary.py) when the context's `summary` is set: title, line and
+    table, on `grid` (8 columns; without scoring the renderer scales the first 6 to the full width).
+    The forms that follow start on a new page (the template's own condition)."""
+    def cell(expr: str, col: int, style: str = "TableText") -> str:
+        runs = text(expr) if col <= 6 else tag_run("{% cellif summary.scoring %}") + text(expr)
+        return grid.cell(runs, (col, col), style=style)
+
+    fields = ("number", "name", "implementer", "planned", "spent", "rate", "score", "grade")
+    table = grid.table([
+        grid.row([cell(f"summary.headers[{i}]", i + 1) for i in range(6)]
+                 + [cell("summary.headers[6]", 7), cell("summary.headers[7]", 8)], header=True),
+        grid.tag_row("{%tr for r in summary.rows %}"),
+        grid.row([cell(f"r.{f}", i + 1, "TableTextLeft" if f in ("name", "implementer") else "TableText")
+                  for i, f in enumerate(fields)]),
+        grid.tag_row("{%tr endfor %}"),
+        grid.row([
+            grid.cell(text("summary.total.name"), (1, 3)),
+            cell("summary.total.planned", 4), cell("summary.total.spent", 5), cell("summary.total.rate", 6),
+            cell('""', 7), cell('""', 8),
+        ]),
+    ])
+    return "".join([
+        tag_para("{%p if summary %}"),
+        para(text("summary.title"), "SummaryTitle"),
+        para(text("summary.unit_line") + TAB_RUN + text("summary.money_line"), "SummaryLine"),
+        table,
+        tag_para("{%p endif %}"),
+    ])

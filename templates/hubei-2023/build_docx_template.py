@@ -37,7 +37,7 @@ from wordml import FANGSONG, HEITI, SEGOE_UI_SYMBOL, XIAOBIAOSONG, Grid, Page  #
 from wordml import TAB_RUN, merged_down, para, run, tag_para, tag_run, text  # noqa: E402
 from wordml import TABLE_JOIN, TABLE_JOIN_STYLE, fonts, para_style, size, table_text_styles  # noqa: E402
 from wordml import EXACT_13PT, build_package, document_xml, font_table_xml, styles_xml  # noqa: E402
-from wordml import footer_xml, page_number_style  # noqa: E402
+from wordml import footer_xml, page_number_style, summary_body, summary_styles  # noqa: E402
 
 from pipeline.variant import load_variant  # noqa: E402
 
@@ -51,6 +51,8 @@ VARIANT = load_variant(HERE.name, HERE.parent)
 PAGE = Page.of(VARIANT.page)
 TEXT_W = PAGE.text_width
 GRID = Grid(VARIANT.page.column_twips(), row_height=312)  # rows at least 0.55 cm high
+# The 项目清单 at the front of the bundle: its own columns (form.yaml's summary.columns).
+SUMMARY_GRID = Grid(VARIANT.page.column_twips(VARIANT.summary.columns), row_height=312)
 TEXT_ROW_H = 850  # 1.5 cm for the reason / measures rows
 
 CHECK_FONT = SEGOE_UI_SYMBOL  # has ☐ and ☑; ships with every Windows since 7
@@ -176,9 +178,10 @@ def goal_table() -> str:
 
 def body() -> str:
     return "".join([
+        summary_body(SUMMARY_GRID),
         tag_para("{%p for form in forms %}"),
         # Each form on a new page: the break goes before every form but the first.
-        tag_para("{%p if loop.first %}"),
+        tag_para("{%p if loop.first and not summary %}"),
         para(text("form.attachment_label"), "AnnexLabel"),
         tag_para("{%p else %}"),
         para(text("form.attachment_label"), "AnnexLabel", "<w:pageBreakBefore/>"),
@@ -219,6 +222,7 @@ STYLES = [
                fonts(FANGSONG) + size(21)),
     TABLE_JOIN_STYLE,
     page_number_style(FANGSONG, 21),
+    *summary_styles(PAGE.text_width),
     '<w:style w:type="character" w:customStyle="1" w:styleId="CheckMark"><w:name w:val="Check Mark"/>'
     f"<w:basedOn w:val=\"DefaultParagraphFont\"/><w:rPr>{fonts(CHECK_FONT)}</w:rPr></w:style>",
 ]

@@ -32,7 +32,7 @@ from wordml import FANGSONG, XIAOBIAOSONG, Grid, Page  # noqa: E402
 from wordml import merged_down, para, tag_para, text  # noqa: E402
 from wordml import TABLE_JOIN, TABLE_JOIN_STYLE, fonts, para_style, size, table_text_styles  # noqa: E402
 from wordml import build_package, document_xml, font_table_xml, styles_xml  # noqa: E402
-from wordml import footer_xml, page_number_style  # noqa: E402
+from wordml import footer_xml, page_number_style, summary_body, summary_styles  # noqa: E402
 
 from pipeline.variant import load_variant  # noqa: E402
 
@@ -45,6 +45,8 @@ OUT = HERE / "form.docx"
 VARIANT = load_variant(HERE.name, HERE.parent)
 PAGE = Page.of(VARIANT.page)
 GRID = Grid(VARIANT.page.column_twips(), row_height=312)  # rows at least 0.55 cm high
+# The 项目清单 at the front of the bundle: its own columns (form.yaml's summary.columns).
+SUMMARY_GRID = Grid(VARIANT.page.column_twips(VARIANT.summary.columns), row_height=312)
 TEXT_ROW_H = 850  # 1.5 cm for the overall goal's texts
 
 
@@ -124,9 +126,10 @@ def indicator_table() -> str:
 
 def body() -> str:
     return "".join([
+        summary_body(SUMMARY_GRID),
         tag_para("{%p for form in forms %}"),
         # Each form on a new page: the break goes before every form's title but the first.
-        tag_para("{%p if loop.first %}"),
+        tag_para("{%p if loop.first and not summary %}"),
         para(text("form.title"), "FormTitle"),
         tag_para("{%p else %}"),
         para(text("form.title"), "FormTitle", "<w:pageBreakBefore/>"),
@@ -154,6 +157,7 @@ STYLES = [
     *table_text_styles(FANGSONG, 21),
     TABLE_JOIN_STYLE,
     page_number_style(FANGSONG, 21),
+    *summary_styles(PAGE.text_width),
 ]
 
 

@@ -34,7 +34,8 @@ from pipeline.files import sha256_file  # noqa: E402
 from pipeline.render.pdf import fonts, internals  # noqa: E402
 from pipeline.render.pdf.internals import BFCHAR, DEFAULT_WIDTH, PX, TF  # noqa: E402
 from pipeline.form.filled import FilledBundle, FilledForm  # noqa: E402
-from pipeline.render.html import render_html  # noqa: E402
+from pipeline.form.summary import Summary  # noqa: E402
+from pipeline.render.html import render_html, render_summary_html  # noqa: E402
 from pipeline.variant import Variant  # noqa: E402
 
 LANGUAGE = "zh-CN"
@@ -136,17 +137,26 @@ def render_form_pdf(form: FilledForm, variant: Variant, check_fonts: bool = True
     return _write_pdf(render_html([form], variant), variant.dir)
 
 
+def render_summary_pdf(summary: Summary, variant: Variant) -> bytes:
+    """The bundle's 项目清单 (pipeline/form/summary.py) as a PDF, its fonts checked like a form's."""
+    fonts.check_fonts([summary], variant)
+    return _write_pdf(render_summary_html(summary, variant), variant.dir)
+
+
 def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
-                      form_pdfs: Sequence[bytes | Path] | None = None) -> bytes:
-    """The year's bundle: the tables' PDFs (rendered here unless given, as bytes or files) joined,
-    one outline entry per table, `— N —` at the foot of every page, one copy of each font,
-    title/author/language."""
+                      form_pdfs: Sequence[bytes | Path] | None = None, summary: Summary | None = None) -> bytes:
+    """The year's bundle: the 项目清单 first if given, then the tables' PDFs (rendered here unless
+    given, as bytes or files) joined, one outline entry per table, `— N —` at the foot of every
+    page, one copy of each font, title/author/language."""
     if form_pdfs is None:
         form_pdfs = [render_form_pdf(form, variant) for form in bundle.forms]  # each checks its fonts
     else:
         # Each table's characters were checked when it was rendered (1000 forms again: 0.5 s).
         fonts.check_fonts([], variant)
-    return join_pdfs(bundle.title, bundle.unit, [form.outline_title for form in bundle.forms], variant, form_pdfs)
+    titles = [form.outline_title for form in bundle.forms]
+    if summary is not None:
+        form_pdfs, titles = [render_summary_pdf(summary, variant), *form_pdfs], [summary.outline_title, *titles]
+    return join_pdfs(bundle.title, bundle.unit, titles, variant, form_pdfs)
 
 
 def join_pdfs(title: str, unit: str, outline_titles: Sequence[str], variant: Variant,
