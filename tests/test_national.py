@@ -172,8 +172,10 @@ def test_template_is_what_the_build_script_writes():
 
 def test_template_opens_as_a_plain_document():
     d = docx.Document(TEMPLATE_DIR / "form.docx")
-    assert len(d.tables) == 2
-    assert all(len(t.columns) == 9 for t in d.tables)
+    # The 项目清单 (8 columns, first in a bundle), then the form's two tables.
+    assert len(d.tables) == 3
+    assert len(d.tables[0].columns) == 8
+    assert all(len(t.columns) == 9 for t in d.tables[1:])
 
 
 # ---------------------------------------------------------------- the computed figures
