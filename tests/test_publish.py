@@ -1,0 +1,254 @@
+"""The published bundle: the 项目清单 and its totals, page settings shared by Word and PDF, page
+numbers in Word, and the workbook. Totals are worked out here from the data files themselves."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from pipeline.check import check_year
+from pipeline.form.summary import build_summary
+from pipeline.render.docx import render_docx
+from pipeline.render.pdf.render import render_bundle_pdf
+from pipeline.render.xlsx import render_summary_xlsx
+from pipeline.variant import TEMPLATES_DIR, load_variant, twips
+
+ROOT = Path(__file__).resolve().parent.parent
+YEARS = {
+    "seed": ROOT / "data" / "2023",
+    "hubei-example": TEMPLATES_DIR / "hubei-2023" / "example" / "2023",
+    "national-example": TEMPLATES_DIR / "national-2020" / "example" / "2023",
+}
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def figures_from_data(year_dir: Path) -> list[tuple[str, Decimal, Decimal]]:
+    """(项目名称, 预算数, 执行数) per project file, read as text (BaseLoader: no floats), in file order."""
+    out = []
+    for path in sorted((year_dir / "projects").glob("*.yaml")):
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+        if "项目资金" in raw:  # national-2020: the sum over the sources
+            planned = sum((Decimal(s["全年预算数"]) for s in raw["项目资金"].values()), Decimal(0))
+            spent = sum((Decimal(s["全年执行数"]) for s in raw["项目资金"].values()), Decimal(0))
+        else:
+            planned, spent = Decimal(raw["预算数"]), Decimal(raw["执行数"])
+        out.append((raw["项目名称"], planned, spent))
+    return out
+
+
+def percent(spent: Decimal, planned: Decimal) -> str:
+    return f"{(spent * 100 / planned).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
+
+
+@pytest.fixture(scope="module", params=list(YEARS))
+def year(request):
+    bundle = check_year(YEARS[request.param]).bundle
+    variant = load_variant(bundle.variant)
+    return request.param, bundle, variant, build_summary(bundle, variant)
+
+
+# ---------------------------------------------------------------- the 项目清单
+
+
+def test_summary_rows_and_totals_match_the_data(year):
+    name, bundle, variant, summary = year
+    data = figures_from_data(YEARS[name])
+    assert [(r.name, Decimal(r.planned), Decimal(r.spent)) for r in summary.rows] == data
+    planned = sum((p for _, p, _ in data), Decimal(0))
+    spent = sum((s for _, _, s in data), Decimal(0))
+    assert Decimal(summary.total.planned) == planned and Decimal(summary.total.spent) == spent
+    assert summary.total.rate == percent(spent, planned)  # ΣB / ΣA
+    assert [r.rate for r in summary.rows] == [percent(s, p) for _, p, s in data]
+    assert [r.number for r in summary.rows] == [str(n) for n in range(1, len(data) + 1)]
+    assert summary.money_line == "金额单位：万元"
+
+
+def test_overall_rate_is_not_the_average_of_the_rates():
+    summary = build_summary(check_year(YEARS["seed"]).bundle, load_variant("hubei-2023"))
+    assert summary.total.rate == "66.58%"  # 1344.9098 / 2020
+    average = sum(Decimal(r.rate.rstrip("%")) for r in summary.rows) / len(summary.rows)
+    assert abs(average - Decimal("66.58")) > 5
+
+
+def test_summary_scores_and_grades_with_scoring(year):
+    name, bundle, variant, summary = year
+    if not any(f.total for f in bundle.forms):
+        assert not summary.scoring and len(summary.headers) == 6
+        return
+    assert summary.headers[-2:] == ("得分", "等级")
+    assert [(r.score, r.grade) for r in summary.rows] == [(f.total.score, f.total.grade) for f in bundle.forms]
+
+
+def test_summary_texts_are_the_variants_data(tmp_path):
+    """Title, labels and whether the list appears are form.yaml's, not code."""
+    shutil.copytree(TEMPLATES_DIR / "hubei-2023", tmp_path / "hubei-2023", ignore=shutil.ignore_patterns("example"))
+    form_yaml = tmp_path / "hubei-2023" / "form.yaml"
+    text = form_yaml.read_text(encoding="utf-8")
+    form_yaml.write_text(text.replace("title: \"{year} 年度项目支出绩效自评项目清单\"", "title: \"{year} 年项目汇总\"")
+                         .replace("    total: 合计", "    total: 总计"), encoding="utf-8")
+    bundle = check_year(YEARS["seed"]).bundle
+    variant = load_variant("hubei-2023", tmp_path)
+    summary = build_summary(bundle, variant)
+    assert summary.title == "2023 年项目汇总" and summary.total.name == "总计"
+    form_yaml.write_text(text.replace("  enabled: true", "  enabled: false"), encoding="utf-8")
+    assert build_summary(bundle, load_variant("hubei-2023", tmp_path)) is None
+
+
+# ---------------------------------------------------------------- the bundles open with it
+
+
+def test_pdf_bundle_opens_with_the_summary_and_its_bookmark(year):
+    name, bundle, variant, summary = year
+    reader = PdfReader(io.BytesIO(render_bundle_pdf(bundle, variant, summary=summary)))
+    assert len(reader.pages) == 1 + len(bundle.forms)  # each example table fits on its page
+    first = squeeze(reader.pages[0].extract_text())
+    assert first.startswith(squeeze(summary.title + summary.unit_line + summary.money_line + "".join(summary.headers)))
+    for r in summary.rows:
+        assert squeeze(r.number + r.name) in first or squeeze(r.name) in first
+        assert squeeze(r.planned + r.spent + r.rate) in first
+    total = summary.total
+    assert squeeze(total.name + total.planned + total.spent + total.rate) in first
+    assert first.endswith("—1—")
+    assert squeeze(reader.pages[1].extract_text()).endswith("—2—")
+    outline = [(o.title, reader.get_destination_page_number(o)) for o in reader.outline]
+    assert outline[0] == (summary.outline_title, 0)
+    assert outline[1:] == [(f.outline_title, n) for n, f in enumerate(bundle.forms, start=1)]
+
+
+def test_word_bundle_opens_with_the_summary_table(year):
+    name, bundle, variant, summary = year
+    d = docx.Document(io.BytesIO(render_docx(bundle.forms, variant, summary)))
+    rows = [[c.text for c in r.cells] for r in d.tables[0].rows]
+    width = len(summary.headers)
+    assert rows[0] == list(summary.headers)
+    body = [[r.number, r.name, r.implementer, r.planned, r.spent, r.rate, r.score, r.grade][:width] for r in summary.rows]
+    assert rows[1:-1] == body
+    t = summary.total
+    assert rows[-1] == [t.name] * 3 + [t.planned, t.spent, t.rate] + [""] * (width - 6)
+    paragraphs = [p for p in d.paragraphs if p.text]
+    assert paragraphs[0].text == summary.title and paragraphs[0].style.name == "Summary Title"
+    # The title is a level-1 heading: Word's navigation pane and a PDF saved from Word list it first.
+    assert d.styles["Summary Title"].element.find(f"{W}pPr/{W}outlineLvl").get(f"{W}val") == "0"
+    # The first form starts on a new page.
+    breaks = d.element.body.findall(f".//{W}pageBreakBefore")
+    assert len(breaks) == len(bundle.forms)
+
+
+def test_word_pages_numbered_by_a_page_field_as_in_the_pdf(year):
+    name, bundle, variant, summary = year
+    data = render_docx(bundle.forms, variant, summary)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        footer = z.read("word/footer1.xml").decode()
+        document = z.read("word/document.xml").decode()
+    text = re.sub(r"<[^>]+>", "", footer.split("<w:p>", 1)[1])
+    assert text == "—  PAGE 1 —"  # "— ", the field (instruction, cached result), " —"
+    assert footer.count('w:fldCharType="begin"') == 1 and "<w:instrText xml:space=\"preserve\"> PAGE </w:instrText>" in footer
+    assert '<w:footerReference w:type="default" r:id="rId4"/>' in document
+    d = docx.Document(io.BytesIO(data))
+    assert d.sections[0].footer.paragraphs[0].style.paragraph_format.alignment == 1  # centred
+
+
+# ---------------------------------------------------------------- one page for both renderers
+
+
+@pytest.mark.parametrize("name", ["hubei-2023", "national-2020"])
+def test_word_page_is_form_yaml_page(name):
+    variant = load_variant(name)
+    page = variant.page
+    d = docx.Document(TEMPLATES_DIR / name / "form.docx")
+    section = d.sections[0]
+    assert (section.page_width.twips, section.page_height.twips) == (twips(page.width), twips(page.height))
+    assert (section.top_margin.twips, section.right_margin.twips, section.bottom_margin.twips,
+            section.left_margin.twips) == tuple(twips(m) for m in (page.top, page.right, page.bottom, page.left))
+    # The grid of the form's tables is form.yaml's columns at the text width.
+    grid = [int(c.get(f"{W}w")) for c in d.tables[1]._tbl.tblGrid.findall(f"{W}gridCol")]
+    assert grid[:len(page.columns)] == list(page.column_twips())[:len(grid)]
+
+
+def _first_text_x(pdf: bytes) -> float:
+    xs = []
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(
+        visitor_text=lambda text, cm, tm, font, size: xs.append(tm[4] * cm[0] + cm[4]) if text.strip() else None)
+    return min(xs)
+
+
+def test_a_margin_in_form_yaml_moves_both_renderers(tmp_path):
+    """Change the left and right margins in form.yaml: Word's section and the PDF's text both follow."""
+    bundle = check_year(YEARS["hubei-example"]).bundle
+    base = load_variant("hubei-2023")
+    shutil.copytree(TEMPLATES_DIR / "hubei-2023", tmp_path / "hubei-2023", ignore=shutil.ignore_patterns("example"))
+    form_yaml = tmp_path / "hubei-2023" / "form.yaml"
+    form_yaml.write_text(form_yaml.read_text(encoding="utf-8").replace(
+        "margins: {top: 15, right: 16, bottom: 17, left: 16}", "margins: {top: 15, right: 26, bottom: 17, left: 26}"),
+        encoding="utf-8")
+    wide = load_variant("hubei-2023", tmp_path)
+    assert wide.page.left == 26
+    shutil.copy(TEMPLATES_DIR / "wordml.py", tmp_path)  # the template script's shared helpers
+    subprocess.run([sys.executable, str(tmp_path / "hubei-2023" / "build_docx_template.py")], check=True,
+                   capture_output=True)
+    section = docx.Document(tmp_path / "hubei-2023" / "form.docx").sections[0]
+    assert section.left_margin.twips == twips(Decimal(26))
+    from pipeline.render.pdf.render import render_form_pdf
+
+    x0 = _first_text_x(render_form_pdf(bundle.forms[0], base))
+    x1 = _first_text_x(render_form_pdf(bundle.forms[0], wide))
+    assert x1 - x0 == pytest.approx(10 * 72 / 25.4, abs=0.5)  # 10 mm further right
+
+
+# ---------------------------------------------------------------- the workbook
+
+
+def test_workbook_values_and_total_row(year):
+    name, bundle, variant, summary = year
+    data = figures_from_data(YEARS[name])
+    ws = openpyxl.load_workbook(io.BytesIO(render_summary_xlsx(summary))).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == summary.title and ws.title == summary.sheet
+    assert rows[2] == tuple(summary.headers)
+    body, total = rows[3:-1], rows[-1]
+    assert [(r[0], r[1]) for r in body] == [(n, name) for n, (name, _, _) in enumerate(data, start=1)]
+    # Figures are numbers (Excel sums them), equal to the data's as written.
+    assert [(Decimal(str(r[3])), Decimal(str(r[4]))) for r in body] == [(p, s) for _, p, s in data]
+    planned = sum((p for _, p, _ in data), Decimal(0))
+    spent = sum((s for _, _, s in data), Decimal(0))
+    assert total[0] == "合计"
+    assert Decimal(str(total[3])) == planned and Decimal(str(total[4])) == spent
+    assert f"{Decimal(str(total[5])) * 100:.2f}%" == percent(spent, planned)
+    assert ws.cell(ws.max_row, 6).number_format == "0.00%"
+
+
+def test_workbook_bytes_do_not_depend_on_clock_folder_or_zone(tmp_path):
+    code = (
+        "import sys; from pathlib import Path; from pipeline.check import check_year;"
+        "from pipeline.form.summary import build_summary; from pipeline.variant import load_variant;"
+        "from pipeline.render.xlsx import render_summary_xlsx;"
+        "b = check_year(Path(sys.argv[1])).bundle;"
+        "sys.stdout.buffer.write(render_summary_xlsx(build_summary(b, load_variant(b.variant))))"
+    )
+    outs = []
+    for tz, lang, folder in (("UTC", "C.UTF-8", tmp_path / "a"), ("Asia/Shanghai", "zh_CN.UTF-8", tmp_path / "b")):
+        shutil.copytree(YEARS["seed"], folder / "2023")
+        env = {**os.environ, "TZ": tz, "LANG": lang, "LC_ALL": lang, "PYTHONPATH": str(ROOT)}
+        outs.append(subprocess.run([sys.executable, "-c", code, str(folder / "2023")], capture_output=True,
+                                   check=True, env=env, cwd=folder).stdout)
+    assert outs[0] == outs[1] and outs[0][:2] == b"PK"
+    with zipfile.ZipFile(io.BytesIO(outs[0])) as z:
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert b"dcterms:created" not in z.read("docProps/core.xml")
