@@ -252,3 +252,51 @@ def test_workbook_bytes_do_not_depend_on_clock_folder_or_zone(tmp_path):
     with zipfile.ZipFile(io.BytesIO(outs[0])) as z:
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         assert b"dcterms:created" not in z.read("docProps/core.xml")
+
+
+# ---------------------------------------------------------------- the official fonts, when installed
+
+
+def test_the_pdf_uses_the_official_fonts_when_installed(tmp_path):
+    """A machine with 仿宋_GB2312 (here a stand-in: DejaVu Serif under that name, in a private
+    fontconfig setup): the PDF's text is set in it, Noto filling in the glyphs it lacks, and the
+    build's summary names it. Without it (the test machine): Noto, as the summary says."""
+    from fontTools.ttLib import TTFont
+
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    font = TTFont("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+    name = font["name"]
+    name.removeNames(platformID=1)  # Mac names cannot hold the Chinese name
+    for name_id in (1, 4, 16):
+        name.removeNames(nameID=name_id)
+        name.setName("仿宋_GB2312", name_id, 3, 1, 0x409)
+    name.removeNames(nameID=6)
+    name.setName("FangSong_GB2312", 6, 3, 1, 0x409)
+    font.save(folder / "fangsong.ttf")
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd"><fontconfig>'
+                    f'<include ignore_missing="yes">/etc/fonts/fonts.conf</include><dir>{folder}</dir>'
+                    f'<cachedir>{tmp_path / "cache"}</cachedir></fontconfig>', encoding="utf-8")
+    script = (
+        "import sys; from pathlib import Path; from pipeline.check import check_year;"
+        "from pipeline.variant import load_variant; from pipeline.render.pdf import fonts;"
+        "from pipeline.render.pdf.render import render_form_pdf;"
+        "v = load_variant('hubei-2023'); print(fonts.fonts_used_text(v.dir / 'form.css'));"
+        "form = check_year(Path('data/2023')).bundle.forms[0];"
+        "Path(sys.argv[1]).write_bytes(render_form_pdf(form, v))"
+    )
+    env = {**os.environ, "FONTCONFIG_FILE": str(conf), "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    run = subprocess.run([sys.executable, "-c", script, str(tmp_path / "t.pdf")], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "标题 Noto Sans CJK SC；正文 仿宋_GB2312；勾选框 DejaVu Sans"
+    reader = PdfReader(tmp_path / "t.pdf")
+    names = {str(f["/BaseFont"]).split("+")[-1] for f in reader.pages[0]["/Resources"]["/Font"].values()}
+    assert any("GB2312" in n for n in names), names  # WeasyPrint names it by its family
+    assert any("Noto-Serif-CJK-SC" in n for n in names), names  # the CJK glyphs the stand-in lacks
+    # This machine has no official fonts: Noto, and the summary says so.
+    from pipeline.render.pdf import fonts
+
+    assert fonts.fonts_used_text(load_variant("hubei-2023").dir / "form.css") == \
+        "标题 Noto Sans CJK SC；正文 Noto Serif CJK SC；勾选框 DejaVu Sans"

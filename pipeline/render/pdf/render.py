@@ -86,8 +86,8 @@ def _styles_of(css_path: Path, text: str) -> _Styles:
 
 
 def _common_copies(css_path: Path) -> tuple[str, dict[str, fonts.InstalledFont]]:
-    """CSS putting a common-character copy of each large font of form.css before it in its stack
-    (see fonts.reduce_font and fonts.common_copy)."""
+    """CSS setting each role's font stack (fonts.font_stacks: the installed official fonts first), with
+    a common-character copy of each large font before it (see fonts.reduce_font and fonts.common_copy)."""
     faces, roles, copies = [], [], {}
     for role, stack in fonts.font_stacks(css_path).items():
         families = []
@@ -105,8 +105,7 @@ def _common_copies(css_path: Path) -> tuple[str, dict[str, fonts.InstalledFont]]
                 families.append(f'"{name}"')
             families.append(f'"{family}"')
         roles.append(f"--font-{role}: {', '.join(families)};")
-    if not copies:
-        return "", {}
+    # Always the stacks: they put the official fonts (form.css's --prefer-<role>) first when installed.
     return "\n".join([*faces, ":root { " + " ".join(roles) + " }"]), copies
 
 
