@@ -50,6 +50,7 @@ class PageSettings:
     number: str  # the page number's text, GB/T 9704: "— {n} —"
     number_baseline: Decimal  # mm above the bottom edge
     columns: tuple[Decimal, ...]  # the table's column widths, relative, at the widest layout
+    title_size: Decimal = Decimal(22)  # pt: the title's font size (二号)
 
     @property
     def text_width(self) -> Decimal:
@@ -77,10 +78,16 @@ class PageSettings:
         before, _, after = self.number.partition("{n}")
         return before, after
 
+    @property
+    def title_line(self) -> Decimal:
+        """How many em of the title's font fit on a line (pipeline/form/lines.py breaks longer titles)."""
+        return self.text_width * 72 / MM_PER_INCH / self.title_size
+
     def css(self) -> str:
-        """The @page rule of the PDF."""
+        """The @page rule of the PDF, and the title's size."""
         return (f"@page {{ size: {self.width}mm {self.height}mm; "
-                f"margin: {self.top}mm {self.right}mm {self.bottom}mm {self.left}mm; }}")
+                f"margin: {self.top}mm {self.right}mm {self.bottom}mm {self.left}mm; }} "
+                f"h1.title {{ font-size: {self.title_size}pt; }}")
 
 
 def _page_settings(raw: dict) -> PageSettings:
@@ -89,7 +96,7 @@ def _page_settings(raw: dict) -> PageSettings:
     width, height = (mm(v) for v in raw["size"])
     return PageSettings(width, height, mm(m["top"]), mm(m["right"]), mm(m["bottom"]), mm(m["left"]),
                         number=raw["number"], number_baseline=mm(raw["number_baseline"]),
-                        columns=tuple(mm(c) for c in raw["columns"]))
+                        columns=tuple(mm(c) for c in raw["columns"]), title_size=mm(raw["title_size"]))
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,8 @@ def test_seed_bundle_page_text(seed_forms, seed_docx):
     # Every form but the first starts on a new page.
     assert [bool(p.paragraph_format.page_break_before) for p in labels] == [False] + [True] * 10
     for form in seed_forms:
-        i = texts.index(form.title)
+        i = texts.index("\n".join(form.title_lines))  # a long title in balanced lines
+        assert "".join(form.title_lines).replace(" ", "") == form.title.replace(" ", "")
         assert texts[i - 1] == form.attachment_label
         assert texts[i + 1] == f"{form.unit_line}\t{form.date_line}"
     notes = [t for t in texts if t in form.footnotes or t == form.footnotes_title]

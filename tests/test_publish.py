@@ -300,3 +300,51 @@ def test_the_pdf_uses_the_official_fonts_when_installed(tmp_path):
 
     assert fonts.fonts_used_text(load_variant("hubei-2023").dir / "form.css") == \
         "标题 Noto Sans CJK SC；正文 Noto Serif CJK SC；勾选框 DejaVu Sans"
+
+
+# ---------------------------------------------------------------- long titles
+
+
+LONG_TITLES = [
+    "2023 年度市直行业部门调处中心专项工作经费项目自评表",
+    "2023 年度维稳救助及司法救助资金经费项目自评表",
+    "2023 年度“1234”信息化建设工程专项经费项目自评表",
+    "2023 年度中央司法救助资金专项资金(转移支付)项目自评表",
+    "2023 年度" + "很长的项目名称" * 6 + "项目自评表",
+]
+
+
+@pytest.mark.parametrize("title", LONG_TITLES)
+def test_long_titles_break_in_balanced_lines(title):
+    from pipeline.form.lines import balanced_lines, text_width
+
+    width = load_variant("hubei-2023").page.title_line  # 178 mm of 22 pt: 22.9 em
+    lines = balanced_lines(title, width)
+    assert "".join(lines).replace(" ", "") == title.replace(" ", "")
+    assert len(lines) >= 2 and all(text_width(line) <= width for line in lines)
+    widths = [text_width(line) for line in lines]
+    assert min(widths) >= max(widths) - 3  # balanced: never one or two characters alone
+    assert not any(line[0] in "）)”，、" for line in lines[1:])  # no line starts with closing punctuation
+    assert "2023" in lines[0] and not any(line.endswith("(") for line in lines)
+
+
+def test_short_titles_stay_on_one_line():
+    from pipeline.form.lines import balanced_lines
+
+    assert balanced_lines("2023 年度市法学会经费项目自评表", Decimal("22.9")) == ("2023 年度市法学会经费项目自评表",)
+
+
+def test_seed_titles_print_their_lines_in_both_formats():
+    bundle = check_year(YEARS["seed"]).bundle
+    variant = load_variant("hubei-2023")
+    long = [f for f in bundle.forms if len(f.title_lines) > 1]
+    assert len(long) >= 4
+    d = docx.Document(io.BytesIO(render_docx(bundle.forms, variant)))
+    titles = [p.text for p in d.paragraphs if p.style.name == "Form Title"]
+    assert titles == ["\n".join(f.title_lines) for f in bundle.forms]
+    from pipeline.render.pdf.render import render_form_pdf
+
+    for form in long[:2]:
+        lines = [squeeze(x) for x in PdfReader(io.BytesIO(render_form_pdf(form, variant))).pages[0]
+                 .extract_text().splitlines()]
+        assert [squeeze(x) for x in form.title_lines] == lines[1:1 + len(form.title_lines)]

@@ -19,6 +19,7 @@ from pipeline.form.filled import (
     Total,
 )
 from pipeline.input.model import CATEGORY_KEYS, IndicatorInput, ProjectInput, YearInput
+from pipeline.form.lines import balanced_lines
 from pipeline.variant import Variant
 
 CENT = Decimal("0.01")
@@ -215,6 +216,7 @@ def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledFo
         file_stem=safe_file_stem(p.number, p.data.name),
         outline_title=variant.outline.format(title=title, number=p.number, name=p.data.name),
         unit=dept.unit,
+        title_lines=balanced_lines(title, variant.page.title_line),
         funds=_funds(p, variant, labels, budget),
         overall_goal=OverallGoal(overall.expected, overall.achieved) if overall else None,
     )

@@ -151,6 +151,7 @@ class FilledForm:
     file_stem: str = ""  # "01-政法智能化建设专项经费": output file name, safe on every OS
     outline_title: str = ""  # the table's bookmark in the bundle PDF (the title, where it names the project)
     unit: str = ""  # 单位名称: the PDF's author
+    title_lines: tuple[str, ...] = ()  # the title as printed: balanced lines (pipeline/form/lines.py)
 
 
 @dataclass(frozen=True)

@@ -186,7 +186,7 @@ def body() -> str:
         tag_para("{%p else %}"),
         para(text("form.attachment_label"), "AnnexLabel", "<w:pageBreakBefore/>"),
         tag_para("{%p endif %}"),
-        para(text("form.title"), "FormTitle"),
+        para(text('form.title_lines | join("\\n")'), "FormTitle"),
         para(text("form.unit_line") + TAB_RUN + text("form.date_line"), "UnitDate"),
         head_table(),
         tag_para("{%p for goal in form.goals %}"),
@@ -211,7 +211,7 @@ STYLES = [
     para_style("AnnexLabel", "Annex Label", '<w:jc w:val="left"/>', fonts(HEITI) + size(32)),
     # Title: 方正小标宋简体 二号, centred.
     para_style("FormTitle", "Form Title", '<w:spacing w:before="0" w:after="120"/><w:jc w:val="center"/>',
-               fonts(XIAOBIAOSONG) + size(44)),
+               fonts(XIAOBIAOSONG) + size(int(VARIANT.page.title_size * 2))),
     # 单位名称 at the left, 填报日期 at the right tab stop.
     para_style("UnitDate", "Unit Date Line",
                f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_W}"/></w:tabs><w:spacing w:after="60"/>'

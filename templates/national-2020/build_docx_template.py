@@ -130,9 +130,9 @@ def body() -> str:
         tag_para("{%p for form in forms %}"),
         # Each form on a new page: the break goes before every form's title but the first.
         tag_para("{%p if loop.first and not summary %}"),
-        para(text("form.title"), "FormTitle"),
+        para(text('form.title_lines | join("\\n")'), "FormTitle"),
         tag_para("{%p else %}"),
-        para(text("form.title"), "FormTitle", "<w:pageBreakBefore/>"),
+        para(text('form.title_lines | join("\\n")'), "FormTitle", "<w:pageBreakBefore/>"),
         tag_para("{%p endif %}"),
         para(text("form.subtitle"), "FormSubtitle"),
         head_table(),
@@ -149,7 +149,7 @@ def body() -> str:
 STYLES = [
     # Title: 方正小标宋简体 二号, centred.
     para_style("FormTitle", "Form Title", '<w:keepNext/><w:spacing w:before="0" w:after="60"/><w:jc w:val="center"/>',
-               fonts(XIAOBIAOSONG) + size(44)),
+               fonts(XIAOBIAOSONG) + size(int(VARIANT.page.title_size * 2))),
     # （2023 年度）: 仿宋_GB2312 小三, centred under the title.
     para_style("FormSubtitle", "Form Subtitle", '<w:keepNext/><w:spacing w:before="0" w:after="120"/><w:jc w:val="center"/>',
                fonts(FANGSONG) + size(30)),
