@@ -190,10 +190,12 @@ class Grid:
         pr += '<w:vAlign w:val="center"/>'
         return f"<w:tc><w:tcPr>{pr}</w:tcPr>{para(content, style, ppr)}</w:tc>"
 
-    def row(self, cells: list[str], height: int | None = None, header: bool = False) -> str:
-        """A row at least `height` twips high (the grid's row height by default)."""
+    def row(self, cells: list[str], height: int | None = None, header: bool = False, split: bool = False) -> str:
+        """A row at least `height` twips high (the grid's row height by default); `split`: it may
+        break across pages."""
         # cantSplit: a row never breaks across pages; tblHeader: repeats at the top of each page.
-        pr = f'<w:cantSplit/><w:trHeight w:val="{self.row_height if height is None else height}" w:hRule="atLeast"/>'
+        pr = "" if split else "<w:cantSplit/>"
+        pr += f'<w:trHeight w:val="{self.row_height if height is None else height}" w:hRule="atLeast"/>'
         if header:
             pr += "<w:tblHeader/>"
         return f"<w:tr><w:trPr>{pr}</w:trPr>{''.join(cells)}</w:tr>"

@@ -100,6 +100,15 @@ class IndicatorRow:
 class Goal:
     label: str  # "年度绩效目标 1", with " (80 分)" when scored
     rows: tuple[IndicatorRow, ...]  # empty: the goal prints as one empty row
+    breaks: tuple[int, ...] = ()  # rows that begin a page (pipeline/form/paginate.py): the label prints again
+
+    def label_span(self, row: int) -> int:
+        """Rows the goal label's cell spans from indicator row `row` (0: covered by the cell above):
+        one cell, or one per page the goal runs over."""
+        if row != 0 and row not in self.breaks:
+            return 0
+        ends = [b for b in self.breaks if b > row] + [len(self.rows)]
+        return min(ends) - row
 
     @property
     def empty(self) -> bool:
@@ -152,6 +161,7 @@ class FilledForm:
     outline_title: str = ""  # the table's bookmark in the bundle PDF (the title, where it names the project)
     unit: str = ""  # 单位名称: the PDF's author
     title_lines: tuple[str, ...] = ()  # the title as printed: balanced lines (pipeline/form/lines.py)
+    tall_rows: tuple[str, ...] = ()  # text rows that may break across pages (pipeline/form/paginate.py)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,9 @@ import math
 import unicodedata
 from decimal import Decimal
 
+from pipeline.form.filled import FilledForm
+from pipeline.variant import MM_PER_INCH, Variant
+
 NARROW = Decimal("0.6")
 
 
@@ -82,3 +85,29 @@ def _split(text: str, points: list[int], n: int, line_width: Decimal) -> tuple[s
         return None
     bounds = (0, *best[1], len(text))
     return tuple(text[a:b].strip() for a, b in zip(bounds, bounds[1:]))
+
+
+def estimated_lines(text: str, line_width: Decimal) -> int:
+    """How many lines `text` takes in a cell `line_width` em wide (its own line breaks kept);
+    generous, like text_width."""
+    return sum(max(1, math.ceil(text_width(line) / line_width)) for line in text.splitlines() or [""])
+
+
+# Text rows (the form's own texts, printed across the columns after their two label columns).
+TEXT_ROWS = ("reason", "measures")
+LINE_PT = Decimal(13)  # the table's exact line height, Word's and the PDF's
+TEXT_PT = Decimal("10.5")  # 五号
+TALL = Decimal("0.75")  # of the page's text height: a taller row may break across pages
+
+
+def tall_rows(form: FilledForm, variant: Variant) -> tuple[str, ...]:
+    """The text rows too tall to be kept whole: rows never split across pages unless, like these,
+    they would leave most of a page empty (or not fit on one at all)."""
+    page = variant.page
+    n = 8 if form.scoring else 6
+    columns = page.columns[:n]
+    width_pt = page.text_width * 72 / MM_PER_INCH * sum(columns[2:], Decimal(0)) / sum(columns, Decimal(0))
+    line_em = (width_pt - 2 * 72 / MM_PER_INCH) / TEXT_PT  # less the cell's 1 mm margins
+    page_pt = (page.height - page.top - page.bottom) * 72 / MM_PER_INCH
+    return tuple(name for name in TEXT_ROWS
+                 if estimated_lines(getattr(form, name), line_em) * LINE_PT > TALL * page_pt)

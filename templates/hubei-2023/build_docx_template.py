@@ -131,9 +131,9 @@ def goal_table() -> str:
     headers = [GRID.cell(text(f"form.indicator_headers[{i}]"), (i + 2, i + 2), ppr=keep) for i in range(5)]
     return GRID.table([
         GRID.tag_row("{%tr if goal.empty %}"),
-        GRID.row([
-            GRID.cell(text("goal.label"), (1, 1)),
-            GRID.cell(wide("", 5), (2, 8)),
+        GRID.row([  # keepNext: an empty goal's row never ends a page, it goes with the rows that follow
+            GRID.cell(text("goal.label"), (1, 1), ppr=keep),
+            GRID.cell(wide("", 5), (2, 8), ppr=keep),
         ]),
         GRID.tag_row("{%tr else %}"),
         GRID.row([
@@ -164,16 +164,23 @@ def goal_table() -> str:
             GRID.cell(text("form.total.score"), (8, 8)),
         ]),
         GRID.tag_row("{%tr endif %}"),
-        GRID.row([
-            GRID.cell(text("form.labels.reason"), (1, 2)),
-            GRID.cell(wide(text("form.reason"), 4), (3, 8), style="TableTextLeft"),
-        ], height=TEXT_ROW_H),
-        GRID.row([
-            GRID.cell(text("form.labels.measures"), (1, 2)),
-            GRID.cell(wide(text("form.measures"), 4), (3, 8), style="TableTextLeft"),
-        ], height=TEXT_ROW_H),
+        *text_row("reason"),
+        *text_row("measures"),
         GRID.tag_row("{%tr endif %}"),
     ])
+
+
+def text_row(name: str) -> list[str]:
+    """The reason or measures row: kept whole on a page, unless most of a page tall
+    (FilledForm.tall_rows), as in the PDF."""
+    def row(split: bool) -> str:
+        return GRID.row([
+            GRID.cell(text(f"form.labels.{name}"), (1, 2)),
+            GRID.cell(wide(text(f"form.{name}"), 4), (3, 8), style="TableTextLeft"),
+        ], height=TEXT_ROW_H, split=split)
+
+    return [GRID.tag_row('{%tr if "' + name + '" in form.tall_rows %}'), row(True),
+            GRID.tag_row("{%tr else %}"), row(False), GRID.tag_row("{%tr endif %}")]
 
 
 def body() -> str:

@@ -33,6 +33,7 @@ from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from pipeline.files import sha256_file  # noqa: E402
 from pipeline.render.pdf import fonts, internals  # noqa: E402
 from pipeline.render.pdf.internals import BFCHAR, DEFAULT_WIDTH, PX, TF  # noqa: E402
+from pipeline.form import paginate  # noqa: E402
 from pipeline.form.filled import FilledBundle, FilledForm  # noqa: E402
 from pipeline.form.summary import Summary  # noqa: E402
 from pipeline.render.html import render_html, render_summary_html  # noqa: E402
@@ -112,14 +113,17 @@ def _common_copies(css_path: Path) -> tuple[str, dict[str, fonts.InstalledFont]]
 FONTS_KEY = "/AnnexFonts"  # document info: fonts.fingerprint() of the fonts the PDF was made with
 
 
-def _write_pdf(html: str, folder: Path) -> bytes:
-    """The HTML as a PDF, styled by the variant folder's form.css."""
+def _write_pdf(html: str, folder: Path, page_anchors: list[set[str]] | None = None) -> bytes:
+    """The HTML as a PDF, styled by the variant folder's form.css; `page_anchors`, if given, receives
+    the ids of the elements laid out on each page."""
     css = folder / "form.css"
     styles = _styles(css)
     # A stable /ID: same HTML and CSS, same identifier (and WeasyPrint writes no dates).
     identifier = hashlib.sha256((styles.digest + html).encode()).hexdigest()[:32].encode()
     document = weasyprint.HTML(string=html, base_url=str(folder)).render(
         stylesheets=list(styles.sheets), font_config=_font_config())
+    if page_anchors is not None:
+        page_anchors.extend(set(page.anchors) for page in document.pages)
 
     def finish(_document, pdf) -> None:
         pdf.info[FONTS_KEY[1:]] = pydyf.String(fonts.fingerprint(css))
@@ -131,9 +135,34 @@ def _write_pdf(html: str, folder: Path) -> bytes:
 def render_form_pdf(form: FilledForm, variant: Variant, check_fonts: bool = True) -> bytes:
     """One table as a PDF (`build/<year>/分表/<NN>-<项目名称>.pdf`), without page numbers.
     check_fonts=False: the caller has checked the form's fonts (fonts.check_fonts)."""
+    return render_paged_form_pdf(form, variant, check_fonts)[0]
+
+
+def render_paged_form_pdf(form: FilledForm, variant: Variant, check_fonts: bool = True) -> tuple[bytes, FilledForm]:
+    """render_form_pdf, and the form as printed: a table running onto more pages repeats, on each,
+    the 一级/二级 labels of the runs it continues (pipeline/form/paginate.py). The Word file is
+    rendered from that form, so that both show the same labels. Only a form longer than a page is
+    laid out twice."""
     if check_fonts:
         fonts.check_fonts([form], variant)
-    return _write_pdf(render_html([form], variant), variant.dir)
+    anchors: list[set[str]] = []
+    data = _write_pdf(render_html([form], variant), variant.dir, anchors)
+    if len(anchors) < 2:
+        return data, form
+    starts = set()
+    for page in anchors[1:]:
+        rows = [_row_of(a) for a in page if a.startswith("row-")]
+        if rows:
+            starts.add(min(rows))
+    paged = paginate.restart_runs(form, starts)
+    if paged is form:
+        return data, form
+    return _write_pdf(render_html([paged], variant), variant.dir), paged
+
+
+def _row_of(anchor: str) -> tuple[int, int]:
+    _, goal, row = anchor.split("-")
+    return int(goal), int(row)
 
 
 def render_summary_pdf(summary: Summary, variant: Variant) -> bytes:
