@@ -19,6 +19,8 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
+from docx_grid import read_grid
+
 from pipeline.check import check_year
 from pipeline.form.summary import build_summary
 from pipeline.render.docx import render_docx
@@ -348,3 +350,106 @@ def test_seed_titles_print_their_lines_in_both_formats():
         lines = [squeeze(x) for x in PdfReader(io.BytesIO(render_form_pdf(form, variant))).pages[0]
                  .extract_text().splitlines()]
         assert [squeeze(x) for x in form.title_lines] == lines[1:1 + len(form.title_lines)]
+
+
+# ---------------------------------------------------------------- long tables
+
+LONG = ROOT / "tests" / "fixtures" / "long" / "2023"  # 32 indicators; a 70-line 偏差原因分析
+
+
+@pytest.fixture(scope="module")
+def long_forms():
+    result = check_year(LONG)
+    assert not result.errors
+    return result.bundle.forms
+
+
+def _pages(pdf: bytes) -> list[str]:
+    return [squeeze(p.extract_text()) for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_continuation_pages_repeat_the_labels_of_the_runs_they_continue(long_forms):
+    from pipeline.render.pdf.render import render_paged_form_pdf
+
+    variant = load_variant("hubei-2023")
+    form = long_forms[0]
+    data, printed = render_paged_form_pdf(form, variant)
+    pages = _pages(data)
+    assert len(pages) >= 2
+    rows = printed.goals[0].rows
+    assert [(r.level1, r.level2, r.level3) for r in rows] == [(r.level1, r.level2, r.level3) for r in form.goals[0].rows]
+    for text in pages[1:]:
+        on_page = [r for r in rows if squeeze(r.level3) in text]
+        if not on_page:
+            continue
+        first = on_page[0]
+        # Its runs start again on this page: the labels are printed here.
+        assert first.level1_span > 0 and first.level2_span > 0
+        assert squeeze(first.level1) in text and squeeze(first.level2) in text
+        assert squeeze(printed.goals[0].label) in text
+    # Rows never split: each indicator's three texts on one page.
+    for r in rows:
+        assert sum(all(squeeze(x) in t for x in (r.level3, r.target, r.actual)) for t in pages) == 1, r.level3
+    # Word is rendered from the same form: the run restarts where the PDF's page begins.
+    cells = [c for table in read_grid(render_docx([printed], variant)) for c in table]
+    level1_cells = [c for c in cells if c.text == "产出指标"]
+    assert len(level1_cells) == 1 + sum(1 for r in rows if r.level1 == "产出指标" and r.level1_span
+                                         and r is not rows[0])
+
+
+def test_a_run_within_one_page_is_left_whole():
+    from pipeline.form.paginate import restart_runs
+
+    form = check_year(YEARS["seed"]).bundle.forms[0]
+    assert restart_runs(form, set()) is form
+    cut = restart_runs(form, {(0, 2)})
+    assert [(r.level1_span, r.level2_span) for r in cut.goals[0].rows] == [(2, 1), (0, 1), (2, 1), (0, 1), (1, 1), (1, 1)]
+    assert cut.goals[0].breaks == (2,) and [cut.goals[0].label_span(i) for i in range(6)] == [2, 0, 4, 0, 0, 0]
+
+
+@pytest.mark.parametrize("indicators", range(24, 33))
+def test_no_page_holds_only_the_empty_goal_row(indicators, tmp_path):
+    from pipeline.render.pdf.render import render_paged_form_pdf
+
+    year = tmp_path / "2023"
+    shutil.copytree(LONG, year)
+    (year / "projects" / "02-长文本.yaml").unlink()
+    path = year / "projects" / "01-长表.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw["年度绩效目标"][0]["指标"] = raw["年度绩效目标"][0]["指标"][:indicators]
+    raw["偏差原因分析"] = "短文本"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    form = check_year(year).bundle.forms[0]
+    pages = _pages(render_paged_form_pdf(form, load_variant("hubei-2023"))[0])
+    for text in pages:
+        if "年度绩效目标2" in text:  # the empty goal goes with the rows after it
+            assert "偏差大或目标未完成原因分析" in text
+
+
+def test_a_text_taller_than_a_page_breaks_and_shorter_ones_do_not(long_forms):
+    from pipeline.render.pdf.render import render_form_pdf
+
+    seed = check_year(YEARS["seed"]).bundle.forms
+    assert all(f.tall_rows == () for f in seed) and long_forms[0].tall_rows == ()
+    form = long_forms[1]
+    assert form.tall_rows == ("reason",)  # 70 lines: more than a page
+    pages = _pages(render_form_pdf(form, load_variant("hubei-2023")))
+    lines = [squeeze(line) for line in form.reason.splitlines()]
+    holding = [n for n, t in enumerate(pages) if any(line in t for line in lines)]
+    assert len(holding) >= 2 and "".join(pages).count(lines[-1]) == 1
+    # It starts on the page the rows before it end on: no page left empty above it.
+    assert holding[0] == next(n for n, t in enumerate(pages) if "年度绩效目标2" in t)
+    d = docx.Document(io.BytesIO(render_docx([form], load_variant("hubei-2023"))))
+    rows = [r for t in d.tables for r in t.rows if r.cells[0].text == "偏差大或目标未完成原因分析"]
+    assert [r._tr.trPr.find(f"{W}cantSplit") is None for r in rows] == [True]
+
+
+def test_the_build_renders_word_from_the_form_as_the_pdf_prints_it(tmp_path):
+    from user_runs import annex
+
+    shutil.copytree(LONG, tmp_path / "data" / "2023")
+    run = annex(tmp_path, "build", "--jobs", "1")
+    assert run.exit_code == 0, run.output
+    table = tmp_path / "build" / "2023" / "分表" / "01-市域社会治理现代化试点长表测试专项经费.docx"
+    cells = [c for t in read_grid(table.read_bytes()) for c in t]
+    assert len([c for c in cells if c.text == "产出指标"]) >= 2  # the run, again on the next page

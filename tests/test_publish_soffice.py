@@ -88,3 +88,20 @@ def test_word_through_libreoffice_shows_the_pdfs_pages(name, tmp_path):
             ta, tb = ta.replace(label, ""), tb.replace(label, "")
         assert ta == tb, f"page {n}"
         assert ta.endswith(f"—{n}—")
+
+
+def test_long_table_through_libreoffice_breaks_where_the_pdf_does(tmp_path):
+    """32 indicators over two pages: Word (rendered from the form as the PDF prints it) breaks at the
+    same row, and both repeat the labels there."""
+    from pipeline.render.pdf.render import render_paged_form_pdf
+
+    form = check_year(ROOT / "tests" / "fixtures" / "long" / "2023").bundle.forms[0]
+    variant = load_variant("hubei-2023")
+    data, printed = render_paged_form_pdf(form, variant)
+    pdf = PdfReader(__import__("io").BytesIO(data))
+    word = word_as_pdf(render_docx([printed], variant), tmp_path, fontconfig(tmp_path, variant))
+    assert len(word.pages) == len(pdf.pages) >= 2
+    label = squeeze(form.goals[0].label)
+    for n, (a, b) in enumerate(zip(pdf.pages, word.pages), start=1):
+        ta, tb = squeeze(a.extract_text()), re.sub(r"—\d+—$", "", squeeze(b.extract_text()))
+        assert ta.count(label) == tb.count(label) and ta.replace(label, "") == tb.replace(label, ""), f"page {n}"
