@@ -164,6 +164,12 @@ def styles_xml(default_font: Font, default_size: int, styles: Sequence[str]) -> 
 # ---------------------------------------------------------------- tables
 
 
+RULE = 4  # eighths of a point: the form's 0.5 pt rules (the PDF's too)
+# Where two tables of a form touch, Word and LibreOffice draw both rules: each is half weight, so
+# that the two read as one 0.5 pt rule, as in the PDF. (At a page break the edge keeps a 0.25 pt rule.)
+JOIN_RULE = 2
+
+
 @dataclass(frozen=True)
 class Grid:
     """A table layout: fixed column widths (twips, summing to the table's width) and the minimum row height."""
@@ -172,10 +178,11 @@ class Grid:
     row_height: int
 
     def cell(self, content: str, cols: tuple[int, int], vmerge: str | None = None, style: str = "TableText",
-             ppr: str = "") -> str:
+             ppr: str = "", bottom: int | None = None) -> str:
         """One table cell over grid columns cols[0]..cols[1] (1-based, inclusive).
 
         `content` is the runs of the cell's single paragraph. vmerge: "restart", "continue" or None.
+        `bottom`: the cell's own bottom rule (eighths of a point), over the table's.
         """
         first, last = cols
         width = sum(self.widths[first - 1:last])
@@ -187,6 +194,8 @@ class Grid:
             pr += '<w:vMerge w:val="restart"/>'
         elif vmerge == "continue":
             pr += "<w:vMerge/>"
+        if bottom is not None:
+            pr += f'<w:tcBorders><w:bottom w:val="single" w:sz="{bottom}" w:space="0" w:color="000000"/></w:tcBorders>'
         pr += '<w:vAlign w:val="center"/>'
         return f"<w:tc><w:tcPr>{pr}</w:tcPr>{para(content, style, ppr)}</w:tc>"
 
@@ -204,10 +213,12 @@ class Grid:
         """A row holding a row-level docxtpl tag ({%tr ... %}); it disappears when rendered."""
         return self.row([self.cell(tag_run(tag), (1, len(self.widths)))])
 
-    def table(self, rows: list[str]) -> str:
-        """A centred table with single borders everywhere and a fixed layout (Word keeps the widths)."""
-        border = 'w:val="single" w:sz="4" w:space="0" w:color="000000"'
-        borders = "".join(f"<w:{side} {border}/>" for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    def table(self, rows: list[str], top: int = RULE, bottom: int = RULE) -> str:
+        """A centred table with single borders everywhere and a fixed layout (Word keeps the widths).
+        `top`/`bottom`: the outer rules' weights; JOIN_RULE where the table touches another."""
+        sizes = {"top": top, "bottom": bottom}
+        borders = "".join(f'<w:{side} w:val="single" w:sz="{sizes.get(side, RULE)}" w:space="0" w:color="000000"/>'
+                          for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in self.widths)
         return (
             "<w:tbl><w:tblPr>"

@@ -453,3 +453,29 @@ def test_the_build_renders_word_from_the_form_as_the_pdf_prints_it(tmp_path):
     table = tmp_path / "build" / "2023" / "分表" / "01-市域社会治理现代化试点长表测试专项经费.docx"
     cells = [c for t in read_grid(table.read_bytes()) for c in t]
     assert len([c for c in cells if c.text == "产出指标"]) >= 2  # the run, again on the next page
+
+
+# ---------------------------------------------------------------- the tables of a form read as one
+
+
+@pytest.mark.parametrize("name", list(YEARS))
+def test_touching_tables_draw_one_rule_of_the_forms_weight(name):
+    """Word and LibreOffice draw both rules where two tables of a form touch: together they weigh
+    what every other rule weighs (0.5 pt, as in the PDF); the form's outer rules are whole."""
+    bundle = check_year(YEARS[name]).bundle
+    variant = load_variant(bundle.variant)
+    d = docx.Document(io.BytesIO(render_docx(bundle.forms[:1], variant)))
+    tables = [t._tbl for t in d.tables]
+
+    def rule(tbl, side):
+        return int(tbl.tblPr.find(f"{W}tblBorders/{W}{side}").get(f"{W}sz"))
+
+    inner = {rule(t, "insideH") for t in tables}
+    assert inner == {4}
+    assert rule(tables[0], "top") == 4
+    for upper, lower in zip(tables, tables[1:]):
+        assert upper.getnext().tag == f"{W}p"  # the hidden joining paragraph
+        assert rule(upper, "bottom") + rule(lower, "top") == 4
+    last_row = tables[-1].findall(f"{W}tr")[-1]
+    bottoms = {int(b.get(f"{W}sz")) for b in last_row.iter(f"{W}bottom")} or {rule(tables[-1], "bottom")}
+    assert bottoms == {4}

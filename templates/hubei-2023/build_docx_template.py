@@ -38,6 +38,7 @@ from wordml import TAB_RUN, merged_down, para, run, tag_para, tag_run, text  # n
 from wordml import TABLE_JOIN, TABLE_JOIN_STYLE, fonts, para_style, size, table_text_styles  # noqa: E402
 from wordml import EXACT_13PT, build_package, document_xml, font_table_xml, styles_xml  # noqa: E402
 from wordml import footer_xml, page_number_style, summary_body, summary_styles  # noqa: E402
+from wordml import JOIN_RULE, RULE  # noqa: E402
 
 from pipeline.variant import load_variant  # noqa: E402
 
@@ -118,7 +119,7 @@ def head_table() -> str:
             GRID.cell(scored("form.budget.weight"), (7, 7)),
             GRID.cell(scored("form.budget.score"), (8, 8)),
         ]),
-    ])
+    ], bottom=JOIN_RULE)
 
 
 def goal_table() -> str:
@@ -167,16 +168,18 @@ def goal_table() -> str:
         *text_row("reason"),
         *text_row("measures"),
         GRID.tag_row("{%tr endif %}"),
-    ])
+    ], top=JOIN_RULE, bottom=JOIN_RULE)
 
 
 def text_row(name: str) -> list[str]:
     """The reason or measures row: kept whole on a page, unless most of a page tall
     (FilledForm.tall_rows), as in the PDF."""
+    edge = RULE if name == "measures" else None  # the form's last row: its full bottom rule
+
     def row(split: bool) -> str:
         return GRID.row([
-            GRID.cell(text(f"form.labels.{name}"), (1, 2)),
-            GRID.cell(wide(text(f"form.{name}"), 4), (3, 8), style="TableTextLeft"),
+            GRID.cell(text(f"form.labels.{name}"), (1, 2), bottom=edge),
+            GRID.cell(wide(text(f"form.{name}"), 4), (3, 8), style="TableTextLeft", bottom=edge),
         ], height=TEXT_ROW_H, split=split)
 
     return [GRID.tag_row('{%tr if "' + name + '" in form.tall_rows %}'), row(True),

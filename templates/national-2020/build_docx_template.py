@@ -33,6 +33,7 @@ from wordml import merged_down, para, tag_para, text  # noqa: E402
 from wordml import TABLE_JOIN, TABLE_JOIN_STYLE, fonts, para_style, size, table_text_styles  # noqa: E402
 from wordml import build_package, document_xml, font_table_xml, styles_xml  # noqa: E402
 from wordml import footer_xml, page_number_style, summary_body, summary_styles  # noqa: E402
+from wordml import JOIN_RULE  # noqa: E402
 
 from pipeline.variant import load_variant  # noqa: E402
 
@@ -90,7 +91,7 @@ def head_table() -> str:
             GRID.cell(text("form.overall_goal.expected"), (2, 5), style="TableTextLeft"),
             GRID.cell(text("form.overall_goal.achieved"), (6, 9), style="TableTextLeft"),
         ], height=TEXT_ROW_H),
-    ])
+    ], bottom=JOIN_RULE)
 
 
 def indicator_table() -> str:
@@ -121,7 +122,7 @@ def indicator_table() -> str:
             GRID.cell(text("form.total.score"), (8, 8)),
             GRID.cell("", (9, 9)),
         ]),
-    ])
+    ], top=JOIN_RULE)
 
 
 def body() -> str:
