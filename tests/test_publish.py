@@ -479,3 +479,30 @@ def test_touching_tables_draw_one_rule_of_the_forms_weight(name):
     last_row = tables[-1].findall(f"{W}tr")[-1]
     bottoms = {int(b.get(f"{W}sz")) for b in last_row.iter(f"{W}bottom")} or {rule(tables[-1], "bottom")}
     assert bottoms == {4}
+
+
+def test_national_form_repeats_its_block_label_on_the_next_page(tmp_path):
+    """national-2020 prints one 绩效指标 label over every goal's rows: a page that continues them
+    prints it again, with the 一级 label of its first row."""
+    from pipeline.render.pdf.render import render_paged_form_pdf
+
+    year = tmp_path / "2023"
+    shutil.copytree(YEARS["national-example"], year)
+    path = sorted((year / "projects").glob("*.yaml"))[0]
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    given = [i for g in raw["年度绩效目标"] for i in g["指标"]]
+    order = ["产出指标", "效益指标", "满意度指标", "成本指标"]
+    rows = sorted(({**given[n % len(given)], "三级指标": f"指标第{n:02d}项", "分值": 2.5, "得分": 2.5}
+                   for n in range(36)), key=lambda r: order.index(r["一级指标"]))
+    raw["年度绩效目标"] = [{"指标": rows[:20]}, {"指标": rows[20:]}]
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    form = check_year(year).bundle.forms[0]
+    data, printed = render_paged_form_pdf(form, load_variant("national-2020"))
+    pages = _pages(data)
+    assert len(pages) >= 2
+    flat = [r for g in printed.goals for r in g.rows]
+    for text in pages[1:]:
+        first = next(r for r in flat if squeeze(r.level3) in text)
+        assert "绩效指标" in text and squeeze(first.level1) in text and squeeze(first.level2) in text
+    assert sum(printed.block_label_span(g, r) for g, goal in enumerate(printed.goals)
+               for r in range(len(goal.rows))) == len(flat)

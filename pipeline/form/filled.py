@@ -163,6 +163,16 @@ class FilledForm:
     title_lines: tuple[str, ...] = ()  # the title as printed: balanced lines (pipeline/form/lines.py)
     tall_rows: tuple[str, ...] = ()  # text rows that may break across pages (pipeline/form/paginate.py)
 
+    def block_label_span(self, goal: int, row: int) -> int:
+        """For forms with one label over every goal's rows (national-2020's 绩效指标): the rows its
+        cell spans from `row` of `goal` (0: covered), one cell per page the rows run over."""
+        flat = [(g, r) for g, gl in enumerate(self.goals) for r in range(len(gl.rows))]
+        starts = {0} | {i for i, (g, r) in enumerate(flat) if r in self.goals[g].breaks}
+        i = flat.index((goal, row))
+        if i not in starts:
+            return 0
+        return min([s for s in starts if s > i] + [len(flat)]) - i
+
 
 @dataclass(frozen=True)
 class FilledBundle:

@@ -28,7 +28,10 @@ def restart_runs(form: FilledForm, page_starts: set[tuple[int, int]]) -> FilledF
     for g, goal in enumerate(form.goals):
         cuts = [(g, r) in page_starts and r > 0 for r in range(len(goal.rows))]
         if not any(cuts):
-            goals.append(goal)
+            # A page that starts with the goal: its runs start there anyway; a label over all the
+            # goals' rows (national-2020) starts again.
+            goals.append(replace(goal, breaks=(0,)) if (g, 0) in page_starts and g > 0 else goal)
+            changed = changed or ((g, 0) in page_starts and g > 0)
             continue
         changed = True
         old_l1 = [row.level1_span > 0 for row in goal.rows]
@@ -37,6 +40,7 @@ def restart_runs(form: FilledForm, page_starts: set[tuple[int, int]]) -> FilledF
         l1 = spans([row.level1 for row in goal.rows], [a or c for a, c in zip(old_l1, cuts)])
         l2 = spans([row.level2 for row in goal.rows], [a or b or c for a, b, c in zip(old_l1, old_l2, cuts)])
         rows = tuple(replace(row, level1_span=s1, level2_span=s2) for row, s1, s2 in zip(goal.rows, l1, l2))
-        goals.append(Goal(goal.label, rows, tuple(r for r, c in enumerate(cuts) if c)))
+        first = (0,) if (g, 0) in page_starts and g > 0 else ()
+        goals.append(Goal(goal.label, rows, first + tuple(r for r, c in enumerate(cuts) if c)))
     return replace(form, goals=tuple(goals)) if changed else form
 
