@@ -354,7 +354,7 @@ def test_seed_titles_print_their_lines_in_both_formats():
 
 # ---------------------------------------------------------------- long tables
 
-LONG = ROOT / "tests" / "fixtures" / "long" / "2023"  # 32 indicators; a 70-line 偏差原因分析
+LONG = ROOT / "tests" / "fixtures" / "long" / "2023"  # 32 indicators; a 64-line 偏差原因分析
 
 
 @pytest.fixture(scope="module")
@@ -432,7 +432,7 @@ def test_a_text_taller_than_a_page_breaks_and_shorter_ones_do_not(long_forms):
     seed = check_year(YEARS["seed"]).bundle.forms
     assert all(f.tall_rows == () for f in seed) and long_forms[0].tall_rows == ()
     form = long_forms[1]
-    assert form.tall_rows == ("reason",)  # 70 lines: more than a page
+    assert form.tall_rows == ("reason",)  # 64 lines: more than a page
     pages = _pages(render_form_pdf(form, load_variant("hubei-2023")))
     lines = [squeeze(line) for line in form.reason.splitlines()]
     holding = [n for n, t in enumerate(pages) if any(line in t for line in lines)]
