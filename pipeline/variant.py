@@ -24,6 +24,116 @@ class Grade:
     min: Decimal
 
 
+MM_PER_INCH = Decimal("25.4")
+TWIPS_PER_INCH = 1440
+PT_PER_INCH = 72
+
+
+def twips(mm: Decimal) -> int:
+    """Millimetres as Word's twentieths of a point, rounded half-up to a whole twip."""
+    return int((mm * TWIPS_PER_INCH / MM_PER_INCH).to_integral_value(rounding="ROUND_HALF_UP"))
+
+
+@dataclass(frozen=True)
+class PageSettings:
+    """The page of the variant, read by both renderers (form.yaml's `page`): same page, same wraps.
+
+    Millimetres as written in form.yaml; Word reads them in twips, the PDF's stylesheet in mm.
+    """
+
+    width: Decimal  # mm
+    height: Decimal
+    top: Decimal
+    right: Decimal
+    bottom: Decimal
+    left: Decimal
+    number: str  # the page number's text, GB/T 9704: "— {n} —"
+    number_baseline: Decimal  # mm above the bottom edge
+    columns: tuple[Decimal, ...]  # the table's column widths, relative, at the widest layout
+    title_size: Decimal = Decimal(22)  # pt: the title's font size (二号)
+
+    @property
+    def text_width(self) -> Decimal:
+        return self.width - self.left - self.right
+
+    def column_percents(self, n: int) -> tuple[str, ...]:
+        """The first `n` columns as CSS percentages of the table width (the others left out:
+        Word's renderer scales the kept grid columns the same way)."""
+        kept = self.columns[:n]
+        total = sum(kept, Decimal(0))
+        return tuple(f"{(w * 100 / total).quantize(Decimal('0.001'))}%" for w in kept)
+
+    def column_twips(self, columns: tuple[Decimal, ...] | None = None) -> tuple[int, ...]:
+        """The table's columns (or `columns`, relative widths) in twips, summing exactly to the text width."""
+        columns = self.columns if columns is None else columns
+        width = twips(self.text_width)
+        total = sum(columns, Decimal(0))
+        out = [int(w * width / total) for w in columns]
+        out[-1] += width - sum(out)
+        return tuple(out)
+
+    @property
+    def number_parts(self) -> tuple[str, str]:
+        """The text before and after the number ("— ", " —")."""
+        before, _, after = self.number.partition("{n}")
+        return before, after
+
+    @property
+    def title_line(self) -> Decimal:
+        """How many em of the title's font fit on a line (pipeline/form/lines.py breaks longer titles)."""
+        return self.text_width * 72 / MM_PER_INCH / self.title_size
+
+    def css(self) -> str:
+        """The @page rule of the PDF, and the title's size."""
+        return (f"@page {{ size: {self.width}mm {self.height}mm; "
+                f"margin: {self.top}mm {self.right}mm {self.bottom}mm {self.left}mm; }} "
+                f"h1.title {{ font-size: {self.title_size}pt; }}")
+
+
+def _page_settings(raw: dict) -> PageSettings:
+    m = raw["margins"]
+    mm = lambda v: Decimal(str(v))  # noqa: E731
+    width, height = (mm(v) for v in raw["size"])
+    return PageSettings(width, height, mm(m["top"]), mm(m["right"]), mm(m["bottom"]), mm(m["left"]),
+                        number=raw["number"], number_baseline=mm(raw["number_baseline"]),
+                        columns=tuple(mm(c) for c in raw["columns"]), title_size=mm(raw["title_size"]))
+
+
+@dataclass(frozen=True)
+class SummarySettings:
+    """The bundle's 项目清单 (form.yaml's `summary`): its texts, and whether the bundle has one."""
+
+    enabled: bool
+    title: str  # {year}, {unit}
+    outline: str  # its bookmark in the bundle
+    file: str  # the workbook's file name without .xlsx: {unit}, {year}
+    sheet: str  # the workbook's sheet name
+    unit_line: str  # {unit}
+    money_line: str  # {unit}: the money unit
+    labels: dict[str, str]  # number, name, implementer, planned, spent, rate, score, grade, total
+    columns: tuple[Decimal, ...] = ()  # relative widths of its 8 columns (6 without scoring: the first 6)
+
+    def column_percents(self, n: int) -> tuple[str, ...]:
+        kept = self.columns[:n]
+        total = sum(kept, Decimal(0))
+        return tuple(f"{(w * 100 / total).quantize(Decimal('0.001'))}%" for w in kept)
+
+
+def _summary_settings(raw: dict | None) -> SummarySettings:
+    raw = raw or {}
+    return SummarySettings(
+        enabled=bool(raw.get("enabled", False)),
+        title=raw.get("title", ""),
+        outline=raw.get("outline", ""),
+        file=raw.get("file", ""),
+        sheet=raw.get("sheet", ""),
+        unit_line=raw.get("unit_line", ""),
+        money_line=raw.get("money_line", ""),
+        labels={str(k): str(v) for k, v in (raw.get("labels") or {}).items()},
+        columns=tuple(Decimal(str(c)) for c in raw.get("columns", ())),
+    )
+
+
 @dataclass(frozen=True)
 class Variant:
     name: str
@@ -53,6 +163,8 @@ class Variant:
     level1_weights: dict[str, Decimal] | None = None  # the standard split of indicator weights
     money_units: tuple[str, ...] = ("万元",)
     outline: str = "{title}"  # a table's bookmark: {title}, {number}, {name}
+    page: PageSettings | None = None
+    summary: SummarySettings = SummarySettings(False, "", "", "", "", "", "", {})
 
     @property
     def docx_template(self) -> Path:
@@ -119,4 +231,6 @@ def load_variant(name: str, root: Path = TEMPLATES_DIR) -> Variant:
         level1_weights={k: Decimal(str(v)) for k, v in sc["level1_weights"].items()} if sc.get("level1_weights") else None,
         money_units=tuple(raw.get("money_units", ("万元",))),
         outline=raw.get("outline", "{title}"),
+        page=_page_settings(raw["page"]),
+        summary=_summary_settings(raw.get("summary")),
     )

@@ -108,6 +108,9 @@ def tag_para(tag: str) -> str:
 # ---------------------------------------------------------------- styles
 
 
+# No extra space between CJK and Latin text or digits, and no compressed punctuation (settings): the
+# PDF (WeasyPrint) adds and compresses none, and lines must wrap at the same characters.
+NO_AUTOSPACE = '<w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
 NO_SPACE = '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
 EXACT_13PT = '<w:spacing w:before="0" w:after="0" w:line="260" w:lineRule="exact"/>'
 
@@ -145,9 +148,9 @@ def styles_xml(default_font: Font, default_size: int, styles: Sequence[str]) -> 
         # override rFonts).
         "<w:docDefaults><w:rPrDefault><w:rPr>"
         f'{fonts(default_font)}{size(default_size)}<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'
-        f"</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>{NO_SPACE}</w:pPr></w:pPrDefault></w:docDefaults>",
+        f"</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>{NO_AUTOSPACE}{NO_SPACE}</w:pPr></w:pPrDefault></w:docDefaults>",
         '<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/>'
-        '<w:pPr><w:jc w:val="both"/></w:pPr></w:style>',
+        f'<w:pPr>{NO_AUTOSPACE}<w:jc w:val="both"/></w:pPr></w:style>',
         '<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">'
         '<w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/></w:style>',
         '<w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/>'
@@ -161,6 +164,12 @@ def styles_xml(default_font: Font, default_size: int, styles: Sequence[str]) -> 
 # ---------------------------------------------------------------- tables
 
 
+RULE = 4  # eighths of a point: the form's 0.5 pt rules (the PDF's too)
+# Where two tables of a form touch, Word and LibreOffice draw both rules: each is half weight, so
+# that the two read as one 0.5 pt rule, as in the PDF. (At a page break the edge keeps a 0.25 pt rule.)
+JOIN_RULE = 2
+
+
 @dataclass(frozen=True)
 class Grid:
     """A table layout: fixed column widths (twips, summing to the table's width) and the minimum row height."""
@@ -169,10 +178,11 @@ class Grid:
     row_height: int
 
     def cell(self, content: str, cols: tuple[int, int], vmerge: str | None = None, style: str = "TableText",
-             ppr: str = "") -> str:
+             ppr: str = "", bottom: int | None = None) -> str:
         """One table cell over grid columns cols[0]..cols[1] (1-based, inclusive).
 
         `content` is the runs of the cell's single paragraph. vmerge: "restart", "continue" or None.
+        `bottom`: the cell's own bottom rule (eighths of a point), over the table's.
         """
         first, last = cols
         width = sum(self.widths[first - 1:last])
@@ -184,13 +194,17 @@ class Grid:
             pr += '<w:vMerge w:val="restart"/>'
         elif vmerge == "continue":
             pr += "<w:vMerge/>"
+        if bottom is not None:
+            pr += f'<w:tcBorders><w:bottom w:val="single" w:sz="{bottom}" w:space="0" w:color="000000"/></w:tcBorders>'
         pr += '<w:vAlign w:val="center"/>'
         return f"<w:tc><w:tcPr>{pr}</w:tcPr>{para(content, style, ppr)}</w:tc>"
 
-    def row(self, cells: list[str], height: int | None = None, header: bool = False) -> str:
-        """A row at least `height` twips high (the grid's row height by default)."""
+    def row(self, cells: list[str], height: int | None = None, header: bool = False, split: bool = False) -> str:
+        """A row at least `height` twips high (the grid's row height by default); `split`: it may
+        break across pages."""
         # cantSplit: a row never breaks across pages; tblHeader: repeats at the top of each page.
-        pr = f'<w:cantSplit/><w:trHeight w:val="{self.row_height if height is None else height}" w:hRule="atLeast"/>'
+        pr = "" if split else "<w:cantSplit/>"
+        pr += f'<w:trHeight w:val="{self.row_height if height is None else height}" w:hRule="atLeast"/>'
         if header:
             pr += "<w:tblHeader/>"
         return f"<w:tr><w:trPr>{pr}</w:trPr>{''.join(cells)}</w:tr>"
@@ -199,10 +213,12 @@ class Grid:
         """A row holding a row-level docxtpl tag ({%tr ... %}); it disappears when rendered."""
         return self.row([self.cell(tag_run(tag), (1, len(self.widths)))])
 
-    def table(self, rows: list[str]) -> str:
-        """A centred table with single borders everywhere and a fixed layout (Word keeps the widths)."""
-        border = 'w:val="single" w:sz="4" w:space="0" w:color="000000"'
-        borders = "".join(f"<w:{side} {border}/>" for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    def table(self, rows: list[str], top: int = RULE, bottom: int = RULE) -> str:
+        """A centred table with single borders everywhere and a fixed layout (Word keeps the widths).
+        `top`/`bottom`: the outer rules' weights; JOIN_RULE where the table touches another."""
+        sizes = {"top": top, "bottom": bottom}
+        borders = "".join(f'<w:{side} w:val="single" w:sz="{sizes.get(side, RULE)}" w:space="0" w:color="000000"/>'
+                          for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in self.widths)
         return (
             "<w:tbl><w:tblPr>"
@@ -221,28 +237,68 @@ class Grid:
 
 @dataclass(frozen=True)
 class Page:
-    """Page size and margins, in twips."""
+    """Page size, margins and the footer's distance from the foot, in twips; the page number's text."""
 
     width: int
     height: int
     margin_top: int
     margin_bottom: int
-    margin_side: int
+    margin_left: int
+    margin_right: int
+    footer: int  # from the bottom edge to the foot of the page number's line
+    number: tuple[str, str] = ("— ", " —")  # the page number's text before and after the PAGE field
+
+    @classmethod
+    def of(cls, settings) -> "Page":
+        """The variant's page (pipeline.variant.PageSettings, form.yaml's `page`), as Word measures it."""
+        from pipeline.variant import twips
+
+        # The number's line is 13 pt; its baseline sits ~3 pt above the line's foot.
+        footer = twips(settings.number_baseline) - 60
+        return cls(twips(settings.width), twips(settings.height), twips(settings.top), twips(settings.bottom),
+                   twips(settings.left), twips(settings.right), footer, settings.number_parts)
 
     @property
     def text_width(self) -> int:
-        return self.width - 2 * self.margin_side
+        return self.width - self.margin_left - self.margin_right
+
+
+FOOTER_REL = "rId4"
 
 
 def document_xml(body: str, page: Page) -> str:
-    """word/document.xml: the body's paragraphs and tables in one section of `page`."""
+    """word/document.xml: the body's paragraphs and tables in one section of `page`, numbered at its foot."""
     sect = (
-        f'<w:sectPr><w:pgSz w:w="{page.width}" w:h="{page.height}"/>'
-        f'<w:pgMar w:top="{page.margin_top}" w:right="{page.margin_side}" w:bottom="{page.margin_bottom}"'
-        f' w:left="{page.margin_side}" w:header="851" w:footer="851" w:gutter="0"/>'
+        f'<w:sectPr><w:footerReference w:type="default" r:id="{FOOTER_REL}"/>'
+        f'<w:pgSz w:w="{page.width}" w:h="{page.height}"/>'
+        f'<w:pgMar w:top="{page.margin_top}" w:right="{page.margin_right}" w:bottom="{page.margin_bottom}"'
+        f' w:left="{page.margin_left}" w:header="851" w:footer="{page.footer}" w:gutter="0"/>'
         '<w:cols w:space="425"/><w:docGrid w:linePitch="312"/></w:sectPr>'
     )
     return f'{XML_HEAD}<w:document xmlns:w="{W_NS}" xmlns:r="{R_NS}"><w:body>{body}{sect}</w:body></w:document>'
+
+
+PAGE_NUMBER_STYLE = "PageNumberLine"
+
+
+def page_number_style(font: Font, half_points: int) -> str:
+    """The footer's paragraph: centred, in the PDF's page number font and size."""
+    return para_style(PAGE_NUMBER_STYLE, "Page Number Line", f'{EXACT_13PT}<w:jc w:val="center"/>',
+                      fonts(font) + size(half_points))
+
+
+def footer_xml(page: Page) -> str:
+    """word/footer1.xml: `— N —` with N a PAGE field, so Word, WPS and LibreOffice number the pages."""
+    before, after = page.number
+    field = (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        '<w:r><w:t>1</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
+    content = (run(before) if before else "") + field + (run(after) if after else "")
+    return f'{XML_HEAD}<w:ftr xmlns:w="{W_NS}" xmlns:r="{R_NS}">{para(content, PAGE_NUMBER_STYLE)}</w:ftr>'
 
 
 # ---------------------------------------------------------------- the package
@@ -251,7 +307,7 @@ def document_xml(body: str, page: Page) -> str:
 def settings_xml() -> str:
     return (
         f'{XML_HEAD}<w:settings xmlns:w="{W_NS}">'
-        '<w:defaultTabStop w:val="420"/><w:characterSpacingControl w:val="compressPunctuation"/>'
+        '<w:defaultTabStop w:val="420"/><w:characterSpacingControl w:val="doNotCompress"/>'
         '<w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word"'
         ' w:val="15"/></w:compat>'
         '<w:themeFontLang w:val="en-US" w:eastAsia="zh-CN"/></w:settings>'
@@ -263,8 +319,8 @@ DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 CT_WML = "application/vnd.openxmlformats-officedocument.wordprocessingml"
 
 
-def package_parts(document: str, styles: str, font_table: str) -> dict[str, str]:
-    """Every part of the .docx by name: the three given ones, the settings, the rels and properties."""
+def package_parts(document: str, styles: str, font_table: str, footer: str) -> dict[str, str]:
+    """Every part of the .docx by name: the four given ones, the settings, the rels and properties."""
     content_types = (
         f'{XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
@@ -273,6 +329,7 @@ def package_parts(document: str, styles: str, font_table: str) -> dict[str, str]
         f'<Override PartName="/word/styles.xml" ContentType="{CT_WML}.styles+xml"/>'
         f'<Override PartName="/word/settings.xml" ContentType="{CT_WML}.settings+xml"/>'
         f'<Override PartName="/word/fontTable.xml" ContentType="{CT_WML}.fontTable+xml"/>'
+        f'<Override PartName="/word/footer1.xml" ContentType="{CT_WML}.footer+xml"/>'
         '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
         '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
         "</Types>"
@@ -289,6 +346,7 @@ def package_parts(document: str, styles: str, font_table: str) -> dict[str, str]
         f'<Relationship Id="rId1" Type="{DOC_RELS}/styles" Target="styles.xml"/>'
         f'<Relationship Id="rId2" Type="{DOC_RELS}/settings" Target="settings.xml"/>'
         f'<Relationship Id="rId3" Type="{DOC_RELS}/fontTable" Target="fontTable.xml"/>'
+        f'<Relationship Id="{FOOTER_REL}" Type="{DOC_RELS}/footer" Target="footer1.xml"/>'
         "</Relationships>"
     )
     # No dates: they would make every build differ.
@@ -311,10 +369,56 @@ def package_parts(document: str, styles: str, font_table: str) -> dict[str, str]
         "word/styles.xml": styles,
         "word/settings.xml": settings_xml(),
         "word/fontTable.xml": font_table,
+        "word/footer1.xml": footer,
     }
 
 
-def build_package(document: str, styles: str, font_table: str) -> bytes:
+def build_package(document: str, styles: str, font_table: str, footer: str) -> bytes:
     """The .docx bytes of the parts (pipeline/render/zipfix.py: fixed member times and order)."""
-    parts = package_parts(document, styles, font_table)
+    parts = package_parts(document, styles, font_table, footer)
     return write_package({name: xml.encode("utf-8") for name, xml in parts.items()})
+
+
+# ---------------------------------------------------------------- the 项目清单
+
+
+def summary_styles(text_width: int) -> list[str]:
+    """The 项目清单's title (on the form's FormTitle, a level-1 heading: the bundle's first bookmark in
+    Word's navigation pane and in a PDF saved from Word) and its unit / money-unit line."""
+    return [
+        para_style("SummaryTitle", "Summary Title", '<w:keepNext/><w:outlineLvl w:val="0"/>', "", based_on="FormTitle"),
+        para_style("SummaryLine", "Summary Line",
+                   f'<w:keepNext/><w:tabs><w:tab w:val="right" w:pos="{text_width}"/></w:tabs>'
+                   '<w:spacing w:after="60"/><w:jc w:val="left"/>', size(24)),
+    ]
+
+
+def summary_body(grid: Grid) -> str:
+    """The 项目清单 (pipeline/form/summary.py) when the context's `summary` is set: title, line and
+    table, on `grid` (8 columns; without scoring the renderer scales the first 6 to the full width).
+    The forms that follow start on a new page (the template's own condition)."""
+    def cell(expr: str, col: int, style: str = "TableText") -> str:
+        runs = text(expr) if col <= 6 else tag_run("{% cellif summary.scoring %}") + text(expr)
+        return grid.cell(runs, (col, col), style=style)
+
+    fields = ("number", "name", "implementer", "planned", "spent", "rate", "score", "grade")
+    table = grid.table([
+        grid.row([cell(f"summary.headers[{i}]", i + 1) for i in range(6)]
+                 + [cell("summary.headers[6]", 7), cell("summary.headers[7]", 8)], header=True),
+        grid.tag_row("{%tr for r in summary.rows %}"),
+        grid.row([cell(f"r.{f}", i + 1, "TableTextLeft" if f in ("name", "implementer") else "TableText")
+                  for i, f in enumerate(fields)]),
+        grid.tag_row("{%tr endfor %}"),
+        grid.row([
+            grid.cell(text("summary.total.name"), (1, 3)),
+            cell("summary.total.planned", 4), cell("summary.total.spent", 5), cell("summary.total.rate", 6),
+            cell('""', 7), cell('""', 8),
+        ]),
+    ])
+    return "".join([
+        tag_para("{%p if summary %}"),
+        para(text("summary.title"), "SummaryTitle"),
+        para(text("summary.unit_line") + TAB_RUN + text("summary.money_line"), "SummaryLine"),
+        table,
+        tag_para("{%p endif %}"),
+    ])

@@ -162,7 +162,8 @@ def test_build_after_tampering_adds_nothing_to_old_versions(work):
 # (a change in the data always shows in some other field as well).
 LAYOUT = {"key", "number", "variant", "file_stem", "attachment_label", "unit_line", "footnotes_title",
           "footnotes", "labels", "indicator_headers", "scoring", "mark", "source_label", "grade_text",
-          "outline_title", "unit"}
+          "outline_title", "unit",
+          "title_lines", "tall_rows", "breaks"}  # layout of the title and texts (the title itself is diffed)
 
 
 def _layout(form, path: tuple) -> bool:

@@ -22,6 +22,7 @@ from tests.bench.generate import write_department
 from pipeline.check import check_year
 from pipeline.render.pdf import fonts
 from pipeline.render.docx import render_docx
+from pipeline.form.summary import build_summary
 from pipeline.variant import load_variant
 from user_runs import annex, files, private_copy
 
@@ -68,7 +69,9 @@ def test_cold_build_writes_each_table_and_the_bundle(built):
     # renderer makes of all the forms at once.
     for f in forms:
         assert (out / "分表" / f"{f.file_stem}.docx").read_bytes() == render_docx([f], variant)
-    assert (out / f"{BUNDLE}.docx").read_bytes() == render_docx(forms, variant)
+    # (The 项目清单 first: pipeline/form/summary.py.)
+    summary = build_summary(check_year(built / "data" / "2023").bundle, variant)
+    assert (out / f"{BUNDLE}.docx").read_bytes() == render_docx(forms, variant, summary)
     assert "155.65" in docx_text(out / "分表" / "02-市综治中心专项工作经费.docx")
     assert not list((built / "build").glob(".staging-*"))
 
@@ -352,7 +355,8 @@ def test_pdf_bundle_is_assembled_from_the_tables_and_follows_a_change(tmp_path):
     pages = len(bundle.pages)
     assert f"PDF 汇编 {pages} 页" in first.output
     table_pages = sum(len(PdfReader(str(p)).pages) for p in (out / "分表").glob("*.pdf"))
-    assert pages == table_pages and len(list((out / "分表").glob("*.pdf"))) == 11
+    # The tables' pages, after the 项目清单's one page.
+    assert pages == 1 + table_pages and len(list((out / "分表").glob("*.pdf"))) == 11
     text = "".join(p.extract_text() for p in bundle.pages)
     assert "155.65" in text and "2023 年度市综治中心专项工作经费项目自评表" in text
 

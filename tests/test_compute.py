@@ -76,8 +76,9 @@ def test_seed_checkboxes_tick_exactly_one_box_per_group(seed):
         assert [g.label for g in f.checkboxes] == ["项目类别", "项目属性", "项目类型"]
         for g in f.checkboxes:
             assert sum(o.checked for o in g.options) == 1
-    assert seed.forms[0].checkboxes[0].text == "1、部门预算项目 ☑  2、市直专项 ☐  3、省对下转移支付项目 ☐"
-    assert seed.forms[10].checkboxes[0].text == "1、部门预算项目 ☐  2、市直专项 ☐  3、省对下转移支付项目 ☑"
+    # Options two ideographic spaces apart (CheckboxGroup.gap), in Word as in the PDF.
+    assert seed.forms[0].checkboxes[0].text == "1、部门预算项目 ☑\u3000\u30002、市直专项 ☐\u3000\u30003、省对下转移支付项目 ☐"
+    assert seed.forms[10].checkboxes[0].text == "1、部门预算项目 ☐\u3000\u30002、市直专项 ☐\u3000\u30003、省对下转移支付项目 ☑"
 
 
 def test_seed_goals_pad_to_two_and_footnotes(seed):

@@ -24,7 +24,7 @@ from pipeline.form.filled import FilledForm, Goal
 from pipeline.render.docx_join import join_docx
 from pipeline.render.docx import render_docx
 from pipeline.render.zipfix import normalize_docx
-from pipeline.variant import load_variant
+from pipeline.variant import load_variant, twips
 from word_checks import assert_rows_fill_the_grid, built_template, east_asia, grid_widths
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,7 +86,7 @@ def test_template_is_what_the_build_script_writes():
 
 def test_template_opens_as_a_plain_document():
     d = docx.Document(TEMPLATE_DIR / "form.docx")
-    assert len(d.tables) == 2
+    assert len(d.tables) == 3  # the 项目清单 (first in a bundle), the head, a goal
     assert all(len(t.columns) == 8 for t in d.tables)
 
 
@@ -116,7 +116,8 @@ def test_seed_bundle_page_text(seed_forms, seed_docx):
     # Every form but the first starts on a new page.
     assert [bool(p.paragraph_format.page_break_before) for p in labels] == [False] + [True] * 10
     for form in seed_forms:
-        i = texts.index(form.title)
+        i = texts.index("\n".join(form.title_lines))  # a long title in balanced lines
+        assert "".join(form.title_lines).replace(" ", "") == form.title.replace(" ", "")
         assert texts[i - 1] == form.attachment_label
         assert texts[i + 1] == f"{form.unit_line}\t{form.date_line}"
     notes = [t for t in texts if t in form.footnotes or t == form.footnotes_title]
@@ -197,11 +198,13 @@ def test_rows_never_split_and_goal_headers_repeat(seed_docx, seed_forms):
     assert header_tables == non_empty_goals
 
 
-def test_six_columns_at_full_width(seed_docx):
+def test_six_columns_at_full_width(seed_docx, variant):
+    text_width = twips(variant.page.text_width)  # form.yaml's page, as the PDF's: 178 mm
+    assert text_width == 10091
     for tbl in body(seed_docx).findall(W + "tbl"):
         widths = grid_widths(tbl)
         assert len(widths) == 6
-        assert sum(widths) == 9638
+        assert sum(widths) == text_width
         assert min(widths) >= 700  # 一级/二级 labels must fit three characters a line
         assert_rows_fill_the_grid(tbl)
 
@@ -217,7 +220,7 @@ def test_scoring_adds_two_columns_and_the_total_row(variant):
     tables = body(data).findall(W + "tbl")
     for tbl in tables:
         widths = grid_widths(tbl)
-        assert len(widths) == 8 and sum(widths) == 9638
+        assert len(widths) == 8 and sum(widths) == twips(variant.page.text_width)
         assert min(widths) >= 600
     rows = as_rows(table)
     total = next(r for r in rows if r[0].text == "总分")

@@ -47,11 +47,12 @@ def test_seed_bundle_one_table_a_page(tmp_path):
     bundle = check_year(ROOT / "data" / "2023").bundle
     reader = to_pdf(render_docx(bundle.forms, load_variant(bundle.variant)), tmp_path, "bundle")
     assert len(reader.pages) == len(bundle.forms) == 11
-    for page, form in zip(reader.pages, bundle.forms):
+    for n, (page, form) in enumerate(zip(reader.pages, bundle.forms), start=1):
         text = squeeze(page.extract_text())
         assert text.startswith(squeeze(form.attachment_label + form.title))
         assert squeeze(form.measures) in text
-        assert text.endswith(squeeze(form.footnotes[-1]))
+        # LibreOffice numbers the pages itself, from the footer's PAGE field: — N —
+        assert text.endswith(squeeze(form.footnotes[-1]) + f"—{n}—")
 
 
 def test_long_goal_runs_on_with_its_header_repeated(tmp_path):

@@ -31,7 +31,7 @@ from pipeline.form.filled import FilledForm, Goal, IndicatorRow
 from pipeline.render.docx import render_docx
 from pipeline.render.html import render_html
 from pipeline.render.pdf.render import render_bundle_pdf, render_form_pdf
-from pipeline.variant import load_variant
+from pipeline.variant import load_variant, twips
 from word_checks import assert_rows_fill_the_grid, built_template, east_asia, grid_widths
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,8 +172,10 @@ def test_template_is_what_the_build_script_writes():
 
 def test_template_opens_as_a_plain_document():
     d = docx.Document(TEMPLATE_DIR / "form.docx")
-    assert len(d.tables) == 2
-    assert all(len(t.columns) == 9 for t in d.tables)
+    # The 项目清单 (8 columns, first in a bundle), then the form's two tables.
+    assert len(d.tables) == 3
+    assert len(d.tables[0].columns) == 8
+    assert all(len(t.columns) == 9 for t in d.tables[1:])
 
 
 # ---------------------------------------------------------------- the computed figures
@@ -285,7 +287,7 @@ def test_word_rows_never_split_and_the_indicator_header_repeats(forms, bundle_do
 def test_word_nine_columns_at_full_width(bundle_docx):
     for tbl in body(bundle_docx).findall(W + "tbl"):
         widths = grid_widths(tbl)
-        assert len(widths) == 9 and sum(widths) == 9638
+        assert len(widths) == 9 and sum(widths) == twips(load_variant("national-2020").page.text_width)
         assert min(widths) >= 534  # two characters of 五号 and the cell margins
         assert_rows_fill_the_grid(tbl)
 

@@ -47,6 +47,7 @@ class BuildReport:
     seconds: float
     stale_removed: list[str] = field(default_factory=list)
     kept_aside: list[str] = field(default_factory=list)  # user's files moved out of the previous build
+    pdf_fonts: str = ""  # the fonts the PDF uses, by role: the official ones when installed, else Noto
 
     @property
     def nothing_rendered(self) -> bool:

@@ -14,8 +14,10 @@ from pipeline.variant import Variant, load_variant
 
 if TYPE_CHECKING:
     from pipeline.form.filled import FilledBundle, FilledForm
+    from pipeline.form.summary import Summary
 
 FORMATS = ("docx", "pdf")
+SUMMARY_FORMAT = "xlsx"  # the 项目清单 workbook, next to the bundles (when the variant has a 项目清单)
 TABLES_DIR = "分表"
 
 
@@ -62,7 +64,7 @@ class Plan:
 
 
 def make_plan(bundle: FilledBundle, templates: str, fonts_fp: str, formats: tuple[str, ...],
-              state: BuildState | None, build_dir: Path) -> Plan:
+              state: BuildState | None, build_dir: Path, summary: Summary | None = None) -> Plan:
     old = {p.key: p for p in state.projects} if state else {}
     same_fonts = state is not None and state.fonts == fonts_fp  # else the PDFs are made again
     projects, jobs = [], []
@@ -81,9 +83,11 @@ def make_plan(bundle: FilledBundle, templates: str, fonts_fp: str, formats: tupl
     bundle_inputs = digest(bundle.title, bundle.unit, str(bundle.year), bundle.variant, templates, __version__,
                            fonts_fp, *(p.inputs for p in projects))
     rel = {f: f"{bundle.file_stem}.{f}" for f in formats}
+    if summary is not None:
+        rel[SUMMARY_FORMAT] = f"{summary.file_stem}.{SUMMARY_FORMAT}"
     kept_bundle = {}
     if state is not None and state.bundle_inputs == bundle_inputs:
         kept_bundle = {f: o for f, o in state.bundle.items()
-                       if f in formats and o.path == rel[f] and intact(build_dir, o)}
-    again = tuple(f for f in formats if f not in kept_bundle)
+                       if f in rel and o.path == rel[f] and intact(build_dir, o)}
+    again = tuple(f for f in rel if f not in kept_bundle)
     return Plan(projects, bundle_inputs, kept_bundle, jobs, again, rel)

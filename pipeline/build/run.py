@@ -16,7 +16,8 @@ from pipeline.build import keep, paths, tasks
 from pipeline.build.atomic import build_lock, remove_tree, swap_in, write_atomic, write_file
 from pipeline.build.errors import BuildError, CheckFailed, RenderError
 from pipeline.build.options import BuildOptions, BuildReport, Hooks
-from pipeline.build.plan import FORMATS, TABLES_DIR, Plan, fonts_fingerprint, make_plan, table_path, unchanged
+from pipeline.build.plan import (FORMATS, SUMMARY_FORMAT, TABLES_DIR, Plan, fonts_fingerprint, make_plan, table_path,
+                                  unchanged)
 from pipeline.build.staging import aside_path, clean_leftovers, link_kept, lock_path, staging_path
 from pipeline.build.state import STATE_FILE, BuildState, OutputFile, ProjectState, load_state, outputs_present
 from pipeline.build.workers import Task, Workers
@@ -25,6 +26,7 @@ from pipeline.files import display_path, tree_digest
 if TYPE_CHECKING:  # imported where used: a build with nothing to do never loads them
     from pipeline.check import CheckResult
     from pipeline.form.filled import FilledBundle
+    from pipeline.form.summary import Summary
     from pipeline.variant import Variant
 
 
@@ -80,9 +82,12 @@ def _build_changed(ctx: Context, workers: Workers) -> tuple[BuildState, Plan | N
     None when nothing had to be rendered (only the record changed)."""
     result = _check(ctx)
     bundle, variant = result.bundle, result.input.variant
+    from pipeline.form.summary import build_summary
+
+    summary = build_summary(bundle, variant)
     templates = variant.fingerprint()
     fonts_fp = fonts_fingerprint(variant, ctx.formats)
-    plan = make_plan(bundle, templates, fonts_fp, ctx.formats, ctx.previous, ctx.build_dir)
+    plan = make_plan(bundle, templates, fonts_fp, ctx.formats, ctx.previous, ctx.build_dir, summary)
     state = BuildState(
         annex_version=__version__, year=ctx.year, variant=variant.name, templates=templates,
         bundle_title=bundle.title, formats=list(ctx.formats), data_digest=ctx.data_digest,
@@ -95,8 +100,8 @@ def _build_changed(ctx: Context, workers: Workers) -> tuple[BuildState, Plan | N
         write_atomic(ctx.build_dir / STATE_FILE, state.to_json().encode())
         return state, None
     if "pdf" in ctx.formats:
-        _check_fonts(plan, variant)
-    return _render_staged(ctx, workers, bundle, variant, plan, state), plan
+        _check_fonts(plan, variant, summary)
+    return _render_staged(ctx, workers, bundle, summary, variant, plan, state), plan
 
 
 def _check(ctx: Context) -> CheckResult:
@@ -113,16 +118,17 @@ def _check(ctx: Context) -> CheckResult:
     return result
 
 
-def _check_fonts(plan: Plan, variant: Variant) -> None:
+def _check_fonts(plan: Plan, variant: Variant, summary: Summary | None) -> None:
     """Missing fonts or glyphs, said once and before anything is written (not once per table).
     Raises fonts.FontError."""
     from pipeline.render.pdf import fonts
 
-    fonts.check_fonts([form for form, fmts in plan.table_jobs if "pdf" in fmts], variant)
+    listed = [summary] if summary is not None and "pdf" in plan.bundle_formats else []
+    fonts.check_fonts([form for form, fmts in plan.table_jobs if "pdf" in fmts] + listed, variant)
 
 
-def _render_staged(ctx: Context, workers: Workers, bundle: FilledBundle, variant: Variant, plan: Plan,
-                   state: BuildState) -> BuildState:
+def _render_staged(ctx: Context, workers: Workers, bundle: FilledBundle, summary: Summary | None, variant: Variant,
+                   plan: Plan, state: BuildState) -> BuildState:
     """The new build, whole, in a staging folder (kept files linked, the rest rendered), swapped
     with build/<year>/ in one rename. On any failure build/<year>/ stays as it was."""
     staging = staging_path(ctx.opts.out, ctx.year)
@@ -131,7 +137,7 @@ def _render_staged(ctx: Context, workers: Workers, bundle: FilledBundle, variant
         (staging / TABLES_DIR).mkdir()
         link_kept(ctx.build_dir, staging, state)
         ctx.hooks.rendering(plan.render_count)
-        state = _render(ctx, workers, bundle, variant, plan, staging, state)
+        state = _render(ctx, workers, bundle, summary, variant, plan, staging, state)
         write_file(staging / STATE_FILE, state.to_json().encode())
         swap_in(staging, ctx.build_dir, aside_path(ctx.opts.out, ctx.year),
                 lambda old: ctx.kept_aside.extend(_keep_users_files(ctx, old)))
@@ -151,15 +157,15 @@ def _keep_users_files(ctx: Context, old: Path) -> list[str]:
     return [f"{dest}/{rel}" for rel in keep.move_aside(old, recorded, {STATE_FILE}, dest)]
 
 
-def _render(ctx: Context, workers: Workers, bundle: FilledBundle, variant: Variant, plan: Plan, staging: Path,
-            state: BuildState) -> BuildState:
+def _render(ctx: Context, workers: Workers, bundle: FilledBundle, summary: Summary | None, variant: Variant,
+            plan: Plan, staging: Path, state: BuildState) -> BuildState:
     """Tables first (in chunks, across the workers), then the bundles, which are joined from them.
     Returns `state` with the rendered files recorded."""
     tables: dict[tuple[str, str], OutputFile] = {}
     bundles: dict[str, OutputFile] = {}
     table_tasks = [Task(tasks.render_tables, (chunk, variant, staging), chunk)
                    for chunk in workers.chunks(plan.table_jobs)]
-    for batch in (table_tasks, _bundle_tasks(bundle, variant, plan, staging)):
+    for batch in (table_tasks, _bundle_tasks(bundle, summary, variant, plan, staging)):
         for task, result in workers.run(batch):
             if isinstance(task.what, str):  # a bundle's format
                 bundles[task.what] = result
@@ -171,16 +177,19 @@ def _render(ctx: Context, workers: Workers, bundle: FilledBundle, variant: Varia
     return _with_rendered(state, tables, bundles)
 
 
-def _bundle_tasks(bundle: FilledBundle, variant: Variant, plan: Plan, staging: Path) -> list[Task]:
+def _bundle_tasks(bundle: FilledBundle, summary: Summary | None, variant: Variant, plan: Plan,
+                  staging: Path) -> list[Task]:
     def files(fmt: str) -> list[str]:
         return [table_path(form, fmt) for form in bundle.forms]
 
-    bookmarks = (bundle.title, bundle.unit, [form.outline_title for form in bundle.forms])
+    bookmarks = (bundle.title, bundle.unit, [form.outline_title for form in bundle.forms], summary)
     made = {
         "pdf": Task(tasks.render_bundle_pdf, (bookmarks, variant, files("pdf"), plan.bundle_rel.get("pdf"), staging),
                     "pdf"),
         "docx": Task(tasks.render_bundle_docx,
-                     (bundle.forms, variant, files("docx"), plan.bundle_rel.get("docx"), staging), "docx"),
+                     ((bundle.forms, summary), variant, files("docx"), plan.bundle_rel.get("docx"), staging), "docx"),
+        SUMMARY_FORMAT: Task(tasks.render_summary_workbook,
+                             (summary, variant, [], plan.bundle_rel.get(SUMMARY_FORMAT), staging), SUMMARY_FORMAT),
     }
     return [made[fmt] for fmt in made if fmt in plan.bundle_formats]  # the PDF first: the longer of the two
 
@@ -193,7 +202,8 @@ def _with_rendered(state: BuildState, tables: dict[tuple[str, str], OutputFile],
         })
         for p in state.projects
     ]
-    bundle = {f: bundles.get(f) or state.bundle[f] for f in state.formats}
+    bundle = {f: bundles.get(f) or state.bundle[f]
+              for f in (*state.formats, SUMMARY_FORMAT) if f in bundles or f in state.bundle}
     return replace(state, projects=projects, bundle=bundle)
 
 
@@ -225,11 +235,20 @@ def _archive(ctx: Context, state: BuildState) -> tuple[archive.Version | None, s
 def _report(ctx: Context, state: BuildState, plan: Plan | None,
             archived: tuple[archive.Version | None, str | None]) -> BuildReport:
     pdf = state.bundle.get("pdf")
+    pdf_fonts = ""
+    if pdf is not None:
+        from pipeline.render.pdf import fonts
+        from pipeline.variant import load_variant
+
+        pdf_fonts = fonts.fonts_used_text(load_variant(state.variant).dir / "form.css")
+    # The 项目清单 workbook goes with the bundles: not counted among them, listed with their files.
+    bundles = [f for f in plan.bundle_formats if f in ctx.formats] if plan else []
     return BuildReport(
         year=ctx.year, build_dir=ctx.build_dir, tables=len(state.projects),
-        rendered_tables=plan.rendered_keys if plan else [], rendered_bundles=list(plan.bundle_formats) if plan else [],
-        pages=pdf.pages if pdf else None, warnings=state.warnings,
-        bundle_files=[ctx.build_dir / state.bundle[f].path for f in ctx.formats],
+        rendered_tables=plan.rendered_keys if plan else [], rendered_bundles=bundles,
+        pages=pdf.pages if pdf else None, warnings=state.warnings, pdf_fonts=pdf_fonts,
+        bundle_files=[ctx.build_dir / state.bundle[f].path
+                      for f in (*ctx.formats, SUMMARY_FORMAT) if f in state.bundle],
         table_files=sum(len(p.outputs) for p in state.projects), formats=ctx.formats,
         archived=archived[0], archive_latest=archived[1], seconds=0.0,
     )

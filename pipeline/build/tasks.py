@@ -20,6 +20,7 @@ from pipeline.variant import Variant, load_variant
 
 if TYPE_CHECKING:
     from pipeline.form.filled import FilledForm
+    from pipeline.form.summary import Summary
 
 _loaded: dict[str, Callable] = {}  # this process's renderers, by format (init_worker)
 
@@ -47,10 +48,10 @@ def renderers(formats: Sequence[str]) -> dict[str, Callable]:
     if "pdf" in formats:
         from functools import partial
 
-        from pipeline.render.pdf.render import join_pdfs, render_form_pdf
+        from pipeline.render.pdf.render import join_pdfs, render_paged_form_pdf
 
         # The build checks every form's fonts once, before anything is written.
-        found["pdf"] = partial(render_form_pdf, check_fonts=False)
+        found["pdf"] = partial(render_paged_form_pdf, check_fonts=False)
         found["bundle_pdf"] = join_pdfs
     return found
 
@@ -60,31 +61,55 @@ def render_tables(jobs: list[tuple[FilledForm, tuple[str, ...]]], variant: Varia
     """Render each form in the given formats into dest/分表/: (key, format, file) per output."""
     out = []
     for form, fmts in jobs:
-        for fmt in fmts:
+        printed = form  # as the PDF prints it: a long table repeats its labels on each page
+        for fmt in sorted(fmts, key=lambda f: f != "pdf"):  # the PDF first: Word follows its pages
             try:
-                data = _loaded["docx"]([form], variant) if fmt == "docx" else _loaded["pdf"](form, variant)
+                if fmt == "pdf":
+                    data, printed = _loaded["pdf"](form, variant)
+                else:
+                    data = _loaded["docx"]([printed], variant)
             except Exception as e:
                 raise RenderError(f"{form.key}（{fmt}）：{type(e).__name__}: {e}") from None
             out.append((form.key, fmt, _write(dest, table_path(form, fmt), data, fmt == "pdf")))
     return out
 
 
-def render_bundle_docx(forms: Sequence[FilledForm], variant: Variant, table_docx: Sequence[str], rel: str,
-                       dest: Path) -> OutputFile:
-    """The Word bundle, joined from the per-table files; rendered whole only if they cannot be joined."""
+def render_bundle_docx(what: tuple[Sequence[FilledForm], Summary | None], variant: Variant,
+                       table_docx: Sequence[str], rel: str, dest: Path) -> OutputFile:
+    """The Word bundle (the 项目清单 first, if any), joined from the per-table files; rendered whole
+    only if they cannot be joined."""
     from pipeline.render.docx_join import join_docx
 
-    data = join_docx([(dest / p).read_bytes() for p in table_docx])
+    forms, summary = what
+    parts = [(dest / p).read_bytes() for p in table_docx]
+    if summary is not None:
+        parts.insert(0, _loaded["docx"]([], variant, summary))
+    data = join_docx(parts)
     if data is None:
-        data = _loaded["docx"](forms, variant)
+        data = _loaded["docx"](forms, variant, summary)
     return _write(dest, rel, data, False)
 
 
-def render_bundle_pdf(bundle: tuple[str, str, list[str]], variant: Variant, table_pdfs: Sequence[str], rel: str,
-                      dest: Path) -> OutputFile:
-    """The PDF bundle joined from the table files; `bundle`: its title, unit and the bookmarks."""
-    data = _loaded["bundle_pdf"](*bundle, variant, [dest / p for p in table_pdfs])
+def render_bundle_pdf(bundle: tuple[str, str, list[str], Summary | None], variant: Variant,
+                      table_pdfs: Sequence[str], rel: str, dest: Path) -> OutputFile:
+    """The PDF bundle joined from the table files; `bundle`: its title, unit, the bookmarks and the
+    项目清单 (rendered here, first in the bundle), if any."""
+    title, unit, outlines, summary = bundle
+    pdfs: list = [dest / p for p in table_pdfs]
+    if summary is not None:
+        from pipeline.render.pdf.render import render_summary_pdf
+
+        pdfs, outlines = [render_summary_pdf(summary, variant), *pdfs], [summary.outline_title, *outlines]
+    data = _loaded["bundle_pdf"](title, unit, outlines, variant, pdfs)
     return _write(dest, rel, data, True)
+
+
+def render_summary_workbook(summary: Summary, variant: Variant, _files: Sequence[str], rel: str,
+                            dest: Path) -> OutputFile:
+    """The 项目清单 as a workbook (…汇总表.xlsx)."""
+    from pipeline.render.xlsx import render_summary_xlsx
+
+    return _write(dest, rel, render_summary_xlsx(summary), False)
 
 
 def _write(dest: Path, rel: str, data: bytes, pages: bool) -> OutputFile:

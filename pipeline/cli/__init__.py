@@ -189,6 +189,8 @@ def print_build_report(r: BuildReport, watching: bool = False) -> None:
     pages = f"PDF 汇编 {r.pages} 页" if r.pages is not None else "页数：未生成 PDF"
     warn = f"{r.warnings} 个警告（运行 annex check 查看）" if r.warnings else "没有警告"
     say(f"{pages}；{warn}")
+    if r.pdf_fonts:
+        say(f"PDF 字体：{r.pdf_fonts}")
     say("写入：" if not r.nothing_rendered else "输出（未改动）：")
     for p in r.bundle_files:
         say(f"  {display_path(p)}")

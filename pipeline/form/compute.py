@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from pipeline.form.filled import (
@@ -19,6 +20,7 @@ from pipeline.form.filled import (
     Total,
 )
 from pipeline.input.model import CATEGORY_KEYS, IndicatorInput, ProjectInput, YearInput
+from pipeline.form.lines import balanced_lines, tall_rows
 from pipeline.variant import Variant
 
 CENT = Decimal("0.01")
@@ -189,7 +191,7 @@ def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledFo
     overall = p.data.overall_goal
     title = p.title(variant, year.year)
     d = dept.date
-    return FilledForm(
+    form = FilledForm(
         key=p.key,
         number=p.number,
         variant=variant.name,
@@ -215,9 +217,11 @@ def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledFo
         file_stem=safe_file_stem(p.number, p.data.name),
         outline_title=variant.outline.format(title=title, number=p.number, name=p.data.name),
         unit=dept.unit,
+        title_lines=balanced_lines(title, variant.page.title_line),
         funds=_funds(p, variant, labels, budget),
         overall_goal=OverallGoal(overall.expected, overall.achieved) if overall else None,
     )
+    return replace(form, tall_rows=tall_rows(form, variant))
 
 
 def bundle_title(unit: str, year: int) -> str:

@@ -8,7 +8,7 @@ renderers read the same decisions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 VMerge = Literal["restart", "continue", ""]
 
@@ -31,11 +31,14 @@ class CheckboxOption:
 class CheckboxGroup:
     label: str  # e.g. "项目类别"
     options: tuple[CheckboxOption, ...]
+    # Between two options: two ideographic spaces (2 em in any CJK font), in Word as in the PDF, so
+    # that a box reads with its own option, not with the next.
+    gap: ClassVar[str] = "\u3000\u3000"
 
     @property
     def text(self) -> str:
         """The group as one line, as it reads in the printed cell."""
-        return "  ".join(f"{o.label} {o.mark}" for o in self.options)
+        return self.gap.join(f"{o.label} {o.mark}" for o in self.options)
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,15 @@ class IndicatorRow:
 class Goal:
     label: str  # "年度绩效目标 1", with " (80 分)" when scored
     rows: tuple[IndicatorRow, ...]  # empty: the goal prints as one empty row
+    breaks: tuple[int, ...] = ()  # rows that begin a page (pipeline/form/paginate.py): the label prints again
+
+    def label_span(self, row: int) -> int:
+        """Rows the goal label's cell spans from indicator row `row` (0: covered by the cell above):
+        one cell, or one per page the goal runs over."""
+        if row != 0 and row not in self.breaks:
+            return 0
+        ends = [b for b in self.breaks if b > row] + [len(self.rows)]
+        return min(ends) - row
 
     @property
     def empty(self) -> bool:
@@ -148,6 +160,18 @@ class FilledForm:
     file_stem: str = ""  # "01-政法智能化建设专项经费": output file name, safe on every OS
     outline_title: str = ""  # the table's bookmark in the bundle PDF (the title, where it names the project)
     unit: str = ""  # 单位名称: the PDF's author
+    title_lines: tuple[str, ...] = ()  # the title as printed: balanced lines (pipeline/form/lines.py)
+    tall_rows: tuple[str, ...] = ()  # text rows that may break across pages (pipeline/form/paginate.py)
+
+    def block_label_span(self, goal: int, row: int) -> int:
+        """For forms with one label over every goal's rows (national-2020's 绩效指标): the rows its
+        cell spans from `row` of `goal` (0: covered), one cell per page the rows run over."""
+        flat = [(g, r) for g, gl in enumerate(self.goals) for r in range(len(gl.rows))]
+        starts = {0} | {i for i, (g, r) in enumerate(flat) if r in self.goals[g].breaks}
+        i = flat.index((goal, row))
+        if i not in starts:
+            return 0
+        return min([s for s in starts if s > i] + [len(flat)]) - i
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from pipeline.form.filled import FilledForm
+from pipeline.form.summary import Summary
 from pipeline.render.zipfix import normalize_docx
 from pipeline.variant import Variant
 
@@ -195,14 +196,15 @@ def _check(forms: Sequence[FilledForm], variant: Variant) -> None:
             raise ValueError(f"{f.key}: form of variant {f.variant!r} rendered with {variant.name!r}")
 
 
-def render_docx(forms: Sequence[FilledForm], variant: Variant) -> bytes:
-    """The .docx of `forms` (one project, or the bundle), each form starting on a new page."""
+def render_docx(forms: Sequence[FilledForm], variant: Variant, summary: Summary | None = None) -> bytes:
+    """The .docx of `forms` (one project, or the bundle), each form starting on a new page; the
+    bundle's 项目清单 first when `summary` is given (alone, with no forms: its own page)."""
     _check(forms, variant)
     path = variant.docx_template.resolve()
     st = path.stat()
     data = _template_bytes(path, st.st_mtime_ns, st.st_size)
     doc = FormTemplate(io.BytesIO(data))
-    doc.render({"forms": list(forms)}, jinja_env=_env())
+    doc.render({"forms": list(forms), "summary": summary}, jinja_env=_env())
     out = io.BytesIO()
     doc.save(out)
     return normalize_docx(out.getvalue())

@@ -9,15 +9,18 @@ from pathlib import Path
 import jinja2
 
 from pipeline.form.filled import FilledForm
-from pipeline.variant import Variant
+from pipeline.form.summary import Summary
+from pipeline.variant import TEMPLATES_DIR, Variant
+
+SUMMARY_TEMPLATE = "summary.html.j2"  # the variant's own, else templates/summary.html.j2
 
 
 @cache
-def _environment(template_dir: Path) -> jinja2.Environment:
+def _environment(template_dir: Path, *more: Path) -> jinja2.Environment:
     # Autoescape on: the data is the department's free text ("&", "<", "{{ }}" print as typed).
     # StrictUndefined: a misspelt field in a template is an error, never an empty cell.
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(template_dir),
+        loader=jinja2.FileSystemLoader([template_dir, *more]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -30,4 +33,10 @@ def render_html(forms: Sequence[FilledForm], variant: Variant, title: str | None
     if title is None:
         title = forms[0].outline_title if forms else ""
     author = forms[0].unit if forms else ""
-    return template.render(forms=list(forms), title=title, author=author)
+    return template.render(forms=list(forms), title=title, author=author, page=variant.page)
+
+
+def render_summary_html(summary: Summary, variant: Variant) -> str:
+    """The bundle's 项目清单 as an HTML page, styled by the variant's form.css."""
+    template = _environment(variant.dir, TEMPLATES_DIR).get_template(SUMMARY_TEMPLATE)
+    return template.render(summary=summary, page=variant.page, title=summary.outline_title, author=summary.unit)

@@ -37,17 +37,23 @@ from wordml import FANGSONG, HEITI, SEGOE_UI_SYMBOL, XIAOBIAOSONG, Grid, Page  #
 from wordml import TAB_RUN, merged_down, para, run, tag_para, tag_run, text  # noqa: E402
 from wordml import TABLE_JOIN, TABLE_JOIN_STYLE, fonts, para_style, size, table_text_styles  # noqa: E402
 from wordml import EXACT_13PT, build_package, document_xml, font_table_xml, styles_xml  # noqa: E402
+from wordml import footer_xml, page_number_style, summary_body, summary_styles  # noqa: E402
+from wordml import JOIN_RULE, RULE  # noqa: E402
+
+from pipeline.variant import load_variant  # noqa: E402
 
 OUT = HERE / "form.docx"
 
-# A4 portrait, margins 2 cm (1.9 cm at the bottom): the table fills the 17 cm text width, and the
-# department's longest seed table still fits on one page.
-PAGE = Page(11906, 16838, margin_top=1134, margin_bottom=1077, margin_side=1134)
-TEXT_W = PAGE.text_width  # 9638 twips
-# c1 目标 · c2 一级 · c3 二级 · c4 三级 · c5 目标值 · c6 完成值 · c7 分值 · c8 得分 (twips, sum TEXT_W).
-# Narrow label columns leave the width to the long texts of c4–c6, as in the department's forms.
-# Without scoring the renderer scales c1–c6 up to the full width: 839 1151 1487 2062 2049 2050.
-GRID = Grid((700, 960, 1240, 1720, 1709, 1709, 800, 800), row_height=312)  # rows at least 0.55 cm high
+# The page, its margins and the table's column widths are the variant's data (form.yaml's `page`),
+# shared with the PDF's stylesheet: same page, same wraps. Columns: c1 目标 · c2 一级 · c3 二级 ·
+# c4 三级 · c5 目标值 · c6 完成值 · c7 分值 · c8 得分 (twips, summing to the text width). Without
+# scoring the renderer scales c1–c6 up to the full width, as the PDF's template does.
+VARIANT = load_variant(HERE.name, HERE.parent)
+PAGE = Page.of(VARIANT.page)
+TEXT_W = PAGE.text_width
+GRID = Grid(VARIANT.page.column_twips(), row_height=312)  # rows at least 0.55 cm high
+# The 项目清单 at the front of the bundle: its own columns (form.yaml's summary.columns).
+SUMMARY_GRID = Grid(VARIANT.page.column_twips(VARIANT.summary.columns), row_height=312)
 TEXT_ROW_H = 850  # 1.5 cm for the reason / measures rows
 
 CHECK_FONT = SEGOE_UI_SYMBOL  # has ☐ and ☑; ships with every Windows since 7
@@ -74,7 +80,7 @@ def head_table() -> str:
         + run(" ")
         + text("option.mark", "CheckMark")
         + tag_run("{%r if not loop.last %}")
-        + run("  ")
+        + text("group.gap")
         + tag_run("{%r endif %}")
         + tag_run("{%r endfor %}")
     )
@@ -113,7 +119,7 @@ def head_table() -> str:
             GRID.cell(scored("form.budget.weight"), (7, 7)),
             GRID.cell(scored("form.budget.score"), (8, 8)),
         ]),
-    ])
+    ], bottom=JOIN_RULE)
 
 
 def goal_table() -> str:
@@ -126,9 +132,9 @@ def goal_table() -> str:
     headers = [GRID.cell(text(f"form.indicator_headers[{i}]"), (i + 2, i + 2), ppr=keep) for i in range(5)]
     return GRID.table([
         GRID.tag_row("{%tr if goal.empty %}"),
-        GRID.row([
-            GRID.cell(text("goal.label"), (1, 1)),
-            GRID.cell(wide("", 5), (2, 8)),
+        GRID.row([  # keepNext: an empty goal's row never ends a page, it goes with the rows that follow
+            GRID.cell(text("goal.label"), (1, 1), ppr=keep),
+            GRID.cell(wide("", 5), (2, 8), ppr=keep),
         ]),
         GRID.tag_row("{%tr else %}"),
         GRID.row([
@@ -159,28 +165,38 @@ def goal_table() -> str:
             GRID.cell(text("form.total.score"), (8, 8)),
         ]),
         GRID.tag_row("{%tr endif %}"),
-        GRID.row([
-            GRID.cell(text("form.labels.reason"), (1, 2)),
-            GRID.cell(wide(text("form.reason"), 4), (3, 8), style="TableTextLeft"),
-        ], height=TEXT_ROW_H),
-        GRID.row([
-            GRID.cell(text("form.labels.measures"), (1, 2)),
-            GRID.cell(wide(text("form.measures"), 4), (3, 8), style="TableTextLeft"),
-        ], height=TEXT_ROW_H),
+        *text_row("reason"),
+        *text_row("measures"),
         GRID.tag_row("{%tr endif %}"),
-    ])
+    ], top=JOIN_RULE, bottom=JOIN_RULE)
+
+
+def text_row(name: str) -> list[str]:
+    """The reason or measures row: kept whole on a page, unless most of a page tall
+    (FilledForm.tall_rows), as in the PDF."""
+    edge = RULE if name == "measures" else None  # the form's last row: its full bottom rule
+
+    def row(split: bool) -> str:
+        return GRID.row([
+            GRID.cell(text(f"form.labels.{name}"), (1, 2), bottom=edge),
+            GRID.cell(wide(text(f"form.{name}"), 4), (3, 8), style="TableTextLeft", bottom=edge),
+        ], height=TEXT_ROW_H, split=split)
+
+    return [GRID.tag_row('{%tr if "' + name + '" in form.tall_rows %}'), row(True),
+            GRID.tag_row("{%tr else %}"), row(False), GRID.tag_row("{%tr endif %}")]
 
 
 def body() -> str:
     return "".join([
+        summary_body(SUMMARY_GRID),
         tag_para("{%p for form in forms %}"),
         # Each form on a new page: the break goes before every form but the first.
-        tag_para("{%p if loop.first %}"),
+        tag_para("{%p if loop.first and not summary %}"),
         para(text("form.attachment_label"), "AnnexLabel"),
         tag_para("{%p else %}"),
         para(text("form.attachment_label"), "AnnexLabel", "<w:pageBreakBefore/>"),
         tag_para("{%p endif %}"),
-        para(text("form.title"), "FormTitle"),
+        para(text('form.title_lines | join("\\n")'), "FormTitle"),
         para(text("form.unit_line") + TAB_RUN + text("form.date_line"), "UnitDate"),
         head_table(),
         tag_para("{%p for goal in form.goals %}"),
@@ -205,7 +221,7 @@ STYLES = [
     para_style("AnnexLabel", "Annex Label", '<w:jc w:val="left"/>', fonts(HEITI) + size(32)),
     # Title: 方正小标宋简体 二号, centred.
     para_style("FormTitle", "Form Title", '<w:spacing w:before="0" w:after="120"/><w:jc w:val="center"/>',
-               fonts(XIAOBIAOSONG) + size(44)),
+               fonts(XIAOBIAOSONG) + size(int(VARIANT.page.title_size * 2))),
     # 单位名称 at the left, 填报日期 at the right tab stop.
     para_style("UnitDate", "Unit Date Line",
                f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_W}"/></w:tabs><w:spacing w:after="60"/>'
@@ -215,6 +231,8 @@ STYLES = [
     para_style("FormNote", "Form Note", f'{EXACT_13PT}<w:jc w:val="left"/>',
                fonts(FANGSONG) + size(21)),
     TABLE_JOIN_STYLE,
+    page_number_style(FANGSONG, 21),
+    *summary_styles(PAGE.text_width),
     '<w:style w:type="character" w:customStyle="1" w:styleId="CheckMark"><w:name w:val="Check Mark"/>'
     f"<w:basedOn w:val=\"DefaultParagraphFont\"/><w:rPr>{fonts(CHECK_FONT)}</w:rPr></w:style>",
 ]
@@ -222,7 +240,7 @@ STYLES = [
 
 def build() -> bytes:
     return build_package(document_xml(body(), PAGE), styles_xml(FANGSONG, 21, STYLES),
-                         font_table_xml([FANGSONG, HEITI, XIAOBIAOSONG, CHECK_FONT]))
+                         font_table_xml([FANGSONG, HEITI, XIAOBIAOSONG, CHECK_FONT]), footer_xml(PAGE))
 
 
 if __name__ == "__main__":

@@ -32,16 +32,22 @@ from wordml import FANGSONG, XIAOBIAOSONG, Grid, Page  # noqa: E402
 from wordml import merged_down, para, tag_para, text  # noqa: E402
 from wordml import TABLE_JOIN, TABLE_JOIN_STYLE, fonts, para_style, size, table_text_styles  # noqa: E402
 from wordml import build_package, document_xml, font_table_xml, styles_xml  # noqa: E402
+from wordml import footer_xml, page_number_style, summary_body, summary_styles  # noqa: E402
+from wordml import JOIN_RULE  # noqa: E402
+
+from pipeline.variant import load_variant  # noqa: E402
 
 OUT = HERE / "form.docx"
 
-# A4 portrait, margins 2 cm (1.9 cm at the bottom), as the hubei-2023 form.
-PAGE = Page(11906, 16838, margin_top=1134, margin_bottom=1077, margin_side=1134)
-# Twips, summing to the text width (9638). At 五号 (210 twips a character, 114 of cell margins):
-# c1/c2 hold four characters a line (项目名称, 产出指标), c3–c6 five (年初预算数, 年度指标值,
-# 实际完成值), c7 two (分值, 100), c8 a rate (84.77%, also in a substitute font's wider digits); c9
-# the rest.
-GRID = Grid((960, 960, 1170, 1200, 1180, 1180, 600, 920, 1468), row_height=312)  # rows at least 0.55 cm high
+# The page, its margins and the column widths are the variant's data (form.yaml's `page`), shared
+# with the PDF's stylesheet: same page, same wraps. At 五号 (210 twips a character, 114 of cell
+# margins): c1/c2 hold four characters a line (项目名称, 产出指标), c3–c6 five (年初预算数,
+# 年度指标值, 实际完成值), c7 two (分值, 100), c8 a rate (84.77%); c9 the rest.
+VARIANT = load_variant(HERE.name, HERE.parent)
+PAGE = Page.of(VARIANT.page)
+GRID = Grid(VARIANT.page.column_twips(), row_height=312)  # rows at least 0.55 cm high
+# The 项目清单 at the front of the bundle: its own columns (form.yaml's summary.columns).
+SUMMARY_GRID = Grid(VARIANT.page.column_twips(VARIANT.summary.columns), row_height=312)
 TEXT_ROW_H = 850  # 1.5 cm for the overall goal's texts
 
 
@@ -85,7 +91,7 @@ def head_table() -> str:
             GRID.cell(text("form.overall_goal.expected"), (2, 5), style="TableTextLeft"),
             GRID.cell(text("form.overall_goal.achieved"), (6, 9), style="TableTextLeft"),
         ], height=TEXT_ROW_H),
-    ])
+    ], bottom=JOIN_RULE)
 
 
 def indicator_table() -> str:
@@ -116,17 +122,18 @@ def indicator_table() -> str:
             GRID.cell(text("form.total.score"), (8, 8)),
             GRID.cell("", (9, 9)),
         ]),
-    ])
+    ], top=JOIN_RULE)
 
 
 def body() -> str:
     return "".join([
+        summary_body(SUMMARY_GRID),
         tag_para("{%p for form in forms %}"),
         # Each form on a new page: the break goes before every form's title but the first.
-        tag_para("{%p if loop.first %}"),
-        para(text("form.title"), "FormTitle"),
+        tag_para("{%p if loop.first and not summary %}"),
+        para(text('form.title_lines | join("\\n")'), "FormTitle"),
         tag_para("{%p else %}"),
-        para(text("form.title"), "FormTitle", "<w:pageBreakBefore/>"),
+        para(text('form.title_lines | join("\\n")'), "FormTitle", "<w:pageBreakBefore/>"),
         tag_para("{%p endif %}"),
         para(text("form.subtitle"), "FormSubtitle"),
         head_table(),
@@ -143,19 +150,21 @@ def body() -> str:
 STYLES = [
     # Title: 方正小标宋简体 二号, centred.
     para_style("FormTitle", "Form Title", '<w:keepNext/><w:spacing w:before="0" w:after="60"/><w:jc w:val="center"/>',
-               fonts(XIAOBIAOSONG) + size(44)),
+               fonts(XIAOBIAOSONG) + size(int(VARIANT.page.title_size * 2))),
     # （2023 年度）: 仿宋_GB2312 小三, centred under the title.
     para_style("FormSubtitle", "Form Subtitle", '<w:keepNext/><w:spacing w:before="0" w:after="120"/><w:jc w:val="center"/>',
                fonts(FANGSONG) + size(30)),
     # Table text: 仿宋_GB2312 五号, centred or left.
     *table_text_styles(FANGSONG, 21),
     TABLE_JOIN_STYLE,
+    page_number_style(FANGSONG, 21),
+    *summary_styles(PAGE.text_width),
 ]
 
 
 def build() -> bytes:
     return build_package(document_xml(body(), PAGE), styles_xml(FANGSONG, 21, STYLES),
-                         font_table_xml([FANGSONG, XIAOBIAOSONG]))
+                         font_table_xml([FANGSONG, XIAOBIAOSONG]), footer_xml(PAGE))
 
 
 if __name__ == "__main__":

@@ -79,13 +79,39 @@ class InstalledFont:
     index: int  # the face within a .ttc collection
 
 
+# `--prefer-<role>`: the official fonts of the form (仿宋_GB2312, 方正小标宋简体, …), used before the
+# role's `--font-<role>` stack when installed (government desktops have them), never required.
+_PREFER_VAR = re.compile(r"--prefer-(?P<role>[a-z]+)\s*:\s*(?P<stack>[^;]+);")
+
+
+def _families(stack: str) -> tuple[str, ...]:
+    families = (f.strip().strip("\"'").strip() for f in stack.split(","))
+    return tuple(f for f in families if f)
+
+
 def font_stacks(css: Path) -> dict[str, tuple[str, ...]]:
-    """role -> font families, in fallback order, from the `--font-<role>` properties of form.css."""
-    stacks = {}
-    for m in _FONT_VAR.finditer(css.read_text(encoding="utf-8")):
-        families = tuple(f.strip().strip("\"'").strip() for f in m["stack"].split(","))
-        stacks[m["role"]] = tuple(f for f in families if f)
+    """role -> font families, in fallback order: the installed ones of form.css's `--prefer-<role>`,
+    then its `--font-<role>` stack (every family of which must be installed)."""
+    text = css.read_text(encoding="utf-8")
+    stacks = {m["role"]: _families(m["stack"]) for m in _FONT_VAR.finditer(text)}
+    for m in _PREFER_VAR.finditer(text):
+        if m["role"] in stacks:
+            preferred = tuple(f for f in _families(m["stack"]) if find_font(f) is not None)
+            stacks[m["role"]] = preferred + tuple(f for f in stacks[m["role"]] if f not in preferred)
     return stacks
+
+
+ROLE_NAMES = {"heading": "标题", "text": "正文", "mark": "勾选框"}
+
+
+def fonts_used(css: Path) -> dict[str, str]:
+    """role -> the family that prints it (the first of its stack; the others only fill in glyphs)."""
+    return {role: stack[0] for role, stack in font_stacks(css).items() if stack}
+
+
+def fonts_used_text(css: Path) -> str:
+    """For the build's summary: 标题 Noto Sans CJK SC；正文 Noto Serif CJK SC；勾选框 DejaVu Sans."""
+    return "；".join(f"{ROLE_NAMES.get(role, role)} {family}" for role, family in fonts_used(css).items())
 
 
 def _fc_escape(family: str) -> str:

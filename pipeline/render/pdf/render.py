@@ -33,13 +33,13 @@ from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from pipeline.files import sha256_file  # noqa: E402
 from pipeline.render.pdf import fonts, internals  # noqa: E402
 from pipeline.render.pdf.internals import BFCHAR, DEFAULT_WIDTH, PX, TF  # noqa: E402
+from pipeline.form import paginate  # noqa: E402
 from pipeline.form.filled import FilledBundle, FilledForm  # noqa: E402
-from pipeline.render.html import render_html  # noqa: E402
+from pipeline.form.summary import Summary  # noqa: E402
+from pipeline.render.html import render_html, render_summary_html  # noqa: E402
 from pipeline.variant import Variant  # noqa: E402
 
 LANGUAGE = "zh-CN"
-PAGE_NUMBER = "— {n} —"
-PAGE_NUMBER_BASELINE = 28.0  # pt above the bottom edge, inside the 17 mm bottom margin of form.css
 PAGE_NUMBER_SAMPLE = "— 0123456789"  # every character a page number uses
 
 
@@ -87,8 +87,8 @@ def _styles_of(css_path: Path, text: str) -> _Styles:
 
 
 def _common_copies(css_path: Path) -> tuple[str, dict[str, fonts.InstalledFont]]:
-    """CSS putting a common-character copy of each large font of form.css before it in its stack
-    (see fonts.reduce_font and fonts.common_copy)."""
+    """CSS setting each role's font stack (fonts.font_stacks: the installed official fonts first), with
+    a common-character copy of each large font before it (see fonts.reduce_font and fonts.common_copy)."""
     faces, roles, copies = [], [], {}
     for role, stack in fonts.font_stacks(css_path).items():
         families = []
@@ -106,22 +106,24 @@ def _common_copies(css_path: Path) -> tuple[str, dict[str, fonts.InstalledFont]]
                 families.append(f'"{name}"')
             families.append(f'"{family}"')
         roles.append(f"--font-{role}: {', '.join(families)};")
-    if not copies:
-        return "", {}
+    # Always the stacks: they put the official fonts (form.css's --prefer-<role>) first when installed.
     return "\n".join([*faces, ":root { " + " ".join(roles) + " }"]), copies
 
 
 FONTS_KEY = "/AnnexFonts"  # document info: fonts.fingerprint() of the fonts the PDF was made with
 
 
-def _write_pdf(html: str, folder: Path) -> bytes:
-    """The HTML as a PDF, styled by the variant folder's form.css."""
+def _write_pdf(html: str, folder: Path, page_anchors: list[set[str]] | None = None) -> bytes:
+    """The HTML as a PDF, styled by the variant folder's form.css; `page_anchors`, if given, receives
+    the ids of the elements laid out on each page."""
     css = folder / "form.css"
     styles = _styles(css)
     # A stable /ID: same HTML and CSS, same identifier (and WeasyPrint writes no dates).
     identifier = hashlib.sha256((styles.digest + html).encode()).hexdigest()[:32].encode()
     document = weasyprint.HTML(string=html, base_url=str(folder)).render(
         stylesheets=list(styles.sheets), font_config=_font_config())
+    if page_anchors is not None:
+        page_anchors.extend(set(page.anchors) for page in document.pages)
 
     def finish(_document, pdf) -> None:
         pdf.info[FONTS_KEY[1:]] = pydyf.String(fonts.fingerprint(css))
@@ -133,22 +135,56 @@ def _write_pdf(html: str, folder: Path) -> bytes:
 def render_form_pdf(form: FilledForm, variant: Variant, check_fonts: bool = True) -> bytes:
     """One table as a PDF (`build/<year>/分表/<NN>-<项目名称>.pdf`), without page numbers.
     check_fonts=False: the caller has checked the form's fonts (fonts.check_fonts)."""
+    return render_paged_form_pdf(form, variant, check_fonts)[0]
+
+
+def render_paged_form_pdf(form: FilledForm, variant: Variant, check_fonts: bool = True) -> tuple[bytes, FilledForm]:
+    """render_form_pdf, and the form as printed: a table running onto more pages repeats, on each,
+    the 一级/二级 labels of the runs it continues (pipeline/form/paginate.py). The Word file is
+    rendered from that form, so that both show the same labels. Only a form longer than a page is
+    laid out twice."""
     if check_fonts:
         fonts.check_fonts([form], variant)
-    return _write_pdf(render_html([form], variant), variant.dir)
+    anchors: list[set[str]] = []
+    data = _write_pdf(render_html([form], variant), variant.dir, anchors)
+    if len(anchors) < 2:
+        return data, form
+    starts = set()
+    for page in anchors[1:]:
+        rows = [_row_of(a) for a in page if a.startswith("row-")]
+        if rows:
+            starts.add(min(rows))
+    paged = paginate.restart_runs(form, starts)
+    if paged is form:
+        return data, form
+    return _write_pdf(render_html([paged], variant), variant.dir), paged
+
+
+def _row_of(anchor: str) -> tuple[int, int]:
+    _, goal, row = anchor.split("-")
+    return int(goal), int(row)
+
+
+def render_summary_pdf(summary: Summary, variant: Variant) -> bytes:
+    """The bundle's 项目清单 (pipeline/form/summary.py) as a PDF, its fonts checked like a form's."""
+    fonts.check_fonts([summary], variant)
+    return _write_pdf(render_summary_html(summary, variant), variant.dir)
 
 
 def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
-                      form_pdfs: Sequence[bytes | Path] | None = None) -> bytes:
-    """The year's bundle: the tables' PDFs (rendered here unless given, as bytes or files) joined,
-    one outline entry per table, `— N —` at the foot of every page, one copy of each font,
-    title/author/language."""
+                      form_pdfs: Sequence[bytes | Path] | None = None, summary: Summary | None = None) -> bytes:
+    """The year's bundle: the 项目清单 first if given, then the tables' PDFs (rendered here unless
+    given, as bytes or files) joined, one outline entry per table, `— N —` at the foot of every
+    page, one copy of each font, title/author/language."""
     if form_pdfs is None:
         form_pdfs = [render_form_pdf(form, variant) for form in bundle.forms]  # each checks its fonts
     else:
         # Each table's characters were checked when it was rendered (1000 forms again: 0.5 s).
         fonts.check_fonts([], variant)
-    return join_pdfs(bundle.title, bundle.unit, [form.outline_title for form in bundle.forms], variant, form_pdfs)
+    titles = [form.outline_title for form in bundle.forms]
+    if summary is not None:
+        form_pdfs, titles = [render_summary_pdf(summary, variant), *form_pdfs], [summary.outline_title, *titles]
+    return join_pdfs(bundle.title, bundle.unit, titles, variant, form_pdfs)
 
 
 def join_pdfs(title: str, unit: str, outline_titles: Sequence[str], variant: Variant,
@@ -360,8 +396,8 @@ def _widths(w: pikepdf.Array) -> dict[int, float]:
     return out
 
 
-def _number_stream(glyphs: _NumberGlyphs, text: str, page_width: float) -> bytes:
-    """`text` centred on the page at PAGE_NUMBER_BASELINE, as a content stream of glyph ids."""
+def _number_stream(glyphs: _NumberGlyphs, text: str, page_width: float, baseline: float) -> bytes:
+    """`text` centred on the page, `baseline` pt above its foot, as a content stream of glyph ids."""
     runs: list[tuple[str, list[str]]] = []  # consecutive glyphs of one font
     width = 0.0
     for ch in text:
@@ -372,18 +408,20 @@ def _number_stream(glyphs: _NumberGlyphs, text: str, page_width: float) -> bytes
         width += advance
     x = (page_width - width * glyphs.size / 1000) / 2
     shows = " ".join(f"{font} {glyphs.size:g} Tf <{''.join(ids)}> Tj" for font, ids in runs)
-    return f"BT {x:.2f} {PAGE_NUMBER_BASELINE:g} Td {shows} ET".encode()
+    return f"BT {x:.2f} {baseline:.2f} Td {shows} ET".encode()
 
 
 def _stamp_page_numbers(pdf: pikepdf.Pdf, variant: Variant, shared: _SharedFonts) -> None:
     glyphs = _number_glyphs(pdf, variant, shared)
+    # The variant's page settings (form.yaml), as Word's footer has them.
+    baseline = float(variant.page.number_baseline) * 72 / 25.4
     # The page's own content is wrapped in q … Q so that its graphics state (WeasyPrint flips
     # the y axis) does not reach the number.
     push = pikepdf.Stream(pdf, b"q")  # shared by every page
     pop = pikepdf.Stream(pdf, b"Q")
     for n, page in enumerate(pdf.pages, start=1):
         box = page.mediabox
-        number = pikepdf.Stream(pdf, _number_stream(glyphs, PAGE_NUMBER.format(n=n), float(box[2] - box[0])))
+        number = pikepdf.Stream(pdf, _number_stream(glyphs, variant.page.number.format(n=n), float(box[2] - box[0]), baseline))
         contents = page.obj.Contents
         parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
         page.obj.Contents = pikepdf.Array([push, *parts, pop, number])
