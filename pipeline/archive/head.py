@@ -84,7 +84,7 @@ def read_head_state(root: Path) -> HeadState:
     if not records:
         return HeadState(None, 0, bool(problems), problems)
     heads = [effective_head(r, root) for r in records]
-    if in_archive is None and copy is not None and lstat(root) is not None:
+    if lstat(head_path(root)) is None and copy is not None and lstat(root) is not None:
         problems.append(f"归档里的 {HEAD}（记录最新版本的文件）不见了")
     if len(heads) == 2 and heads[0] != heads[1]:
         names = "、".join(h.version if h else "无" for h in heads)

@@ -13,7 +13,7 @@ from pathlib import Path
 from pipeline.archive.files import (
     NotRegular, copy_new, fsync_dir, hash_regular, is_real_dir, lstat, mode_text, read_regular, write_new,
 )
-from pipeline.archive.head import read_head_state, write_head
+from pipeline.archive.head import head_path, read_head_state, witness_path, write_head
 from pipeline.archive.manifest import (
     DATA, DIR_MODE, MANIFEST, OUTPUTS, Changes, HeadRecord, Link, Manifest, ProjectRecord, looks_like_version,
     sha256_bytes, version_name, version_number,
@@ -279,6 +279,10 @@ def _ensure_root(root: Path) -> None:
     if not is_real_dir(root):
         raise ArchiveRefused(f"{root} 应是 annex 建立的归档文件夹，现在却是链接或文件；本次输出未归档。"
                              "请把它恢复为文件夹（或移走它）后再运行 annex build")
+    for path in (head_path(root), witness_path(root)):
+        if is_real_dir(path):  # a file or a link there is simply replaced; a folder cannot be
+            raise ArchiveRefused(f"{path} 应是 annex 写的记录文件，现在却是文件夹；本次输出未归档。"
+                                 "请移走它后再运行 annex build")
 
 
 def _names(paths: list[str]) -> str:

@@ -151,9 +151,12 @@ def _read_manifest(v: _Version, year: int, add) -> None:
     try:
         v.manifest_bytes = read_regular(path)
         v.manifest = Manifest.from_json(v.manifest_bytes)
-    except (NotRegular, TooLarge):
-        add("清单 manifest.json 被换成了链接或不是普通文件" if st is not None else "清单 manifest.json 缺失或无法读取",
-            MANIFEST, at)
+    except TooLarge:
+        add("清单 manifest.json 大得不像 annex 写的清单，未读取", MANIFEST, at)
+        return
+    except NotRegular:
+        link = st is not None and stat.S_ISLNK(st.st_mode)
+        add(f"清单 manifest.json 被换成了{'链接' if link else '不是普通文件的东西'}", MANIFEST, at)
         return
     except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
         add("清单 manifest.json 缺失或无法读取", MANIFEST, at)
@@ -181,13 +184,14 @@ def _walk_chain(versions: dict[int, _Version], head: Link | None, year: int, add
             return chain, on_chain
         head = Link(version_name(max(versions)), "")  # no record to check it against: start from the top
     link: Link | None = head
-    recorded_by = "记录的最新版本"
+    # Who recorded the link being followed: named in the messages. ("" for a link with no hash.)
+    recorded_by, named = "记录的最新版本", "记录的最新版本"
     while link is not None:
         number = link.number
         v = versions.get(number)
         if v is None or v.manifest is None:
             if v is None:
-                add(f"版本缺失：{recorded_by}是 {link.version}，它却不在了（被删除、改名，或换成了文件、链接）",
+                add(f"版本缺失：{named}是 {link.version}，它却不在了（被删除、改名，或换成了文件、链接）",
                     at=f"{year}/{link.version}")
             else:
                 on_chain.add(number)
@@ -196,8 +200,8 @@ def _walk_chain(versions: dict[int, _Version], head: Link | None, year: int, add
             if not lower:
                 break
             below = versions[max(lower)]
-            add("它的清单哈希记在无法读取的版本里，无法核对", at=f"{year}/{below.path.name}", problem=False)
-            link, recorded_by = Link(below.path.name, ""), "链上的上一版本"
+            add("它的清单哈希记在缺失或无法读取的版本里，无法核对", at=f"{year}/{below.path.name}", problem=False)
+            link, recorded_by, named = Link(below.path.name, ""), "", "链上的上一版本"
             continue
         on_chain.add(number)
         at = f"{year}/{v.path.name}"
@@ -217,7 +221,8 @@ def _walk_chain(versions: dict[int, _Version], head: Link | None, year: int, add
         if prev_number is None or prev_number >= number or not m.previous_sha256:
             add(f"清单里的上一版本「{m.previous_version}」不合规", MANIFEST, at)
             break
-        link, recorded_by = Link(m.previous_version, m.previous_sha256), f"{v.path.name} 的清单"
+        link = Link(m.previous_version, m.previous_sha256)
+        recorded_by, named = f"{v.path.name} 的清单", f"{v.path.name} 的清单记下的上一版本"
     return chain, on_chain
 
 
