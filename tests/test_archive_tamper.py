@@ -473,3 +473,53 @@ def test_history_with_a_damaged_manifest(work, field, value):
     assert result.exit_code == 0 and "Traceback" not in result.output
     assert "清单无法读取" in result.output
     assert has(failed(work), "2023/v002 · manifest.json")
+
+
+# --- as a user who is not root: the modes are what protects the files -----------------------
+
+NOBODY = 65534
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root to drop to another user with setpriv")
+def test_as_a_user_who_is_not_root():
+    import subprocess
+    import sys
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="annex-nobody-"))
+    try:
+        shutil.copytree(SEED, root / "data" / "2023")
+        (root / PROJECT).chmod(0o600)
+        for p in [root, *root.rglob("*")]:
+            os.chown(p, NOBODY, NOBODY)
+
+        def run(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run(
+                ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                 sys.executable, "-m", "pipeline", *args],
+                cwd=root, capture_output=True, text=True, env={**os.environ, "HOME": str(root)}, timeout=300)
+
+        for figure in (None, "156.65"):
+            if figure:
+                set_figure(root, figure)
+            result = run("build", "-f", "docx")
+            assert result.returncode == 0, result.stderr
+        assert run("verify").returncode == 0
+        v2 = version(root, "v002")
+        assert stat.S_IMODE((v2 / PROJECT).stat().st_mode) == 0o400
+        assert (v2 / SAME_TABLE).stat().st_ino == (version(root, "v001") / SAME_TABLE).stat().st_ino
+
+        # The owner cannot write an archived file without first changing its mode: verify sees both.
+        chmod = subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                                "sh", "-c", f"echo x >> '{v2 / PROJECT}'"], capture_output=True)
+        assert chmod.returncode != 0
+        subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                        "sh", "-c", f"chmod u+w '{v2 / PROJECT}' && echo x >> '{v2 / PROJECT}'"], check=True)
+        result = run("verify")
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert f"2023/v002 · {PROJECT.as_posix()}：内容与清单不符" in result.stdout
+        assert f"2023/v002 · {PROJECT.as_posix()}：权限被改动（应为 0400，现为 0600）" in result.stdout
+    finally:
+        subprocess.run(["chmod", "-R", "u+rwX", str(root)], check=False)
+        shutil.rmtree(root, ignore_errors=True)

@@ -23,7 +23,6 @@ from pipeline.errors import Abort
 
 MANIFEST_MODE = 0o444
 _STAGING = re.compile(r"\.staging-\d+")
-_LEFTOVER_TMP = re.compile(r"\..+\.\d+\.tmp")
 MAX_NAMED = 3  # files named in a build note before "等 N 个"
 
 
@@ -138,21 +137,22 @@ def latest(root: Path) -> Version | None:
 
 
 def clean_staging(root: Path) -> None:
-    """Half-written versions and head files of killed builds (the caller holds the build lock).
+    """Half-written versions and head records of killed builds (the caller holds the build lock).
     Only names annex gives them; a link is removed as a link, never followed."""
-    for folder, pattern in ((root, _STAGING), (root, _LEFTOVER_TMP), (root.parent.parent, _LEFTOVER_TMP)):
+    year = re.escape(root.name)
+    leftovers = ((root, re.compile(r"\.staging-\d+|\.head\.json\.\d+\.tmp")),
+                 (root.parent.parent, re.compile(rf"\.\.{year}\.archive-head\.json\.\d+\.tmp")))
+    for folder, names in leftovers:
         try:
             entries = list(os.scandir(folder))
         except FileNotFoundError:
             continue
         for e in entries:
-            if not pattern.fullmatch(e.name) or (pattern is _LEFTOVER_TMP and "archive-head" not in e.name
-                                                   and not e.name.startswith(".head.json.")):
-                continue
-            if e.is_dir(follow_symlinks=False):
-                remove_tree(Path(e.path))
-            else:
-                os.unlink(e.path)
+            if names.fullmatch(e.name):
+                if e.is_dir(follow_symlinks=False):
+                    remove_tree(Path(e.path))
+                else:
+                    os.unlink(e.path)
 
 
 # --- storing a version ------------------------------------------------------------------------

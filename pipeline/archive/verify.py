@@ -15,6 +15,7 @@ make a consistent forgery. The head's sha256, printed at the end, is what a user
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,9 +26,9 @@ from pipeline.archive.manifest import (
     DIR_MODE, HEAD, MANIFEST, Link, Manifest, looks_like_version, safe_entry, sha256_bytes, version_name,
     version_number,
 )
-from pipeline.archive.store import MANIFEST_MODE, _LEFTOVER_TMP, _STAGING, archive_dir
+from pipeline.archive.store import MANIFEST_MODE, _STAGING, archive_dir
 
-SHOWN_MISSING = 5  # missing files listed one by one under a folder before they are counted
+_HEAD_TMP = re.compile(r"\.head\.json\.\d+\.tmp")  # a head record being written, or left by a killed build
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def _scan_root(root: Path, add) -> dict[int, _Version]:
             if stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) != 0o444:
                 add(f"权限被改动（应为 0444，现为 {mode_text(stat.S_IMODE(st.st_mode))}）", HEAD)
             continue  # its content is read by read_head_state
-        if _STAGING.fullmatch(e.name) or _LEFTOVER_TMP.fullmatch(e.name):
+        if _STAGING.fullmatch(e.name) or _HEAD_TMP.fullmatch(e.name):
             add("中断的构建留下的临时内容，下次 annex build 时清除", e.name, problem=False)
             continue
         number = version_number(e.name)
