@@ -377,6 +377,32 @@ def test_an_unrecorded_version_added_is_reported_and_not_followed(work):
     assert has(lines, "2023/v004", "不在版本链上") and has(lines, "2023/v005：", "个文件完好")
 
 
+def test_an_archive_from_before_the_chain_still_verifies_and_is_chained_on(work):
+    """Versions stored by an annex without the chain (manifest format 1, no head record)."""
+    for name in ("v001", "v002", "v003"):
+        def old_format(m):
+            for key in ("previous_version", "previous_sha256", "modes"):
+                del m[key]
+            m["format"] = 1
+        rewrite_manifest(version(work, name), old_format)
+    with writable(archive(work)):
+        (archive(work) / "head.json").unlink()
+    (work / "build" / ".2023.archive-head.json").unlink()
+    result = verify(work)
+    assert result.exit_code == 0, result.output
+    assert "没有版本链" in result.output
+
+    set_figure(work, "158.65")
+    built = annex(work, "build", "-f", "docx")
+    assert "归档：新版本 build/archive/2023/v004" in built.output and "注意" not in built.output
+    m = json.loads((version(work, "v004") / "manifest.json").read_text(encoding="utf-8"))
+    assert m["previous_version"] == "v003"
+    assert m["previous_sha256"] == sha((version(work, "v003") / "manifest.json").read_bytes())
+    assert verify(work).exit_code == 0
+    rewrite_manifest(version(work, "v003"), lambda m: m["files"].update({SAME_TABLE: "0" * 64}))
+    assert has(failed(work), "2023/v003 · manifest.json", "v004 的清单记下的哈希不符")
+
+
 # --- item 5: permissions and links --------------------------------------------------------------
 
 def test_archived_copies_keep_no_more_than_the_source_permissions(work):
