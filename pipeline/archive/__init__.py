@@ -10,8 +10,7 @@ that `annex verify` follows from the newest down to v001.
 Nothing here ever changes or deletes a finished version, and no number is given twice. Files equal
 to the previous version's are hard links to them (re-hashed before they are linked), so a version
 that changes one table costs one table of disk, not the whole bundle again. Archived files keep no
-more than the permissions of their source; a link in the data folder to anything outside it is
-refused, never copied.
+more than the permissions of their source; a link in the data folder is refused, never followed.
 
 Modules: `manifest` (what a version records), `files` (reading and writing without following
 links), `head` (the head record), `store` (storing a version, reading them back), `verify`.

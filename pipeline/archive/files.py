@@ -35,10 +35,9 @@ class Hashed:
     size: int
 
 
-def _open_regular(path: Path | str, follow: bool = False) -> tuple[int, os.stat_result]:
-    flags = _READ_FLAGS & ~os.O_NOFOLLOW if follow else _READ_FLAGS
+def _open_regular(path: Path | str) -> tuple[int, os.stat_result]:
     try:
-        fd = os.open(path, flags)
+        fd = os.open(path, _READ_FLAGS)
     except OSError as e:
         if e.errno == 40:  # ELOOP: the last component is a symlink
             raise NotRegular(e.errno, "symbolic link", str(path)) from None
@@ -62,9 +61,9 @@ def read_regular(path: Path | str, limit: int = MAX_MANIFEST_BYTES) -> bytes:
     return data
 
 
-def hash_regular(path: Path | str, follow: bool = False) -> Hashed:
-    """sha256, permission bits and size of a regular file (not through a symlink unless `follow`)."""
-    fd, st = _open_regular(path, follow)
+def hash_regular(path: Path | str) -> Hashed:
+    """sha256, permission bits and size of a regular file (never through a symlink)."""
+    fd, st = _open_regular(path)
     h = hashlib.sha256()
     with os.fdopen(fd, "rb") as f:
         for chunk in iter(lambda: f.read(CHUNK), b""):
@@ -72,10 +71,10 @@ def hash_regular(path: Path | str, follow: bool = False) -> Hashed:
     return Hashed(h.hexdigest(), stat.S_IMODE(st.st_mode), st.st_size)
 
 
-def copy_new(src: Path | str, dest: Path, mode: int, follow: bool = False) -> Hashed:
-    """Copy a regular file to a new file `dest` (which must not exist, not even as a link), with
-    the given permissions; returns the hash of the bytes written."""
-    fd_in, st = _open_regular(src, follow)
+def copy_new(src: Path | str, dest: Path, mode: int) -> Hashed:
+    """Copy a regular file (not a link) to a new file `dest` (which must not exist, not even as a
+    link), with the given permissions; returns the hash of the bytes written."""
+    fd_in, st = _open_regular(src)
     h = hashlib.sha256()
     with os.fdopen(fd_in, "rb") as fin, os.fdopen(os.open(dest, _CREATE_FLAGS, 0o600), "wb") as fout:
         size = 0

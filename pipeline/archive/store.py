@@ -161,26 +161,20 @@ def clean_staging(root: Path) -> None:
 class _Source:
     rel: str  # inside the data folder
     path: str
-    follow: bool  # a link to a file inside the data folder: its content is stored
 
 
-def _inside(base: str, target: str) -> bool:
-    return target == base or target.startswith(base.rstrip("/") + "/")
-
-
-def _refuse_link(build_dir: Path, data_dir: Path, link: str, target: str) -> ArchiveRefused:
+def _refuse_link(build_dir: Path, link: str) -> ArchiveRefused:
     return ArchiveRefused(
-        f"已生成 {build_dir}，但数据文件夹里的 {link} 是指向数据文件夹以外（{target}）的链接："
-        f"annex 不把 {data_dir} 以外的文件复制进归档，本次输出未归档。"
-        "请把这个链接换成文件本身（或删掉它），再运行 annex build")
+        f"已生成 {build_dir}，但数据文件夹里的 {link} 是链接（指向 {os.path.realpath(link)}）："
+        "annex 不把链接或它指向的文件存进归档，本次输出未归档。"
+        "请把这个链接换成文件或文件夹本身（或删掉它），再运行 annex build")
 
 
 def _data_sources(snap: Snapshot) -> tuple[list[_Source], dict[str, int]]:
-    """The files of the data folder as the build's digest sees them (regular files and links to
-    files, in any subfolder that is not itself a link), and each folder's permission bits.
-    A link that leads outside the data folder stops the archiving: its target is not the user's
-    data to copy (a system file, another department's folder)."""
-    base = os.path.realpath(snap.data_dir)
+    """The regular files of the data folder (walked without following a link, as the build's
+    digest walks it), and each folder's permission bits. A link stops the archiving: its target
+    may be anything, anywhere (a system file, another department's folder), not the user's data
+    to copy; `check` reports links first, this is the archive's own guard."""
     sources: list[_Source] = []
     dir_modes: dict[str, int] = {}
     for folder, dirnames, filenames in os.walk(snap.data_dir):
@@ -191,13 +185,9 @@ def _data_sources(snap: Snapshot) -> tuple[list[_Source], dict[str, int]]:
             rel = name if rel_folder == "." else f"{rel_folder}/{name}"
             st = os.lstat(path)
             if stat.S_ISLNK(st.st_mode):
-                target = os.path.realpath(path)
-                if not _inside(base, target):
-                    raise _refuse_link(snap.build_dir, snap.data_dir, path, target)
-                if name in filenames and os.path.isfile(path):
-                    sources.append(_Source(rel, path, True))
-            elif stat.S_ISREG(st.st_mode):
-                sources.append(_Source(rel, path, False))
+                raise _refuse_link(snap.build_dir, path)
+            if stat.S_ISREG(st.st_mode):
+                sources.append(_Source(rel, path))
     return sources, dir_modes
 
 
@@ -221,17 +211,16 @@ class _Stager:
         self.modes: dict[str, str] = {}
         self.not_reused: list[str] = []  # files of the previous version that no longer match its manifest
 
-    def store(self, name: str, src: str, follow: bool, digest: str | None = None) -> str:
+    def store(self, name: str, src: str, digest: str | None = None) -> str:
         dest = self.staging / name
         os.makedirs(dest.parent, mode=0o700, exist_ok=True)
-        src_mode = (os.stat if follow else os.lstat)(src).st_mode
-        mode = _file_mode(stat.S_IMODE(src_mode))
+        mode = _file_mode(stat.S_IMODE(os.lstat(src).st_mode))
         prev = self.prev
         if prev is not None and name in prev.manifest.files and prev.manifest.mode_of(name, False) == mode:
-            digest = digest or hash_regular(src, follow).sha256
+            digest = digest or hash_regular(src).sha256
             if prev.manifest.files[name] == digest and self._link(prev.path / name, dest, digest, mode):
                 return self._done(name, digest, mode)
-        return self._done(name, copy_new(src, dest, mode, follow).sha256, mode)
+        return self._done(name, copy_new(src, dest, mode).sha256, mode)
 
     def _link(self, old: Path, dest: Path, digest: str, mode: int) -> bool:
         try:
@@ -328,10 +317,10 @@ def record(root: Path, snap: Snapshot) -> Version:
     try:
         stager = _Stager(staging, prev)
         for rel in sorted(snap.outputs):
-            stager.store(f"{OUTPUTS}/{rel}", os.fspath(snap.build_dir / rel), False, snap.outputs[rel])
+            stager.store(f"{OUTPUTS}/{rel}", os.fspath(snap.build_dir / rel), snap.outputs[rel])
         data: dict[str, str] = {}
         for src in sources:
-            data[src.rel] = stager.store(f"{DATA}/{snap.year}/{src.rel}", src.path, src.follow)
+            data[src.rel] = stager.store(f"{DATA}/{snap.year}/{src.rel}", src.path)
         if tree_digest(data) != snap.data_digest:
             raise DataChanged(snap.data_dir)
         modes = dict(stager.modes)
