@@ -128,6 +128,11 @@ def test_manifest_rewritten_to_match_a_tampered_file(work):
     rewrite_manifest(v1, lambda m: m["files"].__setitem__(rel, sha(forged)))
     lines = failed(work)
     assert has(lines, "2023/v001 · manifest.json", "v002 的清单记下的哈希不符")
+    diff = annex(work, "diff", "1", "2")
+    assert "150.65 → 156.65" in diff.output  # what the forged version says...
+    assert "下面的比较可能不可信" in diff.stderr.replace("\n", "")  # ...is not presented as history
+    later = annex(work, "diff", "2", "3")  # versions the chain still vouches for
+    assert later.exit_code == 0 and "比较可能不可信" not in later.output.replace("\n", "")
 
 
 def test_latest_manifest_rewritten_to_match_a_tampered_file(work):

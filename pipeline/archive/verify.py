@@ -78,7 +78,10 @@ class _Version:
     manifest: Manifest | None = None
 
 
-def verify_year(out: Path, year: int) -> YearReport:
+def verify_year(out: Path, year: int, files_of: set[str] | None = None) -> YearReport:
+    """Everything about one year's archive; `files_of`: check the files of these versions only
+    (the chain is always checked whole: an older version is only as trustworthy as the links
+    above it)."""
     report = YearReport(year)
     root = archive_dir(out, year)
     where = str(year)
@@ -110,13 +113,27 @@ def verify_year(out: Path, year: int) -> YearReport:
         if n not in on_chain:
             add("不在版本链上：annex 没有记录过这个版本（可能是被放进来、改名或互换的）", at=f"{year}/{v.path.name}")
     for n, v in sorted(versions.items()):
-        if v.manifest is not None:
+        if v.manifest is not None and (files_of is None or v.path.name in files_of):
             checked = _check_files(v, year, add)
             if not any(f.where == f"{year}/{v.path.name}" and f.problem for f in report.findings):
                 report.intact.append((v.path.name, checked))
     if not report.problems and report.chain:
         report.head = report.chain[0]
     return report
+
+
+def doubts(out: Path, year: int, names: list[str]) -> list[Finding]:
+    """What makes these versions untrustworthy (for `annex diff`): their own files, and the chain
+    from the head down to the oldest of them. Problems of older versions do not matter here."""
+    numbers = [n for n in map(version_number, names) if n is not None]
+    oldest = min(numbers, default=0)
+
+    def relevant(f: Finding) -> bool:
+        _, _, name = f.where.partition("/")
+        n = version_number(name) if name else None
+        return n is None or n >= oldest
+
+    return [f for f in verify_year(out, year, files_of=set(names)).problems if relevant(f)]
 
 
 def _scan_root(root: Path, add) -> dict[int, _Version]:

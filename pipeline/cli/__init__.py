@@ -390,6 +390,10 @@ def diff(
 
     year, found = resolve_archive(out, year)
     a, b = pick_version(found, version_a, year), pick_version(found, version_b, year)
+    doubts = archive.doubts(out, year, [a.name, b.name])
+    if doubts:
+        err_console.print(Text(f"注意：归档核对发现 {len(doubts)} 处问题（{doubts[0].line}），下面的比较可能不可信；"
+                               f"运行 annex verify --year {year} 查看", style="yellow"), soft_wrap=True)
     d = diff_bundles(archived_bundle(a), archived_bundle(b))
     say(f"{year} 年度 {a.name} → {b.name}", "bold")
     for c in d.common:
