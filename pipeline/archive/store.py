@@ -310,7 +310,10 @@ def record(root: Path, snap: Snapshot) -> Version:
         link = Link(prev.name, sha256_bytes(read_regular(prev.path / MANIFEST)))
         if prev.manifest.format >= 2 and not state.recorded:
             notes.append(f"记录最新版本的 head.json 不见了；新版本接在 {prev.name} 之后")
-    changes_from = prev.manifest if prev is not None else (readable[-1].manifest if readable else None)
+    # What `annex history` compares with: the previous version, or the newest readable one the
+    # head still covers (never a folder put in above it).
+    covered = [v for v in readable if link is None or v.number <= link.number]
+    changes_from = prev.manifest if prev is not None else (covered[-1].manifest if covered else None)
 
     staging = root / f".staging-{os.getpid()}"
     os.mkdir(staging, 0o700)
