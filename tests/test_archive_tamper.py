@@ -251,6 +251,18 @@ def test_manifest_entry_pointing_outside(work, entry):
     assert has(lines, "2023/v003 · manifest.json", "哈希不符")
 
 
+def test_planted_names_are_printed_safely(work):
+    """A name with a newline or bytes that are not UTF-8 is shown escaped, not sent to the terminal."""
+    v1 = version(work, "v001")
+    with writable(v1):
+        (v1 / "a\nb").write_text("x", encoding="utf-8")
+        with open(os.path.join(os.fsencode(v1), b"\xff.txt"), "wb") as f:
+            f.write(b"x")
+    lines = failed(work)
+    assert "2023/v001 · a\\x0ab：清单里没有的多余文件" in lines
+    assert "2023/v001 · \\xff.txt：清单里没有的多余文件" in lines
+
+
 def test_a_fifo_in_place_of_a_file_does_not_hang_verify(work):
     target = version(work, "v002") / SAME_TABLE
     with writable(target.parent):
