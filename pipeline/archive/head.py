@@ -53,7 +53,11 @@ class HeadState:
 
 
 def _read(path: Path, label: str, year: int, problems: list[str]) -> HeadRecord | None:
-    st = lstat(path)
+    try:
+        st = lstat(path)
+    except OSError as e:
+        problems.append(f"{label} 无法读取（{e.strerror}）")
+        return None
     if st is None:
         return None
     if stat.S_ISLNK(st.st_mode):

@@ -27,8 +27,13 @@ from pipeline.archive.manifest import (
     version_number,
 )
 from pipeline.archive.store import MANIFEST_MODE, _STAGING, archive_dir
+from pipeline.errors import Abort
 
 _HEAD_TMP = re.compile(r"\.head\.json\.\d+\.tmp")  # a head record being written, or left by a killed build
+
+
+class UnreadableArchive(Abort):
+    """The output or archive folder cannot be listed (permissions)."""
 
 
 @dataclass(frozen=True)
@@ -66,15 +71,24 @@ class YearReport:
 def years(out: Path) -> list[int]:
     """Years with an archive folder, or with a head record next to where it should be."""
     found = set()
-    root = out / "archive"
-    if root.is_dir():
-        found |= {int(e.name) for e in os.scandir(root) if e.name.isdigit()}
-    if out.is_dir():
-        for e in os.scandir(out):
-            name = e.name
-            if name.startswith(".") and name.endswith(".archive-head.json") and name[1:-18].isdigit():
-                found.add(int(name[1:-18]))
+    for e in _entries(out / "archive"):
+        if e.name.isdigit():
+            found.add(int(e.name))
+    for e in _entries(out):
+        name = e.name
+        if name.startswith(".") and name.endswith(".archive-head.json") and name[1:-18].isdigit():
+            found.add(int(name[1:-18]))
     return sorted(found)
+
+
+def _entries(folder: Path) -> list[os.DirEntry]:
+    try:
+        with os.scandir(folder) as it:
+            return list(it)
+    except FileNotFoundError:
+        return []
+    except OSError as e:
+        raise UnreadableArchive(f"无法读取 {folder}（{e.strerror or e}）") from None
 
 
 @dataclass
@@ -90,6 +104,15 @@ def verify_year(out: Path, year: int, files_of: set[str] | None = None) -> YearR
     (the chain is always checked whole: an older version is only as trustworthy as the links
     above it)."""
     report = YearReport(year)
+    try:
+        _verify_year(out, year, files_of, report)
+    except PermissionError as e:  # a folder or file annex cannot open: said, not a traceback
+        report.findings.append(Finding(str(year), printable(str(e.filename)), f"无法读取（{e.strerror}）"))
+        report.head = None
+    return report
+
+
+def _verify_year(out: Path, year: int, files_of: set[str] | None, report: YearReport) -> None:
     root = archive_dir(out, year)
     where = str(year)
 
@@ -103,12 +126,16 @@ def verify_year(out: Path, year: int, files_of: set[str] | None = None) -> YearR
     if root_st is None:
         if state.head is not None:
             add(f"这个年度的归档文件夹 {root} 不见了（记录的最新版本是 {state.head.version}）")
-        return report
+        return
     if not stat.S_ISDIR(root_st.st_mode):
         add(f"归档文件夹 {root} 被换成了{'链接' if stat.S_ISLNK(root_st.st_mode) else '文件'}")
-        return report
+        return
 
-    versions = _scan_root(root, add)
+    try:
+        versions = _scan_root(root, add)
+    except OSError as e:
+        add(f"无法读取归档文件夹 {root}（{e.strerror or e}）")
+        return
     for v in versions.values():
         _read_manifest(v, year, add)
 
@@ -126,7 +153,7 @@ def verify_year(out: Path, year: int, files_of: set[str] | None = None) -> YearR
                 report.intact.append((v.path.name, checked))
     if not report.problems and report.chain:
         report.head = report.chain[0]
-    return report
+    return
 
 
 def doubts(out: Path, year: int, names: list[str]) -> list[Finding]:
@@ -172,8 +199,8 @@ def _scan_root(root: Path, add) -> dict[int, _Version]:
 def _read_manifest(v: _Version, year: int, add) -> None:
     at = f"{year}/{v.path.name}"
     path = v.path / MANIFEST
-    st = lstat(path)
     try:
+        st = lstat(path)
         v.manifest_bytes = read_regular(path)
         v.manifest = Manifest.from_json(v.manifest_bytes)
     except TooLarge:
@@ -182,6 +209,9 @@ def _read_manifest(v: _Version, year: int, add) -> None:
     except NotRegular:
         link = st is not None and stat.S_ISLNK(st.st_mode)
         add(f"清单 manifest.json 被换成了{'链接' if link else '不是普通文件的东西'}", MANIFEST, at)
+        return
+    except PermissionError as e:
+        add(f"清单 manifest.json 无法读取（{e.strerror}）", MANIFEST, at)
         return
     except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
         add("清单 manifest.json 缺失或无法读取", MANIFEST, at)
@@ -269,7 +299,12 @@ def _check_files(v: _Version, year: int, add) -> int:
     found_files: dict[str, os.stat_result] = {}
     found_dirs: set[str] = set()
     bad_dirs: set[str] = set()  # expected folders that are links or files: what is below is not looked at
-    for folder, dirnames, filenames in os.walk(v.path):
+    def unreadable(e: OSError) -> None:
+        rel = os.path.relpath(e.filename, v.path).replace(os.sep, "/")
+        add(f"无法读取（{e.strerror or e}）", "" if rel == "." else rel, at)
+        bad_dirs.add(rel)
+
+    for folder, dirnames, filenames in os.walk(v.path, onerror=unreadable):
         rel_folder = os.path.relpath(folder, v.path).replace(os.sep, "/")
         for name in sorted(dirnames + filenames):
             rel = name if rel_folder == "." else f"{rel_folder}/{name}"
@@ -314,7 +349,10 @@ def _check_files(v: _Version, year: int, add) -> int:
             continue
         if rel in bad_dirs:
             continue
-        gone = next((d for d in sorted(expected_dirs, key=len) if rel.startswith(d + "/") and d not in found_dirs), None)
+        # Under a folder that is missing, replaced or unreadable: counted there, not listed.
+        gone = next((d for d in ["."] + sorted(expected_dirs, key=len)
+                     if (d == "." or rel.startswith(d + "/")) and (d in bad_dirs or d != "." and d not in found_dirs)),
+                    None)
         if gone is not None:
             missing_under[gone] = missing_under.get(gone, 0) + 1
         else:
@@ -323,7 +361,7 @@ def _check_files(v: _Version, year: int, add) -> int:
         if d not in bad_dirs:
             add(f"文件夹缺失（其中 {n} 个文件）", d, at)
         else:
-            add(f"其中 {n} 个文件未核对", d, at)
+            add(f"其中 {n} 个文件未核对", "" if d == "." else d, at)
     return len(entries)
 
 

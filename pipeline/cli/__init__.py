@@ -419,7 +419,10 @@ def verify(
         show_default=False)] = None,
 ) -> None:
     """核对归档：版本链、每个版本的每个文件及其权限；有缺失、改动、多余或被替换的内容时退出码为 1。"""
-    found = archive.years(out)
+    try:
+        found = archive.years(out)
+    except Abort as e:
+        raise fail(escape(str(e))) from None
     years = [year] if year is not None else found
     if year is not None and year not in found:
         raise fail(f"{year} 年度还没有归档版本")
