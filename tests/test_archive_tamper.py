@@ -565,6 +565,12 @@ def test_as_a_user_who_is_not_root():
         assert result.returncode == 1 and "Traceback" not in result.stderr
         assert f"2023/v002 · {PROJECT.as_posix()}：内容与清单不符" in result.stdout
         assert f"2023/v002 · {PROJECT.as_posix()}：权限被改动（应为 0400，现为 0600）" in result.stdout
+
+        # A folder its owner made unreadable: said, not a traceback.
+        (version(root, "v001") / "outputs").chmod(0o000)
+        result = run("verify")
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert "2023/v001 · outputs：无法读取（Permission denied）" in result.stdout
     finally:
         subprocess.run(["chmod", "-R", "u+rwX", str(root)], check=False)
         shutil.rmtree(root, ignore_errors=True)
