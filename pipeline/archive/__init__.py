@@ -22,7 +22,7 @@ from pipeline.archive.manifest import (
 )
 from pipeline.archive.store import (
     ArchiveRefused, DataChanged, Snapshot, Version, archive_dir, clean_staging, latest, load_version,
-    read_versions, record, sha256_file, tree_digest, version_dirs,
+    read_versions, record, version_dirs,
 )
 from pipeline.archive.verify import Finding, YearReport, doubts, verify_year, years
 
@@ -30,5 +30,5 @@ __all__ = [
     "DATA", "HEAD", "MANIFEST", "MANIFEST_FORMAT", "OUTPUTS", "ArchiveRefused", "Changes", "DataChanged",
     "Finding", "HeadRecord", "Link", "Manifest", "ProjectRecord", "Snapshot", "Version", "YearReport",
     "archive_dir", "clean_staging", "doubts", "latest", "load_version", "parse_version", "read_versions", "record",
-    "sha256_file", "tree_digest", "verify_year", "version_dirs", "version_name", "years",
+    "verify_year", "version_dirs", "version_name", "years",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import stat
@@ -20,23 +19,11 @@ from pipeline.archive.manifest import (
 )
 from pipeline.build.atomic import remove_tree
 from pipeline.errors import Abort
+from pipeline.files import tree_digest
 
 MANIFEST_MODE = 0o444
 _STAGING = re.compile(r"\.staging-\d+")
 MAX_NAMED = 3  # files named in a build note before "等 N 个"
-
-
-def tree_digest(hashes: dict[str, str]) -> str:
-    """One hash for a folder's files, from each file's path and sha256 (what `annex build` records)."""
-    h = hashlib.sha256()
-    for rel in sorted(hashes):
-        h.update(rel.encode() + b"\0")
-        h.update(bytes.fromhex(hashes[rel]))
-    return h.hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    return hash_regular(path).sha256
 
 
 class DataChanged(Exception):
