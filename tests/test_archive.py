@@ -134,6 +134,10 @@ def test_verify_reports_changed_missing_and_extra_files(work):
     flipped.write_bytes(bytes(data))
     deleted.unlink()
     (v1 / "notes.txt").write_text("extra", encoding="utf-8")
+    for p in (flipped, v1 / "notes.txt"):
+        p.chmod(0o444)
+    for d in (v1, flipped.parent, deleted.parent):
+        d.chmod(0o555)  # modes as annex left them: this test is about the content
 
     result = annex(work, "verify", "--year", "2023")
     assert result.exit_code == 1

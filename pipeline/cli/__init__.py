@@ -197,6 +197,8 @@ def print_build_report(r: BuildReport, watching: bool = False) -> None:
     say(f"  {where}/分表/（{r.table_files} 个文件）")
     if r.archived is not None:
         say(f"归档：新版本 {display_path(r.archived.path)}")
+        for note in r.archived.notes:
+            say(f"  注意：{note}", "yellow")
     elif r.archive_latest is not None:
         say(f"归档：输出与最新版本 {r.archive_latest} 相同，未新增版本")
     else:
@@ -369,7 +371,7 @@ def history(
                           Text(f"清单无法读取；运行 annex verify --year {year} 查看", style="red"))
             continue
         m = v.manifest
-        table.add_row(v.name, m.created.replace("T", " "), str(len(m.projects)), "、".join(m.formats),
+        table.add_row(v.name, m.created.replace("T", " ") or "—", str(len(m.projects)), "、".join(m.formats),
                       Text(change_summary(v)))
     console.print(table)
 
@@ -407,6 +409,10 @@ def diff(
 
     year, found = resolve_archive(out, year)
     a, b = pick_version(found, version_a, year), pick_version(found, version_b, year)
+    doubts = archive.doubts(out, year, [a.name, b.name])
+    if doubts:
+        err_console.print(Text(f"注意：归档核对发现 {len(doubts)} 处问题（{doubts[0].line}），下面的比较可能不可信；"
+                               f"运行 annex verify --year {year} 查看", style="yellow"), soft_wrap=True)
     d = diff_bundles(archived_bundle(a), archived_bundle(b))
     say(f"{year} 年度 {a.name} → {b.name}", "bold")
     for c in d.common:
@@ -423,38 +429,53 @@ def diff(
         say("两个版本的数据没有字段上的差别。")
 
 
-PROBLEM_TEXT = {
-    "missing": "文件缺失",
-    "changed": "内容与清单不符（已被改动）",
-    "extra": "清单里没有的多余文件",
-    "manifest": "清单 manifest.json 缺失或无法读取",
-}
-
-
 @app.command()
 def verify(
     year: Annotated[Optional[int], typer.Option("--year", "-y", help="年度；默认检查所有年度。", show_default=False)] = None,
     out: OutOpt = Path("build"),
+    head: Annotated[Optional[str], typer.Option(
+        "--head", help="你另行记下的清单哈希（annex verify 打印的 sha256，至少前 12 位）：核对归档仍链到它。",
+        show_default=False)] = None,
 ) -> None:
-    """按清单核对每个归档版本的每个文件；有缺失、改动或多余时退出码为 1。"""
-    years = [year] if year is not None else archive_years(out)
-    bad = 0
-    checked = 0
-    for y in years:
-        root = archive.archive_dir(out, y)
-        dirs = archive.version_dirs(root)
-        if year is not None and not dirs:
-            raise fail(f"{y} 年度还没有归档版本")
-        for number, path in dirs:
-            n, problems = archive.verify_version(number, path)
-            checked += 1
-            name = f"{y}/{archive.version_name(number)}"
-            if not problems:
-                say(f"{name}：{n} 个文件完好", "green")
-            for p in problems:
-                console.print(Text.assemble((name, "red"), f" · {p.path}：{PROBLEM_TEXT[p.kind]}"), soft_wrap=True)
-            bad += len(problems)
-    if not checked:
+    """核对归档：版本链、每个版本的每个文件及其权限；有缺失、改动、多余或被替换的内容时退出码为 1。"""
+    try:
+        found = archive.years(out)
+    except Abort as e:
+        raise fail(escape(str(e))) from None
+    years = [year] if year is not None else found
+    if year is not None and year not in found:
+        raise fail(f"{year} 年度还没有归档版本")
+    reports = [archive.verify_year(out, y) for y in years]
+    bad = sum(len(r.problems) for r in reports)
+    for r in reports:
+        for name, n in r.intact:
+            say(f"{r.year}/{name}：{n} 个文件完好", "green")
+        for f in r.findings:
+            console.print(Text(f.line, style="red" if f.problem else "dim"), soft_wrap=True)
+    if head is not None:
+        bad += check_recorded_head(head.strip().lower(), reports)
+    for r in reports:
+        if r.head is not None:
+            say(f"{r.year} 年度最新版本 {r.head.version}，清单 sha256：{r.head.sha256}", "bold")
+    if not any(r.intact or r.findings for r in reports):
         say(f"{display_path(out / 'archive')} 里还没有归档版本。")
     elif bad:
         raise fail(f"归档有 {bad} 处问题")
+    else:
+        say("请把最新版本的清单 sha256 记在归档以外的地方（例如报送邮件里）；"
+            "以后运行 annex verify --head <sha256> 可确认归档没有被整体改写。", "dim")
+
+
+def check_recorded_head(text: str, reports: list[archive.YearReport]) -> int:
+    """--head: the hash the user kept must be a manifest on a verified chain. Returns problems found."""
+    if len(text) < 12 or any(c not in "0123456789abcdef" for c in text):
+        raise fail("--head 应是 annex verify 打印的 sha256（64 位十六进制，至少写前 12 位）")
+    for r in reports:
+        for link in r.chain:
+            if link.sha256.startswith(text):
+                say(f"记下的哈希是 {r.year}/{link.version} 的清单" +
+                    ("：从它到最新版本的链完好" if not r.problems else "，但这个年度的归档有问题（见上）"), "green")
+                return 0
+    console.print(Text(f"记下的哈希 {text} 不在归档的版本链上：归档被整体改写或替换过，或这个哈希属于别的归档", style="red"),
+                  soft_wrap=True)
+    return 1

@@ -1,0 +1,374 @@
+"""`annex verify`: is each year's archive exactly what annex stored?
+
+Checked, without following a single link: the head record (in the archive and its copy in the
+output folder); the chain from the head down to v001 (each manifest's sha256 as the next version
+recorded it, so a rewritten manifest, a deleted, renamed or swapped version is a broken link);
+that every version folder is a real folder named after the version its manifest names; that every
+manifest entry stays inside its version; and, file by file, that each is a regular file with its
+recorded sha256 and permission bits, with no file, folder or link the manifest does not list.
+
+What it cannot prove: someone able to rewrite a whole year's archive and both head records can
+make a consistent forgery. The head's sha256, printed at the end, is what a user keeps elsewhere
+(e.g. in the email that sends the bundle); `annex verify --head` then checks the archive against it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.archive.files import NotRegular, TooLarge, hash_regular, lstat, mode_text, read_regular
+from pipeline.archive.head import head_path, read_head_state, witness_path
+from pipeline.archive.manifest import (
+    DIR_MODE, HEAD, MANIFEST, Link, Manifest, looks_like_version, safe_entry, sha256_bytes, version_name,
+    version_number,
+)
+from pipeline.archive.store import MANIFEST_MODE, _STAGING, archive_dir
+from pipeline.errors import Abort
+
+_HEAD_TMP = re.compile(r"\.head\.json\.\d+\.tmp")  # a head record being written, or left by a killed build
+
+
+class UnreadableArchive(Abort):
+    """The output or archive folder cannot be listed (permissions)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    where: str  # "2023/v003", or "2023" for the year's archive as a whole
+    path: str  # inside the version folder ("" for the version or the year itself)
+    text: str  # Chinese: what is wrong
+    problem: bool = True  # False: a note (an interrupted build's leftovers, an old-format version)
+
+    @property
+    def line(self) -> str:
+        return f"{self.where} · {printable(self.path)}：{self.text}" if self.path else f"{self.where}：{self.text}"
+
+
+def printable(name: str) -> str:
+    """A name found on disk as text that is safe to print: bytes that are not UTF-8 and control
+    characters (a newline in a planted file's name) as \\xNN, never sent to the terminal."""
+    text = os.fsencode(name).decode("utf-8", "backslashreplace")
+    return "".join(f"\\x{ord(c):02x}" if ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 else c for c in text)
+
+
+@dataclass
+class YearReport:
+    year: int
+    findings: list[Finding] = field(default_factory=list)
+    intact: list[tuple[str, int]] = field(default_factory=list)  # (version, files checked)
+    head: Link | None = None  # the newest version, when the archive verifies
+    chain: list[Link] = field(default_factory=list)  # every version checked on the chain, newest first
+
+    @property
+    def problems(self) -> list[Finding]:
+        return [f for f in self.findings if f.problem]
+
+
+def years(out: Path) -> list[int]:
+    """Years with an archive folder, or with a head record next to where it should be."""
+    found = set()
+    for e in _entries(out / "archive"):
+        if e.name.isdigit():
+            found.add(int(e.name))
+    for e in _entries(out):
+        name = e.name
+        if name.startswith(".") and name.endswith(".archive-head.json") and name[1:-18].isdigit():
+            found.add(int(name[1:-18]))
+    return sorted(found)
+
+
+def _entries(folder: Path) -> list[os.DirEntry]:
+    try:
+        with os.scandir(folder) as it:
+            return list(it)
+    except FileNotFoundError:
+        return []
+    except OSError as e:
+        raise UnreadableArchive(f"无法读取 {folder}（{e.strerror or e}）") from None
+
+
+@dataclass
+class _Version:
+    number: int
+    path: Path
+    manifest_bytes: bytes | None = None
+    manifest: Manifest | None = None
+
+
+def verify_year(out: Path, year: int, files_of: set[str] | None = None) -> YearReport:
+    """Everything about one year's archive; `files_of`: check the files of these versions only
+    (the chain is always checked whole: an older version is only as trustworthy as the links
+    above it)."""
+    report = YearReport(year)
+    try:
+        _verify_year(out, year, files_of, report)
+    except PermissionError as e:  # a folder or file annex cannot open: said, not a traceback
+        report.findings.append(Finding(str(year), printable(str(e.filename)), f"无法读取（{e.strerror}）"))
+        report.head = None
+    return report
+
+
+def _verify_year(out: Path, year: int, files_of: set[str] | None, report: YearReport) -> None:
+    root = archive_dir(out, year)
+    where = str(year)
+
+    def add(text: str, path: str = "", at: str = where, problem: bool = True) -> None:
+        report.findings.append(Finding(at, path, text, problem))
+
+    state = read_head_state(root)
+    for text in state.problems:
+        add(text)
+    root_st = lstat(root)
+    if root_st is None:
+        if state.head is not None:
+            add(f"这个年度的归档文件夹 {root} 不见了（记录的最新版本是 {state.head.version}）")
+        return
+    if not stat.S_ISDIR(root_st.st_mode):
+        add(f"归档文件夹 {root} 被换成了{'链接' if stat.S_ISLNK(root_st.st_mode) else '文件'}")
+        return
+
+    try:
+        versions = _scan_root(root, add)
+    except OSError as e:
+        add(f"无法读取归档文件夹 {root}（{e.strerror or e}）")
+        return
+    for v in versions.values():
+        _read_manifest(v, year, add)
+
+    if state.head is None and any(v.manifest is not None and v.manifest.format >= 2 for v in versions.values()):
+        if not state.recorded:
+            add(f"记录最新版本的 {HEAD} 不见了")
+    report.chain, on_chain = _walk_chain(versions, state.head, year, add)
+    for n, v in sorted(versions.items()):
+        if n not in on_chain:
+            add("不在版本链上：annex 没有记录过这个版本（可能是被放进来、改名或互换的）", at=f"{year}/{v.path.name}")
+    for n, v in sorted(versions.items()):
+        if v.manifest is not None and (files_of is None or v.path.name in files_of):
+            checked = _check_files(v, year, add)
+            if not any(f.where == f"{year}/{v.path.name}" and f.problem for f in report.findings):
+                report.intact.append((v.path.name, checked))
+    if not report.problems and report.chain:
+        report.head = report.chain[0]
+    return
+
+
+def doubts(out: Path, year: int, names: list[str]) -> list[Finding]:
+    """What makes these versions untrustworthy (for `annex diff`): their own files, and the chain
+    from the head down to the oldest of them. Problems of older versions do not matter here."""
+    numbers = [n for n in map(version_number, names) if n is not None]
+    oldest = min(numbers, default=0)
+
+    def relevant(f: Finding) -> bool:
+        _, _, name = f.where.partition("/")
+        n = version_number(name) if name else None
+        return n is None or n >= oldest
+
+    return [f for f in verify_year(out, year, files_of=set(names)).problems if relevant(f)]
+
+
+def _scan_root(root: Path, add) -> dict[int, _Version]:
+    """The year folder's entries: version folders, the head record, an interrupted build's
+    leftovers; anything else is reported."""
+    versions: dict[int, _Version] = {}
+    for e in sorted(os.scandir(root), key=lambda e: e.name):
+        st = e.stat(follow_symlinks=False)
+        kind = "链接" if stat.S_ISLNK(st.st_mode) else ("文件夹" if stat.S_ISDIR(st.st_mode) else "文件")
+        if e.name == HEAD:
+            if stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) != 0o444:
+                add(f"权限被改动（应为 0444，现为 {mode_text(stat.S_IMODE(st.st_mode))}）", HEAD)
+            continue  # its content is read by read_head_state
+        if _STAGING.fullmatch(e.name) or _HEAD_TMP.fullmatch(e.name):
+            add("中断的构建留下的临时内容，下次 annex build 时清除", e.name, problem=False)
+            continue
+        number = version_number(e.name)
+        if number is not None and stat.S_ISDIR(st.st_mode):
+            versions[number] = _Version(number, Path(e.path))
+        elif number is not None:
+            add(f"版本文件夹被换成了{kind}", at=f"{root.name}/{e.name}")
+        elif looks_like_version(e.name):
+            add(f"名称不是 annex 给的版本名（多余的{kind}，或被改名的版本）", e.name)
+        else:
+            add(f"归档里多余的{kind}", e.name)
+    return versions
+
+
+def _read_manifest(v: _Version, year: int, add) -> None:
+    at = f"{year}/{v.path.name}"
+    path = v.path / MANIFEST
+    try:
+        st = lstat(path)
+        v.manifest_bytes = read_regular(path)
+        v.manifest = Manifest.from_json(v.manifest_bytes)
+    except TooLarge:
+        add("清单 manifest.json 大得不像 annex 写的清单，未读取", MANIFEST, at)
+        return
+    except NotRegular:
+        link = st is not None and stat.S_ISLNK(st.st_mode)
+        add(f"清单 manifest.json 被换成了{'链接' if link else '不是普通文件的东西'}", MANIFEST, at)
+        return
+    except PermissionError as e:
+        add(f"清单 manifest.json 无法读取（{e.strerror}）", MANIFEST, at)
+        return
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        add("清单 manifest.json 缺失或无法读取", MANIFEST, at)
+        return
+    m = v.manifest
+    if m.version != v.path.name:
+        add(f"文件夹 {v.path.name} 里是 {m.version} 的清单（版本被改名或互换）", at=at)
+    if m.year != year:
+        add(f"清单记的是 {m.year} 年度，不是 {year} 年度", MANIFEST, at)
+    if st is not None and stat.S_IMODE(st.st_mode) != MANIFEST_MODE and m.format >= 2:
+        add(f"权限被改动（应为 {mode_text(MANIFEST_MODE)}，现为 {mode_text(stat.S_IMODE(st.st_mode))}）", MANIFEST, at)
+
+
+def _walk_chain(versions: dict[int, _Version], head: Link | None, year: int, add) -> tuple[list[Link], set[int]]:
+    """Follow the links from the head down. Returns the links checked (newest first) and the
+    numbers of the versions on the chain."""
+    chain: list[Link] = []
+    on_chain: set[int] = set()
+    if head is None:
+        if not any(v.manifest is not None and v.manifest.format >= 2 for v in versions.values()):
+            # An archive from before the chain: its versions stand on their own.
+            on_chain.update(versions)
+            if versions:
+                add("这些版本由旧版 annex 存入，没有版本链；下次 annex build 起新版本会链接到最新的一个", problem=False)
+            return chain, on_chain
+        head = Link(version_name(max(versions)), "")  # no record to check it against: start from the top
+    link: Link | None = head
+    # Who recorded the link being followed: named in the messages. ("" for a link with no hash.)
+    recorded_by, named = "记录的最新版本", "记录的最新版本"
+    while link is not None:
+        number = link.number
+        v = versions.get(number)
+        if v is None or v.manifest is None:
+            if v is None:
+                add(f"版本缺失：{named}是 {link.version}，它却不在了（被删除、改名，或换成了文件、链接）",
+                    at=f"{year}/{link.version}")
+            else:
+                on_chain.add(number)
+            # Resume below the gap: the older versions are still checked, their own links too.
+            lower = [n for n in versions if n < number]
+            if not lower:
+                break
+            below = versions[max(lower)]
+            add("它的清单哈希记在缺失或无法读取的版本里，无法核对", at=f"{year}/{below.path.name}", problem=False)
+            link, recorded_by, named = Link(below.path.name, ""), "", "链上的上一版本"
+            continue
+        on_chain.add(number)
+        at = f"{year}/{v.path.name}"
+        actual = sha256_bytes(v.manifest_bytes)
+        if link.sha256 and actual != link.sha256:
+            add(f"清单与{recorded_by}记下的哈希不符（清单被改写，或版本被替换）", MANIFEST, at)
+        chain.append(Link(v.path.name, actual))
+        m = v.manifest
+        if m.format < 2:
+            on_chain.update(n for n in versions if n < number)  # older versions: no chain to follow
+            break
+        if not m.previous_version:
+            if any(n < number for n in versions):
+                add("清单没有链接上一版本，但比它早的版本还在", MANIFEST, at)
+            break
+        prev_number = version_number(m.previous_version)
+        if prev_number is None or prev_number >= number or not m.previous_sha256:
+            add(f"清单里的上一版本「{m.previous_version}」不合规", MANIFEST, at)
+            break
+        link = Link(m.previous_version, m.previous_sha256)
+        recorded_by, named = f"{v.path.name} 的清单", f"{v.path.name} 的清单记下的上一版本"
+    return chain, on_chain
+
+
+def _check_files(v: _Version, year: int, add) -> int:
+    """Each entry of the manifest against the folder, walked without following any link."""
+    m = v.manifest
+    at = f"{year}/{v.path.name}"
+    entries = {}
+    for rel, digest in m.files.items():
+        if safe_entry(rel, year) and rel != MANIFEST:
+            entries[rel] = digest
+        else:
+            add("清单里的条目指向版本文件夹以外或不合规，未打开", str(rel), at)
+    expected_dirs = {"/".join(rel.split("/")[:i]) for rel in entries for i in range(1, rel.count("/") + 1)}
+    root_mode = stat.S_IMODE(os.lstat(v.path).st_mode)
+    if root_mode != DIR_MODE:
+        add(f"版本文件夹的权限被改动（应为 {mode_text(DIR_MODE)}，现为 {mode_text(root_mode)}）", at=at)
+
+    found_files: dict[str, os.stat_result] = {}
+    found_dirs: set[str] = set()
+    bad_dirs: set[str] = set()  # expected folders that are links or files: what is below is not looked at
+    def unreadable(e: OSError) -> None:
+        rel = os.path.relpath(e.filename, v.path).replace(os.sep, "/")
+        add(f"无法读取（{e.strerror or e}）", "" if rel == "." else rel, at)
+        bad_dirs.add(rel)
+
+    for folder, dirnames, filenames in os.walk(v.path, onerror=unreadable):
+        rel_folder = os.path.relpath(folder, v.path).replace(os.sep, "/")
+        for name in sorted(dirnames + filenames):
+            rel = name if rel_folder == "." else f"{rel_folder}/{name}"
+            st = os.lstat(os.path.join(folder, name))
+            if stat.S_ISDIR(st.st_mode):
+                found_dirs.add(rel)
+                if rel not in expected_dirs:
+                    add("清单里没有的多余文件夹", rel, at)
+                elif stat.S_IMODE(st.st_mode) != m.mode_of(rel, True):
+                    add(_mode_changed(m.mode_of(rel, True), st), rel, at)
+            elif stat.S_ISLNK(st.st_mode):
+                if rel in entries or rel in expected_dirs or rel == MANIFEST:
+                    add("被换成了链接（归档里只应有普通文件和文件夹）", rel, at)
+                    bad_dirs.add(rel)
+                else:
+                    add("清单里没有的多余链接", rel, at)
+            elif stat.S_ISREG(st.st_mode):
+                if rel in entries:
+                    found_files[rel] = st
+                elif rel in expected_dirs:
+                    add("文件夹被换成了文件", rel, at)
+                    bad_dirs.add(rel)
+                elif rel != MANIFEST:
+                    add("清单里没有的多余文件", rel, at)
+            else:
+                add("不是普通文件（管道、设备等）", rel, at)
+                bad_dirs.add(rel)
+    missing_under: dict[str, int] = {}
+    for rel, digest in entries.items():
+        if rel in found_files:
+            st = found_files[rel]
+            try:
+                got = hash_regular(v.path / rel)
+            except OSError:
+                add("无法读取", rel, at)
+                continue
+            if got.sha256 != digest:
+                add("内容与清单不符（已被改动）", rel, at)
+            want = m.mode_of(rel, False)
+            if got.mode != want:
+                add(_mode_changed(want, st), rel, at)
+            continue
+        if rel in bad_dirs:
+            continue
+        # Under a folder that is missing, replaced or unreadable: counted there, not listed.
+        gone = next((d for d in ["."] + sorted(expected_dirs, key=len)
+                     if (d == "." or rel.startswith(d + "/")) and (d in bad_dirs or d != "." and d not in found_dirs)),
+                    None)
+        if gone is not None:
+            missing_under[gone] = missing_under.get(gone, 0) + 1
+        else:
+            add("文件缺失", rel, at)
+    for d, n in sorted(missing_under.items()):
+        if d not in bad_dirs:
+            add(f"文件夹缺失（其中 {n} 个文件）", d, at)
+        else:
+            add(f"其中 {n} 个文件未核对", "" if d == "." else d, at)
+    return len(entries)
+
+
+def _mode_changed(want: int, st: os.stat_result) -> str:
+    return f"权限被改动（应为 {mode_text(want)}，现为 {mode_text(stat.S_IMODE(st.st_mode))}）"
+
+
+def head_paths(out: Path, year: int) -> tuple[Path, Path]:
+    root = archive_dir(out, year)
+    return head_path(root), witness_path(root)
