@@ -72,6 +72,11 @@ def archive_dir(out: Path, year: int) -> Path:
     return out / "archive" / str(year)
 
 
+def archive_root(out: Path) -> Path:
+    """The archive of an output folder: build/archive/."""
+    return out / "archive"
+
+
 def version_dirs(root: Path) -> list[tuple[int, Path]]:
     """The version folders (real folders named as annex names them, never links), oldest first."""
     try:

@@ -1,0 +1,67 @@
+"""annex diff: two archived versions compared field by field."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from pipeline import archive
+from pipeline.cli import locate
+from pipeline.cli.options import DEFAULT_OUT, ArchiveYearOpt, BadOption, OutOpt
+from pipeline.cli.output import err_console, say
+from pipeline.files import display_path
+
+
+def diff(
+    version_a: Annotated[str, typer.Argument(metavar="VA", help="较早的版本，如 v1、1 或 v001。")],
+    version_b: Annotated[str, typer.Argument(metavar="VB", help="较晚的版本。")],
+    year: ArchiveYearOpt = None,
+    out: OutOpt = DEFAULT_OUT,
+) -> None:
+    """比较两个归档版本的数据：逐项列出改动的字段，以及新增、删除的项目。"""
+    from pipeline.archive.datadiff import change_text, diff_bundles, project_line
+
+    year, found = locate.archived_versions(out, year)
+    a, b = pick_version(found, version_a, year), pick_version(found, version_b, year)
+    doubts = archive.doubts(out, year, [a.name, b.name])
+    if doubts:
+        err_console.print(Text(f"注意：归档核对发现 {len(doubts)} 处问题（{doubts[0].line}），下面的比较可能不可信；"
+                               f"运行 annex verify --year {year} 查看", style="yellow"), soft_wrap=True)
+    d = diff_bundles(archived_bundle(a), archived_bundle(b))
+    say(f"{year} 年度 {a.name} → {b.name}", "bold")
+    for c in d.common:
+        say("全部表 · " + change_text(c))
+    for key in d.added:
+        say(f"新增项目：{key}")
+    for key in d.removed:
+        say(f"删除项目：{key}")
+    for change in d.changed:
+        say(project_line(change))
+    if a.manifest.templates != b.manifest.templates:
+        say("表样模板有变化（输出的版式可能不同）")
+    if d.empty:
+        say("两个版本的数据没有字段上的差别。")
+
+
+def pick_version(found: locate.Found, text: str, year: int) -> archive.Version:
+    number = archive.parse_version(text)
+    match = next(((n, v) for n, _, v in found if n == number), None)
+    if match is None:
+        have = "、".join(archive.version_name(n) for n, _, _ in found)
+        raise BadOption(f"没有版本「{text}」；现有版本：{have}（可写作 v1、1 或 v001）")
+    if match[1] is None:
+        raise BadOption(f"{archive.version_name(match[0])} 的清单无法读取；运行 annex verify --year {year} 查看")
+    return match[1]
+
+
+def archived_bundle(v: archive.Version):
+    """The filled bundle of a version's archived data, checked by this annex."""
+    from pipeline.check import check_year
+
+    result = check_year(v.data_dir, base=v.path)
+    if result.bundle is None:
+        raise BadOption(f"{v.name} 存档的数据在当前版本的 annex 下有 {len(result.errors)} 个错误，无法比较；"
+                        f"可运行 annex check --data {display_path(v.data_dir.parent)} 查看")
+    return result.bundle
