@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -98,7 +99,6 @@ hostile_text = st.one_of(
     st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Cf", "Zl", "Zp", "Co", "Cn")),
             min_size=1, max_size=20),
 ).filter(lambda s: s.strip() != "")
-OUTCOMES: dict[str, int] = {}
 
 
 @st.composite
@@ -111,7 +111,7 @@ def projects(draw):
     return {
         "项目名称": draw(hostile_text), "项目实施单位": draw(hostile_text),
         "项目类别": "部门预算项目", "项目属性": "持续性项目", "项目类型": "常年性项目",
-        "预算数": draw(st.sampled_from(["60", "0.000001", "1024", "155.650", "99999999.999999"])),
+        "预算数": draw(st.sampled_from(["60", "0.000001", "1024", "155.650", "99999999.999999", "1,024"])),  # 1,024: refused
         "执行数": draw(st.sampled_from(["0", "58", "155.65", "60.000001"])),
         "年度绩效目标": [{"指标": rows}] * draw(st.integers(0, 2)),
         "偏差原因分析": draw(hostile_text), "改进措施": draw(hostile_text),
@@ -130,11 +130,13 @@ def _squash(text: str) -> str:
     return "".join(text.split())
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
-          derandomize="ANNEX_FUZZ_BUILD_EXAMPLES" not in os.environ)
-@seed(7)
-@given(projects())
-def test_generated_projects_build_documents_that_open(project):
+# How a refused build says where the problem is: a data error names file:line (and its code); a
+# character the fonts lack is named with its code point and the project it is in.
+DATA_REFUSAL = re.compile(r"data/2024/projects/01-示例项目\.yaml:\d+")
+FONT_REFUSAL = re.compile(r"「.」U\+[0-9A-F]{4,6}[^「」]*（01-示例项目）")
+
+
+def _build_generated(project: dict, outcomes: dict[str, list[str]]) -> None:
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
         year = tmp / "data" / "2024"
@@ -143,14 +145,18 @@ def test_generated_projects_build_documents_that_open(project):
         (year / "projects" / "01-示例项目.yaml").write_text(json.dumps(project, ensure_ascii=False), encoding="utf-8")
         result = build(tmp, "--no-archive")
         assert "Traceback" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
         out = tmp / "out" / "2024"
         if result.exit_code != 0:
             # Refused: located data errors, or characters the installed fonts cannot print.
-            assert result.exit_code == 1 and not out.exists()
+            assert result.exit_code == 1, result.output
+            assert not out.exists()
             assert "错误" in result.output
-            OUTCOMES["refused"] = OUTCOMES.get("refused", 0) + 1
+            located = DATA_REFUSAL.search(result.output) or FONT_REFUSAL.search(result.output)
+            assert located, result.output
+            outcomes["refused"].append(result.output)
             return
-        OUTCOMES["built"] = OUTCOMES.get("built", 0) + 1
+        outcomes["built"].append(result.output)
         leftovers = [p for p in (tmp / "out").rglob("*") if ".staging" in p.name or p.name.endswith(".tmp")]
         assert leftovers == []
         [docx] = (out / "分表").glob("*.docx")
@@ -162,3 +168,24 @@ def test_generated_projects_build_documents_that_open(project):
             assert _squash(text) in _squash(cells)
             if all(c.isascii() or "\u4e00" <= c <= "\u9fa5" for c in text):
                 assert _squash(text) in pdf_text  # rarer glyphs' extraction varies with the PDF reader
+
+
+@pytest.mark.slow
+def test_generated_projects_are_built_or_refused_with_located_errors():
+    """Every outcome must occur: a run where every example is refused (or every one built) proves
+    nothing about the other path. A refusal is exit 1, no traceback, no output folder, and a
+    message that says where: file:line for data, the character and its project for a font."""
+    outcomes: dict[str, list[str]] = {"built": [], "refused": []}
+
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
+              derandomize="ANNEX_FUZZ_BUILD_EXAMPLES" not in os.environ, database=None)
+    @seed(7)
+    @given(projects())
+    def build_one(project):
+        _build_generated(project, outcomes)
+
+    build_one()
+    assert outcomes["built"], "no generated project was built"
+    refused = outcomes["refused"]
+    assert any(DATA_REFUSAL.search(o) for o in refused), "no generated project was refused for its data"
+    assert any(FONT_REFUSAL.search(o) for o in refused), "no generated project was refused for a missing glyph"

@@ -201,6 +201,7 @@ def test_example_figures(forms):
         ("100", "95.48", "优"), ("100", "87.24", "良")]
 
 
+@pytest.mark.slow
 def test_printed_figures_add_up(bundle_docx):
     """Read back from the Word table: 年度资金总额 is the column sums of the three sources,
     执行率 = 全年执行数 ÷ 全年预算数, 得分 = 10 × 执行率, 总分 = that + the indicators' 得分."""
@@ -224,6 +225,7 @@ def test_printed_figures_add_up(bundle_docx):
 # ---------------------------------------------------------------- Word
 
 
+@pytest.mark.slow
 def test_word_every_cell_and_merge(forms, bundle_docx):
     tables = read_grid(bundle_docx)
     assert len(tables) == len(forms) == 2
@@ -238,6 +240,7 @@ def test_word_single_project_is_the_same_table(forms, variant):
         assert_table(table, form)
 
 
+@pytest.mark.slow
 def test_word_page_text_and_layout(forms, bundle_docx):
     d = docx.Document(io.BytesIO(bundle_docx))
     texts = [p.text for p in d.paragraphs if p.text]
@@ -253,6 +256,7 @@ def test_word_page_text_and_layout(forms, bundle_docx):
     assert len(d.sections) == 1
 
 
+@pytest.mark.slow
 def test_word_fonts_are_east_asian_fonts(bundle_docx):
     d = docx.Document(io.BytesIO(bundle_docx))
     title = next(p for p in d.paragraphs if p.text == TITLE)
@@ -269,6 +273,7 @@ def test_word_fonts_are_east_asian_fonts(bundle_docx):
     assert not [k for k in defaults.attrib if "heme" in k]
 
 
+@pytest.mark.slow
 def test_word_rows_never_split_and_the_indicator_header_repeats(forms, bundle_docx):
     b = body(bundle_docx)
     for tr in b.iter(W + "tr"):
@@ -284,6 +289,7 @@ def test_word_rows_never_split_and_the_indicator_header_repeats(forms, bundle_do
     assert headers == ["绩效指标" + "".join(INDICATOR_HEADERS)] * len(forms)
 
 
+@pytest.mark.slow
 def test_word_nine_columns_at_full_width(bundle_docx):
     for tbl in body(bundle_docx).findall(W + "tbl"):
         widths = grid_widths(tbl)
@@ -292,6 +298,7 @@ def test_word_nine_columns_at_full_width(bundle_docx):
         assert_rows_fill_the_grid(tbl)
 
 
+@pytest.mark.slow
 def test_word_line_breaks_kept_inside_one_paragraph(forms, bundle_docx):
     expected = forms[0].overall_goal.expected
     assert "\n" in expected
@@ -312,11 +319,13 @@ def test_word_long_indicator_block_stays_one_merged_block(forms, variant):
 # ---------------------------------------------------------------- HTML and PDF
 
 
+@pytest.mark.slow
 def test_html_every_cell_and_merge(forms, variant):
     grids = read_html_grid(render_html(forms, variant))
     assert grids == [expected_cells(f) for f in forms]
 
 
+@pytest.mark.slow
 def test_html_and_word_place_the_same_cells(forms, variant):
     long = long_form(forms[1], 30)
     for group in (list(forms), [long]):
@@ -332,6 +341,7 @@ def test_texts_print_literally(forms, variant):
     assert h == w == expected_cells(form)
 
 
+@pytest.mark.slow
 def test_pdf_every_cell_on_its_page(forms, table_pdfs):
     for form, pdf in zip(forms, table_pdfs):
         [page] = page_texts(pdf)  # each example table fits on one page
@@ -341,12 +351,14 @@ def test_pdf_every_cell_on_its_page(forms, table_pdfs):
         assert not missing, (form.key, missing)
 
 
+@pytest.mark.slow
 def test_pdf_keeps_the_overall_goal_line_breaks(forms, table_pdfs):
     lines = [squash(line) for line in page_texts(table_pdfs[0])[0].splitlines()]
     for part in forms[0].overall_goal.expected.split("\n") + forms[0].overall_goal.achieved.split("\n"):
         assert any(line.startswith(squash(part)[:8]) for line in lines), part
 
 
+@pytest.mark.slow
 def test_pdf_bundle(bundle, forms, bundle_pdf):
     reader = PdfReader(io.BytesIO(bundle_pdf))
     pages = page_texts(bundle_pdf)
@@ -361,6 +373,7 @@ def test_pdf_bundle(bundle, forms, bundle_pdf):
     assert reader.metadata.title == bundle.title
 
 
+@pytest.mark.slow
 def test_pdf_fonts(forms, bundle_pdf):
     """The title in the heading font (Noto Sans CJK), every table text in the text font (Noto Serif CJK)."""
     by_font = chars_by_font(bundle_pdf)
@@ -438,6 +451,7 @@ print(json.dumps({"opened": opened, "digests": digests}))
 """
 
 
+@pytest.mark.slow
 def test_national_renders_without_hubei_files_and_hubei_output_is_unchanged():
     proc = subprocess.run([sys.executable, "-c", ISOLATION_SCRIPT, str(EXAMPLE)], cwd=ROOT,
                           capture_output=True, text=True, check=True)
@@ -457,6 +471,7 @@ def test_national_renders_without_hubei_files_and_hubei_output_is_unchanged():
 # ---------------------------------------------------------------- another word processor
 
 
+@pytest.mark.slow
 @pytest.mark.soffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_prints_one_table_a_page(forms, bundle_docx, tmp_path):
