@@ -1,11 +1,13 @@
 """The hubei-2023 table as form.md lays it out, for the Word and the PDF tests: hand-built forms and
-the expected cells of any form, merges worked out from the texts (never from the form's span fields).
+the expected cells of any form, merges worked out from the texts (never from the form's span fields;
+the rule itself is held to hand-written expectations in tests/test_merge_spans.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import groupby
 
 from grid_cell import GridCell
 from pipeline.form.filled import (
@@ -19,22 +21,20 @@ from pipeline.form.filled import (
 )
 
 
-def spans(values: list[str], starts: list[bool]) -> list[int]:
-    """form.md: consecutive equal values merge; a run also ends where starts[i] is True."""
-    out = [0] * len(values)
-    start = 0
-    for i in range(1, len(values) + 1):
-        if i == len(values) or values[i] != values[start] or starts[i]:
-            out[start] = i - start
-            start = i
-    return out
-
-
 def level_spans(rows: list[tuple[str, str]]) -> tuple[list[int], list[int]]:
-    """The rowspans of 一级 and 二级 for rows of (一级, 二级): a 二级 merge stops where a 一级 one starts."""
-    l1 = spans([r[0] for r in rows], [False] * len(rows))
-    l2 = spans([r[1] for r in rows], [s > 0 for s in l1])
-    return l1, l2
+    """The rowspans of 一级 and 二级 for rows of (一级, 二级), read as form.md says it: a 一级 cell
+    is a run of equal 一级; a 二级 cell is a run of equal 二级 inside one 一级 run. Written apart
+    from compute's loop on purpose (as runs, not boundaries); tests/test_merge_spans.py holds both
+    to hand-written expectations."""
+    level1 = [0] * len(rows)
+    level2 = [0] * len(rows)
+    for _, run in groupby(range(len(rows)), key=lambda i: rows[i][0]):
+        run = list(run)
+        level1[run[0]] = len(run)
+        for _, cell in groupby(run, key=lambda i: rows[i][1]):
+            cell = list(cell)
+            level2[cell[0]] = len(cell)
+    return level1, level2
 
 
 def level_cells(rows: Sequence[IndicatorRow]) -> list[list[tuple[int, str, int]]]:
