@@ -470,7 +470,7 @@ def test_a_five_digit_file_number_is_told_it_is_too_long(tmp_path):
 # --- minor: --jobs has a bound; a full disk says what was updated and what was not -----------------
 
 def test_jobs_beyond_twice_the_cores_are_refused(tmp_path):
-    from pipeline.cli import default_jobs
+    from pipeline.cli.commands.build import default_jobs
 
     make_year(tmp_path)
     result = build(tmp_path, "--jobs", str(2 * default_jobs() + 1))
@@ -622,7 +622,7 @@ def test_files_the_user_added_or_changed_in_the_build_are_moved_aside_not_delete
 def test_a_40_digit_figure_saved_during_watch_is_reported_and_the_watch_goes_on(tmp_path):
     """--watch calls build_and_report on every save: an exception there ended the watch."""
     from pipeline.build import BuildOptions, Workers
-    from pipeline.cli import build_and_report
+    from pipeline.cli.commands.build import build_and_report
 
     make_year(tmp_path)
     opts = BuildOptions(year_dir=tmp_path / "data" / "2024", out=tmp_path / "out", formats=("docx",), jobs=1,
