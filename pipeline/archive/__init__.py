@@ -21,14 +21,14 @@ from pipeline.archive.manifest import (
     parse_version, version_name,
 )
 from pipeline.archive.store import (
-    ArchiveRefused, DataChanged, Snapshot, Version, archive_dir, archive_root, clean_staging, latest, load_version,
-    read_versions, record, version_dirs,
+    ArchiveRefused, DataChanged, Snapshot, Version, archive_dir, archive_root, clean_staging, latest,
+    load_version, read_versions, record, version_dirs,
 )
 from pipeline.archive.verify import Finding, YearReport, doubts, verify_year, years
 
 __all__ = [
     "DATA", "HEAD", "MANIFEST", "MANIFEST_FORMAT", "OUTPUTS", "ArchiveRefused", "Changes", "DataChanged",
     "Finding", "HeadRecord", "Link", "Manifest", "ProjectRecord", "Snapshot", "Version", "YearReport",
-    "archive_dir", "archive_root", "clean_staging", "doubts", "latest", "load_version", "parse_version", "read_versions", "record",
-    "verify_year", "version_dirs", "version_name", "years",
+    "archive_dir", "archive_root", "clean_staging", "doubts", "latest", "load_version", "parse_version",
+    "read_versions", "record", "verify_year", "version_dirs", "version_name", "years",
 ]

@@ -13,6 +13,7 @@ from pipeline.cli.output import console, say
 from pipeline.errors import Abort
 from pipeline.files import display_path
 
+
 class ArchiveDamaged(Abort):
     """`annex verify` found problems (each already listed)."""
 
