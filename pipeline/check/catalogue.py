@@ -276,3 +276,28 @@ problem("yaml-fullwidth-colon", "error",
         "「{key}」后面是全角冒号「：」；键和值之间要用半角冒号加空格，请改成「{key}: 」（切换到英文标点再输入冒号）")
 problem("yaml-fullwidth-space", "error",
         "这一行开头有全角空格（中文输入法下的空格）；YAML 只能用半角空格缩进。请删除行首的全角空格，改用半角空格与上下行对齐")
+
+
+# --- the workbook (data/<year>/*.xlsx; pipeline/input/workbook) ---------------------------------------
+problem("workbook-format", "error",
+        "这是{what}，annex 读取 .xlsx 工作簿；请在 Excel 或 WPS 中「文件 → 另存为」，文件类型选「Excel 工作簿（*.xlsx）」")
+problem("workbook-unreadable", "error", "无法读取这个工作簿（{reason}）；请在 Excel 或 WPS 中打开并另存为 .xlsx")
+problem("workbook-too-large", "error", "工作簿过大（{mb} MB），上限 50 MB")
+problem("workbook-missing-sheet", "error", "工作簿缺少工作表「{sheet}」；项目数据需要「项目」和「指标」两张表（annex export 生成的工作簿里都有）")
+problem("workbook-unknown-sheet", "warning", "工作表「{sheet}」不是 annex 读取的表（项目、指标、单位），已忽略")
+problem("workbook-missing-column", "error", "工作表「{sheet}」缺少列「{column}」；第 1 行应有这个表头")
+problem("workbook-unknown-column", "warning", "工作表「{sheet}」的列「{column}」不是 annex 读取的列，已忽略（辅助列可以保留）")
+problem("workbook-duplicate-column", "error", "列「{column}」出现了两次（第一次在 {first}）；每个表头只能有一列")
+problem("workbook-formula-uncached", "error",
+        "这个单元格是公式，但文件里没有保存计算结果（生成它的程序不计算公式）；请在 Excel 或 WPS 中打开并保存一次")
+problem("workbook-format-inexact", "warning",
+        "单元格的数字格式（如科学计数、分数）无法按显示原样读取，已按常规格式读作「{value}」；请把这一列设为「文本」或「数值」格式")
+problem("workbook-number", "error", "「序号」应是 1、2、3…（决定在汇编中的顺序）")
+problem("workbook-duplicate-number", "error", "序号 {number} 与 {other} 重复；每个项目的序号应不同")
+problem("workbook-blank-name", "error", "这一行有内容但「项目名称」是空的；每个项目一行，请填写项目名称")
+problem("workbook-blank-first-name", "error",
+        "「项目名称」是空的，上面也没有可以沿用的项目；请在这个项目的第一行填写项目名称（之后的空白行沿用上一行）")
+problem("workbook-unknown-project", "error", "这一行的项目名称与「项目」表里的任何项目都不一致；{hint}")
+problem("workbook-goal-number", "error", "「目标」应是目标序号 1、2、3…（最多 20）；空白沿用上一行，第一行默认 1")
+problem("workbook-duplicate-key", "error", "「{key}」在这张表里已经写过（{first}）；每一项只能写一次")
+problem("workbook-key-twice", "error", "「{key}」同时写在「单位」表和 {other}；只能在一处填写，请删除其中一处")

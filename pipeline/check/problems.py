@@ -23,8 +23,11 @@ class Loc:
     line: int | None = None
     column: int | None = None
     field: str = ""
+    cell: str | None = None  # in a workbook: the sheet and cell a user types into the name box, "指标!E12"
 
     def describe(self) -> str:
+        if self.cell:
+            return f"{self.file} {self.cell}"
         pos = self.file
         if self.line is not None:
             pos += f":{self.line}"
@@ -43,6 +46,7 @@ class Issue:
     field: str  # in the user's Chinese keys: 年度绩效目标[1].指标[2].二级指标
     value: str | None
     message: str  # Chinese: what is wrong and what is expected
+    cell: str | None = None  # in a workbook: "指标!E12" (line and column are then its row and column)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -78,7 +82,7 @@ class Issues:
         """Record a catalogued problem: its severity and message come from pipeline/check/catalogue.py."""
         kind = lookup(code)
         self.items.append(Issue(code, kind.severity, loc.file, loc.line, loc.column, loc.field, show_value(value),
-                                kind.message(**fields)))
+                                kind.message(**fields), loc.cell))
 
     def extend(self, other: "Issues") -> None:
         self.items.extend(other.items)
@@ -92,7 +96,7 @@ class Issues:
         return [i for i in self.items if i.severity == "warning"]
 
     def sorted(self) -> list[Issue]:
-        return sorted(self.items, key=lambda i: (i.file, i.line or 0, i.column or 0, i.code))
+        return sorted(self.items, key=lambda i: (i.file, _sheet(i), i.line or 0, i.column or 0, i.code))
 
     def __getitem__(self, index: int) -> Issue:
         return self.items[index]
@@ -102,3 +106,8 @@ class Issues:
 
     def __len__(self) -> int:
         return len(self.items)
+
+
+def _sheet(issue: Issue) -> str:
+    """A workbook's problems are listed sheet by sheet, each sheet in row order."""
+    return issue.cell.rpartition("!")[0] if issue.cell else ""

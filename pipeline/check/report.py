@@ -32,7 +32,7 @@ PROBLEM_STYLES = ("auto", "lines", "table")
 
 
 def where(issue: Issue) -> str:
-    return visible(Loc(issue.file, issue.line, issue.column if issue.line else None).describe())
+    return visible(Loc(issue.file, issue.line, issue.column if issue.line else None, cell=issue.cell).describe())
 
 
 def _one_line(text: str) -> str:

@@ -346,9 +346,14 @@ def load_year(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Issu
     if not tree.listable(year_dir):
         return year, issues  # unreadable: reported by the scan, nothing more can be said
 
+    from pipeline.input.workbook import load as workbook  # data kept in data/<year>/*.xlsx
+
+    books = workbook.read_books(year_dir, base, issues)
     dept_path = year_dir / "department.yaml"
     if os.path.lexists(dept_path) and not tree.is_regular(dept_path):
         pass  # a link, FIFO or folder: reported by the scan
+    elif books.department_sheet:
+        year.department, year.department_smap = workbook.department(books, dept_path, base, issues)
     elif not dept_path.is_file():
         issues.report("missing-file", Loc(display_path(dept_path, base)))
     else:
@@ -361,7 +366,9 @@ def load_year(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Issu
             issues.report("unknown-variant", year.department_smap.loc(("表样",)), name,
                           variants=catalogue.listing(available_variants()))
 
-    projects, unreadable = _load_projects(year_dir, base, issues)
+    projects, unreadable = _load_projects(year_dir, base, issues, optional=books.has_projects)
+    projects = workbook.merge_projects(projects, workbook.project_files(books, issues), issues)
+    book_rows = workbook.indicator_rows(books, projects, issues)
     budget_csv = _optional_csv(year_dir / BUDGET_CSV, ("项目名称", "预算数", "执行数"), (), base, issues)
     indicator_csv = _optional_csv(
         year_dir / INDICATOR_CSV, ("项目名称", "目标") + INDICATOR_FIELDS, ("分值", "得分", REMARK), base, issues
@@ -369,17 +376,22 @@ def load_year(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Issu
     budget_rows = _budget_rows(budget_csv, projects, unreadable, issues) if budget_csv else {}
     indicator_rows = _indicator_rows(indicator_csv, projects, unreadable, issues) if indicator_csv else {}
     for f in projects:
-        year.projects.append(_assemble(f, budget_rows.get(f.data.name), indicator_rows.get(f.data.name), issues))
+        rows = indicator_rows.get(f.data.name) or book_rows.get(f.data.name)
+        year.projects.append(_assemble(f, budget_rows.get(f.data.name), rows, issues))
     return year, issues
 
 
-def _load_projects(year_dir: Path, base: Path | None, issues: Issues) -> tuple[list[ProjectFile], frozenset[str]]:
+def _load_projects(year_dir: Path, base: Path | None, issues: Issues,
+                   optional: bool = False) -> tuple[list[ProjectFile], frozenset[str]]:
     """The project files that could be read, and the names (as far as they can be seen) of the ones
-    that could not: their CSV rows are not theirs to report again."""
+    that could not: their CSV rows are not theirs to report again. `optional`: a workbook holds
+    projects, so the folder may be absent or empty."""
     folder = year_dir / "projects"
     folder_loc = Loc(display_path(folder, base))
     if os.path.islink(folder) or (folder.is_dir() and not tree.listable(folder)):
         return [], frozenset()  # reported by the scan
+    if optional and not (folder.is_dir() and any(folder.glob("*.y*ml"))):
+        return [], frozenset()
     if not folder.is_dir():
         issues.report("missing-folder", folder_loc)
         return [], frozenset()
