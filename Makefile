@@ -30,11 +30,12 @@ fonts:
 	  echo "安装字体与 libharfbuzz-subset0 …"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(DEBS) >/dev/null; }
 
-# LibreOffice, for the test that opens the Word bundle and for `make bench`'s comparison route.
+# LibreOffice: Writer for the test that opens the Word bundle and `make bench`'s comparison route, Calc to
+# re-save test workbooks as a second real writer would.
 soffice:
-	@command -v soffice >/dev/null 2>&1 || { \
-	  echo "安装 libreoffice-writer-nogui …"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libreoffice-writer-nogui >/dev/null; }
+	@{ command -v soffice && test -e /usr/lib/libreoffice/program/libsclo.so; } >/dev/null 2>&1 || { \
+	  echo "安装 libreoffice-writer-nogui libreoffice-calc-nogui …"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libreoffice-writer-nogui libreoffice-calc-nogui >/dev/null; }
 
 bench: $(STAMP) fonts soffice ## compare annex with the docxtpl + LibreOffice route
 	$(BIN)/python -m tests.bench $(ARGS)

@@ -31,6 +31,7 @@ COMMANDS = [
     ("history", "history"),
     ("diff", "diff"),
     ("verify", "verify"),
+    ("export", "export"),
 ]
 
 

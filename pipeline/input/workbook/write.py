@@ -1,0 +1,299 @@
+"""`annex export`: a year's data, whatever it is kept in, as one workbook ready to fill in Excel or WPS.
+
+Laid out as read.py reads it: sheets 项目 and 指标 (and 单位 when the department is kept in a
+workbook), headers bold and frozen, text columns formatted 文本 so that typed numbers stay as typed,
+dropdown lists for the variant's enumerated columns, and amounts written as numbers whose format
+shows exactly the decimals the data wrote (an amount Excel cannot hold exactly stays text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from pipeline.errors import Abort
+from pipeline.input.model import DepartmentIn, decimals_of
+from pipeline.input.workbook.cells import EXCEL_DIGITS
+from pipeline.input.workbook.read import (
+    FUND_FIGURES, FUND_SEPARATOR, GOAL, INDICATOR_SHEET, NUMBER, PROJECT_SHEET, REMARK, SCORES, UNIT_KEY, UNIT_SHEET,
+    UNIT_VALUE, KeyMap, RowMap,
+)
+from pipeline.input.year import Figure, ProjectInput, YearInput
+from pipeline.variant import Variant
+
+TEXT, AMOUNT, WHOLE = "text", "amount", "whole"
+MAX_ROW = 1_048_576  # Excel's last row: dropdowns cover rows added later
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str  # TEXT, AMOUNT or WHOLE (a whole number: 序号, 目标)
+    width: float
+    options: tuple[str, ...] = ()  # a dropdown list
+    strict: bool = True  # a value outside the list is refused (False: warned, as check does)
+
+
+def project_columns(variant: Variant) -> list[Column]:
+    unused = set(variant.unused_keys)
+    cols = [Column(NUMBER, WHOLE, 6), Column("项目名称", TEXT, 30), Column("表名", TEXT, 24),
+            Column("主管部门", TEXT, 20), Column("项目实施单位", TEXT, 20)]
+    for key, options in variant.checkbox_groups.items():
+        cols.append(Column(key, TEXT, 16, options))
+    cols += [Column(k, AMOUNT, 12) for k in ("预算数", "执行数") if k not in unused]
+    if variant.fund_sources and "项目资金" not in unused:
+        for source in variant.fund_sources:
+            cols += [Column(f"{source}{FUND_SEPARATOR}{fig}", AMOUNT, 14) for fig in FUND_FIGURES]
+    if "年度总体目标" not in unused:
+        cols += [Column("预期目标", TEXT, 40), Column("实际完成情况", TEXT, 40)]
+    cols += [Column(k, TEXT, 40) for k in ("偏差原因分析", "改进措施") if k not in unused]
+    return cols
+
+
+def indicator_columns(variant: Variant, scoring: bool) -> list[Column]:
+    level2 = tuple(dict.fromkeys(l2 for l2s in variant.indicators.values() for l2 in l2s))
+    cols = [Column("项目名称", TEXT, 30), Column(GOAL, WHOLE, 6),
+            Column("一级指标", TEXT, 12, tuple(variant.indicators)), Column("二级指标", TEXT, 18, level2, strict=False),
+            Column("三级指标", TEXT, 30), Column("年初目标值", TEXT, 24), Column("实际完成值", TEXT, 24)]
+    if scoring:
+        cols += [Column(k, AMOUNT, 8) for k in SCORES]
+    if REMARK not in variant.unused_keys:
+        cols.append(Column(REMARK, TEXT, 36))
+    return cols
+
+
+# --- values as cells ------------------------------------------------------------------------------
+
+def amount_cell(value: Decimal) -> tuple[object, str]:
+    """(cell value, number format) showing `value` exactly as written: 155.650 -> 155.65 in 0.000."""
+    places = decimals_of(value)
+    digits = len(value.as_tuple().digits)
+    if digits > EXCEL_DIGITS or not value.is_finite():
+        return format(value, "f"), "@"  # more than Excel holds: kept as text, read back as text
+    number = int(value) if places == 0 else float(value)
+    return number, "0" if places == 0 else "0." + "0" * places
+
+
+@dataclass
+class _Styles:
+    text: NamedStyle
+    number: NamedStyle
+    header: NamedStyle
+
+
+def _styles(wb: Workbook) -> _Styles:
+    text = NamedStyle("annex-文本", number_format="@", alignment=Alignment(wrap_text=True, vertical="top"))
+    number = NamedStyle("annex-数值", alignment=Alignment(vertical="top"))
+    header = NamedStyle("annex-表头", font=Font(bold=True), number_format="@",
+                        alignment=Alignment(wrap_text=True, vertical="center", horizontal="center"),
+                        fill=PatternFill("solid", fgColor="DDEBF7"))
+    for s in (text, number, header):
+        wb.add_named_style(s)
+    return _Styles(text, number, header)
+
+
+def _sheet(wb: Workbook, title: str, columns: list[Column], rows: list[list[object]], st: _Styles, first: bool):
+    ws = wb.active if first else wb.create_sheet()
+    ws.title = title
+    for c, col in enumerate(columns, start=1):
+        cell = ws.cell(1, c, col.header)
+        cell.style = st.header.name
+        letter = get_column_letter(c)
+        ws.column_dimensions[letter].width = col.width
+        if col.kind == TEXT:
+            ws.column_dimensions[letter].number_format = "@"  # rows typed later stay text too
+    for r, values in enumerate(rows, start=2):
+        for c, (col, value) in enumerate(zip(columns, values), start=1):
+            if value is None:
+                continue
+            if col.kind == AMOUNT:
+                number, fmt = amount_cell(value)
+                cell = ws.cell(r, c, number)
+                cell.style = st.number.name
+                cell.number_format = fmt
+            else:
+                cell = ws.cell(r, c, value)
+                cell.style = st.text.name if col.kind == TEXT else st.number.name
+    ws.freeze_panes = "B2" if title == PROJECT_SHEET else "A2"
+    for c, col in enumerate(columns, start=1):
+        if col.options:
+            letter = get_column_letter(c)
+            dv = DataValidation(type="list", formula1='"' + ",".join(col.options) + '"', allow_blank=True,
+                                showErrorMessage=True, errorStyle="stop" if col.strict else "warning",
+                                errorTitle=col.header, error="请从下拉列表中选择：" + "、".join(col.options))
+            dv.add(f"{letter}2:{letter}{MAX_ROW}")
+            ws.add_data_validation(dv)
+    return ws
+
+
+def _figure(fig: Figure | None) -> Decimal | None:
+    return fig.value if fig is not None else None
+
+
+def project_values(p: ProjectInput, columns: list[Column]) -> list[object]:
+    d = p.data
+    values: dict[str, object] = {
+        NUMBER: int(p.number), "项目名称": d.name, "表名": d.table_name, "主管部门": d.department,
+        "项目实施单位": d.implementer, "项目类别": d.category, "项目属性": d.attribute, "项目类型": d.kind,
+        "预算数": _figure(p.planned), "执行数": _figure(p.spent), "偏差原因分析": d.reason, "改进措施": d.measures,
+    }
+    if d.overall_goal is not None:
+        values["预期目标"], values["实际完成情况"] = d.overall_goal.expected, d.overall_goal.achieved
+    for source, fund in (d.funds or {}).items():
+        for fig, value in zip(FUND_FIGURES, (fund.initial, fund.planned, fund.spent)):
+            values[f"{source}{FUND_SEPARATOR}{fig}"] = value
+    return [values.get(c.header) for c in columns]
+
+
+def indicator_values(p: ProjectInput, columns: list[Column]) -> list[list[object]]:
+    out = []
+    for n, goal in enumerate(p.goals, start=1):
+        for ind in goal.indicators:
+            values = {"项目名称": p.data.name, GOAL: n, "一级指标": ind.level1, "二级指标": ind.level2,
+                      "三级指标": ind.level3, "年初目标值": ind.target, "实际完成值": ind.actual,
+                      "分值": _figure(ind.weight), "得分": _figure(ind.score), REMARK: ind.remark}
+            out.append([values.get(c.header) for c in columns])
+    return out
+
+
+# --- the department, when it is kept in a 单位 sheet ------------------------------------------------
+
+DEPARTMENT_BLANK = ("单位名称", "主管部门", "填报日期", "表样", "评分")
+
+
+def department_rows(dept: DepartmentIn | None, keys: list[str], variant: Variant) -> list[list[object]]:
+    if dept is None:  # a new year: the keys to fill, the form variant chosen
+        return [[k, variant.name if k == "表样" else ("否" if k == "评分" else None)] for k in DEPARTMENT_BLANK]
+    by_alias = dept.model_dump(by_alias=True)
+    rows = []
+    for key in keys:
+        value = by_alias.get(key)
+        if isinstance(value, bool):
+            value = "是" if value else "否"
+        elif isinstance(value, Decimal):
+            value = format(value, "f")
+        rows.append([key, value])
+    return rows
+
+
+def _unit_sheet(wb: Workbook, rows: list[list[object]], st: _Styles) -> None:
+    ws = wb.create_sheet(UNIT_SHEET)
+    for c, (header, width) in enumerate(((UNIT_KEY, 16), (UNIT_VALUE, 40)), start=1):
+        ws.cell(1, c, header).style = st.header.name
+        ws.column_dimensions[get_column_letter(c)].width = width
+    for r, (key, value) in enumerate(rows, start=2):
+        ws.cell(r, 1, key).style = st.text.name
+        if isinstance(value, dt.date):
+            cell = ws.cell(r, 2, value)
+            cell.number_format = "yyyy-mm-dd"
+        else:
+            cell = ws.cell(r, 2, value)
+            cell.style = st.text.name
+    ws.freeze_panes = "A2"
+
+
+# --- the workbook -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Exported:
+    path: Path
+    projects: int
+    indicators: int
+    unit_sheet: bool
+
+
+def build_workbook(year: YearInput, variant: Variant, scoring: bool, unit_keys: list[str] | None) -> tuple[Workbook, int]:
+    """The workbook for `year` (its projects may be none: a form to fill). `unit_keys`: write a 单位 sheet
+    with these keys of the department (None: the department stays in department.yaml)."""
+    wb = Workbook()
+    st = _styles(wb)
+    pcols = project_columns(variant)
+    icols = indicator_columns(variant, scoring)
+    prows = [project_values(p, pcols) for p in year.projects]
+    irows = [row for p in year.projects for row in indicator_values(p, icols)]
+    _sheet(wb, PROJECT_SHEET, pcols, prows, st, first=True)
+    _sheet(wb, INDICATOR_SHEET, icols, irows, st, first=False)
+    if unit_keys is not None:
+        _unit_sheet(wb, department_rows(year.department, unit_keys, variant), st)
+    # The workbook's own dates: fixed, so the same data exports to the same bytes.
+    wb.properties.creator = "annex"
+    wb.properties.created = wb.properties.modified = dt.datetime(2000, 1, 1)
+    return wb, len(irows)
+
+
+def save(wb: Workbook, out: Path) -> None:
+    """Written beside the target and renamed over it: a crash leaves no half-written workbook."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".annex-", suffix=".xlsx", dir=out.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class ExportError(Abort):
+    """The workbook cannot be written as asked (it exists, or the data has errors)."""
+
+
+def kept_in_files(year: YearInput) -> bool:
+    """Some projects come from projects/*.yaml (or the CSVs beside them), not from a workbook."""
+    return any(not isinstance(p.smap, RowMap) for p in year.projects)
+
+
+def default_out(year_dir: Path, year: YearInput) -> Path:
+    """Into the year folder when the workbook will be the year's data; beside it (in the working
+    folder) while the projects are still files, which the workbook would otherwise duplicate."""
+    if kept_in_files(year):
+        return Path(f"自评数据-{year_dir.name}.xlsx")
+    return year_dir / "自评数据.xlsx"
+
+
+def load_for_export(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Variant, bool, list[str] | None]:
+    """The year's data, checked: (input, variant, scoring, 单位 sheet keys or None)."""
+    from pipeline.check.problems import Issues
+    from pipeline.check.rules import scoring_on, validate_year
+    from pipeline.input.year import load_year
+    from pipeline.variant import DEFAULT_VARIANT, load_variant
+
+    if year_dir.is_dir():
+        year, issues = load_year(year_dir, base)
+        validate_year(year, issues)
+    else:
+        year, issues = YearInput(int(year_dir.name), year_dir), Issues()
+    errors = len(issues.errors)
+    if year.projects and errors:
+        raise ExportError(f"{year_dir} 的数据有 {errors} 个错误；请先运行 annex check 查看并修正，再导出")
+    variant = year.variant or load_variant(DEFAULT_VARIANT)
+    unit_keys: list[str] | None = None
+    if isinstance(year.department_smap, KeyMap):
+        unit_keys = [k for k, loc in year.department_smap.locs.items() if loc.cell]
+    elif not (year_dir / "department.yaml").is_file():
+        unit_keys = list(DEPARTMENT_BLANK)
+        year.department = None
+    return year, variant, scoring_on(year, variant), unit_keys
+
+
+def export_year(year_dir: Path, out: Path | None, force: bool, base: Path | None = None) -> Exported:
+    year, variant, scoring, unit_keys = load_for_export(year_dir, base)
+    out = out or default_out(year_dir, year)
+    if out.is_symlink():
+        raise ExportError(f"{out} 是符号链接；annex 不通过链接写文件，请换一个文件名")
+    if out.exists() and not force:
+        raise ExportError(f"{out} 已存在；要覆盖请加 --force，或用 --out 指定别的文件名")
+    if out.suffix.lower() != ".xlsx":
+        raise ExportError(f"{out}：导出的工作簿应以 .xlsx 结尾")
+    wb, indicators = build_workbook(year, variant, scoring, unit_keys)
+    save(wb, out)
+    return Exported(out, len(year.projects), indicators, unit_keys is not None)
