@@ -291,7 +291,7 @@ problem("workbook-duplicate-column", "error", "列「{column}」出现了两次�
 problem("workbook-formula-uncached", "error",
         "这个单元格是公式，但文件里没有保存计算结果（生成它的程序不计算公式）；请在 Excel 或 WPS 中打开并保存一次")
 problem("workbook-format-inexact", "warning",
-        "单元格的数字格式（如科学计数、分数）无法按显示原样读取，已按常规格式读作「{value}」；请把这一列设为「文本」或「数值」格式")
+        "单元格的数字格式（如科学计数、分数）无法按显示原样读取，已按常规格式读作「{text}」；请把这一列设为「文本」或「数值」格式")
 problem("workbook-number", "error", "「序号」应是 1、2、3…（决定在汇编中的顺序）")
 problem("workbook-duplicate-number", "error", "序号 {number} 与 {other} 重复；每个项目的序号应不同")
 problem("workbook-blank-name", "error", "这一行有内容但「项目名称」是空的；每个项目一行，请填写项目名称")

@@ -92,7 +92,7 @@ def indicator_rows(books: YearBooks, projects: list[loader.ProjectFile],
     out: dict[str, list[tuple[int, loader.IndicatorInput]]] = {}
     for row in books.indicators:
         if row.project not in known:
-            if row.project not in all_names:  # a project row that failed has its own errors
+            if row.project not in all_names and not books.unreadable:  # a project row that failed has its own errors
                 issues.report("workbook-unknown-project", row.locs["项目名称"], value=row.project,
                               hint=closest(row.project, [str(n) for n in all_names]))
             continue

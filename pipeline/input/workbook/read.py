@@ -160,11 +160,13 @@ class YearBooks:
     projects: list[ProjectRow] = field(default_factory=list)
     indicators: list[IndicatorRow] = field(default_factory=list)
     project_sheets: int = 0
+    unreadable: bool = False  # a workbook or its 项目 sheet could not be read: its rows are unknown
+
 
     @property
     def has_projects(self) -> bool:
         """A workbook keeps projects: the projects/ folder may then be absent."""
-        return self.project_sheets > 0
+        return self.project_sheets > 0 or self.unreadable
 
 
 def read_books(year_dir: Path, base: Path | None, issues: Issues) -> YearBooks:
@@ -180,6 +182,7 @@ def read_books(year_dir: Path, base: Path | None, issues: Issues) -> YearBooks:
             continue  # a link, FIFO or folder named like a workbook: the year folder's scan reports it
         book = open_book(path, display, SHEETS, issues)
         if book is None:
+            out.unreadable = True
             continue
         out.files.append(display)
         _read_book(book, out, issues)
@@ -233,7 +236,8 @@ def _check_cell(sheet: Sheet, cell: Cell, key: str, issues: Issues) -> None:
     if cell.uncached:
         issues.report("workbook-formula-uncached", sheet.loc(cell.row, cell.column, key))
     elif cell.value is not None and not cell.value.exact:
-        issues.report("workbook-format-inexact", sheet.loc(cell.row, cell.column, key), value=cell.value.text)
+        issues.report("workbook-format-inexact", sheet.loc(cell.row, cell.column, key), value=cell.value.text,
+                      text=cell.value.text)
 
 
 def _text(sheet: Sheet, cells: dict[int, Cell], key: str, issues: Issues, amount: bool = False) -> str | None:
@@ -258,12 +262,9 @@ def _is_fund_column(key: str) -> bool:
 def _project_sheet(sheet: Sheet, out: YearBooks, issues: Issues) -> None:
     known = set(PROJECT_COLUMNS)
     out.project_sheets += 1
-    if not _columns(sheet, lambda k: k in known or _is_fund_column(k), PROJECT_REQUIRED[:1], issues):
+    if not _columns(sheet, lambda k: k in known or _is_fund_column(k), PROJECT_REQUIRED, issues):
+        out.unreadable = True  # reported once, not once a row
         return
-    for key in PROJECT_REQUIRED[1:]:
-        if key not in sheet.headers:
-            issues.report("workbook-missing-column", Loc(sheet.file, 1, None, key, f"{sheet.name}!1:1"),
-                          sheet=sheet.name, column=key)
     fund_columns = [k for k in sheet.headers if _is_fund_column(k)]
     for index, (r, cells) in enumerate(sheet.rows, start=1):
         data: dict[str, object] = {}
@@ -292,9 +293,8 @@ def _project_sheet(sheet: Sheet, out: YearBooks, issues: Issues) -> None:
             digits = chars.to_halfwidth(text.strip())
             if digits.isdigit() and 1 <= int(digits) <= 9999:
                 number = int(digits)
-            else:
+            else:  # reported; the row is still read, so its indicator rows find it
                 issues.report("workbook-number", sheet.loc(r, sheet.headers[NUMBER], NUMBER), value=text)
-                continue
         if "项目名称" not in data:
             issues.report("workbook-blank-name", sheet.loc(r, sheet.headers["项目名称"], "项目名称"))
             continue
@@ -306,6 +306,7 @@ def _indicator_sheet(sheet: Sheet, out: YearBooks, issues: Issues) -> None:
     if not _columns(sheet, lambda k: k in known, INDICATOR_REQUIRED, issues):
         return
     above: dict[str, str | None] = {}
+    blank_run = False
     for r, cells in sheet.rows:
         texts: dict[str, str] = {}
         for key in INDICATOR_COLUMNS:
@@ -320,8 +321,11 @@ def _indicator_sheet(sheet: Sheet, out: YearBooks, issues: Issues) -> None:
                 texts[key] = text
         name = texts.get("项目名称")
         if name is None:
-            issues.report("workbook-blank-first-name", sheet.loc(r, sheet.headers["项目名称"], "项目名称"))
+            if not blank_run:  # once for a run of rows that all lack a project
+                issues.report("workbook-blank-first-name", sheet.loc(r, sheet.headers["项目名称"], "项目名称"))
+            blank_run = True
             continue
+        blank_run = False
         above = {k: texts.get(k) for k in CONTINUED}
         goal: int | None = 1
         if GOAL in texts:
