@@ -98,9 +98,9 @@ def write_year(root: Path, files: dict[str, str] | None = None) -> Path:
     return year
 
 
-def build_files(year_dir: Path, out: Path) -> dict[str, bytes]:
+def build_files(year_dir: Path, out: Path, formats: tuple[str, ...] = ("docx", "pdf")) -> dict[str, bytes]:
     """Build the year (Word and PDF) and return every output file by its path under the year's folder."""
-    report = build(BuildOptions(year_dir, out, archive=False))
+    report = build(BuildOptions(year_dir, out, formats=formats, archive=False))
     root = report.build_dir
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
             if p.is_file() and p.suffix in (".docx", ".pdf")}
