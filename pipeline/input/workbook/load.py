@@ -49,6 +49,8 @@ def department(books: YearBooks, dept_path: Path, base: Path | None, issues: Iss
 def project_files(books: YearBooks, issues: Issues) -> list[loader.ProjectFile]:
     out = []
     for row in books.projects:
+        if row.broken:
+            continue
         f = _project_file(row, issues)
         if f is not None:
             out.append(f)
@@ -95,6 +97,8 @@ def indicator_rows(books: YearBooks, projects: list[loader.ProjectFile],
             if row.project not in all_names and not books.unreadable:  # a project row that failed has its own errors
                 issues.report("workbook-unknown-project", row.locs["项目名称"], value=row.project,
                               hint=closest(row.project, [str(n) for n in all_names]))
+            continue
+        if row.broken:
             continue
         ind = _indicator(row, issues)
         if row.goal is not None:

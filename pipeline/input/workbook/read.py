@@ -140,6 +140,7 @@ class ProjectRow:
     number: int
     data: dict  # the project as a project file would hold it
     smap: RowMap
+    broken: bool = False  # a cell could not be read (reported): left out of the year
 
 
 @dataclass
@@ -150,6 +151,7 @@ class IndicatorRow:
     figures: dict[str, tuple[str, Loc]]  # 分值/得分: text to read as an amount, and its cell
     locs: RowLocs
     remark: str | None
+    broken: bool = False
 
 
 @dataclass
@@ -235,6 +237,7 @@ def _columns(sheet: Sheet, known: Callable[[str], bool], required: tuple[str, ..
 def _check_cell(sheet: Sheet, cell: Cell, key: str, issues: Issues) -> None:
     if cell.uncached:
         issues.report("workbook-formula-uncached", sheet.loc(cell.row, cell.column, key))
+        sheet.broken_rows.add(cell.row)  # its value is unknown: the row is left out, reported once
     elif cell.value is not None and not cell.value.exact:
         issues.report("workbook-format-inexact", sheet.loc(cell.row, cell.column, key), value=cell.value.text,
                       text=cell.value.text)
@@ -298,7 +301,7 @@ def _project_sheet(sheet: Sheet, out: YearBooks, issues: Issues) -> None:
         if "项目名称" not in data:
             issues.report("workbook-blank-name", sheet.loc(r, sheet.headers["项目名称"], "项目名称"))
             continue
-        out.projects.append(ProjectRow(number, data, RowMap(sheet, r)))
+        out.projects.append(ProjectRow(number, data, RowMap(sheet, r), r in sheet.broken_rows))
 
 
 def _indicator_sheet(sheet: Sheet, out: YearBooks, issues: Issues) -> None:
@@ -342,7 +345,8 @@ def _indicator_sheet(sheet: Sheet, out: YearBooks, issues: Issues) -> None:
             if text is not None:
                 figures[key] = (text, sheet.loc(r, sheet.headers[key], key))
         out.indicators.append(IndicatorRow(name.strip(), goal, texts, figures, RowLocs(sheet, r),
-                                           texts.get(REMARK) if REMARK in sheet.headers else None))
+                                           texts.get(REMARK) if REMARK in sheet.headers else None,
+                                           r in sheet.broken_rows))
 
 
 def _unit_sheet(sheet: Sheet, out: YearBooks, issues: Issues) -> None:

@@ -48,6 +48,7 @@ class Sheet:
     header_cells: dict[str, Cell] = field(default_factory=dict)  # first cell of each header text
     header_row: dict[int, Cell] = field(default_factory=dict)  # every cell of row 1
     rows: list[tuple[int, dict[int, Cell]]] = field(default_factory=list)
+    broken_rows: set[int] = field(default_factory=set)  # rows with a cell that could not be read
 
     def loc(self, row: int, column: int | None, key: str) -> Loc:
         if column is None:
