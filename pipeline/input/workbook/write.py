@@ -236,6 +236,9 @@ def save(wb: Workbook, out: Path) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".annex-", suffix=".xlsx", dir=out.parent)
     os.close(fd)
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as any saved file, not mkstemp's owner-only mode
         wb.save(tmp)
         os.replace(tmp, out)
     except BaseException:
