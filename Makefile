@@ -7,13 +7,16 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBS := fonts-noto-cjk fonts-dejavu-core libharfbuzz-subset0 poppler-utils
 ARGS ?=
 
-.PHONY: annex check test fonts soffice bench fuzz clean distclean
+.PHONY: annex check export test fonts soffice bench fuzz clean distclean
 
 annex: $(STAMP) fonts ## set up, then build the latest year's bundle
 	$(BIN)/annex build $(ARGS)
 
 check: $(STAMP) ## set up, then validate the latest year's data
 	$(BIN)/annex check $(ARGS)
+
+export: $(STAMP) ## set up, then write the year's data as a workbook to fill (ARGS="--year 2024" for a new year)
+	$(BIN)/annex export $(ARGS)
 
 test: $(STAMP) fonts ## set up, then run the test suite
 	$(BIN)/python -m pytest $(ARGS)

@@ -137,6 +137,9 @@ def test_a_new_year_starts_from_a_blank_workbook_a_clerk_fills(tmp_path):
     r = annex(tmp_path, "export", "--year", "2024")
     assert r.exit_code == 0, r.output
     book = tmp_path / "data" / "2024" / "自评数据.xlsx"
+    blank = check_year(book.parent, base=tmp_path)
+    assert sorted((i.code, i.cell) for i in blank.errors) == [
+        ("missing-key", "单位!B2"), ("missing-key", "单位!B4"), ("workbook-no-projects", "项目!B2")]
     wb = openpyxl.load_workbook(book)
     assert wb.sheetnames == ["项目", "指标", "单位"]
     unit = wb["单位"]

@@ -294,6 +294,7 @@ problem("workbook-format-inexact", "warning",
         "单元格的数字格式（如科学计数、分数）无法按显示原样读取，已按常规格式读作「{text}」；请把这一列设为「文本」或「数值」格式")
 problem("workbook-number", "error", "「序号」应是 1、2、3…（决定在汇编中的顺序）")
 problem("workbook-duplicate-number", "error", "序号 {number} 与 {other} 重复；每个项目的序号应不同")
+problem("workbook-no-projects", "error", "「项目」表里还没有项目；从第 2 行起每行填一个项目（指标填在「指标」表）")
 problem("workbook-blank-name", "error", "这一行有内容但「项目名称」是空的；每个项目一行，请填写项目名称")
 problem("workbook-blank-first-name", "error",
         "「项目名称」是空的，上面也没有可以沿用的项目；请在这个项目的第一行填写项目名称（之后的空白行沿用上一行）")

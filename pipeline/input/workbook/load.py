@@ -36,9 +36,11 @@ def department(books: YearBooks, dept_path: Path, base: Path | None, issues: Iss
                 locs[key] = smap.loc((key,))
     for key, (value, loc) in books.department.items():
         if key in data:
-            issues.report("workbook-key-twice", loc, value=key, key=key, other=locs[key].describe())
+            if value is not None:
+                issues.report("workbook-key-twice", loc, value=key, key=key, other=locs[key].describe())
             continue
-        data[key] = value
+        if value is not None:
+            data[key] = value
         locs[key] = loc
     kmap = KeyMap(fallback.file, locs, fallback)
     loader._walk_strings(data, kmap, issues)

@@ -269,6 +269,8 @@ def _project_sheet(sheet: Sheet, out: YearBooks, issues: Issues) -> None:
         out.unreadable = True  # reported once, not once a row
         return
     fund_columns = [k for k in sheet.headers if _is_fund_column(k)]
+    if not sheet.rows:
+        issues.report("workbook-no-projects", sheet.loc(2, sheet.headers["项目名称"], "项目名称"))
     for index, (r, cells) in enumerate(sheet.rows, start=1):
         data: dict[str, object] = {}
         for key in PROJECT_TEXTS + PROJECT_CLOSING:
@@ -371,7 +373,7 @@ def _unit_sheet(sheet: Sheet, out: YearBooks, issues: Issues) -> None:
 
 def _unit_value(key: str, cell: Cell | None) -> object:
     if cell is None or cell.value is None:
-        return ""
+        return None  # left blank: as if the key were not written (a required one is reported missing here)
     v = cell.value
     if key in DATE_FORMATS and v.date is not None:
         return v.date
