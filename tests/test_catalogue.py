@@ -23,6 +23,7 @@ from pipeline.check.catalogue import CATALOGUE
 from pipeline.check.problems import Issue
 from pipeline.input.model import MAX_TEXT_CHARS
 from scenarios import BASE_PROJECT, INVALID, make_year, target_of
+from workbooks import delete_column, set_cell, unit_sheet, workbook_year
 
 Step = Callable[[Path], "Path | None"]
 
@@ -81,6 +82,21 @@ def remove(rel: str) -> Step:
 def rename(rel: str, new: str) -> Step:
     def step(year: Path) -> None:
         (year / rel).rename(year / new)
+    return step
+
+
+def sparse(rel: str, size: int) -> Step:
+    """A file of `size` bytes that takes no disk space (a hole)."""
+    def step(year: Path) -> None:
+        with open(year / rel, "wb") as f:
+            f.truncate(size)
+    return step
+
+
+def book(*changes) -> Step:
+    """Keep the year in a workbook instead of projects/ (the clerk's workbook), changed as in Excel."""
+    def step(year: Path) -> None:
+        workbook_year(year, *changes)
     return step
 
 
@@ -293,6 +309,26 @@ FIXTURES: dict[str, Fixture] = {
     "yaml-fullwidth-colon": fx(edit(P, "项目实施单位: 示例科", "项目实施单位：示例科")),
     "yaml-fullwidth-space": fx(edit(P, "        二级指标: 社会效益指标", "　　　　二级指标: 社会效益指标")),
     "csv-amount-thousands": fx(edit(P, "预算数: 60\n执行数: 58\n", ""), write(B, BUDGET_HEADER + '示例项目经费,"1,024.00",58\n')),
+    # the workbook (data/<year>/*.xlsx): the clerk's workbook of tests/workbooks.py, changed as in Excel
+    "workbook-format": fx(write("自评数据.xls", b"\xd0\xcf\x11\xe0" + bytes(100))),
+    "workbook-unreadable": fx(write("自评数据.xlsx", b"PK\x03\x04 not a workbook")),
+    "workbook-too-large": fx(sparse("自评数据.xlsx", 51 * 1024 * 1024)),
+    "workbook-missing-sheet": fx(book(lambda wb: wb.remove(wb["指标"]))),
+    "workbook-unknown-sheet": fx(book()),
+    "workbook-missing-column": fx(book(delete_column("指标", 5))),
+    "workbook-unknown-column": fx(book()),
+    "workbook-duplicate-column": fx(book(set_cell("项目", "K1", "改进措施"))),
+    "workbook-formula-uncached": fx(book(set_cell("项目", "B3", "=50+10"))),
+    "workbook-format-inexact": fx(book(set_cell("指标", "F6", 12, "0.0E+00"))),
+    "workbook-number": fx(book(set_cell("项目", "K1", "序号"), set_cell("项目", "K2", "一"))),
+    "workbook-duplicate-number": fx(book(set_cell("项目", "K1", "序号"), set_cell("项目", "K2", 3), set_cell("项目", "K3", 3))),
+    "workbook-no-projects": fx(book(lambda wb: wb["项目"].delete_rows(2, 2))),
+    "workbook-blank-name": fx(book(set_cell("项目", "A3", None))),
+    "workbook-blank-first-name": fx(book(lambda wb: wb["指标"].unmerge_cells("A2:A5"), set_cell("指标", "A2", None))),
+    "workbook-unknown-project": fx(book(set_cell("指标", "A6", "法治宣传经费"))),
+    "workbook-goal-number": fx(book(set_cell("指标", "B5", "二"))),
+    "workbook-duplicate-key": fx(remove(D), book(unit_sheet((["项目", "内容"], ["单位名称", "甲"], ["单位名称", "乙"])))),
+    "workbook-key-twice": fx(book(unit_sheet((["项目", "内容"], ["单位名称", "另一个单位"])))),
 }
 
 

@@ -14,7 +14,10 @@ from docx_grid import read_grid
 from pdf_text import page_texts, squash
 from pipeline.check import check_year
 from pipeline.input.workbook.cells import display_date, display_number, shown
-from workbooks import ACCOUNTING, EXPECTED_YAML, build_files, clerk_workbook, write_year
+from workbooks import (
+    ACCOUNTING, EXPECTED_YAML, build_files, clerk_workbook, write_year, mutate as _mutate, set_cell as _set,
+    unit_sheet as _unit_sheet, delete_column as _delete_column,
+)
 
 
 # --- what a cell shows ----------------------------------------------------------------------------
@@ -110,32 +113,6 @@ def test_department_in_a_unit_sheet_with_a_date_cell(tmp_path):
 
 
 # --- every mistake, located at its cell -----------------------------------------------------------
-
-def _mutate(path: Path, change) -> None:
-    wb = openpyxl.load_workbook(path)
-    change(wb)
-    wb.save(path)
-
-
-def _set(sheet: str, ref: str, value, fmt: str | None = None):
-    def change(wb):
-        wb[sheet][ref] = value
-        if fmt:
-            wb[sheet][ref].number_format = fmt
-    return change
-
-
-def _unit_sheet(rows):
-    def change(wb):
-        sheet = wb.create_sheet("单位")
-        for row in rows:
-            sheet.append(row)
-    return change
-
-
-def _delete_column(sheet: str, col: int):
-    return lambda wb: wb[sheet].delete_cols(col)
-
 
 def _formula_in_amount(wb):
     wb["项目"]["B3"] = "=50+10"  # openpyxl saves no computed value, as a script would

@@ -86,6 +86,43 @@ def clerk_workbook(path: Path) -> None:
     wb.save(path)
 
 
+# --- changes to a saved workbook, as a user makes them in Excel -----------------------------------------
+
+def mutate(path: Path, change) -> None:
+    wb = openpyxl.load_workbook(path)
+    change(wb)
+    wb.save(path)
+
+
+def set_cell(sheet: str, ref: str, value, fmt: str | None = None):
+    def change(wb):
+        wb[sheet][ref] = value
+        if fmt:
+            wb[sheet][ref].number_format = fmt
+    return change
+
+
+def unit_sheet(rows):
+    def change(wb):
+        sheet = wb.create_sheet("单位")
+        for row in rows:
+            sheet.append(row)
+    return change
+
+
+def delete_column(sheet: str, col: int):
+    return lambda wb: wb[sheet].delete_cols(col)
+
+
+
+def workbook_year(year: Path, *changes) -> None:
+    """Turn a year of tests/fixtures/valid into the clerk's workbook (no projects/), then change it."""
+    shutil.rmtree(year / "projects", ignore_errors=True)
+    clerk_workbook(year / "自评数据.xlsx")
+    for change in changes:
+        mutate(year / "自评数据.xlsx", change)
+
+
 def write_year(root: Path, files: dict[str, str] | None = None) -> Path:
     """data/2024 with department.yaml and, if given, project files."""
     year = root / "data" / "2024"

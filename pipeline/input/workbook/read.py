@@ -392,14 +392,13 @@ def _unit_value(key: str, cell: Cell | None) -> object:
 
 def indicator_figure(text: str, loc: Loc, issues: Issues):
     """An amount typed in 分值 or 得分, read as YAML reads one (full-width digits with a warning)."""
-    if chars.FULLWIDTH_NUMBER.search(text):
-        fixed = chars.to_halfwidth(text)
-        issues.warning("fullwidth-digits", loc, f"金额用了全角数字，已按「{fixed}」读取；请改用半角数字", text)
-        text = fixed
+    from pipeline.input.year import halfwidth_amount
+
+    text = halfwidth_amount(text, loc, issues)
     try:
         return parse_amount(text)
     except PydanticCustomError as exc:
-        issues.error("amount-format", loc, exc.message(), text)
+        issues.report(exc.type, loc, text, **(exc.context or {}))
         return None
 
 
@@ -408,7 +407,7 @@ def indicator_text(row: IndicatorRow, key: str, issues: Issues) -> str:
     try:
         return parse_text(text)
     except PydanticCustomError as exc:
-        issues.error("text-too-long", row.locs[key], exc.message(), text)
+        issues.report(exc.type, row.locs[key], text, **(exc.context or {}))
         return ""
 
 
