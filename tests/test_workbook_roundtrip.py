@@ -169,3 +169,20 @@ def test_a_workbook_kept_year_exports_back_into_its_folder(tmp_path):
     r = annex(tmp_path, "export", "--force")
     assert r.exit_code == 0, r.output
     assert book.read_bytes() == stamp  # the same data exports to the same bytes
+
+
+def test_national_fund_mistakes_point_at_their_column(tmp_path):
+    year = _year("national-2020-example", tmp_path)
+    book = _workbook_only(year)
+    wb = openpyxl.load_workbook(book)
+    headers = [c.value for c in wb["项目"][1]]
+    letter = openpyxl.utils.get_column_letter
+    negative, text = headers.index("上年结转资金·年初预算数") + 1, headers.index("其他资金·全年执行数") + 1
+    wb["项目"].cell(2, negative, -1)
+    wb.save(book)
+    assert {(i.code, i.cell, i.field) for i in check_year(year, base=tmp_path).errors} == {
+        ("amount-negative", f"项目!{letter(negative)}2", "上年结转资金·年初预算数")}
+    wb["项目"].cell(2, text, "3万元")
+    wb.save(book)
+    assert {(i.code, i.cell, i.field) for i in check_year(year, base=tmp_path).errors} == {
+        ("amount-format", f"项目!{letter(text)}2", "其他资金·全年执行数")}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic_core import PydanticCustomError
 
-from pipeline.check.problems import Issues, Loc, display_path
+from pipeline.check.problems import Issues, Loc, display_path, field_path
 from pipeline.input import chars, tree
 from pipeline.input.model import AMOUNT_KEYS, parse_amount, parse_text
 from pipeline.input.workbook.sheets import Book, Cell, Sheet, open_book
@@ -92,19 +92,20 @@ class RowMap:
         return self.sheet.loc(self.row, col, "").cell.split("!", 1)[1]
 
     def loc(self, path: tuple) -> Loc:
+        """The cell of a field path: ('项目资金', '其他资金', '全年执行数') is column 其他资金·全年执行数. A
+        field with no column here (missing, or a whole group) is placed on the row's 项目名称 cell."""
         path = tuple(path)
         key = str(path[0]) if path else "项目名称"
-        header = key
         if key == FUNDS and len(path) >= 3:
-            header = f"{path[1]}{FUND_SEPARATOR}{path[2]}"
+            column = f"{path[1]}{FUND_SEPARATOR}{path[2]}"
         elif key == OVERALL_GOAL and len(path) >= 2:
-            header = str(path[1])
-        elif key in (FUNDS, OVERALL_GOAL, "年度绩效目标") or key not in self.sheet.headers:
-            header = "项目名称"  # no cell of its own: the row's name cell
-        shown = header if header in self.sheet.headers else key
-        if key in (FUNDS, OVERALL_GOAL) and len(path) >= 2:
-            shown = header if len(path) >= 3 or key == OVERALL_GOAL else f"{path[1]}"
-        return self.sheet.loc(self.row, self.sheet.headers.get(header), shown)
+            column = str(path[1])
+        else:
+            column = field_path(path) if path else key
+        col = self.sheet.headers.get(column)
+        if col is None:
+            col = self.sheet.headers.get("项目名称")
+        return self.sheet.loc(self.row, col, column)
 
 
 @dataclass(frozen=True)

@@ -266,7 +266,7 @@ def default_out(year_dir: Path, year: YearInput) -> Path:
 def load_for_export(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Variant, bool, list[str] | None]:
     """The year's data, checked: (input, variant, scoring, 单位 sheet keys or None)."""
     from pipeline.check.problems import Issues
-    from pipeline.check.rules import scoring_on, validate_year
+    from pipeline.check.rules import validate_year
     from pipeline.input.year import load_year
     from pipeline.variant import DEFAULT_VARIANT, load_variant
 
@@ -285,7 +285,7 @@ def load_for_export(year_dir: Path, base: Path | None = None) -> tuple[YearInput
     elif not (year_dir / "department.yaml").is_file():
         unit_keys = list(DEPARTMENT_BLANK)
         year.department = None
-    return year, variant, scoring_on(year, variant), unit_keys
+    return year, variant, year.scoring(variant), unit_keys
 
 
 def export_year(year_dir: Path, out: Path | None, force: bool, base: Path | None = None) -> Exported:
