@@ -248,3 +248,17 @@ def test_the_workbook_project_key_is_stable_across_unrelated_edits(tmp_path):
     _mutate(year / "自评数据.xlsx", _set("项目", "J2", "又核对了一遍"))  # a helper column
     after = check_year(year, base=tmp_path).bundle.forms
     assert before == after
+
+
+def test_a_workbook_that_unpacks_to_gigabytes_is_refused_before_reading(tmp_path):
+    import zipfile
+
+    year = write_year(tmp_path)
+    with zipfile.ZipFile(year / "自评数据.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            chunk = bytes(1024 * 1024)
+            for _ in range(600):
+                member.write(chunk)
+    assert (year / "自评数据.xlsx").stat().st_size < 5 * 1024 * 1024
+    [issue] = [i for i in check_year(year, base=tmp_path).errors if i.code == "workbook-too-large"]
+    assert "600 MB" in issue.message

@@ -282,7 +282,7 @@ problem("yaml-fullwidth-space", "error",
 problem("workbook-format", "error",
         "这是{what}，annex 读取 .xlsx 工作簿；请在 Excel 或 WPS 中「文件 → 另存为」，文件类型选「Excel 工作簿（*.xlsx）」")
 problem("workbook-unreadable", "error", "无法读取这个工作簿（{reason}）；请在 Excel 或 WPS 中打开并另存为 .xlsx")
-problem("workbook-too-large", "error", "工作簿过大（{mb} MB），上限 50 MB")
+problem("workbook-too-large", "error", "工作簿过大（{mb} MB；上限：文件 50 MB，解压后 500 MB）")
 problem("workbook-missing-sheet", "error", "工作簿缺少工作表「{sheet}」；项目数据需要「项目」和「指标」两张表（annex export 生成的工作簿里都有）")
 problem("workbook-unknown-sheet", "warning", "工作表「{sheet}」不是 annex 读取的表（项目、指标、单位），已忽略")
 problem("workbook-missing-column", "error", "工作表「{sheet}」缺少列「{column}」；第 1 行应有这个表头")

@@ -20,6 +20,7 @@ from pipeline.check.problems import Issues, Loc
 from pipeline.input.workbook.cells import Shown, shown
 
 MAX_WORKBOOK_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 500 * 1024 * 1024  # 1000 projects unpack to ~10 MB
 MAX_ROWS = 100_000  # a sheet longer than this is not a year's data (and would take minutes)
 
 # "预算数（万元）" is read as 预算数: staff add the unit to a header.
@@ -97,6 +98,15 @@ def open_book(path: Path, display: str, wanted: tuple[str, ...], issues: Issues)
     size = path.stat().st_size
     if size > MAX_WORKBOOK_BYTES:
         issues.report("workbook-too-large", whole, mb=size // 1024 // 1024)
+        return None
+    try:
+        with zipfile.ZipFile(path) as z:  # a small file can unpack to gigabytes: look before reading
+            unpacked = sum(info.file_size for info in z.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        issues.report("workbook-unreadable", whole, reason=type(exc).__name__)
+        return None
+    if unpacked > MAX_UNPACKED_BYTES:
+        issues.report("workbook-too-large", whole, mb=unpacked // 1024 // 1024)
         return None
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
