@@ -10,7 +10,6 @@ Excel's name box.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from pydantic_core import PydanticCustomError
 from pipeline.check.problems import Issues, Loc, display_path, field_path
 from pipeline.input import chars, tree
 from pipeline.input.model import AMOUNT_KEYS, parse_amount, parse_text
-from pipeline.input.workbook.sheets import Book, Cell, Sheet, open_book
+from pipeline.input.workbook.sheets import Book, Cell, Sheet, header_key, open_book
 
 PROJECT_SHEET = "项目"
 INDICATOR_SHEET = "指标"
@@ -217,8 +216,6 @@ def _columns(sheet: Sheet, known: Callable[[str], bool], required: tuple[str, ..
     for col, cell in sorted(sheet.header_row.items()):
         if cell.value is None:
             continue
-        from pipeline.input.workbook.sheets import header_key
-
         key = header_key(cell.value.text)
         loc = sheet.loc(1, col, key)
         if key in seen:
