@@ -262,3 +262,17 @@ def test_a_workbook_that_unpacks_to_gigabytes_is_refused_before_reading(tmp_path
     assert (year / "自评数据.xlsx").stat().st_size < 5 * 1024 * 1024
     [issue] = [i for i in check_year(year, base=tmp_path).errors if i.code == "workbook-too-large"]
     assert "600 MB" in issue.message
+
+
+def test_accepted_warnings_in_the_unit_sheet_for_the_year(tmp_path):
+    year = write_year(tmp_path)
+    (year / "department.yaml").unlink()
+    clerk_workbook(year / "自评数据.xlsx")
+    _mutate(year / "自评数据.xlsx", _set("指标", "D6", "宣传次数"))  # not a standard 二级指标
+    rows = (["项目", "内容"], ["单位名称", "示例单位"], ["主管部门", "示例主管部门"], ["填报日期", "2025-04-23"])
+    _mutate(year / "自评数据.xlsx", _unit_sheet(rows))
+    assert "nonstandard-level2" in [i.code for i in check_year(year, base=tmp_path).warnings]
+    _mutate(year / "自评数据.xlsx", lambda wb: wb["单位"].append(["已确认警告", "nonstandard-level2、empty-value"]))
+    result = check_year(year, base=tmp_path)
+    assert result.errors == [] and "nonstandard-level2" not in [i.code for i in result.warnings]
+    assert [i.code for i in result.accepted] == ["nonstandard-level2"]

@@ -185,4 +185,5 @@ def test_national_fund_mistakes_point_at_their_column(tmp_path):
     wb["项目"].cell(2, text, "3万元")
     wb.save(book)
     assert {(i.code, i.cell, i.field) for i in check_year(year, base=tmp_path).errors} == {
+        ("amount-negative", f"项目!{letter(negative)}2", "上年结转资金·年初预算数"),
         ("amount-format", f"项目!{letter(text)}2", "其他资金·全年执行数")}

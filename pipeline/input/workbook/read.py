@@ -10,6 +10,7 @@ Excel's name box.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,9 @@ OVERALL_KEYS = ("预期目标", "实际完成情况")
 FUNDS = "项目资金"
 FUND_FIGURES = ("年初预算数", "全年预算数", "全年执行数")
 FUND_SEPARATOR = "·"
+# 已确认警告 (warning codes separated by 、 , or spaces) is read from the 单位 sheet, for the whole year:
+# check matches a project's accepted warnings by file, and a workbook is one file for all its projects.
+ACCEPTED = "已确认警告"
 PROJECT_REQUIRED = ("项目名称", "项目实施单位")
 PROJECT_COLUMNS = (NUMBER,) + PROJECT_TEXTS + PROJECT_AMOUNTS + PROJECT_CLOSING + OVERALL_KEYS
 
@@ -383,7 +387,14 @@ def _unit_value(key: str, cell: Cell | None) -> object:
             return False
     if key in AMOUNT_KEYS:
         return v.plain
+    if key == ACCEPTED:
+        return codes(v.text)
     return v.text
+
+
+def codes(text: str) -> list[str]:
+    """已确认警告 in one cell: "nonstandard-level2、empty-value" as the list YAML writes."""
+    return [c for c in re.split(r"[、,，;；\s]+", text) if c]
 
 
 # --- indicator rows for the loader ------------------------------------------------------------------

@@ -187,6 +187,8 @@ def department_rows(dept: DepartmentIn | None, keys: list[str], variant: Variant
         value = by_alias.get(key)
         if isinstance(value, bool):
             value = "是" if value else "否"
+        elif isinstance(value, list):
+            value = "、".join(value)
         elif isinstance(value, Decimal):
             value = format(value, "f")
         rows.append([key, value])
