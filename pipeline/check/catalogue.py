@@ -302,3 +302,25 @@ problem("workbook-unknown-project", "error", "这一行的项目名称与「项�
 problem("workbook-goal-number", "error", "「目标」应是目标序号 1、2、3…（最多 20）；空白沿用上一行，第一行默认 1")
 problem("workbook-duplicate-key", "error", "「{key}」在这张表里已经写过（{first}）；每一项只能写一次")
 problem("workbook-key-twice", "error", "「{key}」同时写在「单位」表和 {other}；只能在一处填写，请删除其中一处")
+# --- import of Word tables (annex import) and a new year (annex new-year) ------------------------
+# An import problem's location is the document, and the table and label in its field:
+# Loc("2023-自评表.docx", field="第 6 张表 项目类别").
+
+problem("import-not-docx", "error", "这是 {kind} 格式的文件，annex 只能读取 .docx；请在 Word 或 WPS 中打开它，「另存为」Word 文档（.docx）后再导入")
+problem("import-unreadable", "error", "无法作为 Word 文档（.docx）打开：{reason}")
+problem("import-no-table", "error", "没有找到可识别的项目支出绩效自评表（按表样 {variants} 的标签查找）；请确认文件里的表格是自评表")
+problem("import-mixed-variants", "error", "这张表是表样 {variant} 的，其他表是 {majority}；一个年度只能用一种表样，这张表未导入")
+problem("import-missing", "error", "没有读到「{label}」；该项未导入，请在 {file} 中填写")
+problem("import-checkbox-none", "error", "{group}：没有勾选任何一项；未导入，请在 {file} 中填写「{group}」（可选：{options}）")
+problem("import-checkbox-many", "error", "{group}：勾选了 {count} 个框（{ticked}）；未导入，请在 {file} 中填写其中一项")
+problem("import-option-renamed", "warning", "{group} 第 {n} 项印作「{printed}」，表样为「{expected}」；按序号读作「{expected}」")
+problem("import-amount", "error", "「{label}」印作「{printed}」，不是金额数字；未导入，请在 {file} 中填写")
+problem("import-rate-differs", "warning", "执行率印作 {printed}，annex 按 {spent} ÷ {planned} 计算为 {computed}；生成时以计算值为准")
+problem("import-total-differs", "warning", "{label}印作 {printed}，annex 计算为 {computed}；生成时以计算值为准")
+problem("import-title-copied", "warning", "标题「{title}」与第 {other} 张表相同（像是复制时没改）；未作为表名导入，标题将按项目名称「{name}」生成")
+problem("import-title-unread", "warning", "没有读到这张表的标题（应为「{pattern}」）；标题将按项目名称生成")
+problem("import-differs", "warning", "{label}印作「{printed}」，其他 {count} 张表为「{majority}」；取「{majority}」")
+problem("import-not-found", "error", "没有读到{label}；请在 {file} 中填写")
+problem("import-year-missing", "error", "标题里没有读到年度；请用 --year 指定，例如 --year 2023")
+problem("import-file-exists", "warning", "{file} 已存在，未覆盖（加 --replace 才会覆盖）")
+problem("not-filled", "error", "本年度尚未填写「{key}」")

@@ -26,6 +26,7 @@ from pipeline.errors import Abort
 # (`import_` for `annex import`: `import` is a Python keyword).
 COMMANDS = [
     ("check", "check"),
+    ("import", "import_"),
     ("schema", "schema"),
     ("build", "build"),
     ("history", "history"),

@@ -1,0 +1,85 @@
+"""annex import: 自评表 tables of Word documents into a year's data folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from pipeline.check.problems import display_path
+from pipeline.errors import Abort
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def _say(text: str, style: str = "") -> None:
+    console.print(Text(text, style=style), soft_wrap=True)
+
+
+def _documents(paths: list[Path]) -> list[Path]:
+    """The files to read: each file given, and the .docx files of each folder given (sorted)."""
+    out = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(q for q in p.iterdir() if q.suffix.lower() == ".docx" and not q.name.startswith(("~$", "."))))
+        elif not p.exists():
+            raise Abort(f"找不到文件 {p}")
+        else:
+            out.append(p)
+    if not out:
+        raise Abort("没有要导入的 .docx 文件")
+    return out
+
+
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="Word 文件（.docx），或存放它们的文件夹；可以多个。", show_default=False)],
+    data: Annotated[Path, typer.Option("--data", "-d", help="数据文件夹（年度文件夹写在其中）。", show_default=True)] = Path("data"),
+    year: Annotated[Optional[int], typer.Option("--year", "-y", help="年度；默认取表格标题里的年度。", show_default=False)] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="覆盖年度文件夹里已有的同名文件。")] = False,
+) -> None:
+    """从 Word 自评表（如去年手工填写的表）读出数据，写成一个年度的数据文件。"""
+    try:
+        _run(files, data, year, replace)
+    except Abort as e:
+        err_console.print(Text.assemble(("错误：", "red"), e.message))
+        raise typer.Exit(e.exit_code) from None
+
+
+def _run(files: list[Path], data: Path, year: int | None, replace: bool) -> None:
+    from pipeline.check.report import print_issues
+    from pipeline.input.word import import_documents
+    from pipeline.input.write import write_year
+
+    docs = _documents(files)
+    result = import_documents(docs, year, display=display_path)
+    issues = result.issues.items
+    if not result.projects or result.year is None:
+        print_issues(console, issues)
+        raise Abort("没有导入任何数据：" + ("没有可识别的自评表" if not result.projects else "不知道是哪个年度（用 --year 指定）"))
+    year_dir = data / str(result.year)
+    written = write_year(year_dir, result.department, result.projects, replace)
+    for p in written.kept:
+        issues.append(_kept_issue(p))
+    print_issues(console, issues)
+    errors = sum(1 for i in issues if i.severity == "error")
+    n_written = len([p for p in written.written + written.replaced if p.parent.name == "projects"])
+    _say(f"读取 {result.tables} 张表：写入 {n_written} 个项目文件；{len(issues)} 个问题", "red" if errors else "green")
+    for p in written.written + written.replaced:
+        _say(f"  {display_path(p)}")
+    if written.kept:
+        _say(f"已存在、未覆盖 {len(written.kept)} 个文件（加 --replace 才会覆盖）", "yellow")
+    _say(f"下一步：annex check --data {display_path(data)} --year {result.year}，改正后 annex build")
+    if errors:
+        raise typer.Exit(1)
+
+
+def _kept_issue(path: Path):
+    from pipeline.check.catalogue import lookup
+    from pipeline.check.problems import Issue
+
+    kind = lookup("import-file-exists")
+    return Issue(kind.code, kind.severity, display_path(path), None, None, "", None, kind.message(file=display_path(path)))

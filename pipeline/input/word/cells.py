@@ -1,0 +1,148 @@
+"""A Word table as the user sees it: each cell once, with its text, its columns and its merge.
+
+python-docx's `row.cells` repeats a merged cell in every grid column it spans (and a vertically
+merged cell in every row), which makes a hand-made table look as if labels were typed twice. Here
+each `<w:tc>` is read once, with the grid columns it covers and whether it continues the cell above
+(`vMerge`), and its text is taken the way Word shows it: runs joined, paragraphs and soft breaks as
+line breaks, symbol-font characters and content-control check boxes as the marks they display.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from docx.oxml.ns import qn
+from docx.table import Table
+
+W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+_T, _BR, _CR, _TAB, _SYM = qn("w:t"), qn("w:br"), qn("w:cr"), qn("w:tab"), qn("w:sym")
+_P, _R, _SDT, _DEL, _INS = qn("w:p"), qn("w:r"), qn("w:sdt"), qn("w:del"), qn("w:ins")
+_CHECKBOX, _CHECKED = f"{{{W14}}}checkbox", f"{{{W14}}}checked"
+_VAL = f"{{{W14}}}val"
+
+# Characters of the symbol fonts Word and WPS insert for tick boxes (Insert > Symbol, or a font's
+# private-use code F0xx), as the mark they show. Fonts not listed keep their character.
+SYMBOL_FONTS: dict[str, dict[int, str]] = {
+    "wingdings": {0xFE: "☑", 0xFD: "☒", 0x78: "☒", 0xFC: "✓", 0xFB: "✗", 0x6F: "☐", 0xA8: "☐", 0x71: "☐",
+                  0x6E: "■", 0xA7: "■"},
+    "wingdings 2": {0x52: "☑", 0x53: "☒", 0x54: "☒", 0x50: "✓", 0x51: "✓", 0xA3: "☐", 0x2A: "☐", 0xA2: "☐",
+                    0x4F: "✗"},
+    "symbol": {0xD6: "√"},
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str  # as Word shows it, trimmed; "\n" between paragraphs and at soft breaks
+    col: int  # first grid column
+    span: int  # grid columns covered
+    continues: bool  # vMerge="continue": the lower part of the cell above
+
+    @property
+    def end(self) -> int:
+        return self.col + self.span
+
+
+def table_rows(table: Table) -> list[list[Cell]]:
+    """Every row of the table as its distinct cells, left to right."""
+    rows = []
+    for tr in table._tbl.tr_lst:
+        col = _grid_before(tr)
+        row = []
+        for tc in tr.tc_lst:
+            span = tc.grid_span
+            vmerge = tc.vMerge
+            row.append(Cell(cell_text(tc), col, span, vmerge == "continue"))
+            col += span
+        rows.append(row)
+    return rows
+
+
+def _grid_before(tr) -> int:
+    trPr = tr.trPr
+    if trPr is None:
+        return 0
+    before = trPr.find(qn("w:gridBefore"))
+    return int(before.get(qn("w:val"), "0")) if before is not None else 0
+
+
+def cell_text(tc) -> str:
+    paragraphs = [paragraph_text(p) for p in tc.iter(_P)]
+    return "\n".join(paragraphs).strip()
+
+
+def paragraph_text(p) -> str:
+    """A paragraph's text as displayed: deleted revisions and field instructions left out."""
+    out: list[str] = []
+    _collect(p, out)
+    return "".join(out)
+
+
+def _collect(el, out: list[str]) -> None:
+    for child in el:
+        tag = child.tag
+        if tag == _DEL or tag == _P:  # a deleted revision; a nested table's paragraphs come separately
+            continue
+        if tag == _T:
+            out.append(child.text or "")
+        elif tag == _BR:
+            if child.get(qn("w:type")) in (None, "textWrapping"):
+                out.append("\n")
+        elif tag == _CR:
+            out.append("\n")
+        elif tag == _TAB:
+            out.append("\t")
+        elif tag == _SYM:
+            out.append(symbol_char(child.get(qn("w:font")) or "", child.get(qn("w:char")) or ""))
+        elif tag == _SDT and _checkbox_state(child) is not None:
+            out.append("☑" if _checkbox_state(child) else "☐")
+        elif tag in (qn("w:instrText"), qn("w:delText"), qn("w:rPr"), qn("w:pPr")):
+            continue
+        elif tag == _R and _run_font(child):
+            inner: list[str] = []
+            _collect(child, inner)
+            out.append(map_symbol_text(_run_font(child), "".join(inner)))
+        else:
+            _collect(child, out)
+
+
+def _run_font(r) -> str:
+    """The run's font when it is a symbol font (WPS types a tick as `þ` in Wingdings), else ""."""
+    rpr = r.find(qn("w:rPr"))
+    fonts = rpr.find(qn("w:rFonts")) if rpr is not None else None
+    if fonts is None:
+        return ""
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        name = (fonts.get(qn(attr)) or "").strip().lower()
+        if name in SYMBOL_FONTS:
+            return name
+    return ""
+
+
+def _checkbox_state(sdt) -> bool | None:
+    """A content-control check box (w14:checkbox): its state, not the glyph it happens to show."""
+    pr = sdt.find(qn("w:sdtPr"))
+    box = pr.find(_CHECKBOX) if pr is not None else None
+    if box is None:
+        return None
+    checked = box.find(_CHECKED)
+    return checked is not None and checked.get(_VAL, "1") in ("1", "true", "on")
+
+
+def symbol_char(font: str, code: str) -> str:
+    """A `w:sym` character: F0xx is the font's private-use copy of code xx."""
+    try:
+        n = int(code, 16)
+    except ValueError:
+        return ""
+    low = n - 0xF000 if 0xF000 <= n <= 0xF0FF else n
+    mapped = SYMBOL_FONTS.get(font.strip().lower(), {}).get(low)
+    return mapped if mapped else chr(n)
+
+
+def map_symbol_text(font: str, text: str) -> str:
+    """Text typed in a symbol font (a run whose font is Wingdings) as the marks it shows."""
+    table = SYMBOL_FONTS.get(font.strip().lower())
+    if not table:
+        return text
+    return "".join(table.get(ord(c) - 0xF000 if 0xF000 <= ord(c) <= 0xF0FF else ord(c), c) for c in text)

@@ -1,0 +1,257 @@
+"""From the texts read off one table to a project file's data (Chinese keys, canonical order).
+
+What the form computes (执行率, 总分, 等级, the title) is not data: it is compared with what annex
+computes and a difference is reported. What cannot be read is left out and reported, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pipeline.check.problems import Issues, Loc
+from pipeline.form.compute import amount_text, budget_score, execution_rate, grade_of
+from pipeline.input.word.document import FoundTable
+from pipeline.input.word.labels import norm
+from pipeline.input.word.table import TableRead, read_table
+from pipeline.input.word.ticks import read_group
+
+_AMOUNT = re.compile(r"-?\d+(?:\.\d+)?")
+_RATE = re.compile(r"(-?\d+(?:\.\d+)?)%")
+# data key <- indicator header id
+INDICATOR_KEYS = (("level1", "一级指标"), ("level2", "二级指标"), ("level3", "三级指标"), ("target", "年初目标值"),
+                  ("actual", "实际完成值"))
+
+
+@dataclass
+class ProjectRead:
+    doc: str
+    number: int  # the table's number in its document
+    variant: str
+    data: dict  # the project file, Chinese keys in canonical order
+    scoring: bool
+    budget_weight: Decimal | None
+    money_unit: str | None
+    lines: tuple[str, ...]
+    table: TableRead
+    problems: Located
+    indicator_count: int = 0
+    missing: list[str] = field(default_factory=list)  # keys left for the user to fill
+
+
+class Located:
+    """Problems of one table, located at the document, the table and a label. They are kept until
+    the project's file name is known (messages say which file to fill), then `flush`ed."""
+
+    def __init__(self, doc: str, number: int):
+        self.doc, self.number = doc, number
+        self.pending: list[tuple[str, Loc, object, dict]] = []
+
+    def loc(self, where: str) -> Loc:
+        return Loc(self.doc, None, None, f"第 {self.number} 张表 {where}".rstrip())
+
+    def report(self, code: str, where: str, value: object = None, **fields: object) -> None:
+        self.pending.append((code, self.loc(where), value, fields))
+
+    def flush(self, issues: Issues, file: str) -> None:
+        for code, loc, value, fields in self.pending:
+            if "file" in fields:
+                fields = {**fields, "file": file}
+            issues.report(code, loc, value=value, **fields)
+        self.pending.clear()
+
+
+def amount(text: str) -> Decimal | None:
+    t = text.strip().replace(",", "").replace("，", "")
+    return Decimal(t) if _AMOUNT.fullmatch(t) else None
+
+
+def read_project(found: FoundTable, doc: str) -> ProjectRead:
+    v = found.variant
+    t = read_table(found.rows, found.labels)
+    at = Located(doc, found.number)
+    label = v.labels
+    data: dict = {}
+    missing: list[str] = []
+
+    def text(key: str, lid: str) -> None:
+        value = t.singles.get(lid, "")
+        if value:
+            data[key] = value
+        else:
+            at.report("import-missing", label[lid], label=label[lid], file="项目文件")
+            missing.append(key)
+
+    text("项目名称", "project_name")
+    if t.singles.get("department"):
+        data["主管部门"] = t.singles["department"]
+    text("项目实施单位", "implementer")
+    for group, options in v.checkbox_groups.items():
+        cell = t.groups.get(group)
+        if cell is None:
+            at.report("import-missing", group, label=group, file="项目文件")
+            missing.append(group)
+            continue
+        reading = read_group(cell, options)
+        for n, printed, expected in reading.renamed:
+            at.report("import-option-renamed", group, printed, group=group, n=n, printed=printed, expected=expected)
+        if reading.chosen:
+            data[group] = reading.chosen
+        elif len(reading.ticked) > 1 or sum(1 for c in cell if c in "☑☒■√✓✔") > 1:
+            at.report("import-checkbox-many", group, cell, group=group, count=max(2, len(reading.ticked)),
+                      ticked="、".join(reading.ticked) or "无法对应到选项", file="项目文件")
+            missing.append(group)
+        else:
+            at.report("import-checkbox-none", group, cell, group=group, options="、".join(options), file="项目文件")
+            missing.append(group)
+
+    scoring = False
+    budget_weight = None
+    money_unit = None
+    if "预算数" in v.required_keys or t.budget_label is not None:
+        money_unit = t.budget_label.unit if t.budget_label else None
+        figures = {}
+        for key, lid in (("预算数", "planned"), ("执行数", "spent")):
+            printed = t.budget.get(lid, "")
+            value = amount(printed)
+            if value is None:
+                code = "import-amount" if printed else "import-missing"
+                at.report(code, label[lid], printed or None, label=label[lid], printed=printed, file="项目文件")
+                missing.append(key)
+            else:
+                data[key] = value
+                figures[lid] = value
+        _check_rate(at, label["rate"], t.budget.get("rate", ""), figures.get("spent"), figures.get("planned"))
+        if "weight" in t.budget or "score" in t.budget:
+            scoring = True
+        weight = t.budget.get("weight") or (t.budget_label.weight if t.budget_label else None)
+        if weight:  # a `(20 分)` typed on a form without score columns is no scoring
+            budget_weight = amount(weight)
+    if v.fund_sources:
+        money_unit = t.funds_label.unit if t.funds_label else None
+        funds = {}
+        for key in v.fund_sources:
+            row = t.funds.get(key)
+            where = v.fund_sources[key]
+            if row is None:
+                at.report("import-missing", where, label=where, file="项目文件")
+                missing.append(f"项目资金.{key}")
+                continue
+            entry = {}
+            for dkey, lid in (("年初预算数", "initial"), ("全年预算数", "planned"), ("全年执行数", "spent")):
+                value = amount(row.get(lid, ""))
+                if value is None:
+                    lab = f"{where} {label[lid]}"
+                    at.report("import-amount", lab, row.get(lid), label=lab, printed=row.get(lid, ""), file="项目文件")
+                    missing.append(f"项目资金.{key}.{dkey}")
+                else:
+                    entry[dkey] = value
+            funds[key] = entry
+        data["项目资金"] = funds
+        total = t.funds.get("total", {})
+        complete = [f for f in funds.values() if "全年预算数" in f and "全年执行数" in f]
+        if len(complete) == len(v.fund_sources):
+            planned = sum((f["全年预算数"] for f in complete), Decimal(0))
+            spent = sum((f["全年执行数"] for f in complete), Decimal(0))
+            _check_rate(at, label["rate"], total.get("rate", ""), spent, planned)
+        if total.get("weight"):
+            budget_weight = amount(total["weight"])
+        scoring = True
+    if "overall_goal" in label:
+        if t.overall.get("expected") or t.overall.get("achieved"):
+            data["年度总体目标"] = {"预期目标": t.overall.get("expected", ""), "实际完成情况": t.overall.get("achieved", "")}
+        else:
+            at.report("import-missing", label["overall_goal"], label=label["overall_goal"], file="项目文件")
+            missing.append("年度总体目标")
+
+    goals = _goals(t)
+    scored_rows = any("weight" in r or "score" in r for g in goals for r in g)
+    scoring = scoring or scored_rows
+    data["年度绩效目标"] = [{"指标": [_indicator(r, scoring, at) for r in g]} for g in goals]
+    count = sum(len(g) for g in goals)
+    if "reason" in label:
+        text("偏差原因分析", "reason")
+    if "measures" in label:
+        text("改进措施", "measures")
+    if not scoring:
+        budget_weight = None
+    if scoring and t.total and budget_weight is not None:
+        _check_total(at, v, t, goals, budget_weight, data)
+    return ProjectRead(doc, found.number, v.name, data, scoring, budget_weight, money_unit, found.lines, t, at, count,
+                       missing)
+
+
+def _goals(t: TableRead) -> list[list[dict[str, str]]]:
+    """The goals with rows; a form whose goals share one block (merged 一级 cells) is split where a
+    一级 cell restarts with the text of the one above: within a goal those merge."""
+    goals = []
+    for g in t.goals:
+        if not t.merged_level1:
+            goals.append(g.rows)
+            continue
+        current: list[dict[str, str]] = []
+        for row, restart in zip(g.rows, g.level1_restarts):
+            if current and restart and row.get("level1") == current[-1].get("level1"):
+                goals.append(current)
+                current = []
+            current.append(row)
+        goals.append(current)
+    while goals and not goals[-1]:
+        goals.pop()
+    return goals
+
+
+def _indicator(row: dict[str, str], scoring: bool, at: Located) -> dict:
+    out: dict = {key: row.get(hid, "") for hid, key in INDICATOR_KEYS}
+    if scoring:
+        for hid, key in (("weight", "分值"), ("score", "得分")):
+            printed = row.get(hid, "")
+            value = amount(printed)
+            if value is not None:
+                out[key] = value
+            elif printed:
+                at.report("import-amount", f"{row.get('level3', '')} {key}", printed, label=key, printed=printed,
+                          file="项目文件")
+    if row.get("remark"):
+        out["偏差原因分析及改进措施"] = row["remark"]
+    return out
+
+
+def _check_rate(at: Located, label: str, printed: str, spent: Decimal | None, planned: Decimal | None) -> None:
+    if spent is None or planned is None or planned <= 0:
+        return
+    computed = execution_rate(spent, planned)
+    m = _RATE.fullmatch(norm(printed).replace("％", "%"))
+    if m and Decimal(m.group(1)) == computed:
+        return
+    at.report("import-rate-differs", label, printed, printed=printed or "（空白）", computed=f"{computed}%",
+              spent=amount_text(spent), planned=amount_text(planned))
+
+
+def _check_total(at: Located, v, t: TableRead, goals, budget_weight: Decimal, data: dict) -> None:
+    """总分 and 等级 as printed against annex's: 预算执行得分 from the computed rate plus the indicators' 得分."""
+    if "项目资金" in data:
+        funds = data["项目资金"].values()
+        try:
+            planned = sum((f["全年预算数"] for f in funds), Decimal(0))
+            spent = sum((f["全年执行数"] for f in funds), Decimal(0))
+        except KeyError:
+            return
+    else:
+        planned, spent = data.get("预算数"), data.get("执行数")
+    scores = [r.get("得分") for g in data["年度绩效目标"] for r in g["指标"]]
+    if planned is None or spent is None or planned <= 0 or any(s is None for s in scores):
+        return
+    from decimal import ROUND_HALF_UP
+
+    total = (budget_score(budget_weight, execution_rate(spent, planned)) + sum(scores, Decimal(0))).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP)
+    numbers = [amount(x) for x in t.total.get("numbers", "").split("\n") if x.strip()]
+    printed = numbers[-1] if numbers and numbers[-1] is not None else None
+    if printed is not None and printed != total:
+        at.report("import-total-differs", v.labels["total"], str(printed), label=v.labels["total"],
+                  printed=str(printed), computed=str(total))
+    grade = t.total.get("grade")
+    if grade and grade != grade_of(v, total):
+        at.report("import-total-differs", "自评等级", grade, label="自评等级", printed=grade, computed=grade_of(v, total))
