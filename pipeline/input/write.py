@@ -78,11 +78,12 @@ class Written:
 def ensure_dir(path: Path) -> None:
     """Create `path` and its parents; the folder itself and its parent (the year and projects/
     folders annex writes into) must not be symbolic links."""
-    path.mkdir(parents=True, exist_ok=True)
     for q in (path.parent, path):
         if q.is_symlink():
             raise UnsafePath(f"{q} 是一个符号链接；annex 不通过符号链接写数据，请换一个文件夹")
-        if not q.is_dir():
+    path.mkdir(parents=True, exist_ok=True)
+    for q in (path.parent, path):
+        if q.is_symlink() or not q.is_dir():
             raise UnsafePath(f"{q} 不是文件夹")
 
 
