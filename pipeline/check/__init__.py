@@ -33,6 +33,12 @@ class CheckResult:
         return self.issues.warnings
 
 
+def _once_unfilled(issues: list[Issue]) -> list[Issue]:
+    """A value not yet filled this year is said once, as such: not also as missing or invalid."""
+    unfilled = {(i.file, i.field) for i in issues if i.code == "not-filled"}
+    return [i for i in issues if i.code == "not-filled" or (i.file, i.field) not in unfilled]
+
+
 def check_year(year_dir: Path, base: Path | None = None, glyphs: bool = False) -> CheckResult:
     """`glyphs`: also report characters the PDF's fonts lack (`annex check`; the build checks
     the fonts itself, once, for the tables it renders)."""
@@ -50,7 +56,7 @@ def check_year(year_dir: Path, base: Path | None = None, glyphs: bool = False) -
     refused = {(i.file, i.line, i.field) for i in issues.errors if i.field}
     issues.extend(Issues([i for i in found if (i.file, i.line, i.field) not in refused]))
     kept, accepted = accepted_warnings(year, issues)
-    ordered = Issues(kept.sorted())
+    ordered = Issues(_once_unfilled(kept.sorted()))
     bundle = None
     if not ordered.errors and year.variant is not None and year.projects:
         bundle = compute_bundle(year)

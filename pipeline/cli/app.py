@@ -27,6 +27,7 @@ from pipeline.errors import Abort
 COMMANDS = [
     ("check", "check"),
     ("import", "import_"),
+    ("new-year", "new_year"),
     ("schema", "schema"),
     ("build", "build"),
     ("history", "history"),

@@ -178,7 +178,7 @@ class ProjectIn(_Input):
 class DepartmentIn(_Input):
     unit: Text = Field(alias="单位名称")
     department: Text | None = Field(None, alias="主管部门")
-    date: Date = Field(alias="填报日期")
+    date: Date | None = Field(None, alias="填报日期", description="必填；新年度（annex new-year）留空待填")
     variant: Text = Field(DEFAULT_VARIANT, alias="表样")
     scoring: Flag = Field(False, alias="评分")
     budget_weight: Amount | None = Field(None, alias="预算执行分值")
@@ -288,6 +288,11 @@ class YearInput:
 # (full-width digits, 2024/4/23) leniently with a warning before the strict types see them.
 AMOUNT_KEYS = frozenset({"预算数", "执行数", "分值", "得分", "预算执行分值", "年初预算数", "全年预算数", "全年执行数"})
 DATE_KEYS = frozenset({"填报日期"})
+
+# This year's facts: `annex new-year` writes them empty (`预算数:`), and an empty one is reported
+# once as not yet filled ("本年度尚未填写"), never as a type error.
+YEARLY_KEYS = frozenset({"填报日期", "预算数", "执行数", "偏差原因分析", "改进措施", "实际完成值", "得分",
+                         "年初预算数", "全年预算数", "全年执行数", "实际完成情况"})
 
 # The checkbox groups a form may print: the project key -> ProjectIn's attribute.
 CATEGORY_KEYS = {"项目类别": "category", "项目属性": "attribute", "项目类型": "kind"}
