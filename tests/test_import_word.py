@@ -241,3 +241,83 @@ def test_imported_files_are_what_check_reads(tmp_path):
     assert loaded["偏差原因分析"] == p.reason
     check = annex(tmp_path, "check")
     assert "0 个错误" in check.output
+
+
+# --- what cannot be read is said, never guessed ----------------------------------------------------
+
+def _remove_row(path: Path, label: str) -> None:
+    import docx
+
+    d = docx.Document(path)
+    for table in d.tables:
+        for row in table.rows:
+            if row.cells[0].text == label:
+                row._tr.getparent().remove(row._tr)
+    d.save(path)
+
+
+def _remove_paragraph(path: Path, starts: str) -> None:
+    import docx
+
+    d = docx.Document(path)
+    for p in d.paragraphs:
+        if p.text.startswith(starts):
+            p._p.getparent().remove(p._p)
+    d.save(path)
+
+
+def test_unreadable_amount_and_missing_row_are_left_to_fill(tmp_path):
+    p = sample()
+    p.planned = "280万元"
+    doc = document_with([(p, Style(rate="55.59%"))], tmp_path / "a.docx")
+    _remove_row(doc, "改进措施及结果应用方案")
+    result = import_documents([doc], display=lambda x: x.name)
+    assert _codes(result) == [("import-amount", "a.docx", "第 1 张表 预算数 (A)"),
+                              ("import-missing", "a.docx", "第 1 张表 改进措施及结果应用方案")]
+    data = result.projects[0][1]
+    assert "预算数" not in data and "改进措施" not in data
+    assert result.missing == {"projects/01-市综治中心专项工作经费.yaml": ["预算数", "改进措施"]}
+    message = next(i.message for i in result.issues if i.code == "import-amount")
+    assert "280万元" in message and "projects/01-市综治中心专项工作经费.yaml" in message
+
+
+def test_no_title_no_year(tmp_path):
+    doc = document_with([(sample(), Style())], tmp_path / "a.docx")
+    _remove_paragraph(doc, "2023 年度")
+    result = import_documents([doc], display=lambda x: x.name)
+    assert ("import-title-unread", "a.docx", "第 1 张表 标题") in _codes(result)
+    assert ("import-year-missing", "a.docx", "") in _codes(result)
+    cli = annex(tmp_path, "import", "a.docx")
+    assert cli.exit_code == 1 and "--year" in cli.output
+    assert annex(tmp_path, "import", "a.docx", "--year", "2023").exit_code == 0
+
+
+def _built_example(tmp_path: Path, variant: str) -> Path:
+    root = tmp_path / variant
+    shutil.copytree(Path(__file__).resolve().parent.parent / "templates" / variant / "example" / "2023",
+                    root / "data" / "2023")
+    assert annex(root, "build", "--no-archive", "-f", "docx").exit_code == 0
+    return next((root / "build" / "2023").glob("*.docx"))
+
+
+def test_tables_of_another_form_than_the_majority_are_not_imported(tmp_path):
+    national = _built_example(tmp_path, "national-2020")
+    hubei = document_with([(sample(n), Style()) for n in (1, 2, 3)], tmp_path / "hubei.docx")
+    result = import_documents([hubei, national], display=lambda x: x.name)
+    mixed = [i for i in result.issues if i.code == "import-mixed-variants"]
+    assert [(i.file, i.field) for i in mixed] == [(national.name, "第 1 张表"), (national.name, "第 2 张表")]
+    assert result.variant == "hubei-2023" and len(result.projects) == 3
+
+
+def test_printed_total_and_grade_that_differ_are_reported(tmp_path):
+    import docx
+
+    bundle = _built_example(tmp_path, "hubei-2023")
+    d = docx.Document(bundle)
+    total = next(row.cells for table in d.tables for row in table.rows if row.cells[0].text == "总分")
+    total[-1].paragraphs[0].runs[0].text = "99.00"  # the first table's, typed over annex's 96.20
+    d.save(bundle)
+    result = import_documents([bundle], display=lambda x: x.name)
+    totals = [i for i in result.issues if i.code == "import-total-differs"]
+    assert [(i.field, i.value) for i in totals] == [("第 1 张表 总分", "99.00")]
+    assert "96.20" in totals[0].message
