@@ -17,6 +17,8 @@ from docx.table import Table
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 _T, _BR, _CR, _TAB, _SYM = qn("w:t"), qn("w:br"), qn("w:cr"), qn("w:tab"), qn("w:sym")
 _P, _R, _SDT, _DEL, _INS = qn("w:p"), qn("w:r"), qn("w:sdt"), qn("w:del"), qn("w:ins")
+_TYPE, _FONT, _CHAR = qn("w:type"), qn("w:font"), qn("w:char")
+_SKIP = frozenset((qn("w:instrText"), qn("w:delText"), qn("w:rPr"), qn("w:pPr")))
 _CHECKBOX, _CHECKED = f"{{{W14}}}checkbox", f"{{{W14}}}checked"
 _VAL = f"{{{W14}}}val"
 
@@ -86,17 +88,17 @@ def _collect(el, out: list[str]) -> None:
         if tag == _T:
             out.append(child.text or "")
         elif tag == _BR:
-            if child.get(qn("w:type")) in (None, "textWrapping"):
+            if child.get(_TYPE) in (None, "textWrapping"):
                 out.append("\n")
         elif tag == _CR:
             out.append("\n")
         elif tag == _TAB:
             out.append("\t")
         elif tag == _SYM:
-            out.append(symbol_char(child.get(qn("w:font")) or "", child.get(qn("w:char")) or ""))
+            out.append(symbol_char(child.get(_FONT) or "", child.get(_CHAR) or ""))
         elif tag == _SDT and _checkbox_state(child) is not None:
             out.append("☑" if _checkbox_state(child) else "☐")
-        elif tag in (qn("w:instrText"), qn("w:delText"), qn("w:rPr"), qn("w:pPr")):
+        elif tag in _SKIP:
             continue
         elif tag == _R and _run_font(child):
             inner: list[str] = []

@@ -76,11 +76,18 @@ class FormLabels:
         self.patterns = patterns
         # longest first, so that `实际完成值(B)得分` is `actual` and not a shorter label
         self._prefixes = sorted(plain, key=len, reverse=True)
+        self._seen: dict[tuple[str, bool], Match | None] = {}  # a bundle repeats its labels 100 times
 
     def match(self, text: str, prefix: bool = False) -> Match | None:
         """The label `text` is, or (prefix=True) starts with."""
         if not text:
             return None
+        key = (text, prefix)
+        if key not in self._seen:
+            self._seen[key] = self._match(text, prefix) if len(self._seen) < 100_000 else None
+        return self._seen[key]
+
+    def _match(self, text: str, prefix: bool) -> Match | None:
         base, weight = split_weight(text)
         key = self.plain.get(base)
         if key:
