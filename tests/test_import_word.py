@@ -321,3 +321,19 @@ def test_printed_total_and_grade_that_differ_are_reported(tmp_path):
     totals = [i for i in result.issues if i.code == "import-total-differs"]
     assert [(i.field, i.value) for i in totals] == [("第 1 张表 总分", "99.00")]
     assert "96.20" in totals[0].message
+
+
+def test_a_group_whose_options_cannot_be_found_is_said(tmp_path):
+    import docx
+
+    doc = document_with([(sample(), Style())], tmp_path / "a.docx")
+    d = docx.Document(doc)
+    cell = next(row.cells[-1] for row in d.tables[0].rows if row.cells[0].text == "项目属性")
+    for p in cell.paragraphs:
+        for r in p.runs:
+            r.text = ""
+    cell.paragraphs[0].runs[0].text = "延续 ☑  新增 ☐"
+    d.save(doc)
+    result = import_documents([doc], display=lambda x: x.name)
+    assert _codes(result) == [("import-checkbox-unread", "a.docx", "第 1 张表 项目属性")]
+    assert "项目属性" not in result.projects[0][1]

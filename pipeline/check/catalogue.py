@@ -313,6 +313,7 @@ problem("import-mixed-variants", "error", "这张表是表样 {variant} 的，�
 problem("import-missing", "error", "没有读到「{label}」；该项未导入，请在 {file} 中填写")
 problem("import-checkbox-none", "error", "{group}：没有勾选任何一项；未导入，请在 {file} 中填写「{group}」（可选：{options}）")
 problem("import-checkbox-many", "error", "{group}：勾选了 {count} 个框（{ticked}）；未导入，请在 {file} 中填写其中一项")
+problem("import-checkbox-unread", "error", "{group}：读不出是哪几个选项（应为 {options}，最好带序号 1、2、3）；未导入，请在 {file} 中填写「{group}」")
 problem("import-option-renamed", "warning", "{group} 第 {n} 项印作「{printed}」，表样为「{expected}」；按序号读作「{expected}」")
 problem("import-amount", "error", "「{label}」印作「{printed}」，不是金额数字；未导入，请在 {file} 中填写")
 problem("import-rate-differs", "warning", "执行率印作 {printed}，annex 按 {spent} ÷ {planned} 计算为 {computed}；生成时以计算值为准")

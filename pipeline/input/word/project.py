@@ -98,9 +98,12 @@ def read_project(found: FoundTable, doc: str) -> ProjectRead:
             at.report("import-option-renamed", group, printed, group=group, n=n, printed=printed, expected=expected)
         if reading.chosen:
             data[group] = reading.chosen
-        elif len(reading.ticked) > 1 or sum(1 for c in cell if c in "☑☒■√✓✔") > 1:
-            at.report("import-checkbox-many", group, cell, group=group, count=max(2, len(reading.ticked)),
-                      ticked="、".join(reading.ticked) or "无法对应到选项", file="项目文件")
+        elif not reading.found_options:
+            at.report("import-checkbox-unread", group, cell, group=group, options="、".join(options), file="项目文件")
+            missing.append(group)
+        elif len(reading.ticked) > 1:
+            at.report("import-checkbox-many", group, cell, group=group, count=len(reading.ticked),
+                      ticked="、".join(dict.fromkeys(reading.ticked)), file="项目文件")
             missing.append(group)
         else:
             at.report("import-checkbox-none", group, cell, group=group, options="、".join(options), file="项目文件")

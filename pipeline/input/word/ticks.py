@@ -24,6 +24,7 @@ class GroupReading:
     chosen: str | None  # the ticked option, as the form names it; None when none or several
     ticked: tuple[str, ...]  # every ticked option (several: the user must choose)
     boxes: int  # marks found
+    found_options: bool = True  # False: neither the numbers nor the labels of the options were found
     renamed: tuple[tuple[int, str, str], ...] = field(default=())  # (number, printed, form's) where they differ
 
 
@@ -39,7 +40,7 @@ def read_group(text: str, options: tuple[str, ...]) -> GroupReading:
     else:
         starts = _by_labels(text, options)
     if starts is None:
-        return GroupReading(None, (), len(marks))
+        return GroupReading(None, (), len(marks), found_options=False)
     first_start = starts[0][0]
     boxes_first = bool(marks) and marks[0][0] < first_start
     ticked: list[str] = []
@@ -51,7 +52,7 @@ def read_group(text: str, options: tuple[str, ...]) -> GroupReading:
             ticked.append(options[k])
     ticked_marks = sum(1 for _, c in marks if c)
     chosen = ticked[0] if ticked_marks == 1 and len(ticked) == 1 else None
-    return GroupReading(chosen, tuple(ticked), len(marks), tuple(renamed))
+    return GroupReading(chosen, tuple(ticked), len(marks), renamed=tuple(renamed))
 
 
 def _owner(pos: int, starts: list[tuple[int, int]], boxes_first: bool) -> int | None:
