@@ -364,3 +364,109 @@ def test_a_key_the_form_has_no_column_for_is_reported_once(tmp_path):
     """national-2020 has no 项目类别 box: one unused-key, not also an unknown-key for the same line."""
     issues = produce(tmp_path, fx(national, edit(P, "项目实施单位: 示例科\n", "项目实施单位: 示例科\n项目类别: 部门预算项目\n")))
     assert [(i.code, i.line, i.field) for i in issues] == [("unused-key", 3, "项目类别")]
+
+
+# --- annex import and annex new-year ---------------------------------------------------------------
+# The import's codes come from reading Word documents (tests/word_handmade.py builds them by hand,
+# as the department's 2023 bundle was made), not from checking a year folder.
+
+def imported(*forms, extra=None) -> Callable[[Path, Path], Iterable[Issue]]:
+    """A run that imports a hand-made document of `forms` ((Project, Style) pairs), plus `extra(root)` files."""
+    def run(year: Path, root: Path) -> Iterable[Issue]:
+        from pipeline.input.word import import_documents
+        from word_handmade import document_with
+
+        paths = [document_with(list(forms), root / "2023-自评表.docx")] if forms else []
+        paths += extra(root) if extra else []
+        return import_documents(paths).issues
+    return run
+
+
+def _file(name: str, data: bytes) -> Callable[[Path], list[Path]]:
+    def make(root: Path) -> list[Path]:
+        (root / name).write_bytes(data)
+        return [root / name]
+    return make
+
+
+def _no_form(root: Path) -> list[Path]:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("会议纪要")
+    d.save(root / "纪要.docx")
+    return [root / "纪要.docx"]
+
+
+def _national(root: Path) -> list[Path]:
+    from word_handmade import national_stub
+
+    return [national_stub(root / "国家表.docx")]
+
+
+def _import_twice(year: Path, root: Path) -> Iterable[Issue]:
+    from pipeline.input.write import kept_problems, write_year
+
+    write_year(root / "again" / "2024", {"单位名称": "甲"}, [])
+    return kept_problems(write_year(root / "again" / "2024", {"单位名称": "甲"}, [])).items
+
+
+def _printed_total(year: Path, root: Path) -> Iterable[Issue]:
+    import docx
+
+    from pipeline.input.word import import_documents
+    from user_runs import annex
+
+    shutil.copytree(Path(__file__).parent.parent / "templates" / "hubei-2023" / "example" / "2023", root / "ex" / "2023")
+    assert annex(root, "build", "--data", "ex", "--out", "ex-build", "--no-archive", "-f", "docx").exit_code == 0
+    bundle = next((root / "ex-build" / "2023").glob("*.docx"))
+    d = docx.Document(bundle)
+    next(row.cells for t in d.tables for row in t.rows if row.cells[0].text == "总分")[-1].paragraphs[0].runs[0].text = "1.00"
+    d.save(bundle)
+    return import_documents([bundle]).issues
+
+
+def _with_project(**changes):
+    from word_handmade import sample
+
+    p = sample()
+    for k, v in changes.items():
+        setattr(p, k, v)
+    return p
+
+
+def _style(**knobs):
+    from word_handmade import Style
+
+    return Style(**knobs)
+
+
+def _sample(n: int = 1):
+    from word_handmade import sample
+
+    return sample(n)
+
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600
+
+FIXTURES.update({
+    "import-not-docx": fx(run=imported(extra=_file("旧表.doc", OLE))),
+    "import-unreadable": fx(run=imported(extra=_file("坏的.docx", b"not a zip"))),
+    "import-no-table": fx(run=imported(extra=_no_form)),
+    "import-mixed-variants": fx(run=imported((_sample(1), _style()), (_sample(2), _style()), extra=_national)),
+    "import-missing": fx(run=imported((_with_project(implementer=""), _style()))),
+    "import-checkbox-none": fx(run=imported((_sample(), _style(ticked={"项目属性": []})))),
+    "import-checkbox-many": fx(run=imported((_sample(), _style(ticked={"项目类别": [0, 2]})))),
+    "import-checkbox-unread": fx(run=imported((_sample(), _style(numbered=False, renamed_option=True)))),
+    "import-option-renamed": fx(run=imported((_sample(), _style(renamed_option=True)))),
+    "import-amount": fx(run=imported((_with_project(spent="58万"), _style(rate="20.71%")))),
+    "import-rate-differs": fx(run=imported((_sample(), _style(rate="55.6%")))),
+    "import-total-differs": fx(run=_printed_total),
+    "import-title-copied": fx(run=imported((_sample(1), _style()), (_sample(2), _style(title=_sample(1).name)))),
+    "import-title-unread": fx(run=imported((_sample(), _style(heading=False)))),
+    "import-differs": fx(run=imported((_sample(1), _style()), (_sample(2), _style()), (_sample(3), _style(unit="某单位")))),
+    "import-not-found": fx(run=imported((_sample(), _style(lines=False)))),
+    "import-year-missing": fx(run=imported((_sample(), _style(heading=False)))),
+    "import-file-exists": fx(run=_import_twice),
+    "not-filled": fx(edit(D, "填报日期: 2025-04-23", "填报日期:")),
+})

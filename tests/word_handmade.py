@@ -44,6 +44,9 @@ class Style:
     date: str = "2024 年 4 月 23 日"
     year: int = 2023
     renamed_option: bool = False  # 项目类别 prints 省直专项 for 市直专项
+    numbered: bool = True  # options printed as 1、… 2、…
+    heading: bool = True  # the title line above the table
+    lines: bool = True  # the 单位名称 / 填报日期 lines
     ticked: dict[str, list[int]] = field(default_factory=dict)  # group -> ticked option indexes (default: the data's)
 
 
@@ -182,7 +185,7 @@ def put_group(cell, group: str, chosen: str, style: Style) -> None:
                 _box(p, on, replace(style, ticks="after"))
             p.add_run(" ")
         else:
-            p.add_run(f"{k + 1}、{printed} ")
+            p.add_run(f"{k + 1}、{printed} " if style.numbered else f"{printed} ")
             _box(p, on, style)
             p.add_run("  ")
 
@@ -193,10 +196,13 @@ def add_form(document, p: Project, style: Style) -> None:
     """附件 2., the title, the unit and date lines, then the table."""
     document.add_paragraph("附件 2.")
     name = style.title or p.name
-    document.add_paragraph(f"{style.year} 年度{name}项目自评表")
+    if style.heading:
+        document.add_paragraph(f"{style.year} 年度{name}项目自评表")
     unit = f"单位名称{style.colon} {style.unit}"
     date = f"填报日期{style.colon} {style.date}"
-    if style.split_lines:
+    if not style.lines:
+        pass
+    elif style.split_lines:
         document.add_paragraph(unit)
         document.add_paragraph(date)
     else:
@@ -295,6 +301,22 @@ def _table(document, p: Project, style: Style) -> None:
     r += 1
     label(r, "改进措施及结果应用方案")
     value(r, p.measures)
+
+
+def national_stub(path: Path) -> Path:
+    """A document holding one table of the national-2020 form's labels (typed by hand, no figures)."""
+    d = docx.Document()
+    d.add_paragraph("项目支出绩效自评表")
+    d.add_paragraph("（2023 年度）")
+    rows = [["项目名称", "某项目"], ["主管部门", "某局", "实施单位", "某科"],
+            ["项目资金（万元）", "", "年初预算数", "全年预算数", "全年执行数"],
+            ["年度总体目标", "预期目标", "实际完成情况"], ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值"]]
+    t = d.add_table(rows=len(rows), cols=6)
+    for r, texts in enumerate(rows):
+        for c, text in enumerate(texts):
+            t.cell(r, c).text = text
+    d.save(path)
+    return path
 
 
 def document_with(forms: list[tuple[Project, Style]], path: Path) -> Path:

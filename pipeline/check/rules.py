@@ -41,7 +41,7 @@ def _department(year: YearInput, variant: Variant, issues: Issues) -> None:
     dept, smap = year.department, year.department_smap
     _nonempty(dept.unit, smap.loc(("单位名称",)), "单位名称", issues)
     if dept.date is None:
-        issues.error("missing-key", smap.loc(("填报日期",)), "缺少必填项「填报日期」")
+        issues.report("missing-key", smap.loc(("填报日期",)), key="填报日期")
     if dept.money_unit not in variant.money_units:
         issues.report("not-an-option", smap.loc(("金额单位",)), dept.money_unit,
                       given=dept.money_unit, key="金额单位", variant=variant.name, options=listing(variant.money_units))

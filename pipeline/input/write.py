@@ -75,6 +75,16 @@ class Written:
     replaced: list[Path] = field(default_factory=list)
 
 
+def kept_problems(written: Written, display=str):
+    """The existing files an import left alone, as problems (the user may want --replace)."""
+    from pipeline.check.problems import Issues, Loc
+
+    issues = Issues()
+    for path in written.kept:
+        issues.report("import-file-exists", Loc(display(path)), file=display(path))
+    return issues
+
+
 def ensure_dir(path: Path) -> None:
     """Create `path` and its parents; the folder itself and its parent (the year and projects/
     folders annex writes into) must not be symbolic links."""

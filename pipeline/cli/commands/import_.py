@@ -52,7 +52,7 @@ def import_(
 def _run(files: list[Path], data: Path, year: int | None, replace: bool) -> None:
     from pipeline.check.report import print_issues
     from pipeline.input.word import import_documents
-    from pipeline.input.write import write_year
+    from pipeline.input.write import kept_problems, write_year
 
     docs = _documents(files)
     result = import_documents(docs, year, display=display_path)
@@ -62,8 +62,7 @@ def _run(files: list[Path], data: Path, year: int | None, replace: bool) -> None
         raise Abort("没有导入任何数据：" + ("没有可识别的自评表" if not result.projects else "不知道是哪个年度（用 --year 指定）"))
     year_dir = data / str(result.year)
     written = write_year(year_dir, result.department, result.projects, replace)
-    for p in written.kept:
-        issues.append(_kept_issue(p))
+    issues = issues + kept_problems(written, display_path).items
     print_issues(console, issues)
     errors = sum(1 for i in issues if i.severity == "error")
     n_written = len([p for p in written.written + written.replaced if p.parent.name == "projects"])
@@ -75,11 +74,3 @@ def _run(files: list[Path], data: Path, year: int | None, replace: bool) -> None
     _say(f"下一步：annex check --data {display_path(data)} --year {result.year}，改正后 annex build")
     if errors:
         raise typer.Exit(1)
-
-
-def _kept_issue(path: Path):
-    from pipeline.check.catalogue import lookup
-    from pipeline.check.problems import Issue
-
-    kind = lookup("import-file-exists")
-    return Issue(kind.code, kind.severity, display_path(path), None, None, "", None, kind.message(file=display_path(path)))

@@ -238,7 +238,7 @@ def _titles(kept: list[ProjectRead], headings: list[Heading], variant: Variant) 
     for i, (h, r) in enumerate(zip(headings, kept)):
         name = r.data.get("项目名称")
         if h.name is None:
-            r.problems.report("import-title-unread", "标题", pattern=variant.title)
+            r.problems.report("import-title-unread", "标题", pattern=variant.title.format(year="〈年度〉", name="〈项目名称〉"))
             continue
         if h.name == name:
             continue
