@@ -337,3 +337,15 @@ def test_a_group_whose_options_cannot_be_found_is_said(tmp_path):
     result = import_documents([doc], display=lambda x: x.name)
     assert _codes(result) == [("import-checkbox-unread", "a.docx", "第 1 张表 项目属性")]
     assert "项目属性" not in result.projects[0][1]
+
+
+def test_values_that_begin_like_labels_stay_values(tmp_path):
+    p = sample()
+    p.implementer = "主管部门办公室"
+    p.goals[0][0]["三级指标"] = "总分析报告"
+    p.goals[0][1]["三级指标"] = "项目名称规范"
+    p.goals[0][2]["年初目标值"] = "年度绩效目标 2 完成"
+    doc = document_with([(p, Style())], tmp_path / "a.docx")
+    result = import_documents([doc])
+    assert [i.message for i in result.issues] == []
+    assert result.projects[0][1] == expected(p)

@@ -97,12 +97,13 @@ class FormLabels:
             if m:
                 d = m.groupdict()
                 return Match(key, "", weight, int(d["n"]) if d.get("n") else None, d.get("unit"))
-        if prefix:
+        if prefix:  # `项目实施单位 市委政法委`, `实际完成值 (B) 得分`: a label, a space, more text
             t = norm(text)
             for label in self._prefixes:
                 if t.startswith(label) and len(label) >= 2:
                     rest = _rest_after(text, label)
-                    return Match(self.plain[label], rest, None, None, None)
+                    if rest is not None:
+                        return Match(self.plain[label], rest, None, None, None)
         return None
 
     def known(self, text: str) -> bool:
@@ -118,8 +119,9 @@ class FormLabels:
         return len(found)
 
 
-def _rest_after(text: str, label: str) -> str:
-    """The original text after the characters that spell `label` (spaces inside it skipped)."""
+def _rest_after(text: str, label: str) -> str | None:
+    """The original text after the characters that spell `label` (spaces inside it skipped), or
+    None when the label runs on into the text (`总分析` is not the label `总分`)."""
     i = 0
     need = 0
     while i < len(text) and need < len(label):
@@ -128,7 +130,9 @@ def _rest_after(text: str, label: str) -> str:
             i += 1
             continue
         if c != label[need]:
-            break
+            return None
         need += 1
         i += 1
+    if i < len(text) and not (text[i].isspace() or text[i] in ":："):
+        return None
     return text[i:].strip().lstrip(":：").strip()
