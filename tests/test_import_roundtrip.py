@@ -101,3 +101,23 @@ def test_bundle_and_separate_tables_import_the_same_data(tmp_path):
         original.pop("主管部门", None)  # department.yaml holds the common one
         imported.pop("主管部门", None)
         assert imported == original
+
+
+@pytest.mark.soffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_bundle_saved_again_by_libreoffice_imports_the_same_data(tmp_path):
+    """A user opens annex's Word bundle in another writer and saves it: the data read back is the same."""
+    import subprocess
+
+    root = _year(tmp_path, YEARS["data-2023"])
+    assert annex(root, "build", "--no-archive", "-f", "docx").exit_code == 0
+    bundle = next((root / "build" / "2023").glob("*.docx"))
+    (root / "lo").mkdir()
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
+                    "docx", "--outdir", str(root / "lo"), str(bundle)], check=True, capture_output=True, timeout=180)
+    resaved = root / "lo" / bundle.name
+    assert resaved.read_bytes() != bundle.read_bytes()
+    a = annex(root, "import", str(bundle.relative_to(root)), "--data", "a")
+    b = annex(root, "import", str(resaved.relative_to(root)), "--data", "b")
+    assert a.exit_code == 0 and b.exit_code == 0, a.output + b.output
+    assert files(root / "a") == files(root / "b")
