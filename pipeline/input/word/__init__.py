@@ -1,7 +1,8 @@
 """Reading 项目支出绩效自评表 tables out of Word documents into a year's data (`annex import`).
 
-documents.py finds the tables (by the labels of the variants under templates/), table.py reads each
-by its labels, project.py turns the texts into a project file's data; this module puts the tables
+document.py finds the tables (by the labels of the variants under templates/), table.py reads each
+by its labels, project.py turns the texts into a project file's data, heading.py reads the lines
+above each table; this module puts the tables
 of all documents together: the year, the unit and the date each table prints are taken by majority
 (an odd table is reported), the titles become 表名 where they differ from 项目名称, and the projects
 are numbered in document order.
@@ -17,6 +18,7 @@ from pathlib import Path
 from pipeline.check.problems import Issues, Loc
 from pipeline.form.compute import safe_file_stem
 from pipeline.input.word.document import Unreadable, find_tables, open_docx
+from pipeline.input.word.heading import Heading, line_prefix, read_heading
 from pipeline.input.word.labels import FormLabels
 from pipeline.input.word.project import ProjectRead, read_project
 from pipeline.variant import DEFAULT_VARIANT, Variant, available_variants, load_variant
@@ -32,83 +34,6 @@ class Imported:
     tables: int = 0
     documents: int = 0
     missing: dict[str, list[str]] = field(default_factory=dict)  # file -> keys left to fill
-
-
-@dataclass(frozen=True)
-class Heading:
-    """What one table prints above itself."""
-
-    year: int | None = None
-    name: str | None = None  # the title's project part (表名)
-    title: str | None = None
-    unit: str | None = None
-    date: str | None = None  # ISO
-    date_text: str | None = None  # as printed
-
-
-def line_regex(template: str, fields: dict[str, str]) -> re.Pattern:
-    """A printed line's template as a regex over the raw text: any spacing between characters,
-    either width of brackets and colons."""
-    out = []
-    for part in re.split(r"(\{\w+\})", template):
-        if part.startswith("{") and part.endswith("}"):
-            name = part[1:-1]
-            out.append(rf"\s*(?P<{name}>{fields.get(name, '.+?')})\s*")
-            continue
-        for c in part:
-            if c.isspace():
-                out.append(r"\s*")
-            elif c in ":：":
-                out.append(r"\s*[:：]?\s*")
-            elif c in "(（":
-                out.append(r"[(（]\s*")
-            elif c in ")）":
-                out.append(r"[)）]\s*")
-            else:
-                out.append(re.escape(c) + r"\s*")
-    return re.compile("".join(out))
-
-
-def _prefix(template: str) -> str:
-    """The label a line starts with: `单位名称：{unit}` -> `单位名称`."""
-    return template.split("{", 1)[0].strip().rstrip(":：").strip()
-
-
-def read_heading(lines: tuple[str, ...], v: Variant, year: int | None) -> Heading:
-    title_re = line_regex(v.title, {"year": r"\d{4}", "name": ".+?"}) if v.title else None
-    sub_re = line_regex(v.subtitle, {"year": r"\d{4}"}) if v.subtitle else None
-    date_re = line_regex(v.date_line, {"year": r"\d{4}", "month": r"\d{1,2}", "day": r"\d{1,2}"}) if v.date_line else None
-    unit_label = _prefix(v.unit_line) if v.unit_line else ""
-    date_label = _prefix(v.date_line) if v.date_line else ""
-    h: dict = {}
-    for line in lines:
-        text = line.strip()
-        m = title_re.fullmatch(text) if title_re else None
-        if m and "title" not in h:
-            h["title"] = text
-            d = m.groupdict()
-            if d.get("year"):
-                h["year"] = int(d["year"])
-            if d.get("name"):
-                h["name"] = d["name"].strip()
-        m = sub_re.fullmatch(text) if sub_re else None
-        if m and "year" not in h:
-            h["year"] = int(m.group("year"))
-        if unit_label and "unit" not in h:
-            m = re.search(line_regex(unit_label, {}).pattern + r"[:：]?\s*(?P<unit>.+)", text)
-            if m:
-                unit = m.group("unit")
-                if date_label:
-                    unit = re.split(line_regex(date_label, {}).pattern, unit)[0]
-                h["unit"] = unit.strip()
-        if date_label and "date_text" not in h:
-            m = re.search(line_regex(date_label, {}).pattern + r".*", text)
-            if m:
-                h["date_text"] = m.group(0).strip()
-                dm = date_re.search(text)
-                if dm:
-                    h["date"] = f"{int(dm.group('year')):04d}-{int(dm.group('month')):02d}-{int(dm.group('day')):02d}"
-    return Heading(**h)
 
 
 def _majority(values: list) -> object:
@@ -146,7 +71,7 @@ def import_documents(paths: list[Path], year: int | None = None, display=str) ->
         else:
             kept.append(r)
     variant = load_variant(variant_name)
-    headings = [read_heading(r.lines, variant, year) for r in kept]
+    headings = [read_heading(r.lines, variant) for r in kept]
     # national-2020 prints no unit line: the bundle's own file name carries the unit
     if not variant.unit_line:
         headings = [_unit_from_name(h, r.doc) for h, r in zip(headings, kept)]
@@ -161,10 +86,10 @@ def import_documents(paths: list[Path], year: int | None = None, display=str) ->
         if year is None and h.year is not None and h.year != the_year:
             r.problems.report("import-differs", "标题", h.title, label="年度", printed=h.year, count=_count(headings, "year", the_year), majority=the_year)
         if unit and h.unit is not None and h.unit != unit:
-            r.problems.report("import-differs", _prefix(variant.unit_line), h.unit, label="单位名称", printed=h.unit,
+            r.problems.report("import-differs", line_prefix(variant.unit_line), h.unit, label="单位名称", printed=h.unit,
                               count=_count(headings, "unit", unit), majority=unit)
         if date and h.date_text is not None and h.date != date:
-            r.problems.report("import-differs", _prefix(variant.date_line), h.date_text, label="填报日期",
+            r.problems.report("import-differs", line_prefix(variant.date_line), h.date_text, label="填报日期",
                               printed=h.date_text, count=_count(headings, "date", date), majority=date)
     if the_year is None:
         issues.report("import-year-missing", Loc(kept[0].doc))
