@@ -39,6 +39,17 @@ def _in_yuan(year_dir: Path) -> None:
     dept.write_text(dept.read_text(encoding="utf-8").replace("金额单位: 万元", "金额单位: 元"), encoding="utf-8")
 
 
+def _in_yuan_two_goals(year_dir: Path) -> None:
+    """national-2020 prints all goals in one block: a second goal starting with the same 一级指标
+    is told apart by its merged cells."""
+    _in_yuan(year_dir)
+    p = next((year_dir / "projects").glob("01-*.yaml"))
+    text = p.read_text(encoding="utf-8")
+    marker = "      - 一级指标: 产出指标\n        二级指标: 质量指标"
+    assert marker in text
+    p.write_text(text.replace(marker, "  - 指标:\n" + marker, 1), encoding="utf-8")
+
+
 def _with_table_name(year_dir: Path) -> None:
     """A title that differs from 项目名称 (表名), as the seed's table 4 has."""
     p = next((year_dir / "projects").glob("01-*.yaml"))
@@ -50,7 +61,7 @@ def _with_table_name(year_dir: Path) -> None:
 CASES = [
     pytest.param("data-2023", None, ("docx", "pdf"), id="data-2023"),
     pytest.param("hubei-example", _with_table_name, ("docx", "pdf"), id="hubei-scoring-table-name"),
-    pytest.param("national-example", _in_yuan, ("docx", "pdf"), id="national-yuan"),
+    pytest.param("national-example", _in_yuan_two_goals, ("docx", "pdf"), id="national-yuan-two-goals"),
 ]
 
 
