@@ -36,12 +36,12 @@ def _documents(paths: list[Path]) -> list[Path]:
 
 
 def import_(
-    files: Annotated[list[Path], typer.Argument(help="Word 文件（.docx），或存放它们的文件夹；可以多个。", show_default=False)],
+    files: Annotated[list[Path], typer.Argument(help=".docx 文件或其所在文件夹，可多个。", show_default=False)],
     data: Annotated[Path, typer.Option("--data", "-d", help="数据文件夹（年度文件夹写在其中）。", show_default=True)] = Path("data"),
     year: Annotated[Optional[int], typer.Option("--year", "-y", help="年度；默认取表格标题里的年度。", show_default=False)] = None,
     replace: Annotated[bool, typer.Option("--replace", help="覆盖年度文件夹里已有的同名文件。")] = False,
 ) -> None:
-    """从 Word 自评表（如去年手工填写的表）读出数据，写成一个年度的数据文件。"""
+    """从 Word 自评表读出数据，写成一个年度的数据文件。"""
     try:
         _run(files, data, year, replace)
     except Abort as e:
