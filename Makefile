@@ -48,9 +48,9 @@ fuzz: $(STAMP) fonts ## a longer fuzz run than CI's
 	  tests/test_hostile.py -k "never_crash or generated" -p no:cacheprovider $(ARGS)
 
 # Removes the year outputs; never build/archive/ (every issued version) nor its head record's copy,
-# nor build/<year>-保留/ (the user's files set aside).
+# nor build/<year>.已修改-<时间>/ (the user's files set aside).
 clean:
-	@if [ -d build ]; then find build -mindepth 1 -maxdepth 1 ! -name archive ! -name '*-保留' ! -name '.*.archive-head.json' -exec rm -rf {} +; fi
+	@if [ -d build ]; then find build -mindepth 1 -maxdepth 1 ! -name archive ! -name '*.已修改-*' ! -name '.*.archive-head.json' -exec rm -rf {} +; fi
 
 distclean: clean
 	rm -rf $(VENV) *.egg-info .pytest_cache

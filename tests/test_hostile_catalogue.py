@@ -612,11 +612,11 @@ def test_files_the_user_added_or_changed_in_the_build_are_moved_aside_not_delete
     result = build(tmp_path, "--format", "docx", "--no-archive")
     no_traceback(result)
     assert result.exit_code == 0, result.output
-    [kept] = (tmp_path / "out" / "2024-保留").iterdir()
+    [kept] = (tmp_path / "out").glob("2024.已修改-*")
     assert (kept / "签字页.pdf").read_bytes() == b"%PDF- the signed page"
     assert (kept / "分表" / table.name).read_bytes().endswith(b"edited in Word")
     assert not table.read_bytes().endswith(b"edited in Word")
-    assert "2024-保留" in result.output and "签字页.pdf" in result.output
+    assert kept.name in result.output and "签字页.pdf" in result.output and "annex import" in result.output
 
 
 def test_a_40_digit_figure_saved_during_watch_is_reported_and_the_watch_goes_on(tmp_path):

@@ -87,7 +87,11 @@ def _build_changed(ctx: Context, workers: Workers) -> tuple[BuildState, Plan | N
     summary = build_summary(bundle, variant)
     templates = variant.fingerprint()
     fonts_fp = fonts_fingerprint(variant, ctx.formats)
-    plan = make_plan(bundle, templates, fonts_fp, ctx.formats, ctx.previous, ctx.build_dir, summary)
+    # An output changed since annex wrote it (a table edited in Word) is rendered again from the
+    # data, never linked into the new build; the edited file is moved aside with the old build.
+    changed = keep.not_as_written(ctx.build_dir, ctx.previous, STATE_FILE)
+    plan = make_plan(bundle, templates, fonts_fp, ctx.formats, keep.without(ctx.previous, changed), ctx.build_dir,
+                     summary)
     state = BuildState(
         annex_version=__version__, year=ctx.year, variant=variant.name, templates=templates,
         bundle_title=bundle.title, formats=list(ctx.formats), data_digest=ctx.data_digest,
@@ -151,10 +155,9 @@ def _render_staged(ctx: Context, workers: Workers, bundle: FilledBundle, summary
 
 
 def _keep_users_files(ctx: Context, old: Path) -> list[str]:
-    """What the user added or changed in the previous build: moved to build/<year>-保留/, never deleted."""
-    recorded = {o.path: o.size for o in ctx.previous.files()} if ctx.previous is not None else {}
-    dest = keep.kept_root(ctx.opts.out, ctx.year) / keep.stamp()
-    return [f"{dest}/{rel}" for rel in keep.move_aside(old, recorded, {STATE_FILE}, dest)]
+    """What the user added or changed in the previous build: moved to build/<year>.已修改-<时间>/, never deleted."""
+    dest = keep.kept_dir(ctx.opts.out, ctx.year)
+    return [f"{dest}/{rel}" for rel in keep.move_aside(old, ctx.previous, STATE_FILE, dest)]
 
 
 def _render(ctx: Context, workers: Workers, bundle: FilledBundle, summary: Summary | None, variant: Variant,

@@ -92,8 +92,15 @@ def load_state(build_dir: Path) -> BuildState | None:
 
 
 def outputs_present(build_dir: Path, state: BuildState) -> bool:
-    """Every recorded output still there with its size (someone may have deleted or replaced one)."""
-    return all(intact(build_dir, o) for o in state.files())
+    """Every recorded output still there as annex wrote it (someone may have deleted, replaced or
+    edited one): its size, and its hash when it was saved after the record."""
+    from pipeline.build.keep import as_written
+
+    try:
+        written = os.stat(build_dir / STATE_FILE).st_mtime_ns
+    except OSError:
+        written = None
+    return all(as_written(os.path.join(build_dir, o.path), o, written) for o in state.files())
 
 
 def intact(build_dir: Path, o: OutputFile) -> bool:

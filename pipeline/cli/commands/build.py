@@ -134,9 +134,10 @@ def print_build_report(r: BuildReport, watching: bool = False) -> None:
     if r.stale_removed:
         say(f"已清除上次中断的构建留下的临时文件夹：{'、'.join(r.stale_removed)}", "dim")
     if r.kept_aside:
-        say(f"上一次的 {where} 里有 {len(r.kept_aside)} 个文件不是 annex 生成的或被修改过，未删除，已移到：", "yellow")
-        for p in r.kept_aside:
-            say(f"  {display_path(Path(p))}", "yellow")
+        from pipeline.build.keep import summary
+
+        for line in summary(r.build_dir, r.kept_aside):
+            say(line, "yellow")
     kinds = "、".join(r.formats)
     if r.nothing_rendered:
         say(f"没有变化：{r.tables} 张表都是最新的，未重新生成任何文件。", "green")
