@@ -63,10 +63,13 @@ def test_new_year_keeps_what_stays_and_check_lists_exactly_what_to_fill(tmp_path
     assert dept["填报日期"] == "" and dept["单位名称"] == "中共鄂州市委政法委员会"
 
     report = _check_json(root, "2024")
-    assert report["warnings"] == 0
     assert report["errors"] == len(expected_empty)
+    # the warnings are last year's, about what was kept (nothing new to fill)
+    last = _check_json(root, "2023")
+    assert sorted((Path(i["file"]).name, i["field"], i["code"]) for i in report["issues"] if i["severity"] == "warning") \
+        == sorted((Path(i["file"]).name, i["field"], i["code"]) for i in last["issues"] if i["severity"] == "warning")
     found = []
-    for issue in report["issues"]:
+    for issue in (i for i in report["issues"] if i["severity"] == "error"):
         assert issue["code"] == "not-filled"
         assert issue["severity"] == "error"
         assert issue["message"] == f"本年度尚未填写「{issue['field'].split('.')[-1]}」"
@@ -171,3 +174,17 @@ def test_a_source_year_with_errors_is_refused(tmp_path):
     assert result.exit_code == 1
     assert "annex check --year 2023" in result.output
     assert not (root / "data" / "2024").exists()
+
+
+def test_reviewed_warnings_stay_reviewed(tmp_path):
+    root = _root(tmp_path, ROOT / "data" / "2023")
+    dept = root / "data" / "2023" / "department.yaml"
+    dept.write_text(dept.read_text(encoding="utf-8") + "已确认警告: [nonstandard-level2]\n", encoding="utf-8")
+    p = next((root / "data" / "2023" / "projects").glob("06-*.yaml"))
+    p.write_text(p.read_text(encoding="utf-8") + "已确认警告: [level2-same-as-level1]\n", encoding="utf-8")
+    before = _check_json(root, "2023")
+    assert annex(root, "new-year", "2024").exit_code == 0
+    after = _check_json(root, "2024")
+    assert _load(root / "data" / "2024" / "department.yaml")["已确认警告"] == ["nonstandard-level2"]
+    assert _load(root / "data" / "2024" / "projects" / p.name)["已确认警告"] == ["level2-same-as-level1"]
+    assert after["warnings"] == before["warnings"]

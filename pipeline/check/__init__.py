@@ -34,9 +34,18 @@ class CheckResult:
 
 
 def _once_unfilled(issues: list[Issue]) -> list[Issue]:
-    """A value not yet filled this year is said once, as such: not also as missing or invalid."""
-    unfilled = {(i.file, i.field) for i in issues if i.code == "not-filled"}
-    return [i for i in issues if i.code == "not-filled" or (i.file, i.field) not in unfilled]
+    """A value not yet filled this year is said once, as such: not also as missing or invalid, nor
+    through a rule over the block that holds it (a sum of figures still empty)."""
+    unfilled: dict[str, list[str]] = {}
+    for i in issues:
+        if i.code == "not-filled":
+            unfilled.setdefault(i.file, []).append(i.field)
+
+    def about_unfilled(i: Issue) -> bool:
+        return bool(i.field) and any(f == i.field or f.startswith((i.field + ".", i.field + "["))
+                                     for f in unfilled.get(i.file, ()))
+
+    return [i for i in issues if i.code == "not-filled" or not about_unfilled(i)]
 
 
 def check_year(year_dir: Path, base: Path | None = None, glyphs: bool = False) -> CheckResult:

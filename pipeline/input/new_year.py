@@ -72,7 +72,8 @@ def _department(year: YearInput) -> tuple[dict, int]:
     if d.department is not None:
         out["主管部门"] = d.department
     out["填报日期"] = None
-    for attr, key in (("variant", "表样"), ("scoring", "评分"), ("budget_weight", "预算执行分值"), ("money_unit", "金额单位")):
+    for attr, key in (("variant", "表样"), ("scoring", "评分"), ("budget_weight", "预算执行分值"), ("money_unit", "金额单位"),
+                      ("accepted", "已确认警告")):
         if attr in written:
             out[key] = getattr(d, attr)
     return out, 1
@@ -120,4 +121,6 @@ def _project(p: ProjectInput, year: YearInput) -> tuple[dict, int]:
         if key in need or value is not None:
             out[key] = None
             empty += 1
+    if d.accepted is not None:  # warnings the user reviewed stay reviewed
+        out["已确认警告"] = list(d.accepted)
     return {k: out[k] for k in PROJECT_ORDER if k in out}, empty

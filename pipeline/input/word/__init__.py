@@ -177,7 +177,7 @@ def _titles(kept: list[ProjectRead], headings: list[Heading], variant: Variant) 
 
 
 PROJECT_ORDER = ("项目名称", "表名", "主管部门", "项目实施单位", "项目类别", "项目属性", "项目类型", "预算数", "执行数",
-                 "项目资金", "年度总体目标", "年度绩效目标", "偏差原因分析", "改进措施")
+                 "项目资金", "年度总体目标", "年度绩效目标", "偏差原因分析", "改进措施", "已确认警告")
 
 
 def _ordered(data: dict) -> dict:

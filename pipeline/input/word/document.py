@@ -86,7 +86,7 @@ def find_tables(document, forms: list[FormLabels]) -> list[FoundTable]:
     for rows, before in groups:
         texts = _texts(rows)
         best = max(forms, key=lambda f: f.score(texts))
-        if best.score(texts) >= MIN_LABELS and _has_name(best, texts):
+        if best.score(texts) >= MIN_LABELS and _names_one_project(best, rows):
             out.append(FoundTable(len(out) + 1, best.variant, best, rows, before))
     return out
 
@@ -97,3 +97,14 @@ def _texts(rows: list[list[Cell]]) -> set[str]:
 
 def _has_name(form: FormLabels, texts: set[str]) -> bool:
     return any((m := form.match(t, prefix=True)) is not None and m.id == "project_name" for t in texts)
+
+
+def _names_one_project(form: FormLabels, rows: list[list[Cell]]) -> bool:
+    """A form has a 项目名称 row: the label and its value. A list of projects (the bundle's 项目清单)
+    has 项目名称 as one column header among others, and is no form."""
+    for row in rows:
+        matches = [form.match(c.text, prefix=True) for c in row if c.text and not c.continues]
+        ids = [m.id for m in matches if m is not None]
+        if "project_name" in ids:
+            return len(ids) == 1
+    return False
