@@ -35,7 +35,7 @@ class FoundTable:
     variant: Variant
     labels: FormLabels
     rows: list[list[Cell]]
-    lines: tuple[str, ...]  # the paragraphs between the previous table and this one
+    lines: tuple[str, ...]  # the paragraphs between the previous table and this one (soft breaks as "\n")
 
 
 def open_docx(path: Path) -> docx.document.Document:
@@ -71,7 +71,7 @@ def find_tables(document, forms: list[FormLabels]) -> list[FoundTable]:
         if el.tag == qn("w:p"):
             text = paragraph_text(el).strip()
             if text:
-                lines.extend(part.strip() for part in text.split("\n") if part.strip())
+                lines.append(text)  # a paragraph: a long title may be wrapped by a soft break
                 joinable = False
         elif el.tag == qn("w:tbl"):
             rows = table_rows(Table(el, document))

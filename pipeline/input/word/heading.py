@@ -56,31 +56,37 @@ def read_heading(lines: tuple[str, ...], v: Variant) -> Heading:
     unit_label = line_prefix(v.unit_line) if v.unit_line else ""
     date_label = line_prefix(v.date_line) if v.date_line else ""
     h: dict = {}
-    for line in lines:
-        text = line.strip()
-        m = title_re.fullmatch(text) if title_re else None
+    for paragraph in lines:
+        title = "".join(part.strip() for part in paragraph.split("\n"))  # a wrapped title is one title
+        m = title_re.fullmatch(title) if title_re else None
         if m and "title" not in h:
-            h["title"] = text
+            h["title"] = title
             d = m.groupdict()
             if d.get("year"):
                 h["year"] = int(d["year"])
             if d.get("name"):
                 h["name"] = d["name"].strip()
-        m = sub_re.fullmatch(text) if sub_re else None
-        if m and "year" not in h:
-            h["year"] = int(m.group("year"))
-        if unit_label and "unit" not in h:
-            m = re.search(line_regex(unit_label, {}).pattern + r"[:：]?\s*(?P<unit>.+)", text)
-            if m:
-                unit = m.group("unit")
-                if date_label:
-                    unit = re.split(line_regex(date_label, {}).pattern, unit)[0]
-                h["unit"] = unit.strip()
-        if date_label and "date_text" not in h:
-            m = re.search(line_regex(date_label, {}).pattern + r".*", text)
-            if m:
-                h["date_text"] = m.group(0).strip()
-                dm = date_re.search(text)
-                if dm:
-                    h["date"] = f"{int(dm.group('year')):04d}-{int(dm.group('month')):02d}-{int(dm.group('day')):02d}"
+            continue
+        for line in paragraph.split("\n"):
+            _read_line(line.strip(), h, sub_re, date_re, unit_label, date_label)
     return Heading(**h)
+
+
+def _read_line(text: str, h: dict, sub_re, date_re, unit_label: str, date_label: str) -> None:
+    m = sub_re.fullmatch(text) if sub_re else None
+    if m and "year" not in h:
+        h["year"] = int(m.group("year"))
+    if unit_label and "unit" not in h:
+        m = re.search(line_regex(unit_label, {}).pattern + r"[:：]?\s*(?P<unit>.+)", text)
+        if m:
+            unit = m.group("unit")
+            if date_label:
+                unit = re.split(line_regex(date_label, {}).pattern, unit)[0]
+            h["unit"] = unit.strip()
+    if date_label and "date_text" not in h:
+        m = re.search(line_regex(date_label, {}).pattern + r".*", text)
+        if m:
+            h["date_text"] = m.group(0).strip()
+            dm = date_re.search(text)
+            if dm:
+                h["date"] = f"{int(dm.group('year')):04d}-{int(dm.group('month')):02d}-{int(dm.group('day')):02d}"
