@@ -6,18 +6,11 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
 from pipeline.check.problems import display_path
+from pipeline.cli.options import DEFAULT_DATA, BadOption
+from pipeline.cli.output import console, say
 from pipeline.errors import Abort
-
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
-
-
-def _say(text: str, style: str = "") -> None:
-    console.print(Text(text, style=style), soft_wrap=True)
 
 
 def _documents(paths: list[Path]) -> list[Path]:
@@ -25,31 +18,24 @@ def _documents(paths: list[Path]) -> list[Path]:
     out = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(q for q in p.iterdir() if q.suffix.lower() == ".docx" and not q.name.startswith(("~$", "."))))
+            out.extend(sorted(q for q in p.iterdir()
+                              if q.suffix.lower() == ".docx" and not q.name.startswith(("~$", "."))))
         elif not p.exists():
-            raise Abort(f"找不到文件 {p}")
+            raise BadOption(f"找不到文件 {p}")
         else:
             out.append(p)
     if not out:
-        raise Abort("没有要导入的 .docx 文件")
+        raise BadOption("没有要导入的 .docx 文件")
     return out
 
 
 def import_(
     files: Annotated[list[Path], typer.Argument(help=".docx 文件或其所在文件夹，可多个。", show_default=False)],
-    data: Annotated[Path, typer.Option("--data", "-d", help="数据文件夹（年度文件夹写在其中）。", show_default=True)] = Path("data"),
+    data: Annotated[Path, typer.Option("--data", "-d", help="数据文件夹（年度文件夹写在其中）。", show_default=True)] = DEFAULT_DATA,
     year: Annotated[Optional[int], typer.Option("--year", "-y", help="年度；默认取表格标题里的年度。", show_default=False)] = None,
     replace: Annotated[bool, typer.Option("--replace", help="覆盖年度文件夹里已有的同名文件。")] = False,
 ) -> None:
     """从 Word 自评表读出数据，写成一个年度的数据文件。"""
-    try:
-        _run(files, data, year, replace)
-    except Abort as e:
-        err_console.print(Text.assemble(("错误：", "red"), e.message))
-        raise typer.Exit(e.exit_code) from None
-
-
-def _run(files: list[Path], data: Path, year: int | None, replace: bool) -> None:
     from pipeline.check.report import print_issues
     from pipeline.input.word import import_documents
     from pipeline.input.write import kept_problems, write_year
@@ -60,17 +46,16 @@ def _run(files: list[Path], data: Path, year: int | None, replace: bool) -> None
     if not result.projects or result.year is None:
         print_issues(console, issues)
         raise Abort("没有导入任何数据：" + ("没有可识别的自评表" if not result.projects else "不知道是哪个年度（用 --year 指定）"))
-    year_dir = data / str(result.year)
-    written = write_year(year_dir, result.department, result.projects, replace)
+    written = write_year(data / str(result.year), result.department, result.projects, replace)
     issues = issues + kept_problems(written, display_path).items
     print_issues(console, issues)
     errors = sum(1 for i in issues if i.severity == "error")
     n_written = len([p for p in written.written + written.replaced if p.parent.name == "projects"])
-    _say(f"读取 {result.tables} 张表：写入 {n_written} 个项目文件；{len(issues)} 个问题", "red" if errors else "green")
+    say(f"读取 {result.tables} 张表：写入 {n_written} 个项目文件；{len(issues)} 个问题", "red" if errors else "green")
     for p in written.written + written.replaced:
-        _say(f"  {display_path(p)}")
+        say(f"  {display_path(p)}")
     if written.kept:
-        _say(f"已存在、未覆盖 {len(written.kept)} 个文件（加 --replace 才会覆盖）", "yellow")
-    _say(f"下一步：annex check --data {display_path(data)} --year {result.year}，改正后 annex build")
+        say(f"已存在、未覆盖 {len(written.kept)} 个文件（加 --replace 才会覆盖）", "yellow")
+    say(f"下一步：annex check --data {display_path(data)} --year {result.year}，改正后 annex build")
     if errors:
         raise typer.Exit(1)
