@@ -9,6 +9,7 @@ shows exactly the decimals the data wrote (an amount Excel cannot hold exactly s
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import tempfile
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from pipeline.render.zipfix import normalize_docx
 from pipeline.errors import Abort
 from pipeline.input.model import DepartmentIn, decimals_of
 from pipeline.input.workbook.cells import EXCEL_DIGITS
@@ -247,7 +249,11 @@ def save(wb: Workbook, out: Path) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # as any saved file, not mkstemp's owner-only mode
-        wb.save(tmp)
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        # openpyxl stamps each zip member with the current time: fixed here, so the same data
+        # exports to the same bytes whatever second it is.
+        Path(tmp).write_bytes(normalize_docx(buffer.getvalue()))
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
