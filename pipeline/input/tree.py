@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the build's digest walks the tree without loading the checks
-    from pipeline.check.problems import Issues, Loc
+    from pipeline.check.problems import Issues
 from pipeline.input.safe_read import NO_PERMISSION, _link_target, kind_of
 
 # A folder with one of these names is a mistake (e.g. a folder named 预算执行.csv): say so, not skip it.

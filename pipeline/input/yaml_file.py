@@ -263,7 +263,7 @@ def read_yaml(path: Path, display: str, issues: Issues) -> tuple[object, SourceM
         loc = Loc(display, mark.line + 1, mark.column + 1) if mark else whole
         _report_syntax(exc, loc, issues, text)
         return None
-    except yaml.reader.ReaderError as exc:
+    except yaml.reader.ReaderError:
         # libyaml reports a byte offset, the Python reader a character offset: find the character ourselves.
         bad = _NON_PRINTABLE.search(text)
         line = text[: bad.start()].count("\n") + 1 if bad else None

@@ -43,8 +43,8 @@ def department(books: YearBooks, dept_path: Path, base: Path | None, issues: Iss
             data[key] = value
         locs[key] = loc
     kmap = KeyMap(fallback.file, locs, fallback)
-    loader._walk_strings(data, kmap, issues)
-    data = loader._lenient(data, kmap, issues)
+    loader.walk_strings(data, kmap, issues)
+    data = loader.lenient(data, kmap, issues)
     return loader.validate_model(DepartmentIn, data, kmap, issues), kmap
 
 
@@ -61,8 +61,8 @@ def project_files(books: YearBooks, issues: Issues) -> list[loader.ProjectFile]:
 
 def _project_file(row: ProjectRow, issues: Issues) -> loader.ProjectFile | None:
     smap = row.smap
-    loader._walk_strings(row.data, smap, issues)
-    data = loader._lenient(row.data, smap, issues)
+    loader.walk_strings(row.data, smap, issues)
+    data = loader.lenient(row.data, smap, issues)
     model = loader.validate_model(ProjectIn, data, smap, issues)
     if model is None:
         return None
