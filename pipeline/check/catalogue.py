@@ -223,7 +223,7 @@ problem("duplicate-name", "error", "项目名称与 {other} 相同；每个项�
 # Scoring (check/rules.py; forms with 评分) ---------------------------------------------------------
 
 problem("scoring-field-unused", "error", "「{key}」只在 department.yaml 设置「评分: true」时使用；请删除它，或打开评分")
-problem("missing-score", "error", "「评分: true」时每条指标都要填写「{key}」")
+problem("missing-score", "error", "{why}，每条指标都要填写「{key}」")
 problem("weight-negative", "error", "「{key}」不能为负数")
 problem("score-above-weight", "error", "得分 {score} 大于分值 {weight}；得分应在 0 到分值之间")
 problem("weights-sum", "error", "预算执行分值 {budget_weight} 加各指标分值之和为 {total}，应为 {expected}")

@@ -187,6 +187,13 @@ def _indicators(rows: tuple[IndicatorInput, ...], variant: Variant, issues: Issu
         previous = ind.level1
 
 
+def _why_scored(variant: Variant) -> str:
+    """Why the tables are scored, as the message about a missing 分值 says it: the form, or the department."""
+    if variant.scoring_always:
+        return f"表样 {variant.name} 的表都要评分"
+    return "department.yaml 设置了「评分: true」"
+
+
 def _scoring(p: ProjectInput, year: YearInput, variant: Variant, rows: list[IndicatorInput], issues: Issues) -> None:
     if year.department is None:
         return
@@ -196,7 +203,7 @@ def _scoring(p: ProjectInput, year: YearInput, variant: Variant, rows: list[Indi
             if fig is not None and not scoring:
                 issues.report("scoring-field-unused", fig.loc, format(fig.value, "f"), key=key)
             elif fig is None and scoring:
-                issues.report("missing-score", ind.locs[key], key=key)
+                issues.report("missing-score", ind.locs[key], key=key, why=_why_scored(variant))
             elif fig is not None:
                 _decimals(fig, issues)
                 if fig.value < 0:
