@@ -18,6 +18,7 @@ class BuildOptions:
     jobs: int = 1
     archive: bool = True
     wait: float = 60.0  # seconds to wait for another build of the same year
+    note: str = ""  # annex build --note: recorded in the archived version, shown by `annex history`
 
 
 @dataclass
@@ -48,6 +49,11 @@ class BuildReport:
     stale_removed: list[str] = field(default_factory=list)
     kept_aside: list[str] = field(default_factory=list)  # user's files moved out of the previous build
     pdf_fonts: str = ""  # the fonts the PDF uses, by role: the official ones when installed, else Noto
+    partial: bool = False  # fewer formats than the full set: build/<year> updated, not archived
+
+    @property
+    def complete(self) -> bool:
+        return not self.partial
 
     @property
     def nothing_rendered(self) -> bool:

@@ -65,8 +65,11 @@ def build(opts: BuildOptions, hooks: Hooks | None = None, workers: Workers | Non
             with nullcontext(workers) if workers is not None else Workers(ctx.formats, opts.jobs) as pool:
                 pool.start(opts.year_dir, lock_fd, warm=ctx.previous.variant if ctx.previous else None)
                 state, plan = _build_changed(ctx, pool)
-        report = _report(ctx, state, plan, _archive(ctx, state) if opts.archive else (None, None))
-    return replace(report, seconds=time.monotonic() - start, stale_removed=removed, kept_aside=ctx.kept_aside)
+        # A version is a complete issued bundle: a build of fewer formats updates build/<year> only.
+        complete = set(ctx.formats) == set(FORMATS)
+        report = _report(ctx, state, plan, _archive(ctx, state) if opts.archive and complete else (None, None))
+    return replace(report, seconds=time.monotonic() - start, stale_removed=removed, kept_aside=ctx.kept_aside,
+                   partial=not complete)
 
 
 def data_digest(year_dir: Path) -> str:
@@ -214,14 +217,15 @@ def _archive(ctx: Context, state: BuildState) -> tuple[archive.Version | None, s
     """The outputs as a new archive version, unless the latest holds the same: (new, latest's name)."""
     root = archive.archive_dir(ctx.opts.out, ctx.year)
     last = archive.latest(root)
-    if last is not None and last.manifest.outputs == state.output_hashes():
-        return None, last.name
+    if last is not None and last.manifest.outputs == state.output_hashes() and not ctx.opts.note:
+        return None, last.name  # with a note, the same outputs issued again are a version of their own
     snap = archive.Snapshot(
         year=ctx.year, build_dir=ctx.build_dir, outputs=state.output_hashes(), data_dir=ctx.opts.year_dir,
         data_digest=state.data_digest,
         annex_version=state.annex_version, variant=state.variant, templates=state.templates,
         bundle_title=state.bundle_title, formats=state.formats,
         projects=[archive.ProjectRecord(p.key, p.file_stem, p.form, p.inputs) for p in state.projects],
+        note=ctx.opts.note,
     )
     try:
         version = archive.record(root, snap)
