@@ -97,6 +97,7 @@ class Manifest:
     # Permission bits ("0444") of every file and folder inside the version folder: no more than
     # the source's, so a private data file stays private in the archive.
     modes: dict[str, str] = field(default_factory=dict)
+    note: str = ""  # annex build --note "报送财政局": what this version was issued as (shown by history)
 
     @property
     def outputs(self) -> dict[str, str]:
@@ -131,6 +132,7 @@ class Manifest:
             format=_int(raw, "format") if "format" in raw else 1,
             previous_version=raw.get("previous_version", "") or "", previous_sha256=raw.get("previous_sha256", "") or "",
             modes=_str_dict(modes),
+            note=raw.get("note") if isinstance(raw.get("note"), str) else "",
         )
         if not isinstance(m.previous_version, str) or not isinstance(m.previous_sha256, str):
             raise ValueError("previous")

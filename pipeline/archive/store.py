@@ -66,6 +66,7 @@ class Snapshot:
     bundle_title: str
     formats: list[str]
     projects: list[ProjectRecord]
+    note: str = ""  # annex build --note
 
 
 def archive_dir(out: Path, year: int) -> Path:
@@ -334,7 +335,7 @@ def record(root: Path, snap: Snapshot) -> Version:
             bundle_title=snap.bundle_title, formats=list(snap.formats), projects=list(snap.projects),
             files=stager.files, changes=_changes(changes_from, snap),
             previous_version=link.version if link else "", previous_sha256=link.sha256 if link else "",
-            modes=dict(sorted(modes.items())),
+            modes=dict(sorted(modes.items())), note=snap.note,
         )
         text = manifest.to_json().encode()
         write_new(staging / MANIFEST, text, MANIFEST_MODE)
