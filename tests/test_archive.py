@@ -33,12 +33,12 @@ def set_text(path: Path, old: str, new: str) -> None:
 
 @pytest.fixture(scope="module")
 def two_versions(tmp_path_factory) -> Path:
-    """data/2023 built (v001), then built again after one changed figure (v002). Word only."""
+    """data/2023 built (v001), then built again after one changed figure (v002), Word and PDF (a version is a whole bundle)."""
     root = tmp_path_factory.mktemp("archive")
     shutil.copytree(SEED, root / "data" / "2023")
-    assert annex(root, "build", "-f", "docx").exit_code == 0
+    assert annex(root, "build").exit_code == 0
     set_text(root / "data" / "2023" / "projects" / "02-市综治中心.yaml", "执行数: 155.65\n", "执行数: 156.65\n")
-    result = annex(root, "build", "-f", "docx")
+    result = annex(root, "build")
     assert result.exit_code == 0, result.output
     return root
 
@@ -154,7 +154,7 @@ def test_build_after_tampering_adds_nothing_to_old_versions(work):
     v2 = version(work, "v002")
     before = files(v2)
     set_text(work / "data" / "2023" / "projects" / "02-市综治中心.yaml", "执行数: 156.65\n", "执行数: 157.65\n")
-    assert annex(work, "build", "-f", "docx").exit_code == 0
+    assert annex(work, "build").exit_code == 0
     assert files(v2) == before
     assert version(work, "v003").is_dir()
     assert annex(work, "diff", "2", "3").output.splitlines()[1].startswith("02-市综治中心 · 执行数: 156.65 → 157.65")
@@ -252,7 +252,7 @@ def test_damaged_manifest_is_reported_and_the_next_version_still_recorded(work):
     assert "2023/v002 · manifest.json：清单 manifest.json 缺失或无法读取" in verify.output
 
     # build/2023 holds v002's outputs, but the last readable version is v001: a new version, numbered after v002.
-    result = annex(work, "build", "-f", "docx")
+    result = annex(work, "build")
     assert result.exit_code == 0, result.output
     assert "归档：新版本 build/archive/2023/v003" in result.output
     assert "02-市综治中心 · 执行数: 155.65 → 156.65" in annex(work, "diff", "v1", "v3").output

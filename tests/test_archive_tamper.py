@@ -37,13 +37,13 @@ def set_figure(root: Path, value: str) -> None:
 
 @pytest.fixture(scope="module")
 def three_versions(tmp_path_factory) -> Path:
-    """data/2023 built three times, each after a changed figure: v001, v002, v003 (Word only)."""
+    """data/2023 built three times, each after a changed figure: v001, v002, v003 (Word and PDF: a version is a whole bundle)."""
     root = tmp_path_factory.mktemp("tamper")
     shutil.copytree(SEED, root / "data" / "2023")
     for figure in (None, "156.65", "157.65"):
         if figure:
             set_figure(root, figure)
-        result = annex(root, "build", "-f", "docx")
+        result = annex(root, "build")
         assert result.exit_code == 0, result.output
     assert sorted(p.name for p in archive(root).iterdir()) == ["head.json", "v001", "v002", "v003"]
     assert annex(root, "verify").exit_code == 0
@@ -280,7 +280,7 @@ def test_head_record_replaced_by_a_link_is_reported_and_never_written_through(wo
         head.symlink_to(victim)
     assert has(failed(work), "head.json 被换成了链接")
     set_figure(work, "158.65")
-    result = annex(work, "build", "-f", "docx")
+    result = annex(work, "build")
     assert result.exit_code == 0, result.output
     assert victim.read_text(encoding="utf-8") == "keep me"
     assert not head.is_symlink() and json.loads(head.read_text(encoding="utf-8"))["head"]["version"] == "v004"
@@ -298,7 +298,7 @@ def test_recorded_head_hash_catches_a_rebuilt_archive(work):
     shutil.rmtree(work / "build" / "archive")
     (work / "build" / ".2023.archive-head.json").unlink()
     shutil.rmtree(work / "build" / "2023")
-    assert annex(work, "build", "-f", "docx").exit_code == 0  # a fresh, consistent v001
+    assert annex(work, "build").exit_code == 0  # a fresh, consistent v001
     assert verify(work).exit_code == 0
     lines = failed(work, "--head", kept)
     assert has(lines, f"记下的哈希 {kept} 不在归档的版本链上")
@@ -312,7 +312,7 @@ def test_latest_version_deleted_number_not_reused(work):
     assert has(failed(work), "2023/v003", "版本缺失")
 
     set_figure(work, "158.65")
-    result = annex(work, "build", "-f", "docx")
+    result = annex(work, "build")
     assert result.exit_code == 0, result.output
     assert "归档：新版本 build/archive/2023/v004" in result.output
     assert "注意：记录的最新版本 v003 不见了" in result.output
@@ -328,7 +328,7 @@ def test_latest_version_deleted_same_outputs_stored_again(work):
     the outputs a user has are always in a version that verifies."""
     with writable(archive(work)):
         shutil.rmtree(version(work, "v003"))
-    result = annex(work, "build", "-f", "docx")
+    result = annex(work, "build")
     assert result.exit_code == 0, result.output
     assert "归档：新版本 build/archive/2023/v004" in result.output
 
@@ -343,7 +343,7 @@ def test_tampered_file_in_latest_version_is_not_linked_into_the_next(work):
         latest_copy.chmod(0o444)
 
     set_figure(work, "158.65")
-    result = annex(work, "build", "-f", "docx")
+    result = annex(work, "build")
     assert result.exit_code == 0, result.output
     assert "归档：新版本 build/archive/2023/v004" in result.output
     assert has(result.output.splitlines(), "注意：v003 里的", SAME_TABLE, "与它的清单不符")
@@ -372,12 +372,12 @@ def test_a_killed_build_between_storing_and_recording_the_head(work, monkeypatch
 
     monkeypatch.setattr(store, "write_head", die_on_second)
     set_figure(work, "158.65")
-    assert annex(work, "build", "-f", "docx").exit_code == 130
+    assert annex(work, "build").exit_code == 130
     monkeypatch.setattr(store, "write_head", real)
     assert version(work, "v004").is_dir()
     assert verify(work).exit_code == 0
     set_figure(work, "159.65")
-    result = annex(work, "build", "-f", "docx")
+    result = annex(work, "build")
     assert "归档：新版本 build/archive/2023/v005" in result.output and "注意" not in result.output
     assert verify(work).exit_code == 0
 
@@ -388,7 +388,7 @@ def test_an_unrecorded_version_added_is_reported_and_not_followed(work):
     rewrite_manifest(version(work, "v004"), lambda m: m.__setitem__("version", "v004"))
     assert has(failed(work), "2023/v004", "不在版本链上")
     set_figure(work, "158.65")
-    result = annex(work, "build", "-f", "docx")
+    result = annex(work, "build")
     assert "归档：新版本 build/archive/2023/v005" in result.output
     lines = failed(work)
     assert has(lines, "2023/v004", "不在版本链上") and has(lines, "2023/v005：", "个文件完好")
@@ -410,7 +410,7 @@ def test_an_archive_from_before_the_chain_still_verifies_and_is_chained_on(work)
     assert "没有版本链" in result.output
 
     set_figure(work, "158.65")
-    built = annex(work, "build", "-f", "docx")
+    built = annex(work, "build")
     assert "归档：新版本 build/archive/2023/v004" in built.output and "注意" not in built.output
     m = json.loads((version(work, "v004") / "manifest.json").read_text(encoding="utf-8"))
     assert m["previous_version"] == "v003"
@@ -427,7 +427,7 @@ def test_archived_copies_keep_no_more_than_the_source_permissions(work):
     private.chmod(0o600)
     (private.parent).chmod(0o700)
     set_figure(work, "158.65")
-    result = annex(work, "build", "-f", "docx")
+    result = annex(work, "build")
     assert result.exit_code == 0, result.output
     v4 = version(work, "v004")
     assert stat.S_IMODE((v4 / PROJECT).stat().st_mode) == 0o400
@@ -439,7 +439,7 @@ def test_archived_copies_keep_no_more_than_the_source_permissions(work):
     private_other = work / "data" / "2023" / "department.yaml"
     private_other.chmod(0o600)
     set_figure(work, "159.65")
-    assert annex(work, "build", "-f", "docx").exit_code == 0
+    assert annex(work, "build").exit_code == 0
     v5 = version(work, "v005") / "data" / "2023" / "department.yaml"
     assert stat.S_IMODE(v5.stat().st_mode) == 0o400
     assert v5.stat().st_ino != (v4 / "data" / "2023" / "department.yaml").stat().st_ino
@@ -456,7 +456,7 @@ def test_a_link_to_outside_the_data_folder_is_never_archived(work, tmp_path):
     (work / "data" / "2023" / "参考.txt").symlink_to(secret)
     set_figure(work, "158.65")
     before = files(archive(work))
-    result = annex(work, "build", "-f", "docx")
+    result = annex(work, "build")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "参考.txt" in result.output.replace("\n", "")  # as wrapped on the terminal (check: stdout)
     assert files(archive(work)) == before
@@ -548,7 +548,7 @@ def test_as_a_user_who_is_not_root():
         for figure in (None, "156.65"):
             if figure:
                 set_figure(root, figure)
-            result = run("build", "-f", "docx")
+            result = run("build")
             assert result.returncode == 0, result.stderr
         assert run("verify").returncode == 0
         v2 = version(root, "v002")

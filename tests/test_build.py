@@ -45,10 +45,10 @@ def docx_text(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    """A copy of data/2023 built once (Word only: PDF is not the point here)."""
+    """A copy of data/2023 built once, Word and PDF (a whole bundle: archived as v001)."""
     root = tmp_path_factory.mktemp("built")
     shutil.copytree(SEED, root / "data" / "2023")
-    result = annex(root, "build", "--format", "docx", "--jobs", "2")
+    result = annex(root, "build", "--jobs", "2")
     assert result.exit_code == 0, result.output
     return root
 
@@ -63,7 +63,7 @@ def test_cold_build_writes_each_table_and_the_bundle(built):
     forms = check_year(built / "data" / "2023").bundle.forms
     variant = load_variant("hubei-2023")
     tables = sorted(p.name for p in (out / "分表").iterdir())
-    assert tables == sorted(f"{f.file_stem}.docx" for f in forms)
+    assert tables == sorted(f"{f.file_stem}.{fmt}" for f in forms for fmt in ("docx", "pdf"))
     assert "11-中央司法救助资金专项资金(转移支付).docx" in tables
     # Each table is what the renderer makes of its form; the bundle, joined from them, is what the
     # renderer makes of all the forms at once.
@@ -85,13 +85,15 @@ def test_cold_build_summary(tmp_path):
     assert "9 个警告" in out
     assert f"build/2023/{BUNDLE}.docx" in out
     assert "build/2023/分表/（11 个文件）" in out
-    assert "归档：新版本 build/archive/2023/v001" in out
+    # Word alone is not a whole bundle: build/2023 is updated, nothing is archived, and it says so.
+    assert "归档：只生成了 docx，不是完整的一套（docx、pdf），未归档" in out
+    assert not (tmp_path / "build" / "archive").exists()
     assert re.search(r"用时 \d+\.\d\d 秒", out)
 
 
 def test_rebuild_without_change_renders_nothing(work):
     before = {p: p.stat().st_mtime_ns for p in (work / "build" / "2023").rglob("*")}
-    result = annex(work, "build", "--format", "docx")
+    result = annex(work, "build")
     assert result.exit_code == 0, result.output
     assert "没有变化：11 张表都是最新的，未重新生成任何文件" in result.output
     assert "与最新版本 v001 相同，未新增版本" in result.output
@@ -104,14 +106,14 @@ def test_changed_figure_renders_one_table_and_adds_a_version(work):
     inodes = {p.name: p.stat().st_ino for p in (out / "分表").iterdir()}
     set_figure(work, "02-市综治中心", "执行数", "155.65", "156.65")
 
-    result = annex(work, "build", "--format", "docx")
+    result = annex(work, "build")
     assert result.exit_code == 0, result.output
-    assert "重新生成 1 张（docx），汇编（docx）已重新组装" in result.output
+    assert "重新生成 1 张（docx、pdf），汇编（docx、pdf）已重新组装" in result.output
     assert "归档：新版本 build/archive/2023/v002" in result.output
     changed = "02-市综治中心专项工作经费.docx"
     # The other ten tables are the same files as before (kept, not rendered again).
-    assert {n: i for n, i in inodes.items() if n != changed} == \
-        {p.name: p.stat().st_ino for p in (out / "分表").iterdir() if p.name != changed}
+    assert {n: i for n, i in inodes.items() if not n.startswith("02-")} == \
+        {p.name: p.stat().st_ino for p in (out / "分表").iterdir() if not p.name.startswith("02-")}
     assert "156.65" in docx_text(out / "分表" / changed)
     assert "156.65" in docx_text(out / f"{BUNDLE}.docx") and "155.65" not in docx_text(out / f"{BUNDLE}.docx")
 
@@ -128,7 +130,7 @@ def test_removed_project_and_deleted_output(work):
     out = work / "build" / "2023"
     (work / "data" / "2023" / "projects" / "11-中央司法救助.yaml").unlink()
     (out / "分表" / "01-政法智能化建设专项经费.docx").unlink()  # a user deleted one output by hand
-    result = annex(work, "build", "--format", "docx")
+    result = annex(work, "build")
     assert result.exit_code == 0, result.output
     assert "共 10 张表，重新生成 1 张" in result.output  # only the deleted one
     assert sorted(p.name for p in (out / "分表").iterdir())[0] == "01-政法智能化建设专项经费.docx"
@@ -297,7 +299,7 @@ def test_second_build_waits_for_the_lock_or_gives_up(work, monkeypatch):
 
 def test_concurrent_builds_do_not_interleave(work):
     set_figure(work, "02-市综治中心", "执行数", "155.65", "156.65")
-    procs = [_cli(work, "build", "-f", "docx", "-j", "2", "--wait", "60") for _ in range(2)]
+    procs = [_cli(work, "build", "-j", "2", "--wait", "60") for _ in range(2)]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     said = sorted("没有变化" in o for o, _ in outs)
@@ -329,14 +331,14 @@ def test_data_edited_during_build_is_not_archived(work, monkeypatch):
 
     set_figure(work, "02-市综治中心", "执行数", "155.65", "156.65")
     monkeypatch.setattr(build_run, "swap_in", swap_then_edit)
-    result = annex(work, "build", "-f", "docx")
+    result = annex(work, "build")
     assert result.exit_code == 1
     assert "在构建过程中被修改，本次输出未归档" in result.stderr
     assert "156.65" in docx_text(work / "build" / "2023" / "分表" / "02-市综治中心专项工作经费.docx")
     assert [p.name for p in (work / "build" / "archive" / "2023").iterdir() if p.is_dir()] == ["v001"]
 
     monkeypatch.setattr(build_run, "swap_in", real_swap)
-    again = annex(work, "build", "-f", "docx")
+    again = annex(work, "build")
     assert again.exit_code == 0, again.output
     assert "归档：新版本 build/archive/2023/v002" in again.output
     snapshot = work / "build" / "archive" / "2023" / "v002" / "data" / "2023" / "projects" / "02-市综治中心.yaml"

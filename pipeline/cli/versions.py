@@ -1,0 +1,77 @@
+"""How the archive commands (history, diff, verify) say which year and which versions they show.
+
+Every archive command names its year on its first line ("2023 年度归档 …"), since the default is
+the newest archived year, which need not be the year just built; times are shown in the local
+time zone (TZ respected), not as the manifest stores them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from pipeline import archive
+from pipeline.files import display_path
+
+Found = list[tuple[int, Path, "archive.Version | None"]]
+
+
+def local_time(created: str) -> str:
+    """`2026-11-30T17:54:29+00:00` as local wall time, `2026-11-30 18:54:29` in Europe/Paris;
+    "—" when the manifest has no readable time."""
+    try:
+        moment = datetime.fromisoformat(created)
+    except (TypeError, ValueError):
+        return created.replace("T", " ") or "—"
+    if moment.tzinfo is None:
+        return moment.strftime("%Y-%m-%d %H:%M:%S")
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def year_note(year: int, asked: int | None, years: list[int]) -> str:
+    """How the year was chosen, when it was not asked for: "" or `（归档里最新的年度；…）`."""
+    if asked is not None:
+        return ""
+    others = [y for y in years if y != year]
+    hint = f"；其他年度：{'、'.join(map(str, others))}，用 --year 指定" if others else ""
+    return f"（归档里最新的年度{hint}）"
+
+
+def year_heading(out: Path, year: int, asked: int | None, years: list[int]) -> str:
+    """`2023 年度归档 build/archive/2023` and how the year was chosen."""
+    return f"{year} 年度归档 {display_path(archive.archive_dir(out, year))}{year_note(year, asked, years)}"
+
+
+def change_summary(v: archive.Version) -> str:
+    c = v.manifest.changes
+    if not c.previous:
+        return f"首个版本（{len(v.manifest.projects)} 个项目）"
+    parts = []
+    if c.added:
+        parts.append("新增 " + "、".join(c.added))
+    if c.removed:
+        parts.append("删除 " + "、".join(c.removed))
+    if c.changed:
+        parts.append("修改 " + "、".join(c.changed))
+    if c.templates:
+        parts.append("表样模板有变化")
+    if c.annex_version:
+        parts.append(f"annex 版本为 {v.manifest.annex_version}")
+    return "；".join(parts) or f"表的内容与 {c.previous} 相同"
+
+
+def version_lines(number: int, v: archive.Version | None, year: int) -> list[str]:
+    """One version as `annex history` prints it: a line, and its note on the next."""
+    if v is None:
+        return [f"{archive.version_name(number)}  —  清单无法读取；运行 annex verify --year {year} 查看"]
+    m = v.manifest
+    lines = [f"{v.name}  {local_time(m.created)}  {len(m.projects)} 张表（{'、'.join(m.formats)}）  {change_summary(v)}"]
+    if m.note:
+        lines.append(f"      备注：{m.note}")
+    return lines
+
+
+def last_two(found: Found) -> tuple[int, int] | None:
+    """The numbers of the two newest readable versions (`annex diff` with no versions given)."""
+    readable = [n for n, _, v in found if v is not None]
+    return (readable[-2], readable[-1]) if len(readable) >= 2 else None
