@@ -155,3 +155,21 @@ def test_refuses_links_and_unknown_targets(year: Path, tmp_path: Path):
     with pytest.raises(ConvertRefused, match="符号链接"):
         plan_conversion(year, "national-2020")
     assert outside.read_bytes() == before
+
+
+def test_the_command_previews_then_replaces(year: Path):
+    from user_runs import annex
+
+    root = year.parent.parent
+    before = snapshot(year.parent)
+    preview = annex(root, "convert", "--to", "National-2020")
+    assert preview.exit_code == 0, preview.output
+    assert "data/2023：表样 hubei-2023 → national-2020" in preview.output
+    assert "未改动任何文件。加 --replace 即改写以上 12 个文件（原文件先复制到 data/2023-转换前-hubei-2023/）" in preview.output
+    assert snapshot(year.parent) == before
+
+    done = annex(root, "convert", "--to", "national-2020", "--replace")
+    assert done.exit_code == 0, done.output
+    assert "已改写 12 个文件；原文件在 data/2023-转换前-hubei-2023/" in done.output
+    again = annex(root, "convert", "--to", "national-2020")
+    assert again.exit_code == 1 and "已经是 表样: national-2020" in again.stderr
