@@ -413,3 +413,15 @@ def test_a_build_leaves_no_temporary_files(tmp_path, jobs):
     assert len(list((tmp_path / "build" / "2023" / "分表").glob("*.pdf"))) == 11
     # With workers, the build also removed the orphan; without, it started none and left it.
     assert sorted(tmp.iterdir()) == ([running] if jobs == "2" else sorted([orphan, running]))
+
+
+def test_note_marks_the_issued_version(work):
+    """`annex build --note`: the bundle as issued is a version of its own, even with nothing changed."""
+    result = annex(work, "build", "--note", "报送财政局")
+    assert result.exit_code == 0, result.output
+    assert "归档：新版本 build/archive/2023/v002（备注：报送财政局）" in result.output
+    history = annex(work, "history").output.splitlines()
+    assert history[-2].startswith("v002  ") and history[-2].endswith("表的内容与 v001 相同")
+    assert history[-1] == "      备注：报送财政局"
+    again = annex(work, "build")  # the next plain build adds nothing
+    assert "与最新版本 v002 相同，未新增版本" in again.output
