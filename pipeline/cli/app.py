@@ -15,6 +15,7 @@ import typer
 
 from pipeline import __version__
 from pipeline.cli.output import console, print_error
+from pipeline.cli.usage import OPTIONS_METAVAR, SUBCOMMAND_METAVAR, ChineseUsage, said_in_chinese
 from pipeline.cli.zh import ChineseCommand, ChineseGroup
 from pipeline.errors import Abort
 
@@ -29,6 +30,7 @@ COMMANDS = [
     ("import", "import_"),
     ("new-year", "new_year"),
     ("schema", "schema"),
+    ("convert", "convert"),
     ("build", "build"),
     ("history", "history"),
     ("diff", "diff"),
@@ -37,21 +39,34 @@ COMMANDS = [
 ]
 
 
-class AnnexGroup(ChineseGroup):
+class AnnexGroup(ChineseUsage, ChineseGroup):
     """Every command runs inside `invoke`: an `Abort` from any of them ends here, as its message
-    and its exit code; never a traceback. Programming errors are not `Abort`s and keep theirs."""
+    and its exit code; never a traceback. Programming errors are not `Abort`s and keep theirs.
+    The command line is parsed here too (the group's options in `make_context`, the command's in
+    `invoke`): a mistake in it is said in Chinese (pipeline/cli/usage.py)."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        with said_in_chinese():
+            return super().make_context(info_name, args, parent=parent, **extra)
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            with said_in_chinese():
+                return super().invoke(ctx)
         except Abort as e:
             print_error(e.message)
             raise typer.Exit(e.exit_code) from None
 
 
+class AnnexCommand(ChineseUsage, ChineseCommand):
+    """Every command: its usage line in Chinese (`用法：annex build [选项]`)."""
+
+
 app = typer.Typer(
     name="annex",
     cls=AnnexGroup,
+    options_metavar=OPTIONS_METAVAR,
+    subcommand_metavar=SUBCOMMAND_METAVAR,
     help="由结构化数据生成《项目支出绩效自评表》（附件 2）的 Word 与 PDF 汇编。",
     no_args_is_help=True,
     add_completion=False,
@@ -61,7 +76,7 @@ app = typer.Typer(
 
 for name, module in COMMANDS:
     function = getattr(importlib.import_module(f"pipeline.cli.commands.{module}"), module)
-    app.command(name, cls=ChineseCommand)(function)
+    app.command(name, cls=AnnexCommand, options_metavar=OPTIONS_METAVAR)(function)
 
 
 def version_callback(value: bool) -> None:
@@ -72,7 +87,8 @@ def version_callback(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True, help="显示版本并退出。")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", "-V", callback=version_callback, is_eager=True, help="显示版本并退出。", metavar="")] = False,
 ) -> None:
     """由结构化数据生成《项目支出绩效自评表》的 Word 与 PDF 汇编。"""
 

@@ -24,17 +24,25 @@ def build(
     year: YearOpt = None,
     out: OutOpt = DEFAULT_OUT,
     formats: Annotated[Optional[list[str]], typer.Option(
-        "--format", "-f", help="输出格式 docx 或 pdf；可重复；默认两种都生成。", show_default=False)] = None,
+        "--format", "-f", help="输出格式：docx 或 pdf，可重复；默认两种都生成。", show_default=False,
+        metavar="docx|pdf")] = None,
     jobs: Annotated[Optional[int], typer.Option(
-        "--jobs", "-j", help="并行生成的进程数；默认为 CPU 核数，最多为核数的 2 倍。", show_default=False)] = None,
-    no_archive: Annotated[bool, typer.Option("--no-archive", help="本次输出不存入归档。")] = False,
-    wait: Annotated[float, typer.Option("--wait", help="同一年度另有构建在进行时，最多等待的秒数。")] = 60.0,
+        "--jobs", "-j", help="并行生成的进程数；默认为 CPU 核数，最多为核数的 2 倍。", show_default=False,
+        metavar="进程数")] = None,
+    no_archive: Annotated[bool, typer.Option("--no-archive", help="本次输出不存入归档。", metavar="")] = False,
+    wait: Annotated[float, typer.Option("--wait", help="同一年度另有构建在进行时最多等待的秒数。", metavar="秒")] = 60.0,
     watch: Annotated[bool, typer.Option(
-        "--watch", "-w", help="生成后继续监视数据与表样，每次保存后自动重新生成（预览，不归档）；按 Ctrl-C 结束。")] = False,
+        "--watch", "-w", help="生成后继续监视数据与表样，每次保存后自动重新生成（预览，不归档）；按 Ctrl-C 结束。",
+        metavar="")] = False,
+    note: Annotated[Optional[str], typer.Option(
+        "--note", help="记在这次归档版本里的一句备注（如「报送财政局」），annex history 会列出。", show_default=False,
+        metavar="备注")] = None,
     problems: ProblemsOpt = "auto",
 ) -> None:
     """生成一个年度的 Word 与 PDF 汇编（只重新生成有变化的表），并存为归档版本。"""
     problem_style(problems)
+    formats = [f.strip().lower() for f in formats] if formats else None  # --format PDF as --format pdf
+    note_text = checked_note(note, formats, no_archive, watch)
     year_dir = find_year_dir(data, year)
     chosen = tuple(dict.fromkeys(formats or FORMATS))
     unknown = [f for f in chosen if f not in FORMATS]
@@ -46,11 +54,25 @@ def build(
     if n_jobs > max_jobs():
         raise BadOption(f"--jobs 最多为 {max_jobs()}（CPU 核数的 2 倍）：更多的进程只多占内存（每个约 100 MB），不会更快")
     opts = BuildOptions(year_dir=year_dir, out=out, formats=chosen, jobs=n_jobs,
-                        archive=not (no_archive or watch), wait=wait)
+                        archive=not (no_archive or watch), wait=wait, note=note_text)
     if watch:
         watch_builds(opts)
     elif not build_and_report(opts, problems=problems):
         raise typer.Exit(1)
+
+
+def checked_note(note: str | None, formats: list[str] | None, no_archive: bool, watch: bool) -> str:
+    """--note goes with an archived, complete bundle: refused where nothing would be archived."""
+    if note is None:
+        return ""
+    text = " ".join(note.split())
+    if not text:
+        raise BadOption('--note 后面要写备注的内容，例如 --note "报送财政局"')
+    if no_archive or watch:
+        raise BadOption(f"--note 记在归档版本里；{'--no-archive' if no_archive else '--watch'} 不归档，不能同时使用")
+    if formats and set(formats) != set(FORMATS):
+        raise BadOption("--note 记在归档版本里，而只生成部分格式（--format）时不归档；请去掉 --format")
+    return text
 
 
 def default_jobs() -> int:
@@ -153,13 +175,19 @@ def print_build_report(r: BuildReport, watching: bool = False) -> None:
         say(f"  {display_path(p)}")
     say(f"  {where}/分表/（{r.table_files} 个文件）")
     if r.archived is not None:
-        say(f"归档：新版本 {display_path(r.archived.path)}")
+        note = f"（备注：{r.archived.manifest.note}）" if r.archived.manifest.note else ""
+        say(f"归档：新版本 {display_path(r.archived.path)}{note}")
         for note in r.archived.notes:
             say(f"  注意：{note}", "yellow")
     elif r.archive_latest is not None:
         say(f"归档：输出与最新版本 {r.archive_latest} 相同，未新增版本")
+    elif watching:
+        say("归档：监视期间不归档")
+    elif r.partial:
+        say(f"归档：只生成了 {kinds}，不是完整的一套（{'、'.join(FORMATS)}），未归档；"
+            "运行 annex build（不加 --format）生成全部格式即存为归档版本")
     else:
-        say("归档：监视期间不归档" if watching else "归档：未归档（--no-archive）")
+        say("归档：未归档（--no-archive）")
     say(f"用时 {r.seconds:.2f} 秒")
 
 

@@ -15,8 +15,8 @@ from pipeline.input.folders import find_year_dir
 def check(
     data: DataOpt = DEFAULT_DATA,
     year: YearOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出问题列表（供其他程序读取）。")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="把警告也当作错误（有警告时退出码为 1）。")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出问题列表（供其他程序读取）。", metavar="")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="把警告也当作错误（有警告时退出码为 1）。", metavar="")] = False,
     problems: ProblemsOpt = "auto",
 ) -> None:
     """检查一个年度的数据：列出所有错误和警告，有错误时退出码为 1。"""

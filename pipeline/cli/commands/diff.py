@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 from rich.text import Text
@@ -11,26 +11,40 @@ from pipeline import archive
 from pipeline.cli import locate
 from pipeline.cli.options import DEFAULT_OUT, ArchiveYearOpt, BadOption, OutOpt
 from pipeline.cli.output import err_console, say
+from pipeline.cli.usage import VersionText
+from pipeline.cli.versions import last_two, year_note
 from pipeline.files import display_path
 
 
 def diff(
-    version_a: Annotated[str, typer.Argument(metavar="VA", help="较早的版本，如 v1、1 或 v001。")],
-    version_b: Annotated[str, typer.Argument(metavar="VB", help="较晚的版本。")],
+    version_a: Annotated[Optional[VersionText], typer.Argument(
+        parser=VersionText, metavar="较早版本", help="较早的版本，如 v1、1 或 v001；不写时比较最近的两个版本。",
+        show_default=False)] = None,
+    version_b: Annotated[Optional[VersionText], typer.Argument(
+        parser=VersionText, metavar="较晚版本", help="较晚的版本；只写一个版本时与最新版本比较。",
+        show_default=False)] = None,
     year: ArchiveYearOpt = None,
     out: OutOpt = DEFAULT_OUT,
 ) -> None:
-    """比较两个归档版本的数据：逐项列出改动的字段，以及新增、删除的项目。"""
+    """比较两个归档版本的数据（不写版本时比较最近的两个）：逐项列出改动的字段，以及新增、删除的项目。"""
     from pipeline.archive.datadiff import change_text, diff_bundles, project_line
 
+    asked = year
     year, found = locate.archived_versions(out, year)
+    if version_a is None:
+        pair = last_two(found)
+        if pair is None:
+            raise BadOption(f"{year} 年度只有一个可读的归档版本，没有可比较的；改了数据再运行 annex build 即有第二个版本")
+        version_a, version_b = map(archive.version_name, pair)
+    elif version_b is None:
+        version_b = archive.version_name(found[-1][0])
     a, b = pick_version(found, version_a, year), pick_version(found, version_b, year)
     doubts = archive.doubts(out, year, [a.name, b.name])
     if doubts:
         err_console.print(Text(f"注意：归档核对发现 {len(doubts)} 处问题（{doubts[0].line}），下面的比较可能不可信；"
                                f"运行 annex verify --year {year} 查看", style="yellow"), soft_wrap=True)
     d = diff_bundles(archived_bundle(a), archived_bundle(b))
-    say(f"{year} 年度 {a.name} → {b.name}", "bold")
+    say(f"{year} 年度 {a.name} → {b.name}{year_note(year, asked, locate.archived_years(out))}", "bold")
     for c in d.common:
         say("全部表 · " + change_text(c))
     for key in d.added:

@@ -8,10 +8,12 @@ from typing import Annotated
 import typer
 
 from pipeline.cli.options import BadOption
+from pipeline.cli.usage import KindText
 
 
 def schema(
-    which: Annotated[str, typer.Argument(help="project（项目文件）或 department（单位文件）。")] = "project",
+    which: Annotated[KindText, typer.Argument(
+        help="project（项目文件）或 department（单位文件）。", metavar="project|department", parser=KindText)] = "project",
 ) -> None:
     """输出项目文件的 JSON Schema（供编辑器补全和检查）。"""
     from pipeline.input.model import department_schema, project_schema

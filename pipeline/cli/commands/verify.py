@@ -19,11 +19,12 @@ class ArchiveDamaged(Abort):
 
 
 def verify(
-    year: Annotated[Optional[int], typer.Option("--year", "-y", help="年度；默认检查所有年度。", show_default=False)] = None,
+    year: Annotated[Optional[int], typer.Option("--year", "-y", help="年度；默认检查所有年度。", show_default=False,
+                                                    metavar="年度")] = None,
     out: OutOpt = DEFAULT_OUT,
     head: Annotated[Optional[str], typer.Option(
         "--head", help="你另行记下的清单哈希（annex verify 打印的 sha256，至少前 12 位）：核对归档仍链到它。",
-        show_default=False)] = None,
+        show_default=False, metavar="sha256")] = None,
 ) -> None:
     """核对归档：版本链、每个版本的每个文件及其权限；有缺失、改动、多余或被替换的内容时退出码为 1。"""
     found = archive.years(out)
