@@ -490,7 +490,7 @@ def test_a_full_disk_while_archiving_says_the_outputs_were_updated_but_not_archi
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", str(archive)]).returncode != 0:
         pytest.skip("cannot mount a tmpfs here")
     try:
-        result = build(tmp_path, "--format", "docx")
+        result = build(tmp_path)  # a whole bundle (Word and PDF): only that is archived
     finally:
         subprocess.run(["umount", str(archive)], check=True)
     no_traceback(result)
@@ -498,7 +498,7 @@ def test_a_full_disk_while_archiving_says_the_outputs_were_updated_but_not_archi
     assert "No space left on device" in result.output and "None" not in result.output
     assert "out/2024 已更新，这次输出未归档" in result.output
     assert (tmp_path / "out" / "2024" / ".annex-state.json").is_file()
-    again = build(tmp_path, "--format", "docx")  # room again: the same outputs are archived now
+    again = build(tmp_path)  # room again: the same outputs are archived now
     assert again.exit_code == 0 and "新版本" in again.output, again.output
 
 
