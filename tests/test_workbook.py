@@ -232,10 +232,10 @@ def test_a_changed_row_rebuilds_only_its_projects_table_and_the_archive_keeps_th
     year = write_year(tmp_path)
     clerk_workbook(year / "自评数据.xlsx")
     out = tmp_path / "build"
-    first = build(BuildOptions(year, out, formats=("docx",)))
+    first = build(BuildOptions(year, out))  # Word and PDF: only a whole bundle is archived
     assert len(first.rendered_tables) == 2
     _mutate(year / "自评数据.xlsx", _set("指标", "G6", "13场"))
-    second = build(BuildOptions(year, out, formats=("docx",)))
+    second = build(BuildOptions(year, out))
     assert second.rendered_tables == ["02-法治宣传教育经费"]
     stored = [p.name for p in (out / "archive").rglob("*.xlsx")]
     assert "自评数据.xlsx" in stored

@@ -13,9 +13,9 @@ from pipeline.cli.output import console
 
 def export(
     data: DataOpt = DEFAULT_DATA,
-    year: Annotated[Optional[int], typer.Option("--year", "-y", help="年度；默认取数据文件夹里最新的年度。新的年度（文件夹还不存在）导出一份空白工作簿。", show_default=False)] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="写到哪个 .xlsx 文件。默认：数据已在工作簿里或是新年度时写到年度文件夹下的 自评数据.xlsx；项目还在 YAML 文件里时写到当前文件夹的 自评数据-<年度>.xlsx。", show_default=False)] = None,
-    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件。")] = False,
+    year: Annotated[Optional[int], typer.Option("--year", "-y", help="年度；默认取数据文件夹里最新的年度。新的年度（文件夹还不存在）导出一份空白工作簿。", show_default=False, metavar="年度")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="写到哪个 .xlsx 文件。默认：数据已在工作簿里或是新年度时写到年度文件夹下的 自评数据.xlsx；项目还在 YAML 文件里时写到当前文件夹的 自评数据-<年度>.xlsx。", show_default=False, metavar="文件")] = None,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件。", metavar="")] = False,
 ) -> None:
     """把一个年度的数据（YAML、CSV 或工作簿）导出为一个 Excel 工作簿（项目、指标两张表），可在 Excel / WPS 中填写。"""
     from pipeline.check.problems import display_path
