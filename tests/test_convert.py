@@ -53,6 +53,7 @@ def test_converted_year_reports_only_what_to_fill(year: Path):
     assert not codes & {"unused-key", "unknown-key", "missing-key"}, codes
     placeholders = [i for i in result.errors if i.field.split(".")[-1] in PLACEHOLDER_KEYS]
     assert len(placeholders) == len(result.errors)  # nothing else is wrong
+    assert all(i.code == "not-filled" and "尚未填写" in i.message for i in placeholders)
     # one message per empty line: (file, line) unique, and every empty placeholder line reported
     places = [(i.file, i.line) for i in placeholders]
     assert len(places) == len(set(places))

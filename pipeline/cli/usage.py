@@ -109,9 +109,21 @@ def said_in_chinese():
         raise UsageInChinese(text, getattr(e, "ctx", None)) from None
 
 
+def _no_type(ctx) -> str:
+    return ""
+
+
 class ChineseUsage:
     """The usage line in Chinese: `用法：annex build [选项]`, and no type shown for -h (a flag).
     Mixed into the app's command classes."""
+
+    def get_params(self, ctx):
+        """An argument with a metavar shows no type (`<list[Path]>`): its metavar says what it is."""
+        params = super().get_params(ctx)
+        for param in params:
+            if param.param_type_name == "argument" and param.metavar:
+                param.display_type_rich = _no_type
+        return params
 
     def get_help_option(self, ctx):
         option = super().get_help_option(ctx)
@@ -120,7 +132,9 @@ class ChineseUsage:
         return option
 
     def format_usage(self, ctx, formatter) -> None:
-        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix=USAGE_PREFIX)
+        # a required argument bare (`文件...`), not in typer's braces (`{文件}...`); optional ones keep `[…]`
+        pieces = [re.sub(r"^\{([^}]*)\}", r"\1", piece) for piece in self.collect_usage_pieces(ctx)]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=USAGE_PREFIX)
 
 
 def text_shown_as(label: str) -> type:

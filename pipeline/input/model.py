@@ -292,7 +292,9 @@ DATE_KEYS = frozenset({"填报日期"})
 # This year's facts: `annex new-year` writes them empty (`预算数:`), and an empty one is reported
 # once as not yet filled ("本年度尚未填写"), never as a type error.
 YEARLY_KEYS = frozenset({"填报日期", "预算数", "执行数", "偏差原因分析", "改进措施", "实际完成值", "得分",
-                         "年初预算数", "全年预算数", "全年执行数", "实际完成情况"})
+                         "年初预算数", "全年预算数", "全年执行数", "实际完成情况",
+                         # left empty by `annex convert --to national-2020`: what the hubei data cannot say
+                         "分值", "预期目标"})
 
 # The checkbox groups a form may print: the project key -> ProjectIn's attribute.
 CATEGORY_KEYS = {"项目类别": "category", "项目属性": "attribute", "项目类型": "kind"}

@@ -30,10 +30,10 @@ def _documents(paths: list[Path]) -> list[Path]:
 
 
 def import_(
-    files: Annotated[list[Path], typer.Argument(help=".docx 文件或其所在文件夹，可多个。", show_default=False)],
-    data: Annotated[Path, typer.Option("--data", "-d", help="数据文件夹（年度文件夹写在其中）。", show_default=True)] = DEFAULT_DATA,
-    year: Annotated[Optional[int], typer.Option("--year", "-y", help="年度；默认取表格标题里的年度。", show_default=False)] = None,
-    replace: Annotated[bool, typer.Option("--replace", help="覆盖年度文件夹里已有的同名文件。")] = False,
+    files: Annotated[list[Path], typer.Argument(help=".docx 文件或其所在文件夹，可多个。", show_default=False, metavar="文件")],
+    data: Annotated[Path, typer.Option("--data", "-d", help="数据文件夹（年度文件夹写在其中）。", show_default=True, metavar="文件夹")] = DEFAULT_DATA,
+    year: Annotated[Optional[int], typer.Option("--year", "-y", help="年度；默认取表格标题里的年度。", show_default=False, metavar="年度")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="覆盖年度文件夹里已有的同名文件。", metavar="")] = False,
 ) -> None:
     """从 Word 自评表读出数据，写成一个年度的数据文件。"""
     from pipeline.check.report import print_issues

@@ -12,8 +12,8 @@ from pipeline.cli.output import say
 
 
 def new_year(
-    year: Annotated[int, typer.Argument(help="新年度，例如 2024。", show_default=False)],
-    source: Annotated[Optional[int], typer.Option("--from", help="从哪个年度复制；默认取此前最新的年度。", show_default=False)] = None,
+    year: Annotated[int, typer.Argument(help="新年度，例如 2024。", show_default=False, metavar="年度")],
+    source: Annotated[Optional[int], typer.Option("--from", help="从哪个年度复制；默认取此前最新的年度。", show_default=False, metavar="年度")] = None,
     data: DataOpt = DEFAULT_DATA,
 ) -> None:
     """从上一年度的数据开始新的一年：保留项目、单位、类别和绩效指标，清空本年度要填的数。"""
