@@ -1,4 +1,5 @@
-"""Files as annex reads and names them: a file's hash, a folder's digest, a path as the user sees it.
+"""Files as annex reads, names and writes them: a file's hash, a folder's digest, a path as the user
+sees it, and the safe ways to write one.
 
 One place for each, so that what a build records, what the archive verifies and what a message
 prints agree.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 CHUNK = 1 << 20
@@ -31,23 +33,47 @@ def tree_digest(hashes: dict[str, str]) -> str:
     return h.hexdigest()
 
 
-def folder_digest(folder: Path) -> str:
-    """tree_digest of every file under `folder`, by path and content: unchanged means nothing to
-    read again. (os.walk and plain strings: a third of the time of Path.rglob on 1000 files.)"""
-    hashes = {}
-    for parent, _dirs, names in os.walk(folder):
-        rel = os.path.relpath(parent, folder)
-        for name in names:
-            path = os.path.join(parent, name)
-            if os.path.isfile(path):
-                key = name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")
-                hashes[key] = sha256_file(path)
-    return tree_digest(hashes)
-
-
 def display_path(path: Path, base: Path | None = None) -> str:
     """A path as the user typed it: relative to `base` (the working directory) when inside it."""
     try:
         return path.resolve().relative_to((base or Path.cwd()).resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+# --- writing: every file annex creates refuses links and is durable when the call returns ---------
+
+def fsync_dir(path: Path) -> None:
+    """Make a folder's entries (new names, renames) durable."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write and fsync a new file that nobody reads yet (inside a staging folder): created here
+    (O_EXCL), never through a link (O_NOFOLLOW)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Replace `path` with `data` so that readers see the old or the new file, never a mix. The
+    temporary file is created new (mkstemp: O_EXCL), so nothing is written through a link."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)

@@ -13,14 +13,13 @@ import fcntl
 import os
 import shutil
 import stat
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline.errors import Abort
-from pipeline.files import display_path
+from pipeline.files import display_path, fsync_dir, write_atomic, write_file  # noqa: F401  (re-exported: the build imports them here)
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -39,41 +38,6 @@ class LockBusy(Abort):
         super().__init__(f"另一个 annex build{who}正在生成 {subject}{waited}；请稍后再试（锁文件 {display_path(path)}）")
         self.path = path
         self.holder = holder
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a folder's entries (new names, renames) durable."""
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_file(path: Path, data: bytes) -> None:
-    """Write and fsync a new file that nobody reads yet (inside a staging folder): created here
-    (O_EXCL), never through a link (O_NOFOLLOW)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so that readers see the old or the new file, never a mix."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -43,7 +43,7 @@ class BuildState:
     templates: str  # Variant.fingerprint()
     bundle_title: str
     formats: list[str]
-    data_digest: str  # files.folder_digest of the year folder
+    data_digest: str  # build.run.data_digest of the year folder (input/tree.py walks it)
     warnings: int
     projects: list[ProjectState]
     bundle_inputs: str

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.files import fsync_dir, write_atomic, write_file
 from pipeline.errors import Abort
 from pipeline.input.safe_read import Refused, read_regular
 
@@ -286,7 +287,7 @@ def apply_conversion(conv: Conversion) -> Path:
     for path in conv.moved:
         _refuse_link(path)
         os.rename(path, backup / path.name)
-    _fsync_dir(backup)
+    fsync_dir(backup)
     for edit in conv.edits:
         _replace(edit.path, edit.text.encode("utf-8"))
     return backup
@@ -305,37 +306,13 @@ def _new_backup_dir(wanted: Path) -> Path:
 
 
 def _copy(src: Path, dest: Path) -> None:
-    data = read_regular(src, MAX_FILE_BYTES)
-    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
+    write_file(dest, read_regular(src, MAX_FILE_BYTES))
 
 
 def _replace(path: Path, data: bytes) -> None:
-    """`path` replaced whole by `data`: a temporary file in the same folder, renamed over it. Never
-    writes through a link: the file must be a regular file, the temporary one is created new."""
+    """`path` replaced whole by `data`, keeping its mode. Never writes through a link: the file must
+    be a regular file, and the temporary one is created new."""
     st = os.lstat(path)
     if not stat.S_ISREG(st.st_mode):
         raise ConvertRefused(f"{path} 是符号链接或不是普通文件；annex convert 不会写入它")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, stat.S_IMODE(st.st_mode))
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    write_atomic(path, data, stat.S_IMODE(st.st_mode))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.files import fsync_dir, write_file
 from pipeline.errors import Abort
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema={path}\n"
@@ -108,12 +109,8 @@ def write_new(path: Path, text: str, replace: bool, out: Written) -> None:
             out.kept.append(path)
             return
     tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(text.encode("utf-8"))
-            f.flush()
-            os.fsync(f.fileno())
+        write_file(tmp, text.encode("utf-8"))
         if exists:
             os.replace(tmp, path)
             out.replaced.append(path)
@@ -127,11 +124,7 @@ def write_new(path: Path, text: str, replace: bool, out: Written) -> None:
     finally:
         if os.path.lexists(tmp):
             os.unlink(tmp)
-    dirfd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(dirfd)
-    finally:
-        os.close(dirfd)
+    fsync_dir(path.parent)
 
 
 def write_year(year_dir: Path, department: dict, projects: list[tuple[str, dict]], replace: bool = False) -> Written:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +21,7 @@ from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from pipeline.files import write_atomic
 from pipeline.render.zipfix import normalize_docx
 from pipeline.errors import Abort
 from pipeline.input.model import DepartmentIn, decimals_of
@@ -243,21 +243,13 @@ def build_workbook(year: YearInput, variant: Variant, scoring: bool, unit_keys: 
 def save(wb: Workbook, out: Path) -> None:
     """Written beside the target and renamed over it: a crash leaves no half-written workbook."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".annex-", suffix=".xlsx", dir=out.parent)
-    os.close(fd)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # as any saved file, not mkstemp's owner-only mode
-        buffer = io.BytesIO()
-        wb.save(buffer)
-        # openpyxl stamps each zip member with the current time: fixed here, so the same data
-        # exports to the same bytes whatever second it is.
-        Path(tmp).write_bytes(normalize_docx(buffer.getvalue()))
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    umask = os.umask(0)
+    os.umask(umask)
+    # openpyxl stamps each zip member with the current time: fixed here, so the same data exports
+    # to the same bytes whatever second it is. The mode is a saved file's, as any program's.
+    write_atomic(out, normalize_docx(buffer.getvalue()), 0o666 & ~umask)
 
 
 class ExportError(Abort):
