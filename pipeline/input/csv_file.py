@@ -58,9 +58,6 @@ def read_csv(
     raw = safe_read.read_or_report(path, MAX_CSV_BYTES, whole, issues)
     if raw is None:
         return None
-    if len(raw) > MAX_CSV_BYTES:
-        issues.report("file-too-large", whole, size=f"{len(raw) // 1024 // 1024} MB", limit=f"{MAX_CSV_BYTES // 1024 // 1024} MB")
-        return None
     if b"\0" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         issues.report("csv-encoding", whole, encoding=CSV_ENCODING["binary"])
         return None

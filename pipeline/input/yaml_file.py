@@ -237,9 +237,6 @@ def read_yaml(path: Path, display: str, issues: Issues) -> tuple[object, SourceM
     raw = safe_read.read_or_report(path, MAX_FILE_BYTES, whole, issues)
     if raw is None:
         return None
-    if len(raw) > MAX_FILE_BYTES:
-        issues.report("file-too-large", whole, size=f"{len(raw) // 1024 // 1024} MB", limit=f"{MAX_FILE_BYTES // 1024 // 1024} MB")
-        return None
     if b"\0" in raw[:8192] or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         issues.report("file-encoding", whole)
         return None
