@@ -20,7 +20,7 @@ import pytest
 
 from pipeline.archive import ArchiveRefused
 from pipeline.errors import Abort
-from user_runs import annex, files, private_copy
+from user_runs import NOBODY_SKIP, annex, files, nobody_can_run_annex, private_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "2023"
@@ -525,8 +525,7 @@ def test_history_with_a_damaged_manifest(work, field, value):
 NOBODY = 65534
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
-                    reason="needs root to drop to another user with setpriv")
+@pytest.mark.skipif(not nobody_can_run_annex(), reason=NOBODY_SKIP)
 def test_as_a_user_who_is_not_root():
     import subprocess
     import sys

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from scenarios import BASE_PROJECT, make_year
+from user_runs import NOBODY_SKIP, nobody_can_run_annex
 
 runner = CliRunner()
 ANNEX = [sys.executable, "-m", "pipeline"]
@@ -567,20 +568,11 @@ def run_as_nobody(cwd: Path, *args: str) -> subprocess.CompletedProcess:
                           cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
-def nobody_can_run_annex() -> bool:
-    """setpriv present, and this interpreter and package reachable by `nobody`."""
-    try:
-        return subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable,
-                               "-c", "import pipeline.cli"], capture_output=True, timeout=120).returncode == 0
-    except OSError:
-        return False
-
-
 @needs_root
 @pytest.mark.parametrize("where", ["预算执行.csv", "projects", "projects/01-示例项目.yaml", "department.yaml", ""])
 def test_unreadable_data_as_a_normal_user_is_located_not_a_traceback(where):
     if not nobody_can_run_annex():
-        pytest.skip("nobody cannot run this interpreter (or no setpriv)")
+        pytest.skip(NOBODY_SKIP)
     root = as_nobody()
     try:
         year = root / "data" / "2024"
