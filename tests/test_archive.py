@@ -15,7 +15,7 @@ import pytest
 
 from pipeline import __version__
 from pipeline.archive import parse_version
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from pipeline.archive.datadiff import diff_bundles, flatten, project_line
 from pipeline.form.filled import FilledBundle
 from pipeline.variant import load_variant

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from tests.bench.__main__ import SizeResult, change_one_figure, machine, targets
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 
 ROOT = Path(__file__).resolve().parent.parent
 

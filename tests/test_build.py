@@ -19,7 +19,7 @@ from pipeline.build import run as build_run
 from pipeline.build import tasks as build_tasks
 from pipeline.build.atomic import build_lock
 from tests.bench.generate import write_department
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from pipeline.render.pdf import fonts
 from pipeline.render.docx import render_docx
 from pipeline.form.summary import build_summary

@@ -1,7 +1,7 @@
 """Every problem in the catalogue has a fixture that produces it (frictionless-py tests each of its
 error types this way).
 
-A code added to pipeline/check/catalogue.py fails `test_code_has_a_fixture` until FIXTURES below
+A code added to pipeline/problems/catalogue.py fails `test_code_has_a_fixture` until FIXTURES below
 has one entry for it: the code -> the steps that break a clean year folder so that `annex check`
 reports it. Steps are small functions of the year folder (`use`, `edit`, `write`, … below); any
 function `(year: Path) -> Path | None` will do (return a path to check another folder). A code
@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.check import check_year
-from pipeline.check.catalogue import CATALOGUE
-from pipeline.check.problems import Issue
+from pipeline.build.front import check_year
+from pipeline.problems.catalogue import CATALOGUE
+from pipeline.problems.records import Issue
 from pipeline.input.model import MAX_TEXT_CHARS
 from scenarios import BASE_PROJECT, INVALID, make_year, target_of
 from workbooks import delete_column, set_cell, unit_sheet, workbook_year
@@ -409,7 +409,7 @@ def _national(root: Path) -> list[Path]:
 
 
 def _import_twice(year: Path, root: Path) -> Iterable[Issue]:
-    from pipeline.input.write import kept_problems, write_year
+    from pipeline.write.data_folder import kept_problems, write_year
 
     write_year(root / "again" / "2024", {"单位名称": "甲"}, [])
     return kept_problems(write_year(root / "again" / "2024", {"单位名称": "甲"}, [])).items

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from pipeline.form.compute import execution_rate, safe_file_stem, spans
 from scenarios import INVALID, make_year
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.check import check_year
-from pipeline.input.convert import ConvertRefused, apply_conversion, plan_conversion
+from pipeline.build.front import check_year
+from pipeline.write.convert import ConvertRefused, apply_conversion, plan_conversion
 
 DATA_2023 = Path(__file__).resolve().parent.parent / "data" / "2023"
 PLACEHOLDER_KEYS = {"年初预算数", "预期目标", "实际完成情况", "分值", "得分"}

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from scenarios import make_year
 
 BUDGET = "项目名称,预算数,执行数\r\n示例项目经费,60,58.50\r\n"

@@ -19,7 +19,7 @@ import form_layout
 from docx_grid import body, covered_texts, read_grid
 from form_layout import expected_cells, goal
 from grid_cell import GridCell, as_rows, assert_same_cells
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from pipeline.form.filled import FilledForm, Goal
 from pipeline.render.docx_join import join_docx
 from pipeline.render.docx import render_docx
@@ -293,7 +293,7 @@ def test_line_breaks_are_kept_inside_one_paragraph(variant):
 RENDER_SCRIPT = """
 import hashlib, sys
 from pathlib import Path
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from pipeline.render.docx import render_docx
 from pipeline.variant import load_variant
 bundle = check_year(Path("data/2023")).bundle

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from pipeline.form.filled import Goal
 from pipeline.render.docx import render_docx
 from pipeline.variant import load_variant

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from pipeline.errors import Abort
 from pipeline.render.pdf import fonts
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from pipeline.render.pdf.render import render_form_pdf
 from pipeline.variant import TEMPLATES_DIR, load_variant
 from test_pdf import make_form
@@ -121,7 +121,7 @@ def test_without_cjk_fonts_the_pdf_stops_with_how_to_install(tmp_path):
     out = tmp_path / "out.pdf"
     script = (
         "from pathlib import Path\n"
-        "from pipeline.check import check_year\n"
+        "from pipeline.build.front import check_year\n"
         "from pipeline.variant import load_variant\n"
         "from pipeline.render.pdf.render import render_form_pdf\n"
         "form = check_year(Path('data/2023')).bundle.forms[0]\n"
@@ -173,7 +173,7 @@ def test_without_a_cache_folder_the_pdf_is_the_same(tmp_path, variant, seed_form
     out = tmp_path / "out.pdf"
     script = (
         "from pathlib import Path\n"
-        "from pipeline.check import check_year\n"
+        "from pipeline.build.front import check_year\n"
         "from pipeline.variant import load_variant\n"
         "from pipeline.render.pdf.render import render_form_pdf\n"
         "form = check_year(Path('data/2023')).bundle.forms[0]\n"

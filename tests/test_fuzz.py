@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from scenarios import VALID_YEAR
 
 EXAMPLES = int(os.environ.get("ANNEX_FUZZ_EXAMPLES", "150"))

@@ -287,7 +287,7 @@ def strip_goals(year: Path) -> None:
 
 @pytest.mark.parametrize("meant", ["完成目标", "网络建设全覆盖", "全市26个乡镇联通"])
 def test_a_utf8_cell_in_a_gb18030_csv_is_located_not_mojibake(tmp_path, meant):
-    from pipeline.check import check_year
+    from pipeline.build.front import check_year
 
     year = make_year(tmp_path)
     strip_goals(year)
@@ -307,7 +307,7 @@ def test_a_utf8_cell_in_a_gb18030_csv_is_located_not_mojibake(tmp_path, meant):
 
 
 def test_a_gb18030_csv_of_ordinary_text_is_not_flagged(tmp_path):
-    from pipeline.check import check_year
+    from pipeline.build.front import check_year
 
     year = make_year(tmp_path)
     strip_goals(year)
@@ -320,7 +320,7 @@ def test_a_gb18030_csv_of_ordinary_text_is_not_flagged(tmp_path):
 
 
 def test_a_record_with_a_quoted_newline_is_located_at_its_first_line(tmp_path):
-    from pipeline.check import check_year
+    from pipeline.build.front import check_year
 
     year = make_year(tmp_path)
     strip_goals(year)
@@ -348,7 +348,7 @@ def test_an_amount_too_large_for_any_form_is_located(tmp_path, planned, spent):
 
 
 def test_the_largest_amounts_allowed_still_compute(tmp_path):
-    from pipeline.check import check_year
+    from pipeline.build.front import check_year
 
     year = make_year(tmp_path)
     set_line(project(tmp_path), "预算数", "0.000001")
@@ -359,7 +359,7 @@ def test_the_largest_amounts_allowed_still_compute(tmp_path):
 
 @pytest.mark.parametrize("goal", ["²", "①", "٣", "1.0", "1²", "٣٣"])
 def test_a_goal_number_that_only_looks_like_digits_is_located(tmp_path, goal):
-    from pipeline.check import check_year
+    from pipeline.build.front import check_year
 
     year = make_year(tmp_path)
     strip_goals(year)
@@ -371,7 +371,7 @@ def test_a_goal_number_that_only_looks_like_digits_is_located(tmp_path, goal):
 
 @pytest.mark.parametrize("written", ["-0", "-0.00", "-0.0"])
 def test_negative_zero_prints_as_zero(tmp_path, written):
-    from pipeline.check import check_year
+    from pipeline.build.front import check_year
 
     year = make_year(tmp_path)
     set_line(project(tmp_path), "执行数", written)
@@ -423,7 +423,7 @@ def test_outputs_are_the_same_bytes_under_a_chinese_locale(tmp_path):
     ("\\uFFFD", "replacement-character", "warning"),
 ])
 def test_c1_controls_tag_characters_and_lost_characters_are_reported(tmp_path, escape, code, severity):
-    from pipeline.check import check_year
+    from pipeline.build.front import check_year
 
     year = make_year(tmp_path)
     set_line(project(tmp_path), "改进措施", f'"进一步{escape}加强应用"')
@@ -441,7 +441,7 @@ def test_control_characters_in_values_and_names_never_reach_the_terminal(tmp_pat
 
 @pytest.mark.parametrize("tag", ["!!null", "!!bool"])
 def test_a_null_or_bool_tag_on_text_is_told_as_such_not_as_a_missing_key(tmp_path, tag):
-    from pipeline.check import check_year
+    from pipeline.build.front import check_year
 
     year = make_year(tmp_path)
     set_line(project(tmp_path), "改进措施", f"{tag} 进一步加强应用")
@@ -450,7 +450,7 @@ def test_a_null_or_bool_tag_on_text_is_told_as_such_not_as_a_missing_key(tmp_pat
 
 
 def test_an_invalid_escape_is_told_as_such_not_as_an_unclosed_quote(tmp_path):
-    from pipeline.check import check_year
+    from pipeline.build.front import check_year
 
     year = make_year(tmp_path)
     set_line(project(tmp_path), "改进措施", '"进一步\\ud800加强"')
@@ -460,7 +460,7 @@ def test_an_invalid_escape_is_told_as_such_not_as_an_unclosed_quote(tmp_path):
 
 
 def test_a_five_digit_file_number_is_told_it_is_too_long(tmp_path):
-    from pipeline.check import check_year
+    from pipeline.build.front import check_year
 
     year = make_year(tmp_path)
     os.rename(project(tmp_path), year / "projects" / "10000-x.yaml")
@@ -515,7 +515,7 @@ def _with_indicators(path: Path, n: int, text: str) -> None:
 
 
 def test_a_project_of_200_indicators_of_long_texts_is_refused_not_rendered_for_minutes(tmp_path):
-    from pipeline.check import check_year
+    from pipeline.build.front import check_year
     from pipeline.check.limits import MAX_PROJECT_CHARS
     from pipeline.input.model import MAX_TEXT_CHARS
 
@@ -527,7 +527,7 @@ def test_a_project_of_200_indicators_of_long_texts_is_refused_not_rendered_for_m
 
 
 def test_a_cell_over_the_cell_limit_is_refused(tmp_path):
-    from pipeline.check import check_year
+    from pipeline.build.front import check_year
     from pipeline.input.model import MAX_TEXT_CHARS
 
     year = make_year(tmp_path)
@@ -538,7 +538,7 @@ def test_a_cell_over_the_cell_limit_is_refused(tmp_path):
 
 def test_a_large_real_sized_project_is_within_the_limits(tmp_path):
     """Ten times the real bundle's longest table: 60 indicators, long remarks."""
-    from pipeline.check import check_year
+    from pipeline.build.front import check_year
 
     year = make_year(tmp_path)
     _with_indicators(project(tmp_path), 60, "全市26个乡镇联通，覆盖率达到百分之百" * 5)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from form_layout import level_spans
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from scenarios import make_year
 
 DATA_2023 = Path(__file__).resolve().parent.parent / "data" / "2023"

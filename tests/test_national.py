@@ -26,7 +26,7 @@ from form_layout import level_cells
 from grid_cell import GridCell, as_rows, assert_same_cells
 from html_grid import read_html_grid
 from pdf_text import chars_by_font, page_texts, squash
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from pipeline.form.filled import FilledForm, Goal, IndicatorRow
 from pipeline.render.docx import render_docx
 from pipeline.render.html import render_html
@@ -432,7 +432,7 @@ def hook(event, args):
     if recording and event == "open" and isinstance(args[0], (str, bytes, Path)):
         opened.append(str(Path(args[0] if not isinstance(args[0], bytes) else args[0].decode()).resolve()))
 sys.addaudithook(hook)
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from pipeline.render.docx import render_docx
 from pipeline.render.html import render_html
 from pipeline.render.pdf.render import render_bundle_pdf, render_form_pdf

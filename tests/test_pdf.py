@@ -17,7 +17,7 @@ from form_layout import expected_cells, goal
 from grid_cell import GridCell
 from html_grid import read_html_grid
 from pdf_text import page_texts, squash
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from pipeline.form.filled import FilledBundle, FilledForm, Goal
 from pipeline.render.html import render_html
 from pipeline.render.pdf import internals
@@ -318,7 +318,7 @@ def test_identical_bytes_across_processes(seed_pdf, seed_table_pdfs):
     script = (
         "import hashlib, sys\n"
         "from pathlib import Path\n"
-        "from pipeline.check import check_year\n"
+        "from pipeline.build.front import check_year\n"
         "from pipeline.variant import load_variant\n"
         "from pipeline.render.pdf.render import render_bundle_pdf, render_form_pdf\n"
         "b = check_year(Path('data/2023')).bundle\n"

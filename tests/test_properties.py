@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from scenarios import VALID_YEAR
 
 LEVELS = {

@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 from docx_grid import read_grid
 
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from pipeline.form.summary import build_summary
 from pipeline.render.docx import render_docx
 from pipeline.render.pdf.render import render_bundle_pdf
@@ -238,7 +238,7 @@ def test_workbook_values_and_total_row(year):
 
 def test_workbook_bytes_do_not_depend_on_clock_folder_or_zone(tmp_path):
     code = (
-        "import sys; from pathlib import Path; from pipeline.check import check_year;"
+        "import sys; from pathlib import Path; from pipeline.build.front import check_year;"
         "from pipeline.form.summary import build_summary; from pipeline.variant import load_variant;"
         "from pipeline.render.xlsx import render_summary_xlsx;"
         "b = check_year(Path(sys.argv[1])).bundle;"
@@ -281,7 +281,7 @@ def test_the_pdf_uses_the_official_fonts_when_installed(tmp_path):
                     f'<include ignore_missing="yes">/etc/fonts/fonts.conf</include><dir>{folder}</dir>'
                     f'<cachedir>{tmp_path / "cache"}</cachedir></fontconfig>', encoding="utf-8")
     script = (
-        "import sys; from pathlib import Path; from pipeline.check import check_year;"
+        "import sys; from pathlib import Path; from pipeline.build.front import check_year;"
         "from pipeline.variant import load_variant; from pipeline.render.pdf import fonts;"
         "from pipeline.render.pdf.render import render_form_pdf;"
         "v = load_variant('hubei-2023'); print(fonts.fonts_used_text(v.dir / 'form.css'));"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from pipeline.form.summary import build_summary
 from pipeline.render.docx import render_docx
 from pipeline.render.pdf import fonts

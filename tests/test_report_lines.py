@@ -10,8 +10,8 @@ import json
 import pytest
 from rich.console import Console
 
-from pipeline.check.problems import Issue
-from pipeline.check.report import issue_line, issues_table, print_issues, summary_line
+from pipeline.problems.records import Issue
+from pipeline.problems.report import issue_line, issues_table, print_issues, summary_line
 from scenarios import make_year
 from user_runs import annex
 

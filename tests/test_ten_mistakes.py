@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from scenarios import FIXTURES, make_year
 
 TEN_MISTAKES = FIXTURES / "ten_mistakes" / "2024"

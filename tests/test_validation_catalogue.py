@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from scenarios import INVALID, make_year
 
 P = "data/2024/projects/01-示例项目.yaml"

@@ -17,7 +17,7 @@ import pytest
 
 from pdf_text import page_texts, squash
 from pipeline.render.pdf import fonts
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from pipeline.render.pdf.render import render_form_pdf
 from pipeline.variant import TEMPLATES_DIR, load_variant
 from pipeline.build.watch import watch

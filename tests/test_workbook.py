@@ -12,7 +12,7 @@ import pytest
 
 from docx_grid import read_grid
 from pdf_text import page_texts, squash
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from pipeline.input.workbook.cells import display_date, display_number, shown
 from workbooks import (
     ACCOUNTING, EXPECTED_YAML, build_files, clerk_workbook, write_year, mutate as _mutate, set_cell as _set,
@@ -206,7 +206,7 @@ def test_the_same_key_twice_in_the_unit_sheet(tmp_path):
 def test_problems_print_with_the_cell_a_user_types_into_the_name_box(tmp_path):
     from rich.console import Console
 
-    from pipeline.check.report import print_issues
+    from pipeline.problems.report import print_issues
 
     year = write_year(tmp_path)
     clerk_workbook(year / "自评数据.xlsx")

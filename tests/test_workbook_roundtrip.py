@@ -10,8 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.check import check_year
-from pipeline.input.workbook.write import export_year
+from pipeline.build.front import check_year
+from pipeline.write.workbook import export_year
 from tests.bench.generate import write_department
 from user_runs import annex
 from workbooks import build_files, resave_with_libreoffice, soffice_missing

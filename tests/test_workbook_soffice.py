@@ -6,7 +6,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from workbooks import EXPECTED_YAML, build_files, clerk_workbook, resave_with_libreoffice, soffice_missing, write_year
 
 pytestmark = [

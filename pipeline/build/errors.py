@@ -9,7 +9,7 @@ from pipeline.errors import Abort
 from pipeline.files import display_path
 
 if TYPE_CHECKING:
-    from pipeline.check import CheckResult
+    from pipeline.build.front import CheckResult
 
 
 class BuildError(Abort):

@@ -24,7 +24,7 @@ from pipeline.build.workers import Task, Workers
 from pipeline.files import display_path, tree_digest
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do never loads them
-    from pipeline.check import CheckResult
+    from pipeline.build.front import CheckResult
     from pipeline.form.filled import FilledBundle
     from pipeline.form.summary import Summary
     from pipeline.variant import Variant
@@ -112,7 +112,7 @@ def _build_changed(ctx: Context, workers: Workers) -> tuple[BuildState, Plan | N
 
 
 def _check(ctx: Context) -> CheckResult:
-    from pipeline.check import check_year
+    from pipeline.build.front import check_year
 
     ctx.hooks.checking()
     result = check_year(ctx.opts.year_dir)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from pipeline.check.problems import Issues, Loc
+from pipeline.problems.records import Issues, Loc
 
 if TYPE_CHECKING:
     from pipeline.form.filled import FilledBundle

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.check.problems import Issues, Loc
+from pipeline.problems.records import Issues, Loc
 
 if TYPE_CHECKING:
     from pipeline.input.year import ProjectInput

@@ -31,7 +31,7 @@ class BadOption(Abort):
 
 def problem_style(name: str) -> str:
     """The --problems value, checked (before any work is done)."""
-    from pipeline.check.report import PROBLEM_STYLES
+    from pipeline.problems.report import PROBLEM_STYLES
 
     if name not in PROBLEM_STYLES:
         raise BadOption(f"--problems 只能是 {'、'.join(PROBLEM_STYLES)}，不是「{name}」")

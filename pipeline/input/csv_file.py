@@ -7,8 +7,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.check.catalogue import CSV_ENCODING, listing
-from pipeline.check.problems import Issues, Loc
+from pipeline.problems.catalogue import CSV_ENCODING, listing
+from pipeline.problems.records import Issues, Loc
 from pipeline.input import encoding as mixed_encoding, safe_read
 
 MAX_CSV_BYTES = 50 * 1024 * 1024

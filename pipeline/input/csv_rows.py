@@ -14,11 +14,12 @@ from pathlib import Path
 
 from pydantic_core import PydanticCustomError
 
-from pipeline.check import catalogue
+from pipeline.problems import catalogue
 from pipeline.input import chars, tree
 from pipeline.input.csv_file import CsvRow, CsvTable, read_csv
 from pipeline.input.folders import is_year_name, latest_year  # noqa: F401  (latest_year: callers import it here)
-from pipeline.check.problems import Issues, display_path
+from pipeline.problems.records import Issues
+from pipeline.files import display_path
 from pipeline.input.model import (  # the loaded year's types are imported from here too
     Figure,
     IndicatorInput,

@@ -21,8 +21,8 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from pipeline.check.catalogue import AMOUNT_EXAMPLE, AMOUNT_REASON, CATALOGUE, EXPECTED_TYPE, lookup
-from pipeline.check.problems import Loc
+from pipeline.problems.catalogue import AMOUNT_EXAMPLE, AMOUNT_REASON, CATALOGUE, EXPECTED_TYPE, lookup
+from pipeline.problems.records import Loc
 from pipeline.input.yaml_file import SourceMap
 from pipeline.variant import DEFAULT_VARIANT, Variant
 

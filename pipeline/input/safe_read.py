@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the build's digest walks the tree without loading the checks
-    from pipeline.check.problems import Issues, Loc
+    from pipeline.problems.records import Issues, Loc
 
 _KINDS = {
     stat.S_IFDIR: "文件夹",

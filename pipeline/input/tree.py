@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the build's digest walks the tree without loading the checks
-    from pipeline.check.problems import Issues
+    from pipeline.problems.records import Issues
 from pipeline.input.safe_read import NO_PERMISSION, _link_target, kind_of
 
 # A folder with one of these names is a mistake (e.g. a folder named 预算执行.csv): say so, not skip it.
@@ -98,7 +98,7 @@ def _list(folder: Path, prefix: str, out: Scan) -> list[tuple[Path, str]]:
 
 def report(found: Scan, shown_dir: str, issues: Issues) -> None:
     """Each refused entry once, at its path as the user sees it."""
-    from pipeline.check.problems import Loc
+    from pipeline.problems.records import Loc
 
     for r in found.refused:
         where = shown_dir if r.rel == "." else f"{shown_dir}/{r.rel}"

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from pipeline.check import catalogue
+from pipeline.problems import catalogue
 from pipeline.input import chars
 from pipeline.input.folders import is_year_name, latest_year  # noqa: F401  (latest_year: callers import it here)
-from pipeline.check.problems import Issues, Loc
+from pipeline.problems.records import Issues, Loc
 from pipeline.input.model import (  # the loaded year's types are imported from here too
     AMOUNT_KEYS,
     DATE_KEYS,

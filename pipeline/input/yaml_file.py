@@ -15,10 +15,10 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from pipeline.check import catalogue
+from pipeline.problems import catalogue
 from pipeline.input import chars, csv_file
 from pipeline.input import encoding as text_encoding
-from pipeline.check.problems import Issues, Loc, field_path
+from pipeline.problems.records import Issues, Loc, field_path
 from pipeline.input import safe_read
 
 MAX_NODES = 200_000  # aliases can expand a small file into a huge tree ("billion laughs")

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from pipeline.check import catalogue
+from pipeline.problems import catalogue
 from pipeline.input import tree
 from pipeline.input.folders import is_year_name, latest_year  # noqa: F401  (latest_year: callers import it here)
-from pipeline.check.problems import Issues, Loc, display_path
+from pipeline.problems.records import Issues, Loc
+from pipeline.files import display_path
 from pipeline.input.model import (  # the loaded year's types are imported from here too
     DepartmentIn,
     Figure,

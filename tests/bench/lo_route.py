@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pipeline.check import check_year
+from pipeline.build.front import check_year
 from pipeline.render.docx import render_docx
 from pipeline.variant import load_variant
 

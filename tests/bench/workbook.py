@@ -70,7 +70,7 @@ def run(work: Path, runs: int, env: dict[str, str], console: Console, projects: 
             times[step].append(seconds)
             rss[step] = max(rss[step], peak)
             console.print(f"  工作簿 {projects} 个项目 第 {r + 1}/{runs} 轮 {step}: {seconds:.2f} s, {peak:.0f} MB")
-    from pipeline.check import check_year
+    from pipeline.build.front import check_year
 
     indicators = sum(len(g.rows) for f in check_year(book_year).bundle.forms for g in f.goals)
     return WorkbookResult(projects, indicators, runs, {s: statistics.median(v) for s, v in times.items()}, rss)

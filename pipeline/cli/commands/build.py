@@ -102,7 +102,7 @@ def build_and_report(opts: BuildOptions, workers: Workers | None = None, problem
             if progress.live.is_started:
                 progress.stop()
     except CheckFailed as e:
-        from pipeline.check.report import print_issues, summary_line
+        from pipeline.problems.report import print_issues, summary_line
 
         result = e.result
         print_issues(console, result.issues, problem_style(problems))

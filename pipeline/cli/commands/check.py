@@ -20,8 +20,8 @@ def check(
     problems: ProblemsOpt = "auto",
 ) -> None:
     """检查一个年度的数据：列出所有错误和警告，有错误时退出码为 1。"""
-    from pipeline.check import check_year
-    from pipeline.check.report import issues_json, print_issues, summary_line
+    from pipeline.build.front import check_year
+    from pipeline.problems.report import issues_json, print_issues, summary_line
 
     style_of_problems = problem_style(problems)
     year_dir = find_year_dir(data, year)

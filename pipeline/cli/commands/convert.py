@@ -22,7 +22,7 @@ def convert(
         metavar="")] = False,
 ) -> None:
     """把一个年度的数据改写为另一种表样：机械的改动由 annex 完成，需要你填写的留空（check 会逐条列出）。"""
-    from pipeline.input.convert import apply_conversion, plan_conversion
+    from pipeline.write.convert import apply_conversion, plan_conversion
 
     year_dir = find_year_dir(data, year)
     conv = plan_conversion(year_dir, to.strip().lower())

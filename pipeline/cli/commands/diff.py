@@ -72,7 +72,7 @@ def pick_version(found: locate.Found, text: str, year: int) -> archive.Version:
 
 def archived_bundle(v: archive.Version):
     """The filled bundle of a version's archived data, checked by this annex."""
-    from pipeline.check import check_year
+    from pipeline.build.front import check_year
 
     result = check_year(v.data_dir, base=v.path)
     if result.bundle is None:

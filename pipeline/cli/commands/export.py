@@ -18,8 +18,8 @@ def export(
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件。", metavar="")] = False,
 ) -> None:
     """把一个年度的数据（YAML、CSV 或工作簿）导出为一个 Excel 工作簿（项目、指标两张表），可在 Excel / WPS 中填写。"""
-    from pipeline.check.problems import display_path
-    from pipeline.input.workbook.write import export_year
+    from pipeline.files import display_path
+    from pipeline.write.workbook import export_year
     from pipeline.input.year import latest_year
 
     if year is None:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from pipeline.check.problems import display_path
+from pipeline.files import display_path
 from pipeline.cli.options import DEFAULT_DATA, BadOption
 from pipeline.cli.output import console, say
 from pipeline.errors import Abort
@@ -36,9 +36,9 @@ def import_(
     replace: Annotated[bool, typer.Option("--replace", help="覆盖年度文件夹里已有的同名文件。", metavar="")] = False,
 ) -> None:
     """从 Word 自评表读出数据，写成一个年度的数据文件。"""
-    from pipeline.check.report import print_issues
+    from pipeline.problems.report import print_issues
     from pipeline.input.word import import_documents
-    from pipeline.input.write import kept_problems, write_year
+    from pipeline.write.data_folder import kept_problems, write_year
 
     docs = _documents(files)
     result = import_documents(docs, year, display=display_path)

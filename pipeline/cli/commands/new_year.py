@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from pipeline.check.problems import display_path
+from pipeline.files import display_path
 from pipeline.cli.options import DEFAULT_DATA, DataOpt
 from pipeline.cli.output import say
 
@@ -17,7 +17,7 @@ def new_year(
     data: DataOpt = DEFAULT_DATA,
 ) -> None:
     """从上一年度的数据开始新的一年：保留项目、单位、类别和绩效指标，清空本年度要填的数。"""
-    from pipeline.input.new_year import start_year
+    from pipeline.write.new_year import start_year
 
     started = start_year(data, year, source)  # an Abort is printed by the app
     n = len([p for p in started.written.written if p.parent.name == "projects"])

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.check.problems import Issues, Loc
+from pipeline.problems.records import Issues, Loc
 from pipeline.form.compute import safe_file_stem
 from pipeline.input.word.document import Unreadable, find_tables, open_docx
 from pipeline.input.word.heading import Heading, line_prefix, read_heading

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from pipeline.check.problems import Issues, Loc
+from pipeline.problems.records import Issues, Loc
 from pipeline.form.compute import amount_text, budget_score, execution_rate, grade_of
 from pipeline.input.word.document import FoundTable
 from pipeline.input.word.labels import norm

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.check.problems import Issues, Loc, display_path
+from pipeline.problems.records import Issues, Loc
+from pipeline.files import display_path
 from pipeline.input import year as loader
 from pipeline.input.model import DepartmentIn, ProjectIn
 from pipeline.input.workbook.read import (

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from pydantic_core import PydanticCustomError
 
-from pipeline.check.problems import Issues, Loc, display_path, field_path
+from pipeline.problems.records import Issues, Loc, field_path
+from pipeline.files import display_path
 from pipeline.input import chars, tree
 from pipeline.input.model import AMOUNT_KEYS, parse_amount, parse_text
 from pipeline.input.workbook.sheets import Book, Cell, Sheet, header_key, open_book

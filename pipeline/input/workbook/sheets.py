@@ -16,7 +16,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from pipeline.check.problems import Issues, Loc
+from pipeline.problems.records import Issues, Loc
 from pipeline.input.workbook.cells import Shown, shown
 
 MAX_WORKBOOK_BYTES = 50 * 1024 * 1024

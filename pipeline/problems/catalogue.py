@@ -56,7 +56,7 @@ def lookup(code: str) -> ProblemType:
     try:
         return CATALOGUE[code]
     except KeyError:
-        raise KeyError(f"problem code {code!r} is not in the catalogue (pipeline/check/catalogue.py)") from None
+        raise KeyError(f"problem code {code!r} is not in the catalogue (pipeline/problems/catalogue.py)") from None
 
 
 # --- phrases that fill the templates' fields ---------------------------------------------------------

@@ -78,7 +78,7 @@ class Written:
 
 def kept_problems(written: Written, display=str):
     """The existing files an import left alone, as problems (the user may want --replace)."""
-    from pipeline.check.problems import Issues, Loc
+    from pipeline.problems.records import Issues, Loc
 
     issues = Issues()
     for path in written.kept:

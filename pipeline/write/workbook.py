@@ -271,7 +271,7 @@ def default_out(year_dir: Path, year: YearInput) -> Path:
 
 def load_for_export(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Variant, bool, list[str] | None]:
     """The year's data, checked: (input, variant, scoring, 单位 sheet keys or None)."""
-    from pipeline.check.problems import Issues
+    from pipeline.problems.records import Issues
     from pipeline.check.rules import validate_year
     from pipeline.input.year import load_year
     from pipeline.variant import DEFAULT_VARIANT, load_variant

@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.check.problems import display_path
+from pipeline.files import display_path
 from pipeline.errors import Abort
 from pipeline.input.model import ProjectIn
-from pipeline.input.write import Written, write_year
+from pipeline.write.data_folder import Written, write_year
 from pipeline.input.year import ProjectInput, YearInput, load_year
 from pipeline.input.word import PROJECT_ORDER
 

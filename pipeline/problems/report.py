@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pipeline.check.problems import Issue, Loc
+from pipeline.problems.records import Issue, Loc
 
 SEVERITY_LABEL = {"error": "错误", "warning": "警告"}
 SEVERITY_STYLE = {"error": "red", "warning": "yellow"}

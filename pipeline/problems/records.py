@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Iterator
 
-from pipeline.check.catalogue import Severity, lookup
-from pipeline.files import display_path  # noqa: F401 - where the loader and the CLI import it from
+from pipeline.problems.catalogue import Severity, lookup
 
 MAX_VALUE_CHARS = 60
 
@@ -79,7 +78,7 @@ class Issues:
     items: list[Issue] = field(default_factory=list)
 
     def report(self, code: str, loc: Loc, value: object = None, **fields: object) -> None:
-        """Record a catalogued problem: its severity and message come from pipeline/check/catalogue.py."""
+        """Record a catalogued problem: its severity and message come from pipeline/problems/catalogue.py."""
         kind = lookup(code)
         self.items.append(Issue(code, kind.severity, loc.file, loc.line, loc.column, loc.field, show_value(value),
                                 kind.message(**fields), loc.cell))

@@ -1,0 +1,92 @@
+"""The front half of every run: load, validate and compute a year folder.
+
+The one entry point `annex check`, `annex build` and the server share. The stages are imported
+when a check runs, so that a build whose inputs did not change never imports the loader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline.problems.records import Issue, Issues
+
+if TYPE_CHECKING:
+    from pipeline.form.filled import FilledBundle
+    from pipeline.input.year import YearInput
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    input: YearInput
+    issues: Issues  # every problem of the run, in file and line order (accepted warnings left out)
+    bundle: FilledBundle | None  # None when there are errors
+    accepted: tuple[Issue, ...] = ()  # warnings the data says were reviewed (已确认警告)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return self.issues.errors
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return self.issues.warnings
+
+
+def _once_unfilled(issues: list[Issue]) -> list[Issue]:
+    """A value not yet filled this year is said once, as such: not also as missing or invalid, nor
+    through a rule over the block that holds it (a sum of figures still empty)."""
+    unfilled: dict[str, list[str]] = {}
+    for i in issues:
+        if i.code == "not-filled":
+            unfilled.setdefault(i.file, []).append(i.field)
+
+    def about_unfilled(i: Issue) -> bool:
+        return bool(i.field) and any(f == i.field or f.startswith((i.field + ".", i.field + "["))
+                                     for f in unfilled.get(i.file, ()))
+
+    return [i for i in issues if i.code == "not-filled" or not about_unfilled(i)]
+
+
+def check_year(year_dir: Path, base: Path | None = None, glyphs: bool = False) -> CheckResult:
+    """`glyphs`: also report characters the PDF's fonts lack (`annex check`; the build checks
+    the fonts itself, once, for the tables it renders)."""
+    from pipeline.check.limits import check_project_sizes
+    from pipeline.check.rules import validate_year
+    from pipeline.form.compute import compute_bundle
+    from pipeline.input.year import load_year
+
+    year, issues = load_year(year_dir, base)
+    found = Issues()
+    validate_year(year, found)
+    check_project_sizes(year.projects, found)
+    # One mistake, one message: a value the loader refused (or left out) is not reported again by
+    # the rules that would have looked at it.
+    refused = {(i.file, i.line, i.field) for i in issues.errors if i.field}
+    issues.extend(Issues([i for i in found if (i.file, i.line, i.field) not in refused]))
+    kept, accepted = accepted_warnings(year, issues)
+    ordered = Issues(_once_unfilled(kept.sorted()))
+    bundle = None
+    if not ordered.errors and year.variant is not None and year.projects:
+        bundle = compute_bundle(year)
+        if glyphs:
+            from pipeline.check.glyphs import report_missing_glyphs
+
+            report_missing_glyphs(year, bundle, ordered)
+            if ordered.errors:
+                ordered, bundle = Issues(ordered.sorted()), None
+    return CheckResult(year, ordered, bundle, tuple(accepted.sorted()))
+
+
+def accepted_warnings(year: YearInput, issues: Issues) -> tuple[Issues, Issues]:
+    """Split off the warnings a project file (or department.yaml, for every file) lists under
+    已确认警告: the user reviewed them; they are counted, not listed again."""
+    everywhere = set(year.department.accepted or ()) if year.department is not None else set()
+    per_file = {p.file: set(p.data.accepted or ()) for p in year.projects}
+    kept, accepted = Issues(), Issues()
+    for i in issues:
+        if i.severity == "warning" and i.code in everywhere | per_file.get(i.file, set()):
+            accepted.items.append(i)
+        else:
+            kept.items.append(i)
+    return kept, accepted
