@@ -474,3 +474,8 @@ FIXTURES.update({
     "import-file-exists": fx(run=_import_twice),
     "not-filled": fx(edit(D, "填报日期: 2025-04-23", "填报日期:")),
 })
+
+# workbooks read under limits, cell by cell; export that reads back (issues 21, 22: workbook)
+FIXTURES.update({
+    "workbook-column-typo": fx(book(set_cell("指标", "E1", "三级指"))),
+})

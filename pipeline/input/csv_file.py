@@ -7,9 +7,10 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.problems.catalogue import CSV_ENCODING, listing
+from pipeline.problems.catalogue import CSV_ENCODING, listing, suggestion
 from pipeline.problems.records import Issues, Loc
 from pipeline.input import encoding as mixed_encoding, safe_read
+from pipeline.input.typos import meant
 
 MAX_CSV_BYTES = 50 * 1024 * 1024
 
@@ -82,8 +83,9 @@ def read_csv(
     allowed = set(required) | set(optional)
     for i, col in enumerate(columns):
         if col and col not in allowed:
-            issues.report("csv-unknown-column", Loc(display, 1, i + 1, col), col,
-                          column=col, columns=listing(required + optional))
+            issues.report("csv-unknown-column", Loc(display, 1, i + 1, col), col, column=col,
+                          suggestion=suggestion(meant(col, [c for c in required + optional if c not in columns])),
+                          columns=listing(required + optional))
             ok = False
         if col and columns.index(col) != i:
             issues.report("csv-duplicate-column", Loc(display, 1, i + 1, col), col, column=col)

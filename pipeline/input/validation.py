@@ -30,6 +30,7 @@ from pipeline.input.model import (  # the loaded year's types are imported from 
     parse_flag,
     parse_text,
 )
+from pipeline.input.typos import TYPO_CUTOFF
 from pipeline.input.yaml_file import SourceMap
 
 _EXPECTED = {
@@ -109,7 +110,6 @@ def _typo_targets(model: type[BaseModel], errors: list[dict], data: object) -> d
     return out
 
 
-TYPO_CUTOFF = 0.6  # difflib ratio: 实施单位/项目实施单位 0.8, 项目名/项目名称 0.86; 项目负责人/项目属性 0.44 is not a typo
 
 
 def report_validation(exc: ValidationError, model: type[BaseModel], smap: SourceMap, issues: Issues,
@@ -154,10 +154,7 @@ def validate_model(model: type[BaseModel], data: object, smap: SourceMap, issues
         typos = _typo_targets(model, exc.errors(include_url=False), data)
         report_validation(exc, model, smap, issues, typos)
         for loc, target in typos.items():  # what the rules say about the key, they say at the typo
-            renamed = loc[:-1] + (target,)
-            for path, pos in list(smap.positions.items()):
-                if path[: len(loc)] == loc:
-                    smap.positions.setdefault(renamed + path[len(loc):], pos)
+            smap.alias(loc, loc[:-1] + (target,))
         return _salvage(model, data, exc, typos)
 
 

@@ -51,6 +51,12 @@ class SourceMap:
         line, col = self.positions.get(p, (1, 1))
         return Loc(self.file, line, col, field_path(path))
 
+    def alias(self, typo: tuple, meant: tuple) -> None:
+        """A key typo read as the key it meant: what is said about `meant` is said at the typo."""
+        for path, pos in list(self.positions.items()):
+            if path[: len(typo)] == typo:
+                self.positions.setdefault(meant + path[len(typo):], pos)
+
 
 class _TooLarge(Exception):
     pass

@@ -148,7 +148,7 @@ problem("csv-encoding", "error",
         "CSV 文件是{encoding}；支持 UTF-8（含 BOM）和 GB18030/GBK。请在 Excel 中「另存为」→「CSV UTF-8（逗号分隔）」")
 problem("csv-syntax", "error", "CSV 格式错误：{detail}")
 problem("csv-empty", "error", "CSV 文件是空的；第一行应为表头：{header}")
-problem("csv-unknown-column", "error", "未知的列「{column}」；可用的列：{columns}")
+problem("csv-unknown-column", "error", "未知的列「{column}」；{suggestion}可用的列：{columns}")
 problem("csv-duplicate-column", "error", "列「{column}」出现了两次")
 problem("csv-missing-column", "error", "缺少列「{column}」；表头应为：{header}")
 problem("csv-ragged-row", "error", "这一行有 {cells} 个单元格，表头有 {columns} 列；请检查是否多了或少了逗号")
@@ -286,7 +286,7 @@ problem("workbook-too-large", "error", "工作簿过大（{mb} MB；上限：文
 problem("workbook-missing-sheet", "error", "工作簿缺少工作表「{sheet}」；项目数据需要「项目」和「指标」两张表（annex export 生成的工作簿里都有）")
 problem("workbook-unknown-sheet", "warning", "工作表「{sheet}」不是 annex 读取的表（项目、指标、单位），已忽略")
 problem("workbook-missing-column", "error", "工作表「{sheet}」缺少列「{column}」；第 1 行应有这个表头")
-problem("workbook-unknown-column", "warning", "工作表「{sheet}」的列「{column}」不是 annex 读取的列，已忽略（辅助列可以保留）")
+problem("workbook-unknown-column", "warning", "工作表「{sheet}」的列「{column}」不是 annex 读取的列，已忽略（辅助列可以保留）{suggestion}")
 problem("workbook-duplicate-column", "error", "列「{column}」出现了两次（第一次在 {first}）；每个表头只能有一列")
 problem("workbook-formula-uncached", "error",
         "这个单元格是公式，但文件里没有保存计算结果（生成它的程序不计算公式）；请在 Excel 或 WPS 中打开并保存一次")
@@ -325,3 +325,7 @@ problem("import-not-found", "error", "没有读到{label}；请在 {file} 中填
 problem("import-year-missing", "error", "标题里没有读到年度；请用 --year 指定，例如 --year 2023")
 problem("import-file-exists", "warning", "{file} 已存在，未覆盖（加 --replace 才会覆盖）")
 problem("not-filled", "error", "本年度尚未填写「{key}」")
+
+# --- workbooks read under limits, cell by cell; export that reads back (issues 21, 22: workbook) ---
+problem("workbook-column-typo", "error",
+        "表头「{column}」不是 annex 读取的列；是不是「{meant}」？已按「{meant}」读取这一列，请把表头改为「{meant}」")

@@ -26,10 +26,11 @@ from pipeline.render.zipfix import normalize_docx
 from pipeline.errors import Abort
 from pipeline.input.model import DepartmentIn, decimals_of
 from pipeline.input.workbook.cells import EXCEL_DIGITS
-from pipeline.input.workbook.read import (
+from pipeline.input.workbook.layout import (
     FUND_FIGURES, FUND_SEPARATOR, GOAL, INDICATOR_SHEET, NUMBER, PROJECT_SHEET, REMARK, SCORES, UNIT_KEY, UNIT_SHEET,
-    UNIT_VALUE, KeyMap, RowMap,
+    UNIT_VALUE,
 )
+from pipeline.input.workbook.places import KeyMap, RowMap
 from pipeline.input.year import Figure, ProjectInput, YearInput
 from pipeline.variant import Variant
 

@@ -11,54 +11,24 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic_core import PydanticCustomError
 
-from pipeline.problems.records import Issues, Loc, field_path
+from pipeline.problems.records import Issues, Loc
 from pipeline.files import display_path
 from pipeline.input import chars, tree
 from pipeline.input.model import AMOUNT_KEYS, parse_amount, parse_text
-from pipeline.input.workbook.sheets import Book, Cell, Sheet, header_key, open_book
-
-PROJECT_SHEET = "项目"
-INDICATOR_SHEET = "指标"
-UNIT_SHEET = "单位"
-SHEETS = (PROJECT_SHEET, INDICATOR_SHEET, UNIT_SHEET)
-
-NUMBER = "序号"
-PROJECT_TEXTS = ("项目名称", "表名", "主管部门", "项目实施单位", "项目类别", "项目属性", "项目类型")
-PROJECT_AMOUNTS = ("预算数", "执行数")
-PROJECT_CLOSING = ("偏差原因分析", "改进措施")
-OVERALL_GOAL = "年度总体目标"
-OVERALL_KEYS = ("预期目标", "实际完成情况")
-FUNDS = "项目资金"
-FUND_FIGURES = ("年初预算数", "全年预算数", "全年执行数")
-FUND_SEPARATOR = "·"
-# 已确认警告 (warning codes separated by 、 , or spaces) is read from the 单位 sheet, for the whole year:
-# check matches a project's accepted warnings by file, and a workbook is one file for all its projects.
-ACCEPTED = "已确认警告"
-PROJECT_REQUIRED = ("项目名称", "项目实施单位")
-PROJECT_COLUMNS = (NUMBER,) + PROJECT_TEXTS + PROJECT_AMOUNTS + PROJECT_CLOSING + OVERALL_KEYS
-
-GOAL = "目标"
-LEVELS = ("一级指标", "二级指标", "三级指标")
-VALUES = ("年初目标值", "实际完成值")
-SCORES = ("分值", "得分")
-REMARK = "偏差原因分析及改进措施"
-INDICATOR_REQUIRED = ("项目名称",) + LEVELS + VALUES
-INDICATOR_COLUMNS = ("项目名称", GOAL) + LEVELS + VALUES + SCORES + (REMARK,)
-CONTINUED = ("项目名称", GOAL, "一级指标", "二级指标")  # blank or merged: the value above, as Excel users expect
-
-UNIT_KEY, UNIT_VALUE = "项目", "内容"
-DATE_FORMATS = ("填报日期",)
-FLAG_KEYS = ("评分",)
-
-SUFFIXES = (".xlsx", ".xlsm")
-FOREIGN = {".xls": "旧版 Excel 97-2003 工作簿（.xls）", ".et": "WPS 表格文件（.et）", ".ods": "OpenDocument 表格（.ods）",
-           ".numbers": "Numbers 表格", ".xlsb": "Excel 二进制工作簿（.xlsb）"}
+from pipeline.input.workbook.columns import read_columns
+from pipeline.input.workbook.layout import (  # noqa: F401  (the layout is read here; load.py and export import it from here)
+    ACCEPTED, CONTINUED, DATE_FORMATS, FLAG_KEYS, FOREIGN, FUND_FIGURES, FUND_SEPARATOR, FUNDS, GOAL, INDICATOR_COLUMNS,
+    INDICATOR_REQUIRED, INDICATOR_SHEET, LEVELS, NUMBER, OVERALL_GOAL, OVERALL_KEYS, PROJECT_AMOUNTS, PROJECT_CLOSING,
+    PROJECT_COLUMNS, PROJECT_REQUIRED, PROJECT_SHEET, PROJECT_TEXTS, REMARK, SCORES, SHEETS, SUFFIXES, UNIT_KEY,
+    UNIT_SHEET, UNIT_VALUE, VALUES,
+)
+from pipeline.input.workbook.places import KeyMap, RowLocs, RowMap  # noqa: F401
+from pipeline.input.workbook.sheets import Book, Cell, Sheet, open_book
 
 
 def is_lock_file(name: str) -> bool:
@@ -71,71 +41,6 @@ def workbook_files(year_dir: Path) -> list[Path]:
         return []
     return sorted(p for p in year_dir.iterdir()
                   if p.suffix.lower() in SUFFIXES + tuple(FOREIGN) and not is_lock_file(p.name))
-
-
-# --- where a value is ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class RowMap:
-    """The source map of one project row: a field path of the input model -> its cell.
-
-    Stands where the YAML loader's SourceMap stands (it answers `.loc(path)` and has `.file`), so the
-    loader's validation and every rule locate workbook values without knowing about workbooks.
-    """
-
-    sheet: Sheet
-    row: int
-
-    @property
-    def file(self) -> str:
-        return f"{self.sheet.file} {self.sheet.name}!{self.ref}"
-
-    @property
-    def ref(self) -> str:
-        col = self.sheet.headers.get("项目名称")
-        return self.sheet.loc(self.row, col, "").cell.split("!", 1)[1]
-
-    def loc(self, path: tuple) -> Loc:
-        """The cell of a field path: ('项目资金', '其他资金', '全年执行数') is column 其他资金·全年执行数. A
-        field with no column here (missing, or a whole group) is placed on the row's 项目名称 cell."""
-        path = tuple(path)
-        key = str(path[0]) if path else "项目名称"
-        if key == FUNDS and len(path) >= 3:
-            column = f"{path[1]}{FUND_SEPARATOR}{path[2]}"
-        elif key == OVERALL_GOAL and len(path) >= 2:
-            column = str(path[1])
-        else:
-            column = field_path(path) if path else key
-        col = self.sheet.headers.get(column)
-        if col is None:
-            col = self.sheet.headers.get("项目名称")
-        return self.sheet.loc(self.row, col, column)
-
-
-@dataclass(frozen=True)
-class KeyMap:
-    """The source map of department keys written in a 单位 sheet and/or department.yaml."""
-
-    file: str
-    locs: dict[str, Loc]
-    fallback: Loc
-
-    def loc(self, path: tuple) -> Loc:
-        return self.locs.get(str(path[0]) if path else "", self.fallback) if path else self.fallback
-
-
-@dataclass(frozen=True)
-class RowLocs:
-    """Where each key of one indicator row is, made only when a message needs it."""
-
-    sheet: Sheet
-    row: int
-
-    def __getitem__(self, key: str) -> Loc:
-        col = self.sheet.headers.get(key)
-        if col is None:
-            return self.sheet.loc(self.row, self.sheet.headers.get("项目名称"), key)
-        return self.sheet.loc(self.row, col, key)
 
 
 # --- the year's workbooks -------------------------------------------------------------------------
@@ -215,28 +120,6 @@ def _read_book(book: Book, out: YearBooks, issues: Issues) -> None:
         _indicator_sheet(sheets[INDICATOR_SHEET], out, issues)
 
 
-def _columns(sheet: Sheet, known: Callable[[str], bool], required: tuple[str, ...], issues: Issues) -> bool:
-    """Report unknown, repeated and missing headers; False when a required one is missing."""
-    seen: dict[str, Cell] = {}
-    for col, cell in sorted(sheet.header_row.items()):
-        if cell.value is None:
-            continue
-        key = header_key(cell.value.text)
-        loc = sheet.loc(1, col, key)
-        if key in seen:
-            issues.report("workbook-duplicate-column", loc, value=key, column=key, first=seen[key].ref)
-        elif not known(key):
-            issues.report("workbook-unknown-column", loc, value=key, column=key, sheet=sheet.name)
-        seen.setdefault(key, cell)
-    ok = True
-    for key in required:
-        if key not in sheet.headers:
-            issues.report("workbook-missing-column", Loc(sheet.file, 1, None, key, f"{sheet.name}!1:1"),
-                          sheet=sheet.name, column=key)
-            ok = False
-    return ok
-
-
 def _check_cell(sheet: Sheet, cell: Cell, key: str, issues: Issues) -> None:
     if cell.uncached:
         issues.report("workbook-formula-uncached", sheet.loc(cell.row, cell.column, key))
@@ -268,7 +151,7 @@ def _is_fund_column(key: str) -> bool:
 def _project_sheet(sheet: Sheet, out: YearBooks, issues: Issues) -> None:
     known = set(PROJECT_COLUMNS)
     out.project_sheets += 1
-    if not _columns(sheet, lambda k: k in known or _is_fund_column(k), PROJECT_REQUIRED, issues):
+    if not read_columns(sheet, lambda k: k in known or _is_fund_column(k), PROJECT_COLUMNS, PROJECT_REQUIRED, issues):
         out.unreadable = True  # reported once, not once a row
         return
     fund_columns = [k for k in sheet.headers if _is_fund_column(k)]
@@ -311,7 +194,7 @@ def _project_sheet(sheet: Sheet, out: YearBooks, issues: Issues) -> None:
 
 def _indicator_sheet(sheet: Sheet, out: YearBooks, issues: Issues) -> None:
     known = set(INDICATOR_COLUMNS)
-    if not _columns(sheet, lambda k: k in known, INDICATOR_REQUIRED, issues):
+    if not read_columns(sheet, lambda k: k in known, INDICATOR_COLUMNS, INDICATOR_REQUIRED, issues):
         return
     above: dict[str, str | None] = {}
     blank_run = False
@@ -355,7 +238,8 @@ def _indicator_sheet(sheet: Sheet, out: YearBooks, issues: Issues) -> None:
 
 
 def _unit_sheet(sheet: Sheet, out: YearBooks, issues: Issues) -> None:
-    if not _columns(sheet, lambda k: k in (UNIT_KEY, UNIT_VALUE), (UNIT_KEY, UNIT_VALUE), issues):
+    if not read_columns(sheet, lambda k: k in (UNIT_KEY, UNIT_VALUE), (UNIT_KEY, UNIT_VALUE), (UNIT_KEY, UNIT_VALUE),
+                        issues):
         return
     out.department_sheet = f"{sheet.file} {sheet.name}"
     key_col, value_col = sheet.headers[UNIT_KEY], sheet.headers[UNIT_VALUE]
