@@ -479,3 +479,28 @@ FIXTURES.update({
 FIXTURES.update({
     "workbook-column-typo": fx(book(set_cell("指标", "E1", "三级指"))),
 })
+def _cell_xml(sheet: str, ref: str, xml: str) -> Step:
+    from workbooks import raw_cell
+
+    return lambda year: raw_cell(year / "自评数据.xlsx", sheet, ref, xml)
+
+
+def _many_members(year: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(year / "自评数据.xlsx", "a") as z:
+        for i in range(10_001):
+            z.writestr(f"customXml/item{i}.bin", b"")
+
+
+def _hide_row(wb) -> None:
+    wb["指标"].row_dimensions[3].hidden = True
+
+
+FIXTURES.update({
+    "workbook-over-limit": fx(book(), _many_members),
+    "workbook-cell-unreadable": fx(book(), _cell_xml("项目", "B3", '<c r="B3" t="n"><v>abc</v></c>')),
+    "workbook-hidden": fx(book(_hide_row)),
+    "workbook-hidden-value": fx(book(set_cell("项目", "B3", 88, ";;;"))),
+    "workbook-display-rounded": fx(book(set_cell("项目", "B3", 45.5, "0"))),
+})

@@ -260,8 +260,8 @@ def test_a_workbook_that_unpacks_to_gigabytes_is_refused_before_reading(tmp_path
             for _ in range(600):
                 member.write(chunk)
     assert (year / "自评数据.xlsx").stat().st_size < 5 * 1024 * 1024
-    [issue] = [i for i in check_year(year, base=tmp_path).errors if i.code == "workbook-too-large"]
-    assert "600 MB" in issue.message
+    [issue] = [i for i in check_year(year, base=tmp_path).errors if i.code == "workbook-over-limit"]
+    assert "解压后 600 MB（上限 200 MB）" in issue.message
 
 
 def test_accepted_warnings_in_the_unit_sheet_for_the_year(tmp_path):

@@ -158,3 +158,23 @@ def resave_with_libreoffice(src: Path, dest_dir: Path, profile: Path) -> Path:
 
 def soffice_missing() -> bool:
     return shutil.which("soffice") is None
+
+
+# --- cells as no spreadsheet program writes them (hostile or damaged files) ---------------------------
+
+def raw_cell(path: Path, sheet: str, ref: str, xml: str) -> None:
+    """Replace cell `ref` of sheet `sheet` in the saved workbook by the XML `xml`, as written."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    titles = re.findall(r'<sheet [^>]*name="([^"]+)"', members["xl/workbook.xml"].decode())
+    member = f"xl/worksheets/sheet{titles.index(sheet) + 1}.xml"
+    text = members[member].decode()
+    pattern = re.compile(rf'<c r="{ref}"(?:[^>]*/>|[^>]*>.*?</c>)', re.S)
+    assert pattern.search(text), f"{sheet}!{ref} not in {member}"
+    members[member] = pattern.sub(lambda m: xml, text, count=1).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)

@@ -282,7 +282,7 @@ problem("yaml-fullwidth-space", "error",
 problem("workbook-format", "error",
         "这是{what}，annex 读取 .xlsx 工作簿；请在 Excel 或 WPS 中「文件 → 另存为」，文件类型选「Excel 工作簿（*.xlsx）」")
 problem("workbook-unreadable", "error", "无法读取这个工作簿（{reason}）；请在 Excel 或 WPS 中打开并另存为 .xlsx")
-problem("workbook-too-large", "error", "工作簿过大（{mb} MB；上限：文件 50 MB，解压后 500 MB）")
+problem("workbook-too-large", "error", "工作簿过大（{mb} MB；上限 50 MB）")
 problem("workbook-missing-sheet", "error", "工作簿缺少工作表「{sheet}」；项目数据需要「项目」和「指标」两张表（annex export 生成的工作簿里都有）")
 problem("workbook-unknown-sheet", "warning", "工作表「{sheet}」不是 annex 读取的表（项目、指标、单位），已忽略")
 problem("workbook-missing-column", "error", "工作表「{sheet}」缺少列「{column}」；第 1 行应有这个表头")
@@ -329,3 +329,11 @@ problem("not-filled", "error", "本年度尚未填写「{key}」")
 # --- workbooks read under limits, cell by cell; export that reads back (issues 21, 22: workbook) ---
 problem("workbook-column-typo", "error",
         "表头「{column}」不是 annex 读取的列；是不是「{meant}」？已按「{meant}」读取这一列，请把表头改为「{meant}」")
+problem("workbook-over-limit", "error",
+        "工作簿超出 annex 的读取上限：{what}（上限 {limit}）；一个年度的数据远小于此，请检查是否存入了大量空白、重复或无关的内容")
+problem("workbook-cell-unreadable", "error", "这个单元格无法读取：{reason}；请在 Excel 或 WPS 中重新输入这个值后保存（这一行未读入）")
+problem("workbook-hidden", "warning", "{what}是隐藏的，annex 照样读取其中的内容；请在 Excel 或 WPS 中取消隐藏，核对后再生成")
+problem("workbook-hidden-value", "warning",
+        "这个单元格的数字格式把数值隐藏了（单元格看起来是空的或只有文字），实际存的是 {text}；annex 按 {text} 读取，请把格式改为「常规」或「数值」后核对")
+problem("workbook-display-rounded", "warning",
+        "单元格显示为 {text}，实际存的是 {stored}；annex 按显示的 {text} 读取。若应为 {stored}，请增加这一列的小数位数")

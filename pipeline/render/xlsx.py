@@ -29,6 +29,13 @@ LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 WIDTHS = (6, 36, 26, 14, 14, 11, 9, 7)
 
 
+def keep_text(cell) -> None:
+    """A text cell stays text whatever it starts with: openpyxl writes a text starting with `=` as a live
+    formula (`=HYPERLINK(…)` would run when the workbook is opened), unless its type says string."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+
+
 def _values(row: SummaryRow, scoring: bool) -> list:
     if row.number:
         values = [int(row.number), row.name, row.implementer or None]
@@ -64,6 +71,9 @@ def render_summary_xlsx(summary: Summary) -> bytes:
     total_row = ws.max_row
     ws.merge_cells(f"A{total_row}:C{total_row}")
 
+    for row_cells in ws.iter_rows():
+        for cell in row_cells:
+            keep_text(cell)
     for r in range(header_row, total_row + 1):
         for c in range(1, ncols + 1):
             cell = ws.cell(r, c)

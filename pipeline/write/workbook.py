@@ -22,9 +22,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline.files import write_atomic
+from pipeline.render.xlsx import keep_text
 from pipeline.render.zipfix import normalize_docx
 from pipeline.errors import Abort
-from pipeline.input.model import DepartmentIn, decimals_of
+from pipeline.input.model import MAX_DECIMALS, DepartmentIn, decimals_of
 from pipeline.input.workbook.cells import EXCEL_DIGITS
 from pipeline.input.workbook.layout import (
     FUND_FIGURES, FUND_SEPARATOR, GOAL, INDICATOR_SHEET, NUMBER, PROJECT_SHEET, REMARK, SCORES, UNIT_KEY, UNIT_SHEET,
@@ -77,14 +78,26 @@ def indicator_columns(variant: Variant, scoring: bool) -> list[Column]:
 
 # --- values as cells ------------------------------------------------------------------------------
 
+AMOUNT_FORMAT = "General"  # 常规: an amount typed later shows every decimal it has
+
+
+def amount_format(places: int) -> str:
+    """The format of an amount written with `places` decimals: exactly those places shown, and room for
+    every decimal an amount may carry (0.00#### shows 45.5 as 45.50 and 45.5555 as 45.5555), so a
+    figure typed over it later is never shown rounded."""
+    if places == 0:
+        return AMOUNT_FORMAT
+    return "0." + "0" * places + "#" * max(0, MAX_DECIMALS - places)
+
+
 def amount_cell(value: Decimal) -> tuple[object, str]:
-    """(cell value, number format) showing `value` exactly as written: 155.650 -> 155.65 in 0.000."""
+    """(cell value, number format) showing `value` exactly as written: 155.650 -> 155.65 in 0.000###."""
     places = decimals_of(value)
     digits = len(value.as_tuple().digits)
     if digits > EXCEL_DIGITS or not value.is_finite():
         return format(value, "f"), "@"  # more than Excel holds: kept as text, read back as text
     number = int(value) if places == 0 else float(value)
-    return number, "0" if places == 0 else "0." + "0" * places
+    return number, amount_format(places)
 
 
 @dataclass
@@ -140,6 +153,7 @@ def _sheet(wb: Workbook, title: str, columns: list[Column], rows: list[list[obje
 
 def _cell(ws, value: object, style: str, number_format: str | None = None) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, value)
+    keep_text(cell)
     cell.style = style
     if number_format:
         cell.number_format = number_format

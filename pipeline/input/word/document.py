@@ -13,8 +13,12 @@ from docx.table import Table
 from pipeline.input.word.cells import Cell, paragraph_text, table_rows
 from pipeline.input.word.labels import FormLabels
 from pipeline.variant import Variant
+from pipeline.zipguard import Limits, PackageBroken, PackageLimit, count_xml
 
 MAX_DOCX_BYTES = 50 * 1024 * 1024
+# An 11-table bundle is ~40,000 XML elements; python-docx keeps them all (about 150 bytes each), and
+# every part's bytes: these limits keep one import well under 1 GB whatever the file holds.
+DOCX_LIMITS = Limits(members=2_000, unpacked=150 * 1024 * 1024, elements=2_000_000)
 MIN_LABELS = 5  # labels of a variant a table must hold to be read as that form
 OLD_FORMATS = {".doc": "Word 97-2003（.doc）", ".wps": "WPS 文字（.wps）", ".wpt": "WPS 模板（.wpt）",
                ".dot": "Word 模板（.dot）", ".rtf": "RTF（.rtf）", ".odt": "OpenDocument（.odt）"}
@@ -52,6 +56,12 @@ def open_docx(path: Path) -> docx.document.Document:
         raise Unreadable("import-not-docx", kind="Word 97-2003 或 WPS（扩展名是 .docx，内容不是）")
     if not zipfile.is_zipfile(path):
         raise Unreadable("import-unreadable", reason="不是 .docx 文件（不是 zip 格式）")
+    try:
+        count_xml(path, DOCX_LIMITS)  # before python-docx holds every part and element in memory
+    except PackageLimit as exc:
+        raise Unreadable("import-unreadable", reason=f"超出读取上限：{exc.what}（上限 {exc.limit}）") from None
+    except PackageBroken as exc:
+        raise Unreadable("import-unreadable", reason=f"文件已损坏（{exc}）") from None
     try:
         return docx.Document(str(path))
     except Exception as e:  # python-docx raises several kinds for a broken package

@@ -39,6 +39,8 @@ class Shown:
     number: bool = False
     exact: bool = True
     date: dt.date | None = None
+    hidden: bool = False  # the format shows nothing of the number (";;;"): text and plain are the number
+    stored: str | None = None  # set when the display rounds the number: what the cell holds
 
 
 def excel_decimal(value: float | int) -> Decimal:
@@ -72,6 +74,7 @@ class _Section:
     percent: bool
     has_digits: bool  # False for a section that is all literal (会计's "-" for zero)
     exact: bool
+    min_decimals: int = 0  # "0.00##": at least 2 decimals shown, up to 4
 
 
 def _split_sections(fmt: str) -> list[str]:
@@ -141,7 +144,8 @@ def _parse_section(section: str) -> _Section:
         grouping="," in int_part,
         percent="%" in masked,
         has_digits=True,
-        exact=exact and "?" not in core and "#" not in dec_part,
+        exact=exact and "?" not in core and re.fullmatch(r"0*#*", dec_part) is not None,
+        min_decimals=len(dec_part) - len(dec_part.lstrip("0")),
     )
 
 
@@ -150,11 +154,18 @@ def _digits(value: Decimal, sec: _Section, grouping: bool) -> str:
     q = value.quantize(quantum, rounding=ROUND_HALF_UP)
     text = format(q, f"{',' if grouping else ''}f")
     int_part, point, dec = text.partition(".")
+    if len(dec) > sec.min_decimals:  # optional places ("#") show only digits that are not trailing zeros
+        dec = dec[:sec.min_decimals] + dec[sec.min_decimals:].rstrip("0")
     if int_part == "0" and sec.int_zeros == 0:
         int_part = ""
     elif len(int_part.replace(",", "")) < sec.int_zeros:
         int_part = int_part.zfill(sec.int_zeros)
     return int_part + (point + dec if sec.decimals else "")
+
+
+def _hidden(section: str) -> bool:
+    """A section that shows nothing at all (";;;" hides every number)."""
+    return not _literal(_BRACKET.sub("", section)).strip()
 
 
 def display_number(value: float | int, fmt: str | None) -> Shown:
@@ -174,6 +185,12 @@ def display_number(value: float | int, fmt: str | None) -> Shown:
         sec, sign = _parse_section(sections[0]), "-" if d < 0 else ""
         d = abs(d)
     first = _parse_section(sections[0])
+    held = excel_decimal(value)
+    chosen = sections[1] if held < 0 and len(sections) >= 2 else sections[2] if held == 0 and len(sections) >= 3 \
+        else sections[0]
+    if _hidden(chosen) and (d != 0 or len(sections) >= 3) or not sec.has_digits and d != 0 and not first.has_digits:
+        text = general_text(value)  # read as held, and said: the cell looks empty (or shows only words)
+        return Shown(text, text, number=True, hidden=True)
     if not sec.exact:
         text = general_text(value)
         return Shown(text, text, number=True, exact=False)
@@ -183,6 +200,7 @@ def display_number(value: float | int, fmt: str | None) -> Shown:
         return Shown(sec.prefix.strip() or "-", zero, number=True, exact=first.exact)
     if sec.percent:
         d = d * 100
+    rounded = d.quantize(Decimal(1).scaleb(-sec.decimals), rounding=ROUND_HALF_UP) != d
     core = _digits(d, sec, sec.grouping)
     plain_core = _digits(d, sec, False)
     if plain_core.startswith("."):
@@ -195,7 +213,12 @@ def display_number(value: float | int, fmt: str | None) -> Shown:
         text += "%"
     plain_prefix = "".join(ch for ch in prefix if ch not in CURRENCY).strip()
     plain = (sign + plain_prefix + plain_core + suffix.strip()).replace(" ", "")
-    return Shown(text, plain, number=True, exact=sec.exact)
+    if plain_core.endswith("."):  # "0.##" shows 60 as "60."; the number is 60
+        plain = plain.replace(plain_core, plain_core[:-1], 1)
+    stored = general_text(value) + ("%" if sec.percent else "") if rounded else None
+    if stored and sec.percent:
+        stored = general_text(float(excel_decimal(value) * 100)) + "%"
+    return Shown(text, plain, number=True, exact=sec.exact, stored=stored)
 
 
 # --- dates ----------------------------------------------------------------------------------------

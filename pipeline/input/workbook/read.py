@@ -124,9 +124,15 @@ def _check_cell(sheet: Sheet, cell: Cell, key: str, issues: Issues) -> None:
     if cell.uncached:
         issues.report("workbook-formula-uncached", sheet.loc(cell.row, cell.column, key))
         sheet.broken_rows.add(cell.row)  # its value is unknown: the row is left out, reported once
+    elif cell.value is not None and cell.value.hidden:
+        issues.report("workbook-hidden-value", sheet.loc(cell.row, cell.column, key), value=cell.value.text,
+                      text=cell.value.text)
     elif cell.value is not None and not cell.value.exact:
         issues.report("workbook-format-inexact", sheet.loc(cell.row, cell.column, key), value=cell.value.text,
                       text=cell.value.text)
+    elif cell.value is not None and cell.value.stored is not None:
+        issues.report("workbook-display-rounded", sheet.loc(cell.row, cell.column, key), value=cell.value.text,
+                      text=cell.value.text, stored=cell.value.stored)
 
 
 def _text(sheet: Sheet, cells: dict[int, Cell], key: str, issues: Issues, amount: bool = False) -> str | None:
