@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 
 from pipeline import __version__, archive
 from pipeline.build import keep, paths, tasks
-from pipeline.build.atomic import build_lock, remove_tree, swap_in, write_atomic, write_file
+from pipeline.files.lock import hold_lock
+from pipeline.files.tree import remove_tree, swap_in
+from pipeline.files.write import create_new, write_atomic
 from pipeline.build.errors import BuildError, CheckFailed, RenderError
 from pipeline.build.options import BuildOptions, BuildReport, Hooks
 from pipeline.build.plan import (FORMATS, SUMMARY_FORMAT, TABLES_DIR, Plan, fonts_fingerprint, make_plan, table_path,
@@ -21,7 +23,8 @@ from pipeline.build.plan import (FORMATS, SUMMARY_FORMAT, TABLES_DIR, Plan, font
 from pipeline.build.staging import aside_path, clean_leftovers, link_kept, lock_path, staging_path
 from pipeline.build.state import STATE_FILE, BuildState, OutputFile, ProjectState, load_state, outputs_present
 from pipeline.build.workers import Task, Workers
-from pipeline.files import display_path, tree_digest
+from pipeline.files.digest import tree_digest
+from pipeline.files.paths import display_path
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do never loads them
     from pipeline.build.front import CheckResult
@@ -53,7 +56,7 @@ def build(opts: BuildOptions, hooks: Hooks | None = None, workers: Workers | Non
     paths.check_disjoint(opts.year_dir.parent, opts.out, opts.year_dir)  # before anything is created
     paths.check_year_output(opts.out, year)
     opts.out.mkdir(parents=True, exist_ok=True)
-    with build_lock(lock_path(opts.out, year), opts.wait, ctx.hooks.waiting, display_path(ctx.build_dir)) as lock_fd:
+    with hold_lock(lock_path(opts.out, year), opts.wait, ctx.hooks.waiting, display_path(ctx.build_dir)) as lock_fd:
         removed = clean_leftovers(opts.out, year)
         ctx.previous = load_state(ctx.build_dir)
         ctx.data_digest = data_digest(opts.year_dir)
@@ -145,7 +148,7 @@ def _render_staged(ctx: Context, workers: Workers, bundle: FilledBundle, summary
         link_kept(ctx.build_dir, staging, state)
         ctx.hooks.rendering(plan.render_count)
         state = _render(ctx, workers, bundle, summary, variant, plan, staging, state)
-        write_file(staging / STATE_FILE, state.to_json().encode())
+        create_new(staging / STATE_FILE, state.to_json().encode())
         swap_in(staging, ctx.build_dir, aside_path(ctx.opts.out, ctx.year),
                 lambda old: ctx.kept_aside.extend(_keep_users_files(ctx, old)))
     except BaseException as e:

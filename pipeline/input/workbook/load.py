@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.problems.records import Issues, Loc
-from pipeline.files import display_path
-from pipeline.input import year as loader
+from pipeline.files.paths import display_path
+from pipeline.input import validation as loader  # the YAML loader's validation, shared
 from pipeline.input.model import DepartmentIn, ProjectIn
 from pipeline.input.workbook.read import (
     LEVELS, REMARK, VALUES, IndicatorRow, KeyMap, ProjectRow, YearBooks, closest, indicator_figure, indicator_text,
