@@ -30,6 +30,7 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check || { echo "pyproject.toml 的依赖不在 $(LOCK) 里：请运行 make lock"; exit 1; }
 	touch $@
 
 # After changing a dependency in pyproject.toml: the lock again, keeping the versions it pins where
