@@ -13,18 +13,19 @@ import difflib
 import re
 import typing
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from pipeline.problems import catalogue
 from pipeline.input import chars
-from pipeline.input.folders import is_year_name, latest_year  # noqa: F401  (latest_year: callers import it here)
 from pipeline.problems.records import Issues, Loc
-from pipeline.input.model import (  # the loaded year's types are imported from here too
+from pipeline.input.model import (
     AMOUNT_KEYS,
     DATE_KEYS,
     YEARLY_KEYS,
+    ProjectIn,
     parse_amount,
     parse_date,
     parse_flag,
@@ -32,6 +33,18 @@ from pipeline.input.model import (  # the loaded year's types are imported from 
 )
 from pipeline.input.typos import TYPO_CUTOFF
 from pipeline.input.yaml_file import SourceMap
+
+
+@dataclass(frozen=True)
+class ProjectFile:
+    """A project file that parsed and validated, before the CSVs add to it."""
+
+    key: str
+    number: str
+    file: str
+    data: ProjectIn
+    smap: SourceMap
+
 
 _EXPECTED = {
     "string_type": "text",

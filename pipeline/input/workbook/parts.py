@@ -1,7 +1,7 @@
 """The parts of an .xlsx package that say how to read its sheets: which sheets there are (name,
 state, zip member), the date system, each style's number format, and the shared strings.
 
-Read with the shared zip guard (pipeline/zipguard.py): streamed, counted, no DTD. Shared strings are
+Read with the shared zip guard (pipeline/files/zipguard.py): streamed, counted, no DTD. Shared strings are
 the one part kept whole in memory, so their number and length are limited too (a 1 MB file of
 millions of tiny strings took 2.8 GB through openpyxl).
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 
-from pipeline.zipguard import Package, PackageBroken, PackageLimit, local
+from pipeline.files.zipguard import Package, PackageBroken, PackageLimit, local
 
 MAX_SHARED_STRINGS = 1_000_000
 MAX_SHARED_CHARS = 20_000_000  # a year's texts are a few million characters

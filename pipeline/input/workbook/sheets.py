@@ -1,6 +1,6 @@
 """Opening a workbook and reading its sheets as grids of displayed cells, each cell with its place.
 
-The package is read through the shared zip guard (pipeline/zipguard.py) and each sheet's XML is
+The package is read through the shared zip guard (pipeline/files/zipguard.py) and each sheet's XML is
 streamed cell by cell: the work is bounded by the cells present (a row holding one cell at column
 XFD is one cell, not 16,384), by the rows and cells a year's data can have, and every cell is read
 on its own, so a cell that cannot be read (`t="n"` holding `abc`, a bad date, an undefined number
@@ -25,7 +25,7 @@ from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
 from pipeline.problems.records import Issues, Loc
 from pipeline.input.workbook.cells import Shown, shown
 from pipeline.input.workbook.parts import Parts, SheetEntry, read_parts
-from pipeline.zipguard import Limits, Package, PackageBroken, PackageLimit, local, open_package
+from pipeline.files.zipguard import Limits, Package, PackageBroken, PackageLimit, local, open_package
 
 MAX_WORKBOOK_BYTES = 50 * 1024 * 1024
 # 1000 projects unpack to ~10 MB and ~1.5 million XML elements.
