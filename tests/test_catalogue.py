@@ -504,3 +504,27 @@ FIXTURES.update({
     "workbook-hidden-value": fx(book(set_cell("项目", "B3", 88, ";;;"))),
     "workbook-display-rounded": fx(book(set_cell("项目", "B3", 45.5, "0"))),
 })
+
+
+def _sorted_year(year: Path) -> None:
+    """data/2023 exported, its repeats left blank as the README allows, then sorted by 三级指标."""
+    import shutil as _shutil
+
+    from pipeline.write.workbook import export_year
+    from test_workbook_habits import _blank_repeats, _sort_indicators
+    from workbooks import mutate
+
+    _shutil.rmtree(year)
+    _shutil.copytree(Path(__file__).resolve().parent.parent / "data" / "2023", year)
+    export_year(year, year / "自评数据.xlsx", force=False)
+    _shutil.rmtree(year / "projects")
+    for csv in year.glob("*.csv"):
+        csv.unlink()
+    mutate(year / "自评数据.xlsx", _blank_repeats)
+    mutate(year / "自评数据.xlsx", _sort_indicators(5))
+
+
+FIXTURES.update({
+    "workbook-total-differs": fx(book(lambda wb: wb["项目"].append(["合计", 216, 124.5]))),
+    "workbook-sheet-sorted": fx(_sorted_year),
+})

@@ -45,7 +45,20 @@ def _once_unfilled(issues: list[Issue]) -> list[Issue]:
         return bool(i.field) and any(f == i.field or f.startswith((i.field + ".", i.field + "["))
                                      for f in unfilled.get(i.file, ()))
 
-    return [i for i in issues if i.code == "not-filled" or not about_unfilled(i)]
+    return _each_once([i for i in issues if i.code == "not-filled" or not about_unfilled(i)])
+
+
+def _each_once(issues: list[Issue]) -> list[Issue]:
+    """The same problem at the same place is said once (a blank "same as above" cell below a wrong
+    value is located at that value's cell, by every rule that looks at it)."""
+    seen: set[tuple] = set()
+    out = []
+    for i in issues:
+        key = (i.code, i.file, i.line, i.column, i.cell, i.field, i.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(i)
+    return out
 
 
 def check_year(year_dir: Path, base: Path | None = None, glyphs: bool = False) -> CheckResult:

@@ -378,3 +378,8 @@ problem("workbook-hidden-value", "warning",
         "这个单元格的数字格式把数值隐藏了（单元格看起来是空的或只有文字），实际存的是 {text}；annex 按 {text} 读取，请把格式改为「常规」或「数值」后核对")
 problem("workbook-display-rounded", "warning",
         "单元格显示为 {text}，实际存的是 {stored}；annex 按显示的 {text} 读取。若应为 {stored}，请增加这一列的小数位数")
+problem("workbook-total-differs", "warning",
+        "合计行的{key}写的是 {written}，上面各项目之和为 {total}；合计行不作为项目读取，生成时以计算值为准，请核对")
+problem("workbook-sheet-sorted", "error",
+        "「{sheet}」表看起来被排序过：留空表示「同上」的单元格已不在原来那一行下面，读出来会张冠李戴，这张表未读入。"
+        "请撤销排序（Ctrl+Z，或打开排序前的文件），或在每一行都填上项目名称、目标、一级指标、二级指标后再排序")

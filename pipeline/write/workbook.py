@@ -17,6 +17,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -28,14 +29,18 @@ from pipeline.errors import Abort
 from pipeline.input.model import MAX_DECIMALS, DepartmentIn, decimals_of
 from pipeline.input.workbook.cells import EXCEL_DIGITS
 from pipeline.input.workbook.layout import (
-    FUND_FIGURES, FUND_SEPARATOR, GOAL, INDICATOR_SHEET, NUMBER, PROJECT_SHEET, REMARK, SCORES, UNIT_KEY, UNIT_SHEET,
-    UNIT_VALUE,
+    CONTINUED, FUND_FIGURES, FUND_SEPARATOR, GOAL, INDICATOR_SHEET, NUMBER, PROJECT_SHEET, REMARK, SCORES, UNIT_KEY,
+    UNIT_SHEET, UNIT_VALUE,
 )
 from pipeline.input.model import Figure, ProjectInput, YearInput
 from pipeline.input.workbook.places import KeyMap, RowMap
 from pipeline.variant import Variant
 
 TEXT, AMOUNT, WHOLE = "text", "amount", "whole"
+# The header note of the columns whose blank cells continue the cell above (spec/workbook.md). Every
+# row annex writes is filled, so the sheet sorts safely; a sort after leaving cells blank does not.
+CONTINUED_NOTE = ("空白单元格表示「同上」：沿用上一行的值（同一项目内）。annex 导出时每一行都已填写，可以放心排序；"
+                  "如果留空后再排序，空白会跑到别的项目下面，请先填满每一行再排序。")
 MAX_ROW = 1_048_576  # Excel's last row: dropdowns cover rows added later
 
 
@@ -128,7 +133,12 @@ def _sheet(wb: Workbook, title: str, columns: list[Column], rows: list[list[obje
         if col.kind == TEXT:
             ws.column_dimensions[letter].number_format = "@"  # rows typed later stay text too
     ws.freeze_panes = "B2" if title == PROJECT_SHEET else "A2"
-    ws.append([_cell(ws, col.header, st.header.name) for col in columns])
+    header = [_cell(ws, col.header, st.header.name) for col in columns]
+    if title == INDICATOR_SHEET:
+        for cell, col in zip(header, columns):
+            if col.header in CONTINUED:
+                cell.comment = Comment(CONTINUED_NOTE, "annex", width=260, height=110)
+    ws.append(header)
     for values in rows:
         out: list[object] = []
         for col, value in zip(columns, values):

@@ -95,9 +95,13 @@ def indicator_rows(books: YearBooks, projects: list[ProjectFile],
     known = set(names)
     all_names = [row.data.get("项目名称", "") for row in books.projects]
     out: dict[str, list[tuple[int, IndicatorInput]]] = {}
+    said: set[str] = set()
+    continued: set[str] = set()  # projects with a blank "same as above" cell: read in sheet order
     for row in books.indicators:
         if row.project not in known:
-            if row.project not in all_names and not books.unreadable:  # a project row that failed has its own errors
+            # a project row that failed has its own errors; an unknown name is said once, at its first cell
+            if row.project not in all_names and not books.unreadable and row.project not in said:
+                said.add(row.project)
                 issues.report("workbook-unknown-project", row.locs["项目名称"], value=row.project,
                               hint=closest(row.project, [str(n) for n in all_names]))
             continue
@@ -106,7 +110,22 @@ def indicator_rows(books: YearBooks, projects: list[ProjectFile],
         ind = _indicator(row, issues)
         if row.goal is not None:
             out.setdefault(row.project, []).append((row.goal, ind))
-    return out
+            if row.locs.origins:
+                continued.add(row.project)
+    return {name: rows if name in continued else _grouped(rows) for name, rows in out.items()}
+
+
+def _grouped(rows: list[tuple[int, IndicatorInput]]) -> list[tuple[int, IndicatorInput]]:
+    """A project's rows that each carry their whole place (目标, 一级, 二级 all written, as export writes
+    them) are read grouped: by goal, then 一级指标 and 二级指标 in the order they first appear, rows
+    within a group in sheet order. A sheet sorted by another column (三级指标, say) reads back as the
+    same indicators under the same headings: the exported workbook sorts safely."""
+    level1: dict[tuple[int, str], int] = {}
+    level2: dict[tuple[int, str, str], int] = {}
+    for goal, ind in rows:
+        level1.setdefault((goal, ind.level1), len(level1))
+        level2.setdefault((goal, ind.level1, ind.level2), len(level2))
+    return sorted(rows, key=lambda r: (r[0], level1[(r[0], r[1].level1)], level2[(r[0], r[1].level1, r[1].level2)]))
 
 
 def _indicator(row: IndicatorRow, issues: Issues) -> IndicatorInput:

@@ -3,7 +3,7 @@ that validation and every rule name the cell a user types into Excel's name box.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.problems.records import Loc, field_path
 from pipeline.input.workbook.layout import FUND_SEPARATOR, FUNDS, OVERALL_GOAL
@@ -73,9 +73,12 @@ class RowLocs:
 
     sheet: Sheet
     row: int
+    # A blank "same as above" cell's value is the cell above's: what is said about it is said there,
+    # once, not at every blank cell below (key -> the row that holds the value).
+    origins: dict[str, int] = field(default_factory=dict)
 
     def __getitem__(self, key: str) -> Loc:
         col = self.sheet.headers.get(key)
         if col is None:
             return self.sheet.loc(self.row, self.sheet.headers.get("项目名称"), key)
-        return self.sheet.loc(self.row, col, key)
+        return self.sheet.loc(self.origins.get(key, self.row), col, key)

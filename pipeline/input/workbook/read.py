@@ -29,6 +29,8 @@ from pipeline.input.workbook.layout import (  # noqa: F401  (the layout is read 
 )
 from pipeline.input.workbook.places import KeyMap, RowLocs, RowMap  # noqa: F401
 from pipeline.input.workbook.sheets import Book, Cell, Sheet, open_book
+from pipeline.input.workbook.sorting import looks_sorted
+from pipeline.input.workbook.totals import check_total, is_total_row
 
 
 def is_lock_file(name: str) -> bool:
@@ -163,7 +165,14 @@ def _project_sheet(sheet: Sheet, out: YearBooks, issues: Issues) -> None:
     fund_columns = [k for k in sheet.headers if _is_fund_column(k)]
     if not sheet.rows:
         issues.report("workbook-no-projects", sheet.loc(2, sheet.headers["项目名称"], "项目名称"))
-    for index, (r, cells) in enumerate(sheet.rows, start=1):
+    read: list[dict[int, Cell]] = []
+    index = 0
+    for r, cells in sheet.rows:
+        if is_total_row(cells):  # 合计: not a project; its figures checked against the rows above
+            check_total(sheet, r, cells, read, list(PROJECT_AMOUNTS) + fund_columns, issues)
+            continue
+        read.append(cells)
+        index += 1
         data: dict[str, object] = {}
         for key in PROJECT_TEXTS + PROJECT_CLOSING:
             text = _text(sheet, cells, key, issues)
@@ -202,10 +211,15 @@ def _indicator_sheet(sheet: Sheet, out: YearBooks, issues: Issues) -> None:
     known = set(INDICATOR_COLUMNS)
     if not read_columns(sheet, lambda k: k in known, INDICATOR_COLUMNS, INDICATOR_REQUIRED, issues):
         return
+    if looks_sorted(sheet):
+        issues.report("workbook-sheet-sorted", sheet.whole, sheet=sheet.name)
+        return
     above: dict[str, str | None] = {}
+    written: dict[str, int] = {}  # key -> the row whose cell holds the value continued below
     blank_run = False
     for r, cells in sheet.rows:
         texts: dict[str, str] = {}
+        origins: dict[str, int] = {}
         for key in INDICATOR_COLUMNS:
             if key in SCORES:
                 continue
@@ -214,6 +228,9 @@ def _indicator_sheet(sheet: Sheet, out: YearBooks, issues: Issues) -> None:
                 same_project = key == "项目名称" or texts.get("项目名称") == above.get("项目名称")
                 if same_project:
                     text = above[key]
+                    origins[key] = written[key]
+            elif text is not None and key in CONTINUED:
+                written[key] = r
             if text is not None:
                 texts[key] = text
         name = texts.get("项目名称")
@@ -230,15 +247,14 @@ def _indicator_sheet(sheet: Sheet, out: YearBooks, issues: Issues) -> None:
             if digits.isdigit() and 1 <= int(digits) <= 20:
                 goal = int(digits)
             else:
-                issues.report("workbook-goal-number",
-                              sheet.loc(r, sheet.headers[GOAL], GOAL), value=texts[GOAL])
+                issues.report("workbook-goal-number", RowLocs(sheet, r, origins)[GOAL], value=texts[GOAL])
                 goal = None
         figures = {}
         for key in SCORES:
             text = _text(sheet, cells, key, issues, amount=True)
             if text is not None:
                 figures[key] = (text, sheet.loc(r, sheet.headers[key], key))
-        out.indicators.append(IndicatorRow(name.strip(), goal, texts, figures, RowLocs(sheet, r),
+        out.indicators.append(IndicatorRow(name.strip(), goal, texts, figures, RowLocs(sheet, r, origins),
                                            texts.get(REMARK) if REMARK in sheet.headers else None,
                                            r in sheet.broken_rows))
 
