@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.problems.once import said_once
 from pipeline.problems.records import Issue, Issues
 
 if TYPE_CHECKING:
@@ -33,34 +34,6 @@ class CheckResult:
         return self.issues.warnings
 
 
-def _once_unfilled(issues: list[Issue]) -> list[Issue]:
-    """A value not yet filled this year is said once, as such: not also as missing or invalid, nor
-    through a rule over the block that holds it (a sum of figures still empty)."""
-    unfilled: dict[str, list[str]] = {}
-    for i in issues:
-        if i.code == "not-filled":
-            unfilled.setdefault(i.file, []).append(i.field)
-
-    def about_unfilled(i: Issue) -> bool:
-        return bool(i.field) and any(f == i.field or f.startswith((i.field + ".", i.field + "["))
-                                     for f in unfilled.get(i.file, ()))
-
-    return _each_once([i for i in issues if i.code == "not-filled" or not about_unfilled(i)])
-
-
-def _each_once(issues: list[Issue]) -> list[Issue]:
-    """The same problem at the same place is said once (a blank "same as above" cell below a wrong
-    value is located at that value's cell, by every rule that looks at it)."""
-    seen: set[tuple] = set()
-    out = []
-    for i in issues:
-        key = (i.code, i.file, i.line, i.column, i.cell, i.field, i.message)
-        if key not in seen:
-            seen.add(key)
-            out.append(i)
-    return out
-
-
 def check_year(year_dir: Path, base: Path | None = None, glyphs: bool = False) -> CheckResult:
     """`glyphs`: also report characters the PDF's fonts lack (`annex check`; the build checks
     the fonts itself, once, for the tables it renders)."""
@@ -78,7 +51,7 @@ def check_year(year_dir: Path, base: Path | None = None, glyphs: bool = False) -
     refused = {(i.file, i.line, i.field) for i in issues.errors if i.field}
     issues.extend(Issues([i for i in found if (i.file, i.line, i.field) not in refused]))
     kept, accepted = accepted_warnings(year, issues)
-    ordered = Issues(_once_unfilled(kept.sorted()))
+    ordered = Issues(said_once(kept.sorted()))
     bundle = None
     if not ordered.errors and year.variant is not None and year.projects:
         bundle = compute_bundle(year)

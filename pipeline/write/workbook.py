@@ -174,7 +174,20 @@ def _figure(fig: Figure | None) -> Decimal | None:
     return fig.value if fig is not None else None
 
 
-def project_values(p: ProjectInput, columns: list[Column]) -> list[object]:
+def _column_of(field: str) -> str:
+    """The 项目 column of a project field path: 年度总体目标.实际完成情况 -> 实际完成情况,
+    项目资金.其他资金.全年执行数 -> 其他资金·全年执行数."""
+    parts = field.split(".")
+    if parts[0] == "年度总体目标" and len(parts) == 2:
+        return parts[1]
+    if parts[0] == "项目资金" and len(parts) == 3:
+        return f"{parts[1]}{FUND_SEPARATOR}{parts[2]}"
+    return field
+
+
+def project_values(p: ProjectInput, columns: list[Column], blank: frozenset[str] = frozenset()) -> list[object]:
+    """The project's row; `blank`: its fields not yet filled this year (new-year leaves them empty),
+    written as blank cells to fill, whatever placeholder the loader holds for them."""
     d = p.data
     values: dict[str, object] = {
         NUMBER: int(p.number), "项目名称": d.name, "表名": d.table_name, "主管部门": d.department,
@@ -186,17 +199,20 @@ def project_values(p: ProjectInput, columns: list[Column]) -> list[object]:
     for source, fund in (d.funds or {}).items():
         for fig, value in zip(FUND_FIGURES, (fund.initial, fund.planned, fund.spent)):
             values[f"{source}{FUND_SEPARATOR}{fig}"] = value
-    return [values.get(c.header) for c in columns]
+    empty = {_column_of(f) for f in blank}
+    return [None if c.header in empty else values.get(c.header) for c in columns]
 
 
-def indicator_values(p: ProjectInput, columns: list[Column]) -> list[list[object]]:
+def indicator_values(p: ProjectInput, columns: list[Column], blank: frozenset[str] = frozenset()) -> list[list[object]]:
     out = []
     for n, goal in enumerate(p.goals, start=1):
-        for ind in goal.indicators:
+        for i, ind in enumerate(goal.indicators, start=1):
             values = {"项目名称": p.data.name, GOAL: n, "一级指标": ind.level1, "二级指标": ind.level2,
                       "三级指标": ind.level3, "年初目标值": ind.target, "实际完成值": ind.actual,
                       "分值": _figure(ind.weight), "得分": _figure(ind.score), REMARK: ind.remark}
-            out.append([values.get(c.header) for c in columns])
+            place = f"年度绩效目标[{n}].指标[{i}]."
+            empty = {f[len(place):] for f in blank if f.startswith(place)}
+            out.append([None if c.header in empty else values.get(c.header) for c in columns])
     return out
 
 
@@ -246,15 +262,18 @@ class Exported:
     unit_sheet: bool
 
 
-def build_workbook(year: YearInput, variant: Variant, scoring: bool, unit_keys: list[str] | None) -> tuple[Workbook, int]:
+def build_workbook(year: YearInput, variant: Variant, scoring: bool, unit_keys: list[str] | None,
+                   unfilled: dict[str, frozenset[str]] | None = None) -> tuple[Workbook, int]:
     """The workbook for `year` (its projects may be none: a form to fill). `unit_keys`: write a 单位 sheet
-    with these keys of the department (None: the department stays in department.yaml)."""
+    with these keys of the department (None: the department stays in department.yaml). `unfilled`: by
+    project file, the fields not yet filled this year, written as blank cells."""
+    unfilled = unfilled or {}
     wb = Workbook(write_only=True)
     st = _styles(wb)
     pcols = project_columns(variant)
     icols = indicator_columns(variant, scoring)
-    prows = [project_values(p, pcols) for p in year.projects]
-    irows = [row for p in year.projects for row in indicator_values(p, icols)]
+    prows = [project_values(p, pcols, unfilled.get(p.smap.file, frozenset())) for p in year.projects]
+    irows = [row for p in year.projects for row in indicator_values(p, icols, unfilled.get(p.smap.file, frozenset()))]
     _sheet(wb, PROJECT_SHEET, pcols, prows, st)
     _sheet(wb, INDICATOR_SHEET, icols, irows, st)
     if unit_keys is not None:
@@ -294,8 +313,19 @@ def default_out(year_dir: Path, year: YearInput) -> Path:
     return year_dir / "自评数据.xlsx"
 
 
-def load_for_export(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Variant, bool, list[str] | None]:
-    """The year's data, checked: (input, variant, scoring, 单位 sheet keys or None)."""
+@dataclass
+class ForExport:
+    year: YearInput
+    variant: Variant
+    scoring: bool
+    unit_keys: list[str] | None  # a 单位 sheet with these keys, or None: the department stays in department.yaml
+    unfilled: dict[str, frozenset[str]]  # project file -> fields not yet filled (blank cells to fill)
+
+
+def load_for_export(year_dir: Path, base: Path | None = None) -> ForExport:
+    """The year's data, checked. Facts not yet filled this year (a year `annex new-year` started) are no
+    obstacle: export is for filling them; any other error is (counted once each, as check counts)."""
+    from pipeline.problems.once import NOT_FILLED, said_once
     from pipeline.problems.records import Issues
     from pipeline.check.rules import validate_year
     from pipeline.input.year import load_year
@@ -306,9 +336,14 @@ def load_for_export(year_dir: Path, base: Path | None = None) -> tuple[YearInput
         validate_year(year, issues)
     else:
         year, issues = YearInput(int(year_dir.name), year_dir), Issues()
-    errors = len(issues.errors)
+    said = said_once(issues.sorted())
+    errors = [i for i in said if i.severity == "error" and i.code != NOT_FILLED]
     if year.projects and errors:
-        raise ExportError(f"{year_dir} 的数据有 {errors} 个错误；请先运行 annex check 查看并修正，再导出")
+        raise ExportError(f"{year_dir} 的数据有 {len(errors)} 个错误；请先运行 annex check 查看并修正，再导出")
+    unfilled: dict[str, set[str]] = {}
+    for i in said:
+        if i.code == NOT_FILLED:
+            unfilled.setdefault(i.file, set()).add(i.field)
     variant = year.variant or load_variant(DEFAULT_VARIANT)
     unit_keys: list[str] | None = None
     if isinstance(year.department_smap, KeyMap):
@@ -316,11 +351,13 @@ def load_for_export(year_dir: Path, base: Path | None = None) -> tuple[YearInput
     elif not (year_dir / "department.yaml").is_file():
         unit_keys = list(DEPARTMENT_BLANK)
         year.department = None
-    return year, variant, year.scoring(variant), unit_keys
+    return ForExport(year, variant, year.scoring(variant), unit_keys,
+                     {f: frozenset(fields) for f, fields in unfilled.items()})
 
 
 def export_year(year_dir: Path, out: Path | None, force: bool, base: Path | None = None) -> Exported:
-    year, variant, scoring, unit_keys = load_for_export(year_dir, base)
+    loaded = load_for_export(year_dir, base)
+    year, unit_keys = loaded.year, loaded.unit_keys
     out = out or default_out(year_dir, year)
     if out.is_symlink():
         raise ExportError(f"{out} 是符号链接；annex 不通过链接写文件，请换一个文件名")
@@ -328,6 +365,6 @@ def export_year(year_dir: Path, out: Path | None, force: bool, base: Path | None
         raise ExportError(f"{out} 已存在；要覆盖请加 --force，或用 --out 指定别的文件名")
     if out.suffix.lower() != ".xlsx":
         raise ExportError(f"{out}：导出的工作簿应以 .xlsx 结尾")
-    wb, indicators = build_workbook(year, variant, scoring, unit_keys)
+    wb, indicators = build_workbook(year, loaded.variant, loaded.scoring, unit_keys, loaded.unfilled)
     save(wb, out)
     return Exported(out, len(year.projects), indicators, unit_keys is not None)
