@@ -153,6 +153,9 @@ EXPANDED = "锚点/别名展开后"
 VALUES = "{n} 个值"
 
 
+NONE = "无"  # an empty listing
+
+
 def listing(items) -> str:
     """Options, keys, names: as a Chinese list."""
     return "、".join(str(i) for i in items)
@@ -347,6 +350,19 @@ problem("workbook-key-twice", "error", "「{key}」同时写在「单位」表�
 # An import problem's location is the document, and the table and label in its field:
 # Loc("2023-自评表.docx", field="第 6 张表 项目类别").
 
+# import-missing, -checkbox-*, -amount, -not-found {file}: where the user writes what import could not read
+WRITE_INTO = {"project": "项目文件", "department": "department.yaml"}
+# import-not-docx {kind}: a document of another format, by its extension
+OTHER_FORMATS = {".doc": "Word 97-2003（.doc）", ".wps": "WPS 文字（.wps）", ".wpt": "WPS 模板（.wpt）",
+                 ".dot": "Word 模板（.dot）", ".rtf": "RTF（.rtf）", ".odt": "OpenDocument（.odt）"}
+# import-unreadable {reason} and import-not-docx {kind} for a file that is not a .docx inside
+DOCX_REFUSED = {
+    "not-regular": "不是普通文件",
+    "too-large": "文件过大（上限 {mb} MB）",
+    "ole": "Word 97-2003 或 WPS（扩展名是 .docx，内容不是）",
+    "not-zip": "不是 .docx 文件（不是 zip 格式）",
+}
+
 problem("import-not-docx", "error", "这是 {kind} 格式的文件，annex 只能读取 .docx；请在 Word 或 WPS 中打开它，「另存为」Word 文档（.docx）后再导入")
 problem("import-unreadable", "error", "无法作为 Word 文档（.docx）打开：{reason}")
 problem("import-no-table", "error", "没有找到可识别的项目支出绩效自评表（按表样 {variants} 的标签查找）；请确认文件里的表格是自评表")
@@ -366,3 +382,159 @@ problem("import-not-found", "error", "没有读到{label}；请在 {file} 中填
 problem("import-year-missing", "error", "标题里没有读到年度；请用 --year 指定，例如 --year 2023")
 problem("import-file-exists", "warning", "{file} 已存在，未覆盖（加 --replace 才会覆盖）")
 problem("not-filled", "error", "本年度尚未填写「{key}」")
+
+
+# --- What `annex verify` finds in an archive (pipeline/archive/verify.py, head.py) ------------------
+# Not problems of the data: no file:line, no fixture in tests/test_catalogue.py. Each finding is
+# said at a version ("2023/v003") and a path inside it; tests/test_archive_tamper.py produces them.
+
+FINDINGS: dict[str, ProblemType] = {}
+
+
+def finding(code: str, template: str) -> ProblemType:
+    """Register what verify can find; a code registered twice (here or as a problem) is an error."""
+    if code in FINDINGS or code in CATALOGUE:
+        raise ValueError(f"code {code!r} registered twice")
+    FINDINGS[code] = entry = ProblemType(code, "error", template)
+    return entry
+
+
+def finding_text(code: str, **fields: object) -> str:
+    try:
+        return FINDINGS[code].message(**fields)
+    except KeyError:
+        raise KeyError(f"finding {code!r} is not in the catalogue (pipeline/problems/catalogue.py)") from None
+
+
+# {kind}: what stands where a file or folder of the archive should be
+ENTRY_KIND = {"link": "链接", "folder": "文件夹", "file": "文件", "other": "不是普通文件的东西"}
+# head-* {record}: which of the two head records
+HEAD_RECORD = {"archive": "归档里的 {name}", "copy": "输出文件夹里的副本 {name}"}
+# {named} / {recorded_by}: who recorded the link being followed down the chain
+LINK_OWNER = {"head": "记录的最新版本", "below": "链上的上一版本", "manifest": "{version} 的清单",
+              "manifest-link": "{version} 的清单记下的上一版本", "none": ""}
+
+
+def link_owner(key: str, version: str = "") -> str:
+    return LINK_OWNER[key].format(version=version)
+
+
+def head_record(key: str, name: str) -> str:
+    return HEAD_RECORD[key].format(name=name)
+
+
+finding("archive-head-unreadable", "{record} 无法读取（{reason}）")
+finding("archive-head-link", "{record} 被换成了链接（annex 只写普通文件）")
+finding("archive-head-not-regular", "{record} 不是 annex 写的普通文件")
+finding("archive-head-damaged", "{record} 无法读取（已损坏或被改写）")
+finding("archive-head-wrong-year", "{record} 记录的是 {recorded} 年度，不是 {year} 年度")
+finding("archive-head-missing", "记录最新版本的 {name} 不见了")
+finding("archive-head-gone", "{record}（记录最新版本的文件）不见了")
+finding("archive-head-disagree", "{record} 与{copy} 记录的最新版本不同（{names}）")
+finding("archive-folder-gone", "这个年度的归档文件夹 {root} 不见了（记录的最新版本是 {version}）")
+finding("archive-folder-replaced", "归档文件夹 {root} 被换成了{kind}")
+finding("archive-folder-unreadable", "无法读取归档文件夹 {root}（{reason}）")
+finding("archive-off-chain", "不在版本链上：annex 没有记录过这个版本（可能是被放进来、改名或互换的）")
+finding("archive-mode-changed", "权限被改动（应为 {want}，现为 {got}）")
+finding("archive-version-mode-changed", "版本文件夹的权限被改动（应为 {want}，现为 {got}）")
+finding("archive-leftover", "中断的构建留下的临时内容，下次 annex build 时清除")
+finding("archive-version-replaced", "版本文件夹被换成了{kind}")
+finding("archive-misnamed", "名称不是 annex 给的版本名（多余的{kind}，或被改名的版本）")
+finding("archive-extra", "归档里多余的{kind}")
+finding("archive-manifest-too-large", "清单 manifest.json 大得不像 annex 写的清单，未读取")
+finding("archive-manifest-replaced", "清单 manifest.json 被换成了{kind}")
+finding("archive-manifest-unreadable", "清单 manifest.json 无法读取（{reason}）")
+finding("archive-manifest-missing", "清单 manifest.json 缺失或无法读取")
+finding("archive-manifest-swapped", "文件夹 {folder} 里是 {version} 的清单（版本被改名或互换）")
+finding("archive-manifest-wrong-year", "清单记的是 {recorded} 年度，不是 {year} 年度")
+finding("archive-before-chain", "这些版本由旧版 annex 存入，没有版本链；下次 annex build 起新版本会链接到最新的一个")
+finding("archive-version-missing", "版本缺失：{named}是 {version}，它却不在了（被删除、改名，或换成了文件、链接）")
+finding("archive-unverifiable", "它的清单哈希记在缺失或无法读取的版本里，无法核对")
+finding("archive-manifest-hash", "清单与{recorded_by}记下的哈希不符（清单被改写，或版本被替换）")
+finding("archive-chain-cut", "清单没有链接上一版本，但比它早的版本还在")
+finding("archive-previous-invalid", "清单里的上一版本「{previous}」不合规")
+finding("archive-entry-outside", "清单里的条目指向版本文件夹以外或不合规，未打开")
+finding("archive-unreadable", "无法读取（{reason}）")
+finding("archive-file-unreadable", "无法读取")
+finding("archive-extra-folder", "清单里没有的多余文件夹")
+finding("archive-became-link", "被换成了链接（归档里只应有普通文件和文件夹）")
+finding("archive-extra-link", "清单里没有的多余链接")
+finding("archive-folder-became-file", "文件夹被换成了文件")
+finding("archive-extra-file", "清单里没有的多余文件")
+finding("archive-not-regular", "不是普通文件（管道、设备等）")
+finding("archive-content-changed", "内容与清单不符（已被改动）")
+finding("archive-file-missing", "文件缺失")
+finding("archive-folder-missing", "文件夹缺失（其中 {n} 个文件）")
+finding("archive-unchecked", "其中 {n} 个文件未核对")
+
+# What storing a version met (pipeline/archive/store.py): the version's notes, shown by the build.
+# archive-note-head-lost {what}
+HEAD_LOST = {"gone": "不见了", "differs": "的清单与记录的不符（被改写或替换）"}
+finding("archive-note-head-lost", "记录的最新版本 {version} {what}；新版本不沿用它的文件，编号接在 {after} 之后")
+finding("archive-note-head-missing", "记录最新版本的 head.json 不见了；新版本接在 {after} 之后")
+finding("archive-note-not-reused",
+        "{version} 里的 {names} 与它的清单不符（已被改动），新版本没有沿用，存的是本次的文件；运行 annex verify 查看")
+
+
+# --- Messages that stop a run (pipeline/errors.py `Abort`: raised with a code and its fields) -------
+# Not problems of the data (those are reported all together, located): one failure the user can
+# act on, said once with what to do. tests/test_aborts.py raises each.
+
+STOPS: dict[str, ProblemType] = {}
+
+
+def stop(code: str, template: str) -> ProblemType:
+    """Register a message that stops a run; a code registered twice (anywhere here) is an error."""
+    if code in STOPS or code in CATALOGUE or code in FINDINGS:
+        raise ValueError(f"code {code!r} registered twice")
+    STOPS[code] = entry = ProblemType(code, "error", template)
+    return entry
+
+
+def stop_text(code: str, **fields: object) -> str:
+    try:
+        return STOPS[code].message(**fields)
+    except KeyError:
+        raise KeyError(f"stop {code!r} is not in the catalogue (pipeline/problems/catalogue.py)") from None
+
+
+# output-overlaps-data {how}: where the output folder lies
+OVERLAP = {"same": "是同一个文件夹", "inside": "在数据文件夹里面", "contains": "包含数据文件夹"}
+# lock-busy {who} and {waited}
+LOCK_HOLDER = "（进程 {pid}）"
+LOCK_WAITED = "，等待 {seconds:g} 秒后仍未结束"
+
+# The lock (pipeline/files/lock.py)
+stop("lock-busy", "另一个 annex build{who}正在生成 {subject}{waited}；请稍后再试（锁文件 {lock}）")
+stop("lock-link", "锁文件 {lock} 是一个符号链接，不是 annex 创建的；annex 不经过链接写入。请删除这个链接后再运行")
+stop("lock-not-regular", "锁文件 {lock} 不是普通文件；请删除它后再运行")
+stop("lock-hard-link", "锁文件 {lock} 另有硬链接（与别的文件是同一个文件），annex 不写入它；请删除它后再运行")
+# Where a build writes (pipeline/build/paths.py)
+stop("output-overlaps-data", "输出文件夹 {out} 与数据文件夹 {data} 重叠（输出文件夹{how}）：生成和归档会改写甚至删除数据。"
+     "未写入任何文件。请用 --out 指定数据文件夹以外的文件夹，例如 --out build")
+stop("output-is-link", "{target} 是一个符号链接（指向 {points_to}），不是 annex 生成的文件夹；"
+     "annex 会替换并删除这里的旧输出，因此不经过链接写入。请删除这个链接后再运行 annex build")
+stop("output-not-folder", "{target} 不是文件夹；annex 要在这里生成 {year} 年度的输出。请移走它后再运行 annex build")
+# A build (pipeline/build/run.py, errors.py)
+stop("data-changed-during-check", "{year_dir} 里的文件在检查过程中被修改；请保存好后再运行一次 annex build")
+stop("nothing-to-build", "{year_dir} 里没有可生成的项目")
+stop("check-failed", "数据有错误，未生成任何文件；请先改正上面的错误（annex check 可再次检查）")
+stop("render-failed", "{table}（{format}）：写入失败，{reason}")
+stop("render-failed-kept", "生成失败：{message}\n{build_dir} 仍是上一次完整的输出，归档未改动。")
+stop("archive-failed", "已生成 {build_dir}，但归档失败：{reason}{where}。{build_dir} 已更新，这次输出未归档；"
+     "腾出空间（或改正问题）后再运行一次 annex build，即会归档")
+stop("data-changed-during-build", "已生成 {build_dir}，但 {year_dir} 里的文件在构建过程中被修改，本次输出未归档；"
+     "请再运行一次 annex build")
+# The archive (pipeline/archive/store.py, verify.py)
+stop("archive-root-not-folder", "{root} 应是 annex 建立的归档文件夹，现在却是链接或文件；本次输出未归档。"
+     "请把它恢复为文件夹（或移走它）后再运行 annex build")
+stop("archive-record-is-folder", "{path} 应是 annex 写的记录文件，现在却是文件夹；本次输出未归档。请移走它后再运行 annex build")
+stop("archive-data-link", "已生成 {build_dir}，但数据文件夹里的 {link} 是链接（指向 {points_to}）："
+     "annex 不把链接或它指向的文件存进归档，本次输出未归档。请把这个链接换成文件或文件夹本身（或删掉它），再运行 annex build")
+stop("archive-folder-unlistable", "无法读取 {folder}（{reason}）")
+# Finding the year (pipeline/input/folders.py)
+stop("no-data-folder-here", "当前文件夹（{cwd}）里没有 {data} 文件夹；请先进入项目文件夹（含 data 文件夹的那个）"
+     "再运行，或用 --data 指明数据文件夹在哪里，例如 --data /home/用户名/绩效自评/data")
+stop("no-data-folder", "找不到数据文件夹 {data}；请检查 --data 后面的路径")
+stop("no-year-folder", "{data} 里没有年度文件夹（如 {data}/2023）")
+stop("year-folder-missing", "找不到 {year_dir}；现有年度：{have}")

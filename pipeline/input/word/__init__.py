@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.problems.catalogue import WRITE_INTO
 from pipeline.problems.records import Issues, Loc
 from pipeline.files.names import safe_file_stem
 from pipeline.input.word.document import Unreadable, find_tables, open_docx
@@ -117,13 +118,13 @@ def import_documents(paths: list[Path], year: int | None = None, display=str) ->
     if unit:
         dept["单位名称"] = unit
     else:
-        issues.report("import-not-found", Loc(kept[0].doc), label="单位名称", file="department.yaml")
+        issues.report("import-not-found", Loc(kept[0].doc), label="单位名称", file=WRITE_INTO["department"])
     if dept_of:
         dept["主管部门"] = dept_of
     if date:
         dept["填报日期"] = date
     else:
-        issues.report("import-not-found", Loc(kept[0].doc), label="填报日期", file="department.yaml")
+        issues.report("import-not-found", Loc(kept[0].doc), label="填报日期", file=WRITE_INTO["department"])
     dept["表样"] = variant_name
     if not variant.scoring_always:
         dept["评分"] = bool(scoring)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pipeline.problems.records import Issues, Loc
+from pipeline.problems.catalogue import WRITE_INTO, listing
 from pipeline.input.arithmetic import amount_text, budget_score, execution_rate, grade_of
 from pipeline.input.word.document import FoundTable
 from pipeline.input.word.labels import norm
@@ -80,7 +81,7 @@ def read_project(found: FoundTable, doc: str) -> ProjectRead:
         if value:
             data[key] = value
         else:
-            at.report("import-missing", label[lid], label=label[lid], file="项目文件")
+            at.report("import-missing", label[lid], label=label[lid], file=WRITE_INTO["project"])
             missing.append(key)
 
     text("项目名称", "project_name")
@@ -90,7 +91,7 @@ def read_project(found: FoundTable, doc: str) -> ProjectRead:
     for group, options in v.checkbox_groups.items():
         cell = t.groups.get(group)
         if cell is None:
-            at.report("import-missing", group, label=group, file="项目文件")
+            at.report("import-missing", group, label=group, file=WRITE_INTO["project"])
             missing.append(group)
             continue
         reading = read_group(cell, options)
@@ -99,14 +100,14 @@ def read_project(found: FoundTable, doc: str) -> ProjectRead:
         if reading.chosen:
             data[group] = reading.chosen
         elif not reading.found_options:
-            at.report("import-checkbox-unread", group, cell, group=group, options="、".join(options), file="项目文件")
+            at.report("import-checkbox-unread", group, cell, group=group, options=listing(options), file=WRITE_INTO["project"])
             missing.append(group)
         elif len(reading.ticked) > 1:
             at.report("import-checkbox-many", group, cell, group=group, count=len(reading.ticked),
-                      ticked="、".join(dict.fromkeys(reading.ticked)), file="项目文件")
+                      ticked=listing(dict.fromkeys(reading.ticked)), file=WRITE_INTO["project"])
             missing.append(group)
         else:
-            at.report("import-checkbox-none", group, cell, group=group, options="、".join(options), file="项目文件")
+            at.report("import-checkbox-none", group, cell, group=group, options=listing(options), file=WRITE_INTO["project"])
             missing.append(group)
 
     scoring = False
@@ -120,7 +121,7 @@ def read_project(found: FoundTable, doc: str) -> ProjectRead:
             value = amount(printed)
             if value is None:
                 code = "import-amount" if printed else "import-missing"
-                at.report(code, label[lid], printed or None, label=label[lid], printed=printed, file="项目文件")
+                at.report(code, label[lid], printed or None, label=label[lid], printed=printed, file=WRITE_INTO["project"])
                 missing.append(key)
             else:
                 data[key] = value
@@ -138,7 +139,7 @@ def read_project(found: FoundTable, doc: str) -> ProjectRead:
             row = t.funds.get(key)
             where = v.fund_sources[key]
             if row is None:
-                at.report("import-missing", where, label=where, file="项目文件")
+                at.report("import-missing", where, label=where, file=WRITE_INTO["project"])
                 missing.append(f"项目资金.{key}")
                 continue
             entry = {}
@@ -146,7 +147,7 @@ def read_project(found: FoundTable, doc: str) -> ProjectRead:
                 value = amount(row.get(lid, ""))
                 if value is None:
                     lab = f"{where} {label[lid]}"
-                    at.report("import-amount", lab, row.get(lid), label=lab, printed=row.get(lid, ""), file="项目文件")
+                    at.report("import-amount", lab, row.get(lid), label=lab, printed=row.get(lid, ""), file=WRITE_INTO["project"])
                     missing.append(f"项目资金.{key}.{dkey}")
                 else:
                     entry[dkey] = value
@@ -165,7 +166,7 @@ def read_project(found: FoundTable, doc: str) -> ProjectRead:
         if t.overall.get("expected") or t.overall.get("achieved"):
             data["年度总体目标"] = {"预期目标": t.overall.get("expected", ""), "实际完成情况": t.overall.get("achieved", "")}
         else:
-            at.report("import-missing", label["overall_goal"], label=label["overall_goal"], file="项目文件")
+            at.report("import-missing", label["overall_goal"], label=label["overall_goal"], file=WRITE_INTO["project"])
             missing.append("年度总体目标")
 
     goals = _goals(t)
@@ -215,7 +216,7 @@ def _indicator(row: dict[str, str], scoring: bool, at: Located) -> dict:
                 out[key] = value
             elif printed:
                 at.report("import-amount", f"{row.get('level3', '')} {key}", printed, label=key, printed=printed,
-                          file="项目文件")
+                          file=WRITE_INTO["project"])
     if row.get("remark"):
         out["偏差原因分析及改进措施"] = row["remark"]
     return out
