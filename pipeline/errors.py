@@ -22,7 +22,7 @@ class Abort(Exception):
     exit_code: int = 1
 
     def __init__(self, code: str, **fields: object):
-        from pipeline.problems.catalogue import STOPS, stop_text
+        from pipeline.problems.stops import STOPS, stop_text
 
         self.code = code if code in STOPS else ""
         self.fields = fields

@@ -15,7 +15,9 @@ import pytest
 from pipeline.build.errors import BuildError, CheckFailed, RenderError
 from pipeline.errors import Abort
 from pipeline.files.lock import LockBusy
-from pipeline.problems.catalogue import CATALOGUE, FINDINGS, STOPS
+from pipeline.problems.catalogue import CATALOGUE
+from pipeline.problems.findings import FINDINGS
+from pipeline.problems.stops import STOPS
 
 PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -90,6 +92,6 @@ def _raises_with_chinese(path: Path) -> list[int]:
 
 def test_no_raise_writes_its_own_chinese_outside_the_list():
     found = {p.relative_to(PACKAGE).as_posix(): _raises_with_chinese(p) for p in sorted(PACKAGE.rglob("*.py"))}
-    found = {rel: lines for rel, lines in found.items() if lines and rel != "problems/catalogue.py"}
+    found = {rel: lines for rel, lines in found.items() if lines and not rel.startswith("problems/")}
     assert sorted(set(found) - NOT_YET_CATALOGUED) == []
     assert sorted(NOT_YET_CATALOGUED - set(found)) == [], "moved to the catalogue: take it off the list"

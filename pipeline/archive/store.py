@@ -19,7 +19,7 @@ from pipeline.archive.manifest import (
     version_name, version_number,
 )
 from pipeline.errors import Abort
-from pipeline.problems.catalogue import HEAD_LOST, finding_text
+from pipeline.problems.findings import HEAD_LOST, finding_text
 from pipeline.files.digest import tree_digest
 from pipeline.files.tree import remove_tree
 

@@ -31,7 +31,7 @@ from pipeline.archive.manifest import (
 )
 from pipeline.archive.store import MANIFEST_MODE, STAGING, archive_dir
 from pipeline.errors import Abort
-from pipeline.problems.catalogue import ENTRY_KIND, finding_text, link_owner
+from pipeline.problems.findings import ENTRY_KIND, finding_text, link_owner
 
 _HEAD_TMP = re.compile(temp_pattern(HEAD))  # a head record being written, or left by a killed build
 

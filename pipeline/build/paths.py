@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipeline.errors import Abort
 from pipeline.files.paths import link_target
-from pipeline.problems.catalogue import OVERLAP
+from pipeline.problems.stops import OVERLAP
 
 
 TABLES_DIR = "分表"  # build/<year>/分表: the tables (pipeline.build.TABLES_DIR)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline.errors import Abort
 from pipeline.files.paths import display_path
-from pipeline.problems.catalogue import LOCK_HOLDER, LOCK_WAITED
+from pipeline.problems.stops import LOCK_HOLDER, LOCK_WAITED
 
 
 class UnsafeLock(Abort):
