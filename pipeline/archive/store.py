@@ -270,7 +270,8 @@ def _names(paths: list[str]) -> str:
 
 def record(root: Path, snap: Snapshot) -> Version:
     """Store a new version: outputs, a copy of the year folder, manifest; make it read-only, then
-    record it as the head.
+    record it as the head. (One function, longer than most: every step after the staging folder is
+    made runs under the one try that removes it on any failure, in the order the reader checks.)
 
     The version is assembled in a staging folder and renamed to vNNN in one step, so a reader sees
     a complete version or none. The caller holds the build lock, so no one else picks the number.

@@ -291,7 +291,11 @@ def _walk_chain(versions: dict[int, _Version], head: Link | None, year: int, add
 
 
 def _check_files(v: _Version, year: int, add) -> int:
-    """Each entry of the manifest against the folder, walked without following any link."""
+    """Each entry of the manifest against the folder, walked without following any link.
+
+    Long on purpose: one walk of the folder, one pass over the manifest, and the bookkeeping that
+    relates them (what lies under a folder that is missing or replaced is counted there, not listed)
+    share their sets; split, the sets would travel between the parts."""
     m = v.manifest
     at = f"{year}/{v.path.name}"
     entries = {}

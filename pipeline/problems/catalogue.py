@@ -352,6 +352,7 @@ problem("workbook-key-twice", "error", "「{key}」同时写在「单位」表�
 
 # import-missing, -checkbox-*, -amount, -not-found {file}: where the user writes what import could not read
 WRITE_INTO = {"project": "项目文件", "department": "department.yaml"}
+UNNAMED_PROJECT = "未命名项目"  # the file name of a table whose 项目名称 could not be read
 # import-not-docx {kind}: a document of another format, by its extension
 OTHER_FORMATS = {".doc": "Word 97-2003（.doc）", ".wps": "WPS 文字（.wps）", ".wpt": "WPS 模板（.wpt）",
                  ".dot": "Word 模板（.dot）", ".rtf": "RTF（.rtf）", ".odt": "OpenDocument（.odt）"}
