@@ -12,6 +12,7 @@ the model does not know, a value it cannot read, and a name no file has are loca
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 from pathlib import Path
 from typing import Literal
@@ -158,6 +159,7 @@ class _Composed:
                 key = k.value if isinstance(k, ScalarNode) else str(k.start_mark)
                 if key in out:
                     self.duplicates.append((path + (key,), k.start_mark.line + 1))
+                self.lines.setdefault(path + (key,), k.start_mark.line + 1)  # a key's line, not its value's
                 out[key] = self.build(v, path + (key,))
             return out
         if isinstance(node, SequenceNode):
@@ -179,7 +181,8 @@ def _what(err: dict) -> str:
     if kind == "missing":
         return "缺少这一项"
     if kind == "literal_error":
-        return "可选：" + err["ctx"]["expected"].replace("'", "「", 1).replace("'", "」").replace(" or ", "、")
+        options = re.findall(r"'([^']*)'", err["ctx"]["expected"])
+        return "可选：" + listing(options)
     if kind.startswith(("decimal", "int", "greater", "less")):
         return "应为数字" + (f"（{err['msg']}）" if "than" in err["msg"] else "")
     return err["msg"].removeprefix("Value error, ")
