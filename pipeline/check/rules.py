@@ -9,7 +9,7 @@ from pipeline.problems.records import Issues, Loc
 from pipeline.input.model import (
     CATEGORY_KEYS, MAX_DECIMALS, Figure, IndicatorInput, ProjectIn, ProjectInput, YearInput, decimals_of,
 )
-from pipeline.input.year import BUDGET_CSV
+from pipeline.input.csv_rows import BUDGET_CSV
 from pipeline.check.scoring import check_scores, why_scored
 from pipeline.variant import DEFAULT_VARIANT, Variant, load_variant
 
