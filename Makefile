@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBS := fonts-noto-cjk fonts-dejavu-core libharfbuzz-subset0 poppler-utils
 ARGS ?=
 
-.PHONY: annex check export test fonts soffice bench fuzz clean distclean
+.PHONY: annex check export serve test fonts soffice chromium bench fuzz clean distclean
 
 annex: $(STAMP) fonts ## set up, then build the latest year's bundle
 	$(BIN)/annex build $(ARGS)
@@ -17,6 +17,9 @@ check: $(STAMP) ## set up, then validate the latest year's data
 
 export: $(STAMP) ## set up, then write the year's data as a workbook to fill (ARGS="--year 2024" for a new year)
 	$(BIN)/annex export $(ARGS)
+
+serve: $(STAMP) fonts ## set up as for make annex, then the web pages on http://127.0.0.1:8000 (ARGS="--host 0.0.0.0" for the LAN)
+	$(BIN)/annex serve $(ARGS)
 
 test: $(STAMP) fonts ## set up, then run the test suite
 	$(BIN)/python -m pytest $(ARGS)
@@ -39,6 +42,13 @@ soffice:
 	@{ command -v soffice && test -e /usr/lib/libreoffice/program/libsclo.so; } >/dev/null 2>&1 || { \
 	  echo "安装 libreoffice-writer-nogui libreoffice-calc-nogui …"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libreoffice-writer-nogui libreoffice-calc-nogui >/dev/null; }
+
+# Debian's chromium, which the browser tests drive with Playwright (Playwright's own browser download
+# needs a network these machines do not have).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  echo "安装 chromium …"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 bench: $(STAMP) fonts soffice ## compare annex with the docxtpl + LibreOffice route
 	$(BIN)/python -m tests.bench $(ARGS)

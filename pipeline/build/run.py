@@ -225,7 +225,7 @@ def _archive(ctx: Context, state: BuildState) -> tuple[archive.Version | None, s
         annex_version=state.annex_version, variant=state.variant, templates=state.templates,
         bundle_title=state.bundle_title, formats=state.formats,
         projects=[archive.ProjectRecord(p.key, p.file_stem, p.form, p.inputs) for p in state.projects],
-        note=ctx.opts.note,
+        note=ctx.opts.note, made_by=ctx.opts.made_by,
     )
     try:
         version = archive.record(root, snap)

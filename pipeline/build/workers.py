@@ -40,9 +40,12 @@ class Workers:
     Their temporary files (WeasyPrint's copies of the fonts) go into one folder, removed with them.
     """
 
-    def __init__(self, formats: Sequence[str], jobs: int):
+    def __init__(self, formats: Sequence[str], jobs: int, start_method: str = "fork"):
+        """`start_method`: "fork" for a build or --watch; "forkserver" in a server, whose threads
+        hold other builds' locks: a forked worker would keep those locks open as long as it lives."""
         self.formats = tuple(f for f in FORMATS if f in formats)
         self.jobs = jobs
+        self.start_method = start_method
         self._pool: ProcessPoolExecutor | None = None
         self._scratch: Path | None = None
 
@@ -68,9 +71,12 @@ class Workers:
         if "pdf" in self.formats:
             _remove_orphaned_scratch()
             self._scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
+        forked = self.start_method == "fork"
         self._pool = ProcessPoolExecutor(
-            self.jobs, mp_context=_fork_context(), initializer=_init_process,
-            initargs=(self.formats, warm, lock_fd, str(self._scratch) if self._scratch else None))
+            self.jobs, mp_context=_fork_context() if forked else _context(self.start_method),
+            initializer=_init_process,
+            # Only a forked worker inherits the lock's descriptor (elsewhere the number names another file).
+            initargs=(self.formats, warm, lock_fd if forked else None, str(self._scratch) if self._scratch else None))
         self._pool.submit(_started)
 
     @property
@@ -187,3 +193,9 @@ def _fork_context():
         return multiprocessing.get_context("fork")
     except ValueError:
         return None
+
+
+def _context(method: str):
+    import multiprocessing
+
+    return multiprocessing.get_context(method)
