@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBS := fonts-noto-cjk fonts-dejavu-core libharfbuzz-subset0 poppler-utils
 ARGS ?=
 
-.PHONY: annex check export serve test fonts soffice chromium bench fuzz clean distclean
+.PHONY: annex check export serve test fonts soffice chromium bench bench-serve fuzz clean distclean
 
 annex: $(STAMP) fonts ## set up, then build the latest year's bundle
 	$(BIN)/annex build $(ARGS)
@@ -52,6 +52,10 @@ chromium:
 
 bench: $(STAMP) fonts soffice ## compare annex with the docxtpl + LibreOffice route
 	$(BIN)/python -m tests.bench $(ARGS)
+	$(BIN)/python -m tests.bench.serve
+
+bench-serve: $(STAMP) fonts soffice ## the server alone: a one-figure rebuild through it against --watch, 20 clerks while two builds run
+	$(BIN)/python -m tests.bench.serve $(ARGS)
 
 fuzz: $(STAMP) fonts ## a longer fuzz run than CI's
 	ANNEX_FUZZ_EXAMPLES=2000 ANNEX_FUZZ_BUILD_EXAMPLES=200 $(BIN)/python -m pytest tests/test_fuzz.py \

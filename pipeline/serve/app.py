@@ -58,12 +58,27 @@ def templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
+def _housekeeping(srv: Server) -> None:
+    """At start: ended sessions and old login failures forgotten, half-received uploads removed."""
+    import shutil
+
+    from pipeline.serve.auth import WINDOW
+    from pipeline.serve.pages_data import INCOMING
+
+    now = srv.settings.clock()
+    srv.db.end_sessions_before(now - srv.settings.session_max, now - srv.settings.session_idle)
+    srv.db.forget_failures(now - WINDOW)
+    for account in srv.db.accounts():
+        shutil.rmtree(srv.settings.root / account.workspace / "uploads" / INCOMING, ignore_errors=True)
+
+
 def create_app(settings: Settings) -> Starlette:
     settings.root.mkdir(parents=True, exist_ok=True)
     db = Database(settings.db_path)
     srv = Server(settings, db, Sessions(db, settings), Throttle(db), Jobs(db, settings), CheckCache(), templates())
 
     srv.jobs.start()
+    _housekeeping(srv)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):

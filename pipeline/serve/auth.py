@@ -20,7 +20,8 @@ from pipeline.serve.db import Account, Database
 HASHER = PasswordHasher()  # argon2id, argon2-cffi's defaults (RFC 9106's second recommendation)
 _DUMMY = HASHER.hash("annex: a password no account has")
 
-FREE_FAILURES = 5  # failures within WINDOW before each attempt must wait
+FREE_FAILURES = 5  # failures of one account within WINDOW before each attempt must wait
+FREE_FAILURES_PER_ADDRESS = 30
 WINDOW = 15 * 60
 MAX_WAIT = 300  # seconds: the longest an owner ever waits
 MIN_PASSWORD = 8
@@ -65,24 +66,26 @@ def verify(account: Account | None, password: str) -> bool:
 class Throttle:
     db: Database
 
-    def wait(self, keys: list[str], now: float) -> int:
-        """Seconds until another attempt for these keys is heard (0: now)."""
+    def wait(self, keys: list[tuple[str, int]], now: float) -> int:
+        """Seconds until another attempt for these (key, free failures) is heard (0: now)."""
         longest = 0.0
-        for key in keys:
+        for key, free in keys:
             times = self.db.failures(key, now - WINDOW)
-            if len(times) >= FREE_FAILURES:
-                delay = min(2 ** (len(times) - FREE_FAILURES) * 5, MAX_WAIT)
+            if len(times) >= free:
+                delay = min(2 ** (len(times) - free) * 5, MAX_WAIT)
                 longest = max(longest, times[-1] + delay - now)
         return max(0, int(longest + 0.999))
 
-    def failed(self, keys: list[str], now: float) -> None:
-        for key in keys:
+    def failed(self, keys: list[tuple[str, int]], now: float) -> None:
+        for key, _ in keys:
             self.db.add_failure(key, now)
 
-    def succeeded(self, keys: list[str]) -> None:
-        for key in keys:
+    def succeeded(self, keys: list[tuple[str, int]]) -> None:
+        for key, _ in keys:
             self.db.clear_failures(key)
 
 
-def throttle_keys(name: str, address: str) -> list[str]:
-    return [f"user:{name}", f"address:{address}"]
+def throttle_keys(name: str, address: str) -> list[tuple[str, int]]:
+    """The account, and the address it is tried from. An office behind one address (NAT) has many
+    clerks, so the address is allowed more failures than one account before it is slowed."""
+    return [(f"user:{name}", FREE_FAILURES), (f"address:{address}", FREE_FAILURES_PER_ADDRESS)]

@@ -149,6 +149,10 @@ class Database:
         with self.connect() as c:
             c.execute("INSERT INTO failures VALUES (?, ?)", (key, now))
 
+    def forget_failures(self, before: float) -> None:
+        with self.connect() as c:
+            c.execute("DELETE FROM failures WHERE at < ?", (before,))
+
     def clear_failures(self, key: str) -> None:
         with self.connect() as c:
             c.execute("DELETE FROM failures WHERE key = ?", (key,))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -201,7 +200,3 @@ async def marked(request: Request, user: User) -> Response:
     srv.audit(request, user.name, user.ws.name, "download", f"marked {year}")
     return download(data, marked_name(path), XLSX_TYPE)
 
-
-def clean_incoming(ws_root: Path) -> None:
-    """Files half-received when a server stopped."""
-    shutil.rmtree(ws_root / "uploads" / INCOMING, ignore_errors=True)
