@@ -76,7 +76,8 @@ class Workers:
             self.jobs, mp_context=_fork_context() if forked else _context(self.start_method),
             initializer=_init_process,
             # Only a forked worker inherits the lock's descriptor (elsewhere the number names another file).
-            initargs=(self.formats, warm, lock_fd if forked else None, str(self._scratch) if self._scratch else None))
+            initargs=(self.formats, warm, lock_fd if forked else None, str(self._scratch) if self._scratch else None,
+                      None if forked else os.getpid()))
         self._pool.submit(_started)
 
     @property
@@ -150,13 +151,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _init_process(formats: Sequence[str], warm: str | None, lock_fd: int | None, scratch: str | None) -> None:
+def _init_process(formats: Sequence[str], warm: str | None, lock_fd: int | None, scratch: str | None,
+                  owner: int | None = None) -> None:
     if lock_fd is not None:
         try:
             os.close(lock_fd)  # the build lock must die with the build, not live on in its workers
         except OSError:
             pass  # not inherited (a spawned, not forked, worker)
     _die_with_parent()
+    if owner is not None:
+        _die_with(owner)
     # The workers start while this process checks the data: let the check, on the critical path,
     # go first. (Alone on the machine afterwards, a lower priority costs nothing.)
     os.nice(WORKER_NICENESS)
@@ -184,6 +188,30 @@ def _die_with_parent() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
     except (AttributeError, OSError):
         pass
+
+
+def _die_with(pid: int) -> None:
+    """A worker started by a fork server has that server for parent, not the process it renders
+    for; when that process is killed (kill -9), the worker must end too, or it and the fork
+    server (which waits for every client to close) would live on."""
+    import select
+    import threading
+    import time
+
+    try:
+        fd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        fd = None
+
+    def watch() -> None:
+        if fd is not None:
+            select.select([fd], [], [])
+        else:
+            while _alive(pid):
+                time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="annex-owner-watch").start()
 
 
 def _fork_context():
