@@ -11,7 +11,7 @@ import pytest
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
-from pipeline.files import tree_digest
+from pipeline.files.digest import tree_digest
 from pipeline.input.tree import file_hashes
 from pipeline.serve.app import PUBLIC
 from serve_site import (

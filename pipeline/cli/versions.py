@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pipeline import archive
 from pipeline.archive.describe import change_summary, local_time  # noqa: F401  (re-exported)
-from pipeline.files import display_path
+from pipeline.files.paths import display_path
 
 Found = list[tuple[int, Path, "archive.Version | None"]]
 

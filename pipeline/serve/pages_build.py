@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from pipeline import archive
 from pipeline.archive.describe import change_summary, local_time
-from pipeline.archive.files import read_regular
+from pipeline.files.read import read_regular
 from pipeline.serve.db import ACTIVE, DONE
 from pipeline.serve.web import NotFound, User, action, download, page, render, server, year_of
 

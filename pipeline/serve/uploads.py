@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import Abort
-from pipeline.files import fsync_dir
+from pipeline.files.write import fsync_dir
 from pipeline.input.word.document import MAX_DOCX_BYTES
 from pipeline.input.workbook.sheets import MAX_UNPACKED_BYTES, MAX_WORKBOOK_BYTES
 from pipeline.serve.workspace import WORKBOOK_NAME, Workspace

@@ -9,7 +9,7 @@ import typer
 
 from pipeline.cli.options import DEFAULT_DATA, BadOption, DataOpt, ProblemsOpt, YearOpt, problem_style
 from pipeline.cli.output import console, say
-from pipeline.files import display_path
+from pipeline.files.paths import display_path
 from pipeline.input.folders import find_year_dir
 
 
@@ -50,7 +50,7 @@ def check(
 
 def write_marked(year_dir: Path, issues, dest: Path, quiet: bool = False) -> None:
     """--mark: the year's workbook, its problem cells marked, written to `dest` (never over the data)."""
-    from pipeline.files import write_atomic
+    from pipeline.files.write import write_atomic
     from pipeline.input.workbook.read import workbook_files
     from pipeline.write.marked import mark_workbook
 
