@@ -318,3 +318,23 @@ def test_user_commands(tmp_path):
     assert annex("user", "remove", "张三", "--root", root).returncode == 0
     assert (tmp_path / "r" / "市财政局" / "data").is_dir()  # the workspace's files stay
     assert login(TestClient(app), "张三", "another-pass").status_code == 401
+
+
+def test_history_compares_two_versions_and_verifies_the_archive(site, tmp_path):
+    book = tmp_path / "book.xlsx"
+    book.write_bytes(seed_workbook_year(site.ws(A_WS), tmp_path))
+    app = new_app(site)
+    a = signed_in(app, A_USER, A_PASSWORD)
+    for note in ("初稿", "改正预算数"):
+        a.post("/upload", data={"csrf": a.csrf, "year": "2024"}, files={"file": ("book.xlsx", book.read_bytes())})
+        r = a.post("/build", data={"csrf": a.csrf, "year": "2024", "note": note})
+        app.state.annex.jobs.wait(r.url.path.rsplit("/", 1)[1], 300)
+        assert "已生成" in text(a.get(r.url.path).text)
+        mutate(book, set_cell("项目", budget_cell(book), 75))
+    history = a.get("/years/2024/history").text
+    assert ">比较</button>" in history and ">核对归档</a>" in history
+    assert text(history).index("v002") < text(history).index("v001")  # newest first
+    changes = text(a.get("/years/2024/diff?a=v001&b=v002").text)
+    assert "预算数" in changes and "→ 75" in changes
+    assert "v002" in text(a.get("/years/2024/verify").text) and "归档完好" in text(a.get("/years/2024/verify").text)
+    assert a.get("/years/2024/diff?a=v001&b=v009").status_code == 404

@@ -137,7 +137,7 @@ class Jobs:
             if report.archived:
                 changed = change_summary(report.archived)
             else:
-                changed = f"与 {version} 相同，没有新版本" if version else ""
+                changed = f"内容与最新版本 {version} 相同，未另存新版本" if version else ""
             self._finish(job, DONE, "", version=version, changed=changed)
             self.db.audit(self.settings.clock(), job.user, ws.name, "", "build-done", f"{job.year} {version}")
 

@@ -80,6 +80,9 @@ class Placed:
 def place_workbook(ws: Workspace, year: int, tmp: Path) -> Placed:
     """The upload becomes the year's workbook; the previous one is kept in uploads/<year>/ first."""
     year_dir = ws.year_dir(year)
+    for folder in (ws.data, year_dir):
+        if folder.is_symlink():
+            raise UploadRefused(f"{folder.name} 是符号链接；annex 不通过链接写数据，请管理员检查工作区")
     year_dir.mkdir(parents=True, exist_ok=True)
     target = year_dir / WORKBOOK_NAME
     if target.is_symlink() or (target.exists() and not target.is_file()):
