@@ -18,7 +18,7 @@ import string
 from dataclasses import dataclass
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]  # info: counted and listed, never alarming
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,9 @@ def refusal_fields(code: str, fields: dict) -> dict:
 # file-too-large {size} and {limit} for a file whose YAML aliases expand past the limit of values
 EXPANDED = "锚点/别名展开后"
 VALUES = "{n} 个值"
+
+
+NONE = "无"  # an empty listing
 
 
 def listing(items) -> str:
@@ -347,6 +350,20 @@ problem("workbook-key-twice", "error", "「{key}」同时写在「单位」表�
 # An import problem's location is the document, and the table and label in its field:
 # Loc("2023-自评表.docx", field="第 6 张表 项目类别").
 
+# import-missing, -checkbox-*, -amount, -not-found {file}: where the user writes what import could not read
+WRITE_INTO = {"project": "项目文件", "department": "department.yaml"}
+UNNAMED_PROJECT = "未命名项目"  # the file name of a table whose 项目名称 could not be read
+# import-not-docx {kind}: a document of another format, by its extension
+OTHER_FORMATS = {".doc": "Word 97-2003（.doc）", ".wps": "WPS 文字（.wps）", ".wpt": "WPS 模板（.wpt）",
+                 ".dot": "Word 模板（.dot）", ".rtf": "RTF（.rtf）", ".odt": "OpenDocument（.odt）"}
+# import-unreadable {reason} and import-not-docx {kind} for a file that is not a .docx inside
+DOCX_REFUSED = {
+    "not-regular": "不是普通文件",
+    "too-large": "文件过大（上限 {mb} MB）",
+    "ole": "Word 97-2003 或 WPS（扩展名是 .docx，内容不是）",
+    "not-zip": "不是 .docx 文件（不是 zip 格式）",
+}
+
 problem("import-not-docx", "error", "这是 {kind} 格式的文件，annex 只能读取 .docx；请在 Word 或 WPS 中打开它，「另存为」Word 文档（.docx）后再导入")
 problem("import-unreadable", "error", "无法作为 Word 文档（.docx）打开：{reason}")
 problem("import-no-table", "error", "没有找到可识别的项目支出绩效自评表（按表样 {variants} 的标签查找）；请确认文件里的表格是自评表")
@@ -366,6 +383,28 @@ problem("import-not-found", "error", "没有读到{label}；请在 {file} 中填
 problem("import-year-missing", "error", "标题里没有读到年度；请用 --year 指定，例如 --year 2023")
 problem("import-file-exists", "warning", "{file} 已存在，未覆盖（加 --replace 才会覆盖）")
 problem("not-filled", "error", "本年度尚未填写「{key}」")
+
+
+# --- scoring rules as data (issue 24 part 1): rule sets, 定量 targets, scores checked and computed ---
+# pipeline/scoring/ (the rule sets in templates/rules/), pipeline/check/scoring.py
+
+problem("unknown-rules", "error", "没有评分规则「{given}」；可用的评分规则：{rules}（templates/rules/ 下的文件名）")
+problem("rules-invalid", "error", "评分规则文件有误：{detail}")
+problem("rules-unknown-key", "error", "评分规则里没有「{key}」这一项；这一层可用：{allowed}")
+problem("rules-denominator", "error",
+        "评分规则 {rules} 以「年初预算数」为执行率的分母，表样 {variant} 没有年初预算数；请换用别的评分规则")
+problem("score-computed", "info", "{count} 条定量指标没有填写得分，已按评分规则 {rules} 计算并打印：{rows}")
+problem("score-differs", "warning",
+        "按评分规则应得 {computed} 分（{formula}），填的是 {entered}；请核对。如确认按所填得分，"
+        "在「已确认警告」里写上本警告的代码")
+problem("treated-qualitative", "info", "按定性指标核对，得分不按公式计算：{why}")
+problem("qualitative-score-missing", "error",
+        "定性指标的「得分」要自己填写（annex 只计算定量指标{why}）：0 到 {weight} 分，评分规则 {rules} 的分档为 {bands}")
+problem("qualitative-below-full", "warning",
+        "实际完成值与年初目标值相同，得分 {score} 却低于分值 {weight}；请在「{key}」里说明扣分的理由")
+problem("reason-missing-indicator", "warning", "得分 {score} 低于分值 {weight}，需要说明偏差原因；请填写「{key}」")
+problem("reason-missing-rate", "warning",
+        "执行率 {rate} 低于评分规则 {rules} 要求说明原因的 {threshold}%；请填写「{key}」")
 
 # --- workbooks read under limits, cell by cell; export that reads back (issues 21, 22: workbook) ---
 problem("workbook-column-typo", "error",
