@@ -18,6 +18,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from pipeline.problems.catalogue import LIMIT_COUNT, LIMIT_MB, PACKAGE_LIMIT
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -30,7 +32,7 @@ class PackageLimit(Exception):
     """The package is past a limit: `what` says which (Chinese), `limit` the limit as a user reads it."""
 
     def __init__(self, what: str, limit: str):
-        super().__init__(f"{what}（上限 {limit}）")
+        super().__init__(what, limit)
         self.what, self.limit = what, limit
 
 
@@ -38,8 +40,8 @@ class PackageBroken(Exception):
     """Not a zip, or an XML part that does not parse: the reason, for a message."""
 
 
-def _mb(n: int) -> str:
-    return f"{n // 1024 // 1024} MB"
+def _mb(n: int) -> int:
+    return n // 1024 // 1024
 
 
 @dataclass
@@ -81,7 +83,7 @@ class Package:
                     if event == "start":
                         self.elements += 1
                         if self.elements > self.limits.elements:
-                            raise PackageLimit("XML 元素过多", f"{self.limits.elements:,} 个")
+                            raise PackageLimit(PACKAGE_LIMIT["elements"], LIMIT_COUNT.format(n=self.limits.elements))
                     yield event, elem
         except etree.XMLSyntaxError as exc:
             raise PackageBroken(f"{name}: {exc.msg}") from None
@@ -108,10 +110,10 @@ def open_package(path: Path, limits: Limits) -> Package:
     try:
         infos = zf.infolist()
         if len(infos) > limits.members:
-            raise PackageLimit(f"压缩包内有 {len(infos):,} 个文件", f"{limits.members:,} 个")
+            raise PackageLimit(PACKAGE_LIMIT["members"].format(n=len(infos)), LIMIT_COUNT.format(n=limits.members))
         unpacked = sum(i.file_size for i in infos)
         if unpacked > limits.unpacked:
-            raise PackageLimit(f"解压后 {_mb(unpacked)}", _mb(limits.unpacked))
+            raise PackageLimit(PACKAGE_LIMIT["unpacked"].format(mb=_mb(unpacked)), LIMIT_MB.format(mb=_mb(limits.unpacked)))
         names = {i.filename for i in infos}
     except BaseException:
         zf.close()

@@ -407,6 +407,21 @@ problem("reason-missing-rate", "warning",
         "执行率 {rate} 低于评分规则 {rules} 要求说明原因的 {threshold}%；请填写「{key}」")
 
 # --- workbooks read under limits, cell by cell; export that reads back (issues 21, 22: workbook) ---
+# workbook-over-limit {what} {limit}, import-unreadable {reason}: which limit a package passed
+PACKAGE_LIMIT = {
+    "members": "压缩包内有 {n:,} 个文件", "unpacked": "解压后 {mb} MB", "elements": "XML 元素过多",
+    "strings": "共享字符串过多", "chars": "共享字符串过长", "cells": "有内容的单元格过多",
+}
+LIMIT_COUNT, LIMIT_CHARS, LIMIT_MB = "{n:,} 个", "{n:,} 个字符", "{mb} MB"
+PACKAGE_FAULT = {"limit": "超出读取上限：{what}（上限 {limit}）", "broken": "文件已损坏（{detail}）",
+                 "no-workbook": "没有 workbook.xml"}
+# workbook-cell-unreadable {reason}: what is wrong with the cell's XML
+CELL_FAULT = {
+    "date-range": "日期数值 {v} 超出范围", "format": "按数字格式「{fmt}」无法显示（{error}）",
+    "shared": "引用的共享字符串「{v}」不存在", "boolean": "逻辑值应为 0 或 1，却是「{v}」",
+    "date": "日期「{v}」无法识别", "type": "单元格类型「{v}」无法识别", "number": "存为数字的内容「{v}」不是数字",
+    "number-range": "数字「{v}」超出范围",
+}
 problem("workbook-column-typo", "error",
         "表头「{column}」不是 annex 读取的列；是不是「{meant}」？已按「{meant}」读取这一列，请把表头改为「{meant}」")
 problem("workbook-over-limit", "error",

@@ -13,6 +13,7 @@ from pipeline.problems.catalogue import DOCX_REFUSED, OTHER_FORMATS
 from pipeline.input.word.cells import Cell, paragraph_text, table_rows
 from pipeline.input.word.labels import FormLabels
 from pipeline.variant import Variant
+from pipeline.problems.catalogue import PACKAGE_FAULT
 from pipeline.files.zipguard import Limits, PackageBroken, PackageLimit, count_xml
 
 MAX_DOCX_BYTES = 50 * 1024 * 1024
@@ -57,9 +58,9 @@ def open_docx(path: Path) -> docx.document.Document:
     try:
         count_xml(path, DOCX_LIMITS)  # before python-docx holds every part and element in memory
     except PackageLimit as exc:
-        raise Unreadable("import-unreadable", reason=f"超出读取上限：{exc.what}（上限 {exc.limit}）") from None
+        raise Unreadable("import-unreadable", reason=PACKAGE_FAULT["limit"].format(what=exc.what, limit=exc.limit)) from None
     except PackageBroken as exc:
-        raise Unreadable("import-unreadable", reason=f"文件已损坏（{exc}）") from None
+        raise Unreadable("import-unreadable", reason=PACKAGE_FAULT["broken"].format(detail=exc)) from None
     try:
         return docx.Document(str(path))
     except Exception as e:  # python-docx raises several kinds for a broken package

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 
+from pipeline.problems.catalogue import LIMIT_CHARS, LIMIT_COUNT, PACKAGE_FAULT, PACKAGE_LIMIT
 from pipeline.files.zipguard import Package, PackageBroken, PackageLimit, local
 
 MAX_SHARED_STRINGS = 1_000_000
@@ -77,7 +78,7 @@ def read_parts(pkg: Package) -> Parts:
     root_rels = _rels(pkg, "")
     book = next((m for kind, m in root_rels.values() if kind == _REL_DOC), "xl/workbook.xml")
     if not pkg.has(book):
-        raise PackageBroken("没有 workbook.xml")
+        raise PackageBroken(PACKAGE_FAULT["no-workbook"])
     rels = _rels(pkg, book)
     out = Parts()
     for elem in _small_part(pkg, book):
@@ -131,9 +132,9 @@ def _shared_strings(pkg: Package, part: str) -> list[str]:
             texts = []
             chars += len(text)
             if len(out) >= MAX_SHARED_STRINGS:
-                raise PackageLimit("共享字符串过多", f"{MAX_SHARED_STRINGS:,} 个")
+                raise PackageLimit(PACKAGE_LIMIT["strings"], LIMIT_COUNT.format(n=MAX_SHARED_STRINGS))
             if chars > MAX_SHARED_CHARS:
-                raise PackageLimit("共享字符串过长", f"{MAX_SHARED_CHARS:,} 个字符")
+                raise PackageLimit(PACKAGE_LIMIT["chars"], LIMIT_CHARS.format(n=MAX_SHARED_CHARS))
             out.append(text)
             elem.clear(keep_tail=False)
             parent = elem.getparent()

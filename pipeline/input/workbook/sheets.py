@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
 
+from pipeline.problems.catalogue import CELL_FAULT, LIMIT_COUNT, PACKAGE_LIMIT
 from pipeline.problems.records import Issues, Loc
 from pipeline.input.workbook.cells import Shown, shown
 from pipeline.input.workbook.parts import Parts, SheetEntry, read_parts
@@ -130,7 +131,7 @@ class _Budget:
     def take(self) -> None:
         self.cells += 1
         if self.cells > MAX_CELLS:
-            raise PackageLimit("有内容的单元格过多", f"{MAX_CELLS:,} 个")
+            raise PackageLimit(PACKAGE_LIMIT["cells"], LIMIT_COUNT.format(n=MAX_CELLS))
 
 
 class _Unreadable(Exception):
@@ -245,11 +246,11 @@ def _cell(elem, row: int, col: int, parts: Parts) -> Cell | None:
         try:
             value = from_excel(value, MAC_EPOCH if parts.date1904 else WINDOWS_EPOCH)
         except (ValueError, OverflowError, TypeError):
-            raise _Unreadable(f"日期数值 {v} 超出范围") from None
+            raise _Unreadable(CELL_FAULT["date-range"].format(v=_short(v))) from None
     try:
         s = shown(value, fmt if known else "General")
     except (ValueError, ArithmeticError, OverflowError, IndexError) as exc:
-        raise _Unreadable(f"按数字格式「{fmt}」无法显示（{type(exc).__name__}）") from None
+        raise _Unreadable(CELL_FAULT["format"].format(fmt=fmt, error=type(exc).__name__)) from None
     if s is not None and not known and s.number:
         s = dataclasses.replace(s, exact=False)  # an undefined format: read as 常规, and said
     return Cell(row, col, s) if s is not None else None
@@ -264,32 +265,32 @@ def _value(kind: str, v: str, parts: Parts) -> object:
         return _number(v)
     if kind == "s":
         if not v.strip().isdigit() or int(v) >= len(parts.shared):
-            raise _Unreadable(f"引用的共享字符串「{_short(v)}」不存在")
+            raise _Unreadable(CELL_FAULT["shared"].format(v=_short(v)))
         return parts.shared[int(v)]
     if kind in ("str", "e"):
         return v  # a formula's text, or an error value such as #N/A
     if kind == "b":
         if v.strip() not in ("0", "1"):
-            raise _Unreadable(f"逻辑值应为 0 或 1，却是「{_short(v)}」")
+            raise _Unreadable(CELL_FAULT["boolean"].format(v=_short(v)))
         return v.strip() == "1"
     if kind == "d":
         try:
             day = dt.datetime.fromisoformat(v.strip())
         except ValueError:
-            raise _Unreadable(f"日期「{_short(v)}」无法识别") from None
+            raise _Unreadable(CELL_FAULT["date"].format(v=_short(v))) from None
         return day.date() if len(v.strip()) <= 10 else day
-    raise _Unreadable(f"单元格类型「{_short(kind)}」无法识别")
+    raise _Unreadable(CELL_FAULT["type"].format(v=_short(kind)))
 
 
 def _number(v: str) -> int | float:
     text = v.strip()
     if len(text) > 40 or not _NUMBER.fullmatch(text):
-        raise _Unreadable(f"存为数字的内容「{_short(text)}」不是数字")
+        raise _Unreadable(CELL_FAULT["number"].format(v=_short(text)))
     if re.fullmatch(r"[+-]?[0-9]+", text) and len(text.lstrip("+-")) <= 15:
         return int(text)
     number = float(text)
     if not math.isfinite(number):
-        raise _Unreadable(f"数字「{_short(text)}」超出范围")
+        raise _Unreadable(CELL_FAULT["number-range"].format(v=_short(text)))
     return number
 
 
