@@ -117,15 +117,14 @@ def indicator_rows(books: YearBooks, projects: list[ProjectFile],
 
 def _grouped(rows: list[tuple[int, IndicatorInput]]) -> list[tuple[int, IndicatorInput]]:
     """A project's rows that each carry their whole place (目标, 一级, 二级 all written, as export writes
-    them) are read grouped: by goal, then 一级指标 and 二级指标 in the order they first appear, rows
-    within a group in sheet order. A sheet sorted by another column (三级指标, say) reads back as the
-    same indicators under the same headings: the exported workbook sorts safely."""
+    them) are read grouped: by goal, then by 一级指标 in the order they first appear (the form needs each
+    一级指标's rows together), rows within a group in sheet order. A sheet sorted by another column
+    (三级指标, say) reads back as the same indicators under the same headings: the exported workbook
+    sorts safely. Valid data in form order reads unchanged."""
     level1: dict[tuple[int, str], int] = {}
-    level2: dict[tuple[int, str, str], int] = {}
     for goal, ind in rows:
         level1.setdefault((goal, ind.level1), len(level1))
-        level2.setdefault((goal, ind.level1, ind.level2), len(level2))
-    return sorted(rows, key=lambda r: (r[0], level1[(r[0], r[1].level1)], level2[(r[0], r[1].level1, r[1].level2)]))
+    return sorted(rows, key=lambda r: (r[0], level1[(r[0], r[1].level1)]))
 
 
 def _indicator(row: IndicatorRow, issues: Issues) -> IndicatorInput:
