@@ -574,3 +574,18 @@ FIXTURES.update({
     "workbook-total-differs": fx(book(lambda wb: wb["项目"].append(["合计", 216, 124.5]))),
     "workbook-sheet-sorted": fx(_sorted_year),
 })
+
+
+def _copied_from_last_year(year: Path) -> None:
+    """Last year (the same data, as YAML) beside this year, kept as a workbook exported from it."""
+    import shutil as _shutil
+
+    from pipeline.write.workbook import export_year
+
+    last = year.parent / "2023"
+    _shutil.copytree(year, last)
+    _shutil.rmtree(year / "projects")
+    export_year(last, year / "自评数据.xlsx", force=False)
+
+
+FIXTURES.update({"unchanged-from-last-year": fx(_copied_from_last_year)})

@@ -79,3 +79,43 @@ def test_export_counts_each_error_once_as_check_does(tmp_path):
     assert len(blocking) == 1
     with pytest.raises(ExportError, match="有 1 个错误"):
         export_year(year, tmp_path / "x.xlsx", force=False)
+
+
+# --- last year's workbook copied by hand -----------------------------------------------------------------
+
+def _copied_by_hand(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copytree(SOURCES["data-2023"], data / "2023")
+    year = data / "2024"
+    year.mkdir()
+    dept = (data / "2023" / "department.yaml").read_text(encoding="utf-8")
+    (year / "department.yaml").write_text(dept, encoding="utf-8")
+    export_year(data / "2023", year / "自评数据.xlsx", force=False)  # last year's workbook, copied
+    return year
+
+
+def test_figures_left_from_last_year_are_named(tmp_path):
+    year = _copied_by_hand(tmp_path)
+    result = check_year(year)
+    found = [i for i in result.issues if i.code == "unchanged-from-last-year"]
+    assert len(found) == len(result.input.projects) == 11
+    assert found[0].cell.startswith("项目!") and "与 2023 年的数据完全相同" in found[0].message
+
+
+def test_a_project_whose_figures_were_updated_is_not_flagged(tmp_path):
+    year = _copied_by_hand(tmp_path)
+    wb = openpyxl.load_workbook(year / "自评数据.xlsx")
+    projects = wb["项目"]
+    ph = {c.value: c.column for c in projects[1]}
+    projects.cell(2, ph["预算数"]).value, projects.cell(2, ph["执行数"]).value = 123.45, 100
+    name = projects.cell(2, ph["项目名称"]).value
+    indicators = wb["指标"]
+    ih = {c.value: c.column for c in indicators[1]}
+    for r in range(2, indicators.max_row + 1):
+        if indicators.cell(r, ih["项目名称"]).value == name:
+            indicators.cell(r, ih["实际完成值"]).value = "2024 年完成"
+    wb.save(year / "自评数据.xlsx")
+    result = check_year(year)
+    flagged = {i.cell for i in result.issues if i.code == "unchanged-from-last-year"}
+    assert len(flagged) == 10 and "项目!I2" not in flagged

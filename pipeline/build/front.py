@@ -37,6 +37,7 @@ class CheckResult:
 def check_year(year_dir: Path, base: Path | None = None, glyphs: bool = False) -> CheckResult:
     """`glyphs`: also report characters the PDF's fonts lack (`annex check`; the build checks
     the fonts itself, once, for the tables it renders)."""
+    from pipeline.check.carried import report_unchanged
     from pipeline.check.limits import check_project_sizes
     from pipeline.check.rules import validate_year
     from pipeline.check.scoring import spoken_for
@@ -48,6 +49,7 @@ def check_year(year_dir: Path, base: Path | None = None, glyphs: bool = False) -
     issues = Issues([i for i in issues if not (i.code == "not-filled" and (i.file, i.field) in spoken)])
     found = Issues()
     validate_year(year, found)
+    report_unchanged(year, found)
     check_project_sizes(year.projects, found)
     # One mistake, one message: a value the loader refused (or left out) is not reported again by
     # the rules that would have looked at it.

@@ -437,3 +437,5 @@ problem("workbook-total-differs", "warning",
 problem("workbook-sheet-sorted", "error",
         "「{sheet}」表看起来被排序过：留空表示「同上」的单元格已不在原来那一行下面，读出来会张冠李戴，这张表未读入。"
         "请撤销排序（Ctrl+Z，或打开排序前的文件），或在每一行都填上项目名称、目标、一级指标、二级指标后再排序")
+problem("unchanged-from-last-year", "warning",
+        "这个项目的 {cells} 与 {year} 年的数据完全相同；如果工作簿是从上一年复制来的，请确认这些数字已改为本年度的")
