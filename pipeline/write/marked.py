@@ -81,14 +81,18 @@ def _within_limits(path: Path, display: str) -> None:
     """The reader's size and unpacked-size limits, before openpyxl loads the whole workbook."""
     import zipfile
 
-    from pipeline.input.workbook.sheets import MAX_UNPACKED_BYTES, MAX_WORKBOOK_BYTES
+    from pipeline.files.zipguard import PackageBroken, PackageLimit, count_xml
+    from pipeline.input.workbook.sheets import LIMITS, MAX_WORKBOOK_BYTES
 
     try:
         if path.stat().st_size > MAX_WORKBOOK_BYTES:
             raise MarkError(f"{display} 太大，不标注")
-        with zipfile.ZipFile(path) as z:
-            if sum(info.file_size for info in z.infolist()) > MAX_UNPACKED_BYTES:
-                raise MarkError(f"{display} 解压后太大，不标注")
+        try:  # members, unpacked bytes and XML elements: openpyxl then holds a bounded workbook
+            count_xml(path, LIMITS)
+        except PackageLimit:
+            raise MarkError(f"{display} 解压后太大，不标注") from None
+        except PackageBroken:
+            raise zipfile.BadZipFile from None
     except (zipfile.BadZipFile, OSError) as exc:
         raise MarkError(f"{display} 无法作为工作簿打开（{type(exc).__name__}），没有可标注的单元格") from None
 

@@ -31,6 +31,7 @@ from pipeline.files.zipguard import Limits, Package, PackageBroken, PackageLimit
 MAX_WORKBOOK_BYTES = 50 * 1024 * 1024
 # 1000 projects unpack to ~10 MB and ~1.5 million XML elements.
 LIMITS = Limits(members=10_000, unpacked=200 * 1024 * 1024, elements=20_000_000)
+MAX_UNPACKED_BYTES = LIMITS.unpacked  # for a quick look before the guard (uploads, the marked copy)
 MAX_ROWS = 100_000  # a sheet longer than this is not a year's data (and would take minutes)
 MAX_CELLS = 500_000  # cells holding a value, over the sheets read: 8000 indicator rows are ~80,000
 MAX_COLUMN = 16_384  # XFD
