@@ -123,3 +123,15 @@ def test_the_built_tables_print_the_computed_score(edited, tmp_path):
     rows = [[c for c in r] for r in book.active.iter_rows(values_only=True)]
     mine = next(r for r in rows if "公共法律服务体系建设经费" in r)
     assert str(mine[-2]) == "96.76" and mine[-1] == "优"
+
+
+def test_check_counts_the_computed_score_as_a_note(edited):
+    from tests.user_runs import annex
+
+    run = annex(edited.parent, "check", "--problems", "lines")
+    assert run.exit_code == 0, run.output
+    lines = run.output.strip().splitlines()
+    # warnings: the two edited rows, the example's own 19 of 20 on an unchanged 定性 row without a reason,
+    # and project 02's 16 (应得 18.4) and 9 (应得 10): 5; the computed 14.28: 1 note
+    assert lines[-1] == "data/2023：2 个项目，0 个错误，5 个警告，1 条提示"
+    assert sum("[score-computed]" in line and " 提示 " in line for line in lines) == 1
