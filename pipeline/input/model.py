@@ -87,7 +87,11 @@ def parse_date(value: object) -> dt.date:
 
 def parse_text(value: object) -> str:
     """Texts: YAML may read `2062` or `100%` as a number; the form prints what was written."""
-    if isinstance(value, bool) or value is None or not isinstance(value, str):
+    if isinstance(value, bool):
+        raise invalid("wrong-type", expected=EXPECTED_TYPE["text-bool"])
+    if value is None:
+        raise invalid("wrong-type", expected=EXPECTED_TYPE["text-null"])
+    if not isinstance(value, str):
         raise invalid("wrong-type", expected=EXPECTED_TYPE["text"])
     text = value.strip()
     if len(text) > MAX_TEXT_CHARS:

@@ -64,6 +64,9 @@ def lookup(code: str) -> ProblemType:
 # wrong-type {expected}: what a value of each kind should be.
 EXPECTED_TYPE = {
     "text": "一段文字",
+    # YAML reads these words as yes/no or as empty, not as text: say so, and how to keep the word.
+    "text-bool": "一段文字；yes、no、on、off、true、false 在 YAML 里是「是/否」，不是文字：要写这个词请加引号，例如 \"yes\"",
+    "text-null": "一段文字；这里写的是空值（null、~ 或什么也没写）：没有内容请写 \"\"，要写 null 这个词请加引号，例如 \"null\"",
     "list": "列表（每一项以「- 」开头）",
     "mapping": "键值对（「键: 值」的映射）",
     "bool": "「true」或「false」",
@@ -91,6 +94,9 @@ YAML_HINT = {
     "tab": "YAML 不能用 Tab 缩进，请改用空格",
     "quote": "引号没有闭合，请检查这一行附近的引号是否成对",
     "colon-space": "冒号后面要有空格，或含冒号的文字要用引号括起来",
+    # `实际完成值: 完成率: 100%`: the space is there; the text's own colon reads as a second key.
+    "colon-in-text": "文字里的半角冒号加空格「: 」会被当作又一个键；请把文字里的冒号改成全角「：」，"
+                     "或把整段文字用引号括起来，例如 \"完成率: 100%\"",
     "documents": "一个文件只能有一个文档，请删除多余的 --- 分隔线",
     "nesting": "括号或缩进嵌套层数过多",
     "colon-missing": "缺少冒号，或缩进不一致",
