@@ -76,6 +76,25 @@ def test_cold_build_writes_each_table_and_the_bundle(built):
     assert not list((built / "build").glob(".staging-*"))
 
 
+def test_the_readme_says_of_every_output_whether_to_send_it(built):
+    """Issue 22.17: the README's section on what goes to the finance bureau names every file and
+    folder a build leaves in build/<year>/, the bundle's PDF first among what to send."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## 报送财政局", 1)[1].split("\n## ", 1)[0]
+    send, on_request, keep = (section.split(f"**{w}：**", 1)[1].split("\n- ", 1)[0]
+                              for w in ("要交", "按要求交", "不要交"))
+    assert send.lstrip().startswith("`<单位名称>-<年度>年度项目支出绩效自评表.pdf`")
+    for entry in sorted((built / "build" / "2023").iterdir()):
+        as_written = entry.name.replace("中共鄂州市委政法委员会", "<单位名称>").replace("2023", "<年度>")
+        if entry.name.startswith("."):
+            assert f"`{entry.name}`" in keep and "以 `.` 开头" in keep
+        elif entry.is_dir():
+            assert f"`{entry.name}/`" in on_request
+        else:
+            assert f"`{as_written}`" in send + on_request, entry.name
+    assert "`data/`" in keep and "`build/archive/`" in keep
+
+
 def test_cold_build_summary(tmp_path):
     shutil.copytree(SEED, tmp_path / "data" / "2023")
     result = annex(tmp_path, "build", "-f", "docx", "-j", "1")
