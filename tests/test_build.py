@@ -287,7 +287,7 @@ def test_second_build_waits_for_the_lock_or_gives_up(work, monkeypatch):
     with build_lock(lock, wait=0):
         busy = annex(work, "build", "-f", "docx", "--wait", "0")
     assert busy.exit_code == 1
-    assert f"（进程 {os.getpid()}）正在生成 build/2023" in busy.stderr
+    assert f"（进程 {os.getpid()}）正在写入 build/2023" in busy.stderr
     assert "请稍后再试" in busy.stderr
 
     held, release = threading.Event(), threading.Event()
@@ -313,7 +313,7 @@ def test_second_build_waits_for_the_lock_or_gives_up(work, monkeypatch):
     waited = annex(work, "build", "-f", "docx", "--wait", "60")
     holder.join()
     assert waited.exit_code == 0, waited.output
-    assert "正在生成同一年度，等待它完成" in waited.stderr
+    assert "正在写入同一年度，等待它完成" in waited.stderr
 
 
 def test_concurrent_builds_do_not_interleave(work):
@@ -336,7 +336,7 @@ def test_missing_glyph_stops_before_writing(work):
     set_figure(work, "02-市综治中心", "项目实施单位", "市综治中心", "市综治中心𓀀")
     result = annex(work, "build")  # both formats: the PDF needs the glyph
     assert result.exit_code == 1
-    assert "「𓀀」U+13000" in result.stderr and "（02-市综治中心）" in result.stderr
+    assert "「𓀀」（02-市综治中心，编码 U+13000）" in result.stderr
     assert "Traceback" not in result.output
     assert files(work / "build") == before
 

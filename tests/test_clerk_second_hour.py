@@ -69,3 +69,163 @@ def test_the_suggested_spellings_are_read_as_text(tmp_path, quoted):
     result = check_year(year, base=tmp_path)
     assert not result.issues.items
     assert result.input.projects[0].data.goals[0].indicators[0].actual == quoted.strip("'\"")
+
+
+# --- 22.15: a field the chosen form does not print is not required -------------------------------------
+
+NATIONAL = Path(__file__).resolve().parent.parent / "templates" / "national-2020" / "example" / "2023"
+
+
+def _national(tmp_path: Path, date_line: str | None) -> Path:
+    import shutil
+
+    year = tmp_path / "data" / "2023"
+    shutil.copytree(NATIONAL, year)
+    dept = year / "department.yaml"
+    text = dept.read_text(encoding="utf-8")
+    assert "填报日期: 2024-04-20\n" in text
+    dept.write_text(text.replace("填报日期: 2024-04-20\n", "" if date_line is None else date_line), encoding="utf-8")
+    return year
+
+
+@pytest.mark.parametrize("date_line", [None, "填报日期:\n"])  # the trial's import (no date); a new-year blank
+def test_national_2020_prints_no_date_so_none_is_required(tmp_path, date_line):
+    result = check_year(_national(tmp_path, date_line), base=tmp_path)
+    assert not result.issues.items and result.bundle is not None
+    assert all(f.date_line == "" for f in result.bundle.forms)
+
+
+def test_a_date_the_form_prints_is_still_required(tmp_path):
+    year = make_year(tmp_path)
+    _edit(year, "填报日期: 2025-04-23\n", "", rel="department.yaml")
+    [issue] = check_year(year, base=tmp_path).issues
+    assert (issue.code, issue.field) == ("missing-key", "填报日期")
+
+
+def test_requiredness_follows_the_variants_form_yaml(tmp_path):
+    """A department's own variant (a folder, no code) that prints the date requires it again."""
+    from pipeline.variant import load_variant
+
+    assert not load_variant("national-2020").prints_date and load_variant("hubei-2023").prints_date
+
+
+def test_new_year_from_a_national_year_leaves_no_date_to_fill(tmp_path):
+    from pipeline.write.new_year import start_year
+
+    _national(tmp_path, None)
+    started = start_year(tmp_path / "data", 2024)
+    dept = (tmp_path / "data" / "2024" / "department.yaml").read_text(encoding="utf-8")
+    assert "填报日期" not in dept
+    issues = check_year(tmp_path / "data" / "2024", base=tmp_path).issues
+    unfilled = [i.field for i in issues if i.code == "not-filled"]
+    assert "填报日期" not in unfilled and unfilled  # the year's figures are still to fill
+    assert started.to_fill == len(unfilled)
+
+
+# --- 22.6: every hint names a command that runs as typed from the project folder ----------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+SUBCOMMAND = r"(?:check|import|new-year|schema|convert|build|history|diff|verify|export|serve)"
+# `annex check` with nothing runnable before it: typed as shown, `annex: command not found`.
+BARE = re.compile(rf"(?<![\w/.-])annex {SUBCOMMAND}\b")
+HINT = re.compile(r"\.venv/bin/annex(?: +[^\s，。；、：）」（「]+)*")
+MAKE = re.compile(r"(?<![\w-])make ([a-z][\w-]*)")
+# Not hints: the note `annex convert` leaves in the files it rewrites, naming what wrote it.
+NOT_HINTS = ("# annex convert：",)
+
+
+def _user_texts() -> list[tuple[str, str]]:
+    """(where, text) of every string in pipeline/ a user can see: literals and f-string parts, and
+    the commands' docstrings (their help); other docstrings are for programmers."""
+    import ast
+
+    out = []
+    for path in sorted((ROOT / "pipeline").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = set()
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)) and node.body:
+                first = node.body[0]
+                is_help = isinstance(node, ast.FunctionDef) and path.parent.name == "commands" and path.stem.rstrip("_") == node.name.rstrip("_")
+                if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and not is_help:
+                    docs.add(id(first.value))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
+                out.append((f"{path.relative_to(ROOT)}:{node.lineno}", node.value))
+    return out
+
+
+def test_no_message_names_a_command_that_fails_as_typed():
+    texts = _user_texts()
+    assert len(texts) > 500  # the scan sees the code's strings
+    bare = [(w, t) for w, t in texts if BARE.search(t) and not t.startswith(NOT_HINTS)]
+    assert not bare, "\n".join(f"{w}: {t!r}" for w, t in bare)
+    targets = set(re.findall(r"^([a-z][\w.-]*):", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M))
+    for w, t in texts:
+        for target in MAKE.findall(t):
+            assert target in targets, f"{w}: make {target} is no target of the Makefile"
+
+
+def runnable(command: str) -> None:
+    """The command, as printed, runs from the project folder: the executable is there, the
+    subcommand is annex's, and its options parse (placeholders filled in as the clerk would)."""
+    import shlex
+
+    import typer
+    from typer import _click as click  # typer 0.29 carries its own click
+
+    from pipeline.cli import app
+
+    words = shlex.split(command)
+    assert words[0] == ".venv/bin/annex" and (ROOT / words[0]).is_file(), command
+    group = typer.main.get_command(app)
+    sub = group.commands.get(words[1])
+    assert sub is not None, command
+    args = [{"<核对码>": "0123456789ab"}.get(w, w) for w in words[2:]]
+    try:
+        sub.make_context(words[1], args, resilient_parsing=False)
+    except click.BadParameter as e:  # a file argument that exists only in the clerk's folder
+        assert "不存在" in str(e) or "does not exist" in str(e) or "<" in command, (command, e)
+    except click.UsageError as e:
+        raise AssertionError(f"{command}: {e}") from None
+
+
+def hints_in(output: str) -> list[str]:
+    """Each `.venv/bin/annex …` in the output (its lines joined: the console may wrap one), up to the
+    first word that is neither an option, an option's value, a placeholder nor an ASCII argument."""
+    found = []
+    for m in HINT.finditer(output.replace("\n", " ")):
+        words = m.group(0).split()
+        kept = words[:2]
+        for i, w in enumerate(words[2:], 2):
+            if w.startswith(("-", "<")) or w.isascii() or words[i - 1].startswith("--"):
+                kept.append(w)
+            else:
+                break
+        found.append(" ".join(kept))
+    return found
+
+
+def test_every_hint_the_cli_prints_runs_as_shown(tmp_path):
+    from user_runs import annex
+
+    root = tmp_path
+    year = make_year(root)
+    outputs = {}
+    _edit(year, "预算数: 60", "预算数: 60万元")
+    outputs["build-error"] = annex(root, "build", "-f", "docx")
+    _edit(year, "预算数: 60万元", "预算数: 50")
+    _edit(year, "执行数: 58", "执行数: 58")
+    _edit(year, "二级指标: 社会效益指标", "二级指标: 公众效益")  # a nonstandard level 2: a warning
+    outputs["build-partial"] = annex(root, "build", "-f", "docx")
+    outputs["build"] = annex(root, "build")
+    outputs["verify"] = annex(root, "verify")
+    outputs["diff"] = annex(root, "diff")
+    outputs["new-year"] = annex(root, "new-year", "2025")
+    bundle = next((root / "build" / "2024").glob("*.docx"))
+    outputs["import"] = annex(root, "import", str(bundle.relative_to(root)), "--data", "again")
+    for name, result in outputs.items():
+        found = hints_in(result.output)
+        assert found, (name, result.output)
+        for command in found:
+            runnable(command)

@@ -20,6 +20,7 @@ from pipeline.archive.manifest import (
 from pipeline.build.atomic import remove_tree
 from pipeline.errors import Abort
 from pipeline.files import tree_digest
+from pipeline.hints import annex_command
 
 MANIFEST_MODE = 0o444
 _STAGING = re.compile(r"\.staging-\d+")
@@ -160,7 +161,7 @@ def _refuse_link(build_dir: Path, link: str) -> ArchiveRefused:
     return ArchiveRefused(
         f"已生成 {build_dir}，但数据文件夹里的 {link} 是链接（指向 {os.path.realpath(link)}）："
         "annex 不把链接或它指向的文件存进归档，本次输出未归档。"
-        "请把这个链接换成文件或文件夹本身（或删掉它），再运行 annex build")
+        f"请把这个链接换成文件或文件夹本身（或删掉它），再运行 {annex_command('build')}")
 
 
 def _data_sources(snap: Snapshot) -> tuple[list[_Source], dict[str, int]]:
@@ -260,11 +261,11 @@ def _ensure_root(root: Path) -> None:
         pass
     if not is_real_dir(root):
         raise ArchiveRefused(f"{root} 应是 annex 建立的归档文件夹，现在却是链接或文件；本次输出未归档。"
-                             "请把它恢复为文件夹（或移走它）后再运行 annex build")
+                             f"请把它恢复为文件夹（或移走它）后再运行 {annex_command('build')}")
     for path in (head_path(root), witness_path(root)):
         if is_real_dir(path):  # a file or a link there is simply replaced; a folder cannot be
             raise ArchiveRefused(f"{path} 应是 annex 写的记录文件，现在却是文件夹；本次输出未归档。"
-                                 "请移走它后再运行 annex build")
+                                 f"请移走它后再运行 {annex_command('build')}")
 
 
 def _names(paths: list[str]) -> str:
@@ -327,7 +328,7 @@ def record(root: Path, snap: Snapshot) -> Version:
             modes[rel] = mode_text(_dir_mode(dir_modes[source_rel]) if source_rel in dir_modes else DIR_MODE)
         if stager.not_reused:
             notes.append(f"{prev.name} 里的 {_names(stager.not_reused)} 与它的清单不符（已被改动），"
-                         "新版本没有沿用，存的是本次的文件；运行 annex verify 查看")
+                         f"新版本没有沿用，存的是本次的文件；运行 {annex_command('verify')} 查看")
         manifest = Manifest(
             version=version_name(number), year=snap.year,
             created=datetime.now().astimezone().isoformat(timespec="seconds"),

@@ -28,6 +28,7 @@ from pipeline.archive.manifest import (
 )
 from pipeline.archive.store import MANIFEST_MODE, _STAGING, archive_dir
 from pipeline.errors import Abort
+from pipeline.hints import annex_command
 
 _HEAD_TMP = re.compile(r"\.head\.json\.\d+\.tmp")  # a head record being written, or left by a killed build
 
@@ -179,10 +180,10 @@ def _scan_root(root: Path, add) -> dict[int, _Version]:
         kind = "链接" if stat.S_ISLNK(st.st_mode) else ("文件夹" if stat.S_ISDIR(st.st_mode) else "文件")
         if e.name == HEAD:
             if stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) != 0o444:
-                add(f"权限被改动（应为 0444，现为 {mode_text(stat.S_IMODE(st.st_mode))}）", HEAD)
+                add(_mode_words(0o444, stat.S_IMODE(st.st_mode)), HEAD)
             continue  # its content is read by read_head_state
         if _STAGING.fullmatch(e.name) or _HEAD_TMP.fullmatch(e.name):
-            add("中断的构建留下的临时内容，下次 annex build 时清除", e.name, problem=False)
+            add(f"中断的构建留下的临时内容，下次运行 {annex_command('build')} 时清除", e.name, problem=False)
             continue
         number = version_number(e.name)
         if number is not None and stat.S_ISDIR(st.st_mode):
@@ -222,7 +223,7 @@ def _read_manifest(v: _Version, year: int, add) -> None:
     if m.year != year:
         add(f"清单记的是 {m.year} 年度，不是 {year} 年度", MANIFEST, at)
     if st is not None and stat.S_IMODE(st.st_mode) != MANIFEST_MODE and m.format >= 2:
-        add(f"权限被改动（应为 {mode_text(MANIFEST_MODE)}，现为 {mode_text(stat.S_IMODE(st.st_mode))}）", MANIFEST, at)
+        add(_mode_words(MANIFEST_MODE, stat.S_IMODE(st.st_mode)), MANIFEST, at)
 
 
 def _walk_chain(versions: dict[int, _Version], head: Link | None, year: int, add) -> tuple[list[Link], set[int]]:
@@ -235,7 +236,7 @@ def _walk_chain(versions: dict[int, _Version], head: Link | None, year: int, add
             # An archive from before the chain: its versions stand on their own.
             on_chain.update(versions)
             if versions:
-                add("这些版本由旧版 annex 存入，没有版本链；下次 annex build 起新版本会链接到最新的一个", problem=False)
+                add(f"这些版本由旧版 annex 存入，没有版本链；下次运行 {annex_command('build')} 起，新版本会链接到最新的一个", problem=False)
             return chain, on_chain
         head = Link(version_name(max(versions)), "")  # no record to check it against: start from the top
     link: Link | None = head
@@ -294,7 +295,7 @@ def _check_files(v: _Version, year: int, add) -> int:
     expected_dirs = {"/".join(rel.split("/")[:i]) for rel in entries for i in range(1, rel.count("/") + 1)}
     root_mode = stat.S_IMODE(os.lstat(v.path).st_mode)
     if root_mode != DIR_MODE:
-        add(f"版本文件夹的权限被改动（应为 {mode_text(DIR_MODE)}，现为 {mode_text(root_mode)}）", at=at)
+        add("版本文件夹" + _mode_words(DIR_MODE, root_mode), at=at)
 
     found_files: dict[str, os.stat_result] = {}
     found_dirs: set[str] = set()
@@ -366,7 +367,19 @@ def _check_files(v: _Version, year: int, add) -> int:
 
 
 def _mode_changed(want: int, st: os.stat_result) -> str:
-    return f"权限被改动（应为 {mode_text(want)}，现为 {mode_text(stat.S_IMODE(st.st_mode))}）"
+    return _mode_words(want, stat.S_IMODE(st.st_mode))
+
+
+def _mode_words(want: int, got: int) -> str:
+    """A changed permission as the clerk sees it (can it be changed, can it be opened), then the
+    numbers for whoever restores it."""
+    if got & 0o222 and not want & 0o222:
+        plain = "被设成了可以改写（归档应是只读的，以防被改动）"
+    elif want & 0o444 and not got & 0o444:
+        plain = "被设成了不能打开"
+    else:
+        plain = "的访问权限被改动"
+    return f"{plain}；请查明是谁改的，核对内容后改回（权限应为 {mode_text(want)}，现为 {mode_text(got)}）"
 
 
 def head_paths(out: Path, year: int) -> tuple[Path, Path]:

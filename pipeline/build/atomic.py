@@ -35,7 +35,7 @@ class LockBusy(Abort):
     def __init__(self, path: Path, holder: str, wait: float, subject: str):
         who = f"（进程 {holder}）" if holder else ""
         waited = f"，等待 {wait:g} 秒后仍未结束" if wait > 0 else ""
-        super().__init__(f"另一个 annex build{who}正在生成 {subject}{waited}；请稍后再试（锁文件 {display_path(path)}）")
+        super().__init__(f"另一次生成{who}正在写入 {subject}{waited}；请稍后再试（锁文件 {display_path(path)}）")
         self.path = path
         self.holder = holder
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.errors import Abort
 from pipeline.files import display_path
+from pipeline.hints import annex_command
 
 if TYPE_CHECKING:
     from pipeline.build.front import CheckResult
@@ -29,5 +30,5 @@ class CheckFailed(Abort):
     (the same report as `annex check`) before the message."""
 
     def __init__(self, result: CheckResult):
-        super().__init__("数据有错误，未生成任何文件；请先改正上面的错误（annex check 可再次检查）")
+        super().__init__(f"数据有错误，未生成任何文件；请先改正上面的错误（{annex_command('check')} 可再次检查）")
         self.result = result

@@ -13,6 +13,7 @@ import stat
 from pathlib import Path
 
 from pipeline.errors import Abort
+from pipeline.hints import annex_command
 
 
 TABLES_DIR = "分表"  # build/<year>/分表: the tables (pipeline.build.TABLES_DIR)
@@ -74,7 +75,7 @@ def _our_folder(target: Path, year: int) -> None:
     if stat.S_ISLNK(st.st_mode):
         raise OutputNotOurs(
             f"{target} 是一个符号链接（指向 {os.readlink(target)}），不是 annex 生成的文件夹；"
-            "annex 会替换并删除这里的旧输出，因此不经过链接写入。请删除这个链接后再运行 annex build"
+            f"annex 会替换并删除这里的旧输出，因此不经过链接写入。请删除这个链接后再运行 {annex_command('build')}"
         )
     if not stat.S_ISDIR(st.st_mode):
-        raise OutputNotOurs(f"{target} 不是文件夹；annex 要在这里生成 {year} 年度的输出。请移走它后再运行 annex build")
+        raise OutputNotOurs(f"{target} 不是文件夹；annex 要在这里生成 {year} 年度的输出。请移走它后再运行 {annex_command('build')}")

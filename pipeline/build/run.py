@@ -22,6 +22,7 @@ from pipeline.build.staging import aside_path, clean_leftovers, link_kept, lock_
 from pipeline.build.state import STATE_FILE, BuildState, OutputFile, ProjectState, load_state, outputs_present
 from pipeline.build.workers import Task, Workers
 from pipeline.files import display_path, tree_digest
+from pipeline.hints import annex_command
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do never loads them
     from pipeline.build.front import CheckResult
@@ -117,7 +118,7 @@ def _check(ctx: Context) -> CheckResult:
     ctx.hooks.checking()
     result = check_year(ctx.opts.year_dir)
     if data_digest(ctx.opts.year_dir) != ctx.data_digest:
-        raise BuildError(f"{ctx.opts.year_dir} 里的文件在检查过程中被修改；请保存好后再运行一次 annex build")
+        raise BuildError(f"{ctx.opts.year_dir} 里的文件在检查过程中被修改；请保存好后再运行一次 {annex_command('build')}")
     if result.errors:
         raise CheckFailed(result)
     if result.bundle is None or result.input.variant is None:
@@ -232,10 +233,10 @@ def _archive(ctx: Context, state: BuildState) -> tuple[archive.Version | None, s
     except OSError as e:  # a full disk, most often: the outputs are in place, the archive is not
         where = f"（{e.filename}）" if e.filename else ""
         raise BuildError(f"已生成 {ctx.build_dir}，但归档失败：{e.strerror or e}{where}。{ctx.build_dir} 已更新，这次输出未归档；"
-                         "腾出空间（或改正问题）后再运行一次 annex build，即会归档") from None
+                         f"腾出空间（或改正问题）后再运行一次 {annex_command('build')}，即会归档") from None
     except archive.DataChanged:
         raise BuildError(f"已生成 {ctx.build_dir}，但 {ctx.opts.year_dir} 里的文件在构建过程中被修改，本次输出未归档；"
-                         "请再运行一次 annex build") from None
+                         f"请再运行一次 {annex_command('build')}") from None
     return version, version.name
 
 

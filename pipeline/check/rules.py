@@ -40,7 +40,7 @@ def validate_year(year: YearInput, issues: Issues) -> None:
 def _department(year: YearInput, variant: Variant, issues: Issues) -> None:
     dept, smap = year.department, year.department_smap
     _nonempty(dept.unit, smap.loc(("单位名称",)), "单位名称", issues)
-    if dept.date is None:
+    if dept.date is None and variant.prints_date:
         issues.report("missing-key", smap.loc(("填报日期",)), key="填报日期")
     if dept.money_unit not in variant.money_units:
         issues.report("not-an-option", smap.loc(("金额单位",)), dept.money_unit,

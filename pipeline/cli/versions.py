@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pipeline import archive
 from pipeline.files import display_path
+from pipeline.hints import annex_command
 
 Found = list[tuple[int, Path, "archive.Version | None"]]
 
@@ -63,7 +64,7 @@ def change_summary(v: archive.Version) -> str:
 def version_lines(number: int, v: archive.Version | None, year: int) -> list[str]:
     """One version as `annex history` prints it: a line, and its note on the next."""
     if v is None:
-        return [f"{archive.version_name(number)}  —  清单无法读取；运行 annex verify --year {year} 查看"]
+        return [f"{archive.version_name(number)}  —  清单无法读取；运行 {annex_command('verify', '--year', year)} 查看"]
     m = v.manifest
     lines = [f"{v.name}  {local_time(m.created)}  {len(m.projects)} 张表（{'、'.join(m.formats)}）  {change_summary(v)}"]
     if m.note:

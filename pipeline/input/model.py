@@ -182,7 +182,7 @@ class ProjectIn(_Input):
 class DepartmentIn(_Input):
     unit: Text = Field(alias="单位名称")
     department: Text | None = Field(None, alias="主管部门")
-    date: Date | None = Field(None, alias="填报日期", description="必填；新年度（annex new-year）留空待填")
+    date: Date | None = Field(None, alias="填报日期", description="表样印填报日期时必填（national-2020 不印）；开新年度时留空待填")
     variant: Text = Field(DEFAULT_VARIANT, alias="表样")
     scoring: Flag = Field(False, alias="评分")
     budget_weight: Amount | None = Field(None, alias="预算执行分值")

@@ -277,7 +277,7 @@ def read_yaml(path: Path, display: str, issues: Issues) -> tuple[object, SourceM
         bad = _NON_PRINTABLE.search(text)
         line = text[: bad.start()].count("\n") + 1 if bad else None
         ch = bad.group(0) if bad else None
-        issues.report("forbidden-character", Loc(display, line, None), char=chars.codepoint(ch) if ch else "?")
+        issues.report("forbidden-character", Loc(display, line, None), char=chars.described(ch) if ch else "?")
         return None
     except yaml.YAMLError as exc:
         _report_syntax(exc, whole, issues)

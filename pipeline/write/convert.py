@@ -24,6 +24,7 @@ import yaml
 from pipeline.files import fsync_dir, write_atomic, write_file
 from pipeline.errors import Abort
 from pipeline.input.safe_read import Refused, read_regular
+from pipeline.hints import annex_command
 
 MAX_FILE_BYTES = 1 << 20
 SOURCE, TARGET = "hubei-2023", "national-2020"
@@ -67,7 +68,7 @@ def plan_conversion(year_dir: Path, target: str) -> Conversion:
     from pipeline.input.year import load_year
 
     if target != TARGET:
-        raise ConvertRefused(f"annex convert 目前只能转为 {TARGET}（不是「{target}」）")
+        raise ConvertRefused(f"目前只能转为 {TARGET}（不是「{target}」）")
     _refuse_link(year_dir)
     _refuse_link(year_dir / "projects")
     dept_path = year_dir / "department.yaml"
@@ -77,10 +78,10 @@ def plan_conversion(year_dir: Path, target: str) -> Conversion:
     if source == target:
         raise ConvertRefused(f"{dept_path} 已经是 表样: {target}，不需要转换")
     if source != SOURCE:
-        raise ConvertRefused(f"annex convert 只能把表样 {SOURCE} 的数据转为 {TARGET}；{dept_path} 的表样是 {source}")
+        raise ConvertRefused(f"只能把表样 {SOURCE} 的数据转为 {TARGET}；{dept_path} 的表样是 {source}")
     if (year_dir / INDICATOR_CSV).exists():
         raise ConvertRefused(f"{year_dir / INDICATOR_CSV} 里的指标在 {TARGET} 表样下还需要「分值」「得分」两列，"
-                             "annex convert 不改写 CSV；请先把这些指标写进各项目的 YAML 文件（或改用工作簿），再运行转换")
+                             "转换不改写 CSV；请先把这些指标写进各项目的 YAML 文件（或改用工作簿），再运行转换")
     year, _ = load_year(year_dir)
     figures = {p.key: (p.planned, p.spent) for p in year.projects}
     edits = [_department_edit(dept_path, dept_text, dept_root, target)]
@@ -101,7 +102,7 @@ def _project_files(year_dir: Path) -> list[Path]:
 
 def _refuse_link(path: Path) -> None:
     if path.is_symlink():
-        raise ConvertRefused(f"{path} 是一个符号链接；annex convert 不通过符号链接改写数据，请换成真实的文件或文件夹")
+        raise ConvertRefused(f"{path} 是一个符号链接；转换不通过符号链接改写数据，请换成真实的文件或文件夹")
 
 
 def _read(path: Path) -> str:
@@ -109,7 +110,7 @@ def _read(path: Path) -> str:
     try:
         raw = read_regular(path, MAX_FILE_BYTES)
     except (Refused, OSError):
-        raise ConvertRefused(f"无法读取 {path}；请先运行 annex check 查看原因") from None
+        raise ConvertRefused(f"无法读取 {path}；请先运行 {annex_command('check')} 查看原因") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -122,7 +123,7 @@ def _compose(path: Path, text: str) -> yaml.MappingNode:
     except yaml.YAMLError:
         root = None
     if not isinstance(root, yaml.MappingNode):
-        raise ConvertRefused(f"{path} 有格式错误，无法转换；请先运行 annex check 改正")
+        raise ConvertRefused(f"{path} 有格式错误，无法转换；请先运行 {annex_command('check')} 查看并改正")
     return root
 
 
@@ -314,5 +315,5 @@ def _replace(path: Path, data: bytes) -> None:
     be a regular file, and the temporary one is created new."""
     st = os.lstat(path)
     if not stat.S_ISREG(st.st_mode):
-        raise ConvertRefused(f"{path} 是符号链接或不是普通文件；annex convert 不会写入它")
+        raise ConvertRefused(f"{path} 是符号链接或不是普通文件；转换不会写入它")
     write_atomic(path, data, stat.S_IMODE(st.st_mode))

@@ -20,6 +20,7 @@ from pipeline.input.model import ProjectIn
 from pipeline.write.data_folder import Written, write_year
 from pipeline.input.year import ProjectInput, YearInput, load_year
 from pipeline.input.word import PROJECT_ORDER
+from pipeline.hints import annex_command
 
 GROUPS = ("项目类别", "项目属性", "项目类型")
 
@@ -39,7 +40,7 @@ class Started:
 def start_year(data: Path, year: int, source_year: int | None = None) -> Started:
     target = data / str(year)
     if target.exists() or target.is_symlink():
-        raise NewYearError(f"{display_path(target)} 已经存在；annex new-year 不会改动已有的年度")
+        raise NewYearError(f"{display_path(target)} 已经存在；开新年度不会改动已有的年度")
     if source_year is None:
         years = [int(p.name) for p in data.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)
                  and int(p.name) < year] if data.is_dir() else []
@@ -54,7 +55,7 @@ def start_year(data: Path, year: int, source_year: int | None = None) -> Started
         first = issues.errors[0] if issues.errors else None
         where = f"（例如 {first.file}：{first.message}）" if first else ""
         raise NewYearError(f"{source_year} 年的数据有 {len(issues.errors)} 个错误{where}；"
-                           f"请先用 annex check --year {source_year} 改正，再开始新年度")
+                           f"请先用 {annex_command('check', '--year', source_year)} 查看并改正，再开始新年度")
     department, empty = _department(loaded)
     projects = []
     for p in loaded.projects:
@@ -71,12 +72,14 @@ def _department(year: YearInput) -> tuple[dict, int]:
     out: dict = {"单位名称": d.unit}
     if d.department is not None:
         out["主管部门"] = d.department
-    out["填报日期"] = None
+    printed = year.variant is None or year.variant.prints_date
+    if printed:  # a form that prints no date (national-2020) needs none
+        out["填报日期"] = None
     for attr, key in (("variant", "表样"), ("scoring", "评分"), ("budget_weight", "预算执行分值"), ("money_unit", "金额单位"),
                       ("accepted", "已确认警告")):
         if attr in written:
             out[key] = getattr(d, attr)
-    return out, 1
+    return out, int(printed)
 
 
 def _project(p: ProjectInput, year: YearInput) -> tuple[dict, int]:

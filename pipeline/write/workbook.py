@@ -32,6 +32,7 @@ from pipeline.input.workbook.read import (
 )
 from pipeline.input.year import Figure, ProjectInput, YearInput
 from pipeline.variant import Variant
+from pipeline.hints import annex_command
 
 TEXT, AMOUNT, WHOLE = "text", "amount", "whole"
 MAX_ROW = 1_048_576  # Excel's last row: dropdowns cover rows added later
@@ -283,7 +284,7 @@ def load_for_export(year_dir: Path, base: Path | None = None) -> tuple[YearInput
         year, issues = YearInput(int(year_dir.name), year_dir), Issues()
     errors = len(issues.errors)
     if year.projects and errors:
-        raise ExportError(f"{year_dir} 的数据有 {errors} 个错误；请先运行 annex check 查看并修正，再导出")
+        raise ExportError(f"{year_dir} 的数据有 {errors} 个错误；请先运行 {annex_command('check', '--year', year_dir.name)} 查看并修正，再导出")
     variant = year.variant or load_variant(DEFAULT_VARIANT)
     unit_keys: list[str] | None = None
     if isinstance(year.department_smap, KeyMap):

@@ -122,7 +122,7 @@ def import_documents(paths: list[Path], year: int | None = None, display=str) ->
         dept["主管部门"] = dept_of
     if date:
         dept["填报日期"] = date
-    else:
+    elif variant.prints_date:  # a form that prints no date (national-2020) needs none
         issues.report("import-not-found", Loc(kept[0].doc), label="填报日期", file="department.yaml")
     dept["表样"] = variant_name
     if not variant.scoring_always:
