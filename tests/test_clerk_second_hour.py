@@ -229,3 +229,115 @@ def test_every_hint_the_cli_prints_runs_as_shown(tmp_path):
         assert found, (name, result.output)
         for command in found:
             runnable(command)
+
+
+# --- 22.5: a confirmation cannot hide a typo, and can be narrowed to a value or a project --------------
+
+def _confirm(year: Path, entries: str) -> None:
+    with (year / "department.yaml").open("a", encoding="utf-8") as f:
+        f.write(entries)
+
+
+def test_a_year_wide_confirmation_does_not_hide_a_typo_of_a_standard_name(tmp_path):
+    """The trial: 已确认警告: [nonstandard-level2] for the year, then 质量指 typed for 质量指标."""
+    year = make_year(tmp_path)
+    _confirm(year, "已确认警告: [nonstandard-level2]\n")
+    _edit(year, "二级指标: 数量指标", "二级指标: 质量指")
+    _edit(year, "二级指标: 社会效益指标", "二级指标: 社会效益")  # a name of the user's own: confirmed
+    result = check_year(year, base=tmp_path)
+    [issue] = result.issues
+    assert (issue.code, issue.severity, issue.line, issue.value) == ("level2-typo", "error", 11, "质量指")
+    assert "「质量指标」" in issue.message and result.bundle is None
+    assert [(i.code, i.value) for i in result.accepted] == [("nonstandard-level2", "社会效益")]
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("质量指", "质量指标"),  # a character missing
+    ("时效指票", "时效指标"),  # a character wrong
+    ("数量指标标", "数量指标"),  # a character extra
+    ("社会效益指", "社会效益指标"),  # under its own 一级指标
+])
+def test_one_slip_from_a_standard_name_is_an_error_naming_it(tmp_path, typed, meant):
+    year = make_year(tmp_path)
+    _edit(year, "二级指标: 社会效益指标", f"二级指标: {typed}")
+    [issue] = check_year(year, base=tmp_path).issues
+    assert issue.code == "level2-typo" and f"请改成「{meant}」" in issue.message
+
+
+def test_a_name_two_slips_away_is_still_only_a_warning(tmp_path):
+    """服务对象满意度 (the 2023 bundle's own wording for 服务对象满意度指标) stays a warning to confirm."""
+    year = make_year(tmp_path)
+    _edit(year, "      - 一级指标: 效益指标\n        二级指标: 社会效益指标",
+          "      - 一级指标: 满意度指标\n        二级指标: 服务对象满意度")
+    [issue] = check_year(year, base=tmp_path).issues
+    assert issue.code == "nonstandard-level2"
+
+
+def test_the_2023_data_has_no_typo_of_a_standard_name():
+    result = check_year(ROOT / "data" / "2023", base=ROOT)
+    assert not result.errors and not [i for i in result.warnings if i.code == "level2-typo"]
+
+
+@pytest.mark.parametrize("entries, confirmed", [
+    ("已确认警告: [nonstandard-level2]\n", {"社会效益", "公众满意"}),  # the old plain code: the year
+    ("已确认警告: [\"nonstandard-level2:社会效益\"]\n", {"社会效益"}),  # text form, narrowed to a value
+    ("已确认警告:\n  - nonstandard-level2: 社会效益\n", {"社会效益"}),  # as YAML reads `code: value`
+    ("已确认警告:\n  - {代码: nonstandard-level2, 值: 公众满意}\n", {"公众满意"}),
+    ("已确认警告:\n  - {代码: nonstandard-level2, 项目: 示例项目经费}\n", {"社会效益", "公众满意"}),
+    ("已确认警告:\n  - {代码: nonstandard-level2, 项目: 别的项目}\n", set()),
+    ("已确认警告:\n  - {代码: nonstandard-level2, 值: 社会效益, 项目: 别的项目}\n", set()),
+])
+def test_a_confirmation_narrowed_to_a_value_or_a_project_covers_only_those(tmp_path, entries, confirmed):
+    year = make_year(tmp_path)
+    _confirm(year, entries)
+    _edit(year, "二级指标: 社会效益指标", "二级指标: 社会效益")
+    _edit(year, "      - 一级指标: 产出指标\n        二级指标: 数量指标",
+          "      - 一级指标: 满意度指标\n        二级指标: 公众满意")
+    result = check_year(year, base=tmp_path)
+    assert not result.errors
+    assert {i.value for i in result.accepted} == confirmed
+    assert {i.value for i in result.warnings} == {"社会效益", "公众满意"} - confirmed
+
+
+def test_a_project_files_own_narrowed_confirmation(tmp_path):
+    year = make_year(tmp_path)
+    _edit(year, "二级指标: 社会效益指标", "二级指标: 社会效益")
+    _edit(year, "改进措施: 进一步加强应用\n", "改进措施: 进一步加强应用\n已确认警告: [\"nonstandard-level2：社会效益\"]\n")
+    result = check_year(year, base=tmp_path)
+    assert not result.issues.items and [i.value for i in result.accepted] == ["社会效益"]
+
+
+@pytest.mark.parametrize("entry, code", [
+    ("  - {代码: nonstandard-level2, 数值: 社会效益}\n", "accept-entry-format"),
+    ("  - {代码: budget-not-positive, 值: \"0\"}\n", "accept-not-a-warning"),
+    ("  - not-a-code:社会效益\n", "accept-not-a-warning"),
+])
+def test_a_confirmation_that_cannot_be_read_is_an_error(tmp_path, entry, code):
+    year = make_year(tmp_path)
+    _confirm(year, "已确认警告:\n" + entry)
+    assert [i.code for i in check_year(year, base=tmp_path).issues] == [code]
+
+
+def test_the_workbook_unit_sheet_takes_narrowed_confirmations(tmp_path):
+    from workbooks import set_cell, unit_sheet, workbook_year
+
+    year = make_year(tmp_path)
+    (year / "department.yaml").unlink()
+    workbook_year(year, set_cell("指标", "D3", "质量指"), set_cell("指标", "D4", "服务对象满意度"),
+                  set_cell("指标", "D5", "社会效益"), set_cell("指标", "D6", "宣传场次"),
+                  unit_sheet([["项目", "内容"], ["单位名称", "示例单位"], ["主管部门", "示例主管部门"], ["填报日期", "2025-04-23"],
+                              ["已确认警告", "nonstandard-level2:社会效益、nonstandard-level2@法治宣传教育经费"]]))
+    result = check_year(year, base=tmp_path)
+    about_level2 = [(i.code, i.cell) for i in result.issues if "level2" in i.code]
+    assert about_level2 == [("level2-typo", "指标!D3"), ("nonstandard-level2", "指标!D4")]
+    assert sorted(i.cell for i in result.accepted) == ["指标!D5", "指标!D6"]
+
+
+def test_new_year_keeps_a_narrowed_confirmation_as_written(tmp_path):
+    from pipeline.write.new_year import start_year
+
+    year = make_year(tmp_path)
+    _confirm(year, "已确认警告:\n  - {代码: nonstandard-level2, 值: 社会效益, 项目: 示例项目经费}\n")
+    start_year(tmp_path / "data", 2025)
+    text = (tmp_path / "data" / "2025" / "department.yaml").read_text(encoding="utf-8")
+    assert "nonstandard-level2@示例项目经费:社会效益" in text

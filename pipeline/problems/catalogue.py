@@ -331,3 +331,12 @@ problem("import-not-found", "error", "没有读到{label}；请在 {file} 中填
 problem("import-year-missing", "error", "标题里没有读到年度；请用 --year 指定，例如 --year 2023")
 problem("import-file-exists", "warning", "{file} 已存在，未覆盖（加 --replace 才会覆盖）")
 problem("not-filled", "error", "本年度尚未填写「{key}」")
+
+
+# --- a clerk's second hour (issue 22): confirmations that cannot hide a typo ---------------------------
+problem("level2-typo", "error",
+        "「{given}」像是「{standard}」写错了（差一个字）；请改成「{standard}」（属于「{level1}」）。"
+        "写错的标准名称是错误，不能在「已确认警告」里确认")
+problem("accept-entry-format", "error",
+        "「已确认警告」的每一项应写作 代码（如 nonstandard-level2），或 代码: 值（只确认这个值），"
+        "或分行写 代码:、值:、项目:（值、项目可省略；只有这三项）")
