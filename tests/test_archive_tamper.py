@@ -293,7 +293,7 @@ def test_recorded_head_hash_catches_a_rebuilt_archive(work):
     result = verify(work)
     kept = result.output.split("核对码：")[1].split()[0]
     assert result.exit_code == 0 and len(kept) == 64
-    assert "v003 的清单：从它到最新版本的链完好" in verify(work, "--head", kept[:16]).output
+    assert "记下的核对码属于 2023/v003：从它到最新版本的链完好" in verify(work, "--head", kept[:16]).output
 
     shutil.rmtree(work / "build" / "archive")
     (work / "build" / ".2023.archive-head.json").unlink()
@@ -301,7 +301,7 @@ def test_recorded_head_hash_catches_a_rebuilt_archive(work):
     assert annex(work, "build").exit_code == 0  # a fresh, consistent v001
     assert verify(work).exit_code == 0
     lines = failed(work, "--head", kept)
-    assert has(lines, f"记下的哈希 {kept} 不在归档的版本链上")
+    assert has(lines, f"记下的核对码 {kept} 不在归档的版本链上")
 
 
 # --- item 7: the next build ------------------------------------------------------------------

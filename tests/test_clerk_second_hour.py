@@ -341,3 +341,39 @@ def test_new_year_keeps_a_narrowed_confirmation_as_written(tmp_path):
     start_year(tmp_path / "data", 2025)
     text = (tmp_path / "data" / "2025" / "department.yaml").read_text(encoding="utf-8")
     assert "nonstandard-level2@示例项目经费:社会效益" in text
+
+
+# --- 22.10: a table that grows past one page is named ---------------------------------------------------
+
+@pytest.mark.slow
+def test_the_build_names_each_table_that_runs_past_one_page(tmp_path):
+    """The trial: a 1,971-character 偏差原因分析 (under the 2,000 limit) made a table of two pages
+    without a word. The variant: a table long by its many indicator rows. A table of one page is
+    not named."""
+    from user_runs import annex
+
+    year = make_year(tmp_path)
+    base = (year / P).read_text(encoding="utf-8")
+    long_text = ("项目执行中资金拨付进度与计划存在差异，主要原因是部分采购项目招标流程较长。" * 60)[:1971]
+    (year / P).write_text(base.replace("偏差原因分析: 目标完成较好，无偏差", f"偏差原因分析: {long_text}"),
+                          encoding="utf-8")
+    rows = "".join(f"      - 一级指标: 产出指标\n        二级指标: 数量指标\n        三级指标: 第{n}项工作\n"
+                   f"        年初目标值: 完成\n        实际完成值: 完成\n" for n in range(45))
+    (year / "projects" / "02-指标很多.yaml").write_text(
+        base.replace("示例项目经费", "指标很多的项目经费").replace("年度绩效目标:\n  - 指标:\n",
+                                                                   "年度绩效目标:\n  - 指标:\n" + rows),
+        encoding="utf-8")
+    (year / "projects" / "03-一页.yaml").write_text(base.replace("示例项目经费", "一页的项目经费"), encoding="utf-8")
+    result = annex(tmp_path, "build")
+    assert result.exit_code == 0, result.output
+    named = re.findall(r"警告 (\S+)：这张表印成了 (\d+) 页（([^（）]+)）", result.output)
+    assert [(t, int(n) > 1) for t, n, _ in named] == [("01-示例项目经费", True), ("02-指标很多的项目经费", True)]
+    for _, _, pdf in named:  # the count is the PDF's own
+        import pikepdf
+
+        with pikepdf.open(tmp_path / pdf) as doc:
+            assert len(doc.pages) == int(dict((p, n) for _, n, p in named)[pdf])
+    assert "（2 张表超过一页，见下）" in result.output
+    again = annex(tmp_path, "build")  # nothing rendered again: still said, from the build's record
+    assert "没有变化" in again.output and re.findall(r"警告 (\S+)：这张表印成了", again.output) == [
+        "01-示例项目经费", "02-指标很多的项目经费"]

@@ -259,4 +259,12 @@ def _report(ctx: Context, state: BuildState, plan: Plan | None,
                       for f in (*ctx.formats, SUMMARY_FORMAT) if f in state.bundle],
         table_files=sum(len(p.outputs) for p in state.projects), formats=ctx.formats,
         archived=archived[0], archive_latest=archived[1], seconds=0.0,
+        long_tables=_long_tables(state),
     )
+
+
+def _long_tables(state: BuildState) -> list[tuple[str, int, str]]:
+    """The tables whose PDF runs past one page (the bureau expects one page a project), as the PDF
+    renderer laid them out: (the table's file name, its pages, its PDF's path in build/<year>/)."""
+    return [(p.file_stem, o.pages, o.path) for p in state.projects
+            if (o := p.outputs.get("pdf")) is not None and o.pages is not None and o.pages > 1]

@@ -167,8 +167,13 @@ def print_build_report(r: BuildReport, watching: bool = False) -> None:
         bundles = f"，汇编（{'、'.join(r.rendered_bundles)}）已重新组装" if r.rendered_bundles else ""
         say(f"已生成 {r.year} 年度：共 {r.tables} 张表，重新生成 {len(r.rendered_tables)} 张（{kinds}）{bundles}。", "green")
     pages = f"PDF 汇编 {r.pages} 页" if r.pages is not None else "页数：未生成 PDF"
+    if r.long_tables:
+        pages += f"（{len(r.long_tables)} 张表超过一页，见下）"
     warn = f"{r.warnings} 个警告（运行 {annex_command('check', '--year', r.year)} 查看）" if r.warnings else "没有警告"
     say(f"{pages}；{warn}")
+    for table, n, pdf in r.long_tables:  # laid out by the PDF renderer: its real page count
+        say(f"警告 {table}：这张表印成了 {n} 页（{where}/{pdf}），财政局一般要求每个项目一页；"
+            "请精简这个项目较长的文字（如偏差原因分析、改进措施、指标说明）后再生成", "yellow")
     if r.pdf_fonts:
         say(f"PDF 字体：{r.pdf_fonts}")
     say("写入：" if not r.nothing_rendered else "输出（未改动）：")

@@ -60,7 +60,7 @@ def check_recorded_head(text: str, reports: list[archive.YearReport]) -> int:
     for r in reports:
         for link in r.chain:
             if link.sha256.startswith(text):
-                say(f"记下的核对码是 {r.year}/{link.version} 的" +
+                say(f"记下的核对码属于 {r.year}/{link.version}" +
                     ("：从它到最新版本的链完好" if not r.problems else "，但这个年度的归档有问题（见上）"), "green")
                 return 0
     console.print(Text(f"记下的核对码 {text} 不在归档的版本链上：归档被整体改写或替换过，或这个核对码属于别的归档", style="red"),
