@@ -377,3 +377,73 @@ def test_the_build_names_each_table_that_runs_past_one_page(tmp_path):
     again = annex(tmp_path, "build")  # nothing rendered again: still said, from the build's record
     assert "没有变化" in again.output and re.findall(r"警告 (\S+)：这张表印成了", again.output) == [
         "01-示例项目经费", "02-指标很多的项目经费"]
+
+
+# --- 22.14: errors first, then warnings; words a clerk can act on ----------------------------------------
+
+def _mixed_year(tmp_path: Path) -> Path:
+    """A warning in the first file (by name and line), an error after it in the second."""
+    year = make_year(tmp_path)
+    _edit(year, "二级指标: 社会效益指标", "二级指标: 社会效益")  # 01, line 16: warning
+    second = (year / P).read_text(encoding="utf-8").replace("示例项目经费", "第二个项目经费")
+    (year / "projects" / "02-第二个.yaml").write_text(second.replace("执行数: 58", "执行数: 58万元"), encoding="utf-8")
+    return year
+
+
+@pytest.mark.parametrize("style", ["lines", "table", "json"])
+def test_errors_are_listed_before_warnings_in_every_output(tmp_path, style):
+    from user_runs import annex
+
+    _mixed_year(tmp_path)
+    args = ["check", "--json"] if style == "json" else ["check", "--problems", style]
+    result = annex(tmp_path, *args)
+    assert result.exit_code == 1
+    if style == "json":
+        import json
+
+        order = [(i["severity"], i["file"].rsplit("/", 1)[-1]) for i in json.loads(result.output)["issues"]]
+    else:  # one error and one warning, then the summary line
+        listed = result.output.rstrip().rsplit("\n", 1)[0]
+        assert listed.index("错误") < listed.index("警告")
+        assert listed.index("02-第二个.yaml") < listed.index("01-示例项目.yaml")
+        order = [("error", "02-第二个.yaml"), ("warning", "01-示例项目.yaml")]
+    assert order[0] == ("error", "02-第二个.yaml") and order[-1][0] == "warning"
+    assert [sev for sev, _ in order] == sorted((sev for sev, _ in order), key=lambda s: s != "error")
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("填报日期: 2025-04-23", "填报日期: 2025年4月", "日期应写成 2024-04-23 这样"),  # the trial's YYYY-MM-DD
+    ("填报日期: 2025-04-23", "填报日期: 2025-02-30", "没有这一天"),
+])
+def test_a_date_message_shows_the_date_as_it_is_written(tmp_path, old, new, words):
+    year = make_year(tmp_path)
+    _edit(year, old, new, rel="department.yaml")
+    [issue] = check_year(year, base=tmp_path).issues
+    assert words in issue.message and "YYYY" not in issue.message
+
+
+def test_a_misspelt_key_says_column_not_key(tmp_path):
+    """The trial's 键: the key of a YAML file is the form's column to the clerk."""
+    year = make_year(tmp_path)
+    _edit(year, "项目实施单位: 示例科", "实施单位: 示例科")
+    [issue] = check_year(year, base=tmp_path).issues
+    assert issue.code == "unknown-key" and "键" not in issue.message
+    assert "「实施单位」不是可以填写的栏目；是不是「项目实施单位」？" in issue.message
+
+
+@pytest.mark.parametrize("char, name", [("\u200b", "「零宽空格」（U+200B）"), ("\u202e", "「从右到左覆盖符」（U+202E）")])
+def test_an_invisible_character_is_named_in_chinese(tmp_path, char, name):
+    year = make_year(tmp_path)
+    _edit(year, "项目实施单位: 示例科", f"项目实施单位: 示例{char}科")
+    [issue] = check_year(year, base=tmp_path).issues
+    assert name in issue.message and not re.search(r"[A-Z]{4,}", issue.message)
+
+
+def test_a_csv_past_the_field_limit_is_said_in_chinese(tmp_path):
+    year = make_year(tmp_path)
+    _edit(year, "预算数: 60\n执行数: 58\n", "")
+    (year / "预算执行.csv").write_text("项目名称,预算数,执行数\n示例项目经费,\"60,58\n", encoding="utf-8")
+    (year / "预算执行.csv").write_text("项目名称,预算数,执行数\n示例项目经费," + "6" * 200_000 + ",58\n",
+                                       encoding="utf-8")
+    issues = [i for i in check_year(year, base=tmp_path).issues if i.code == "csv-syntax"]
+    assert issues and "引号" in issues[0].message and "field" not in issues[0].message

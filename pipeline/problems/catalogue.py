@@ -89,6 +89,19 @@ CSV_ENCODING = {
     "utf-16": "UTF-16 编码",
     "unknown": "无法识别的编码（可能混用了多种编码）",
 }
+# csv-syntax {detail}: Python's csv module's complaint, in the user's words (its own words otherwise)
+CSV_ERROR = {
+    "field larger than field limit": "有一个单元格超过 13 万字，多半是引号没有成对、后面的内容都被读进了这个单元格；请检查这一行附近的引号",
+    "line contains NUL": "文件里有空字符（NUL），可能不是文本 CSV 文件；请在 Excel 中重新「另存为」CSV",
+    "new-line character seen in unquoted field": "单元格里有换行却没有用引号括起来；请在 Excel 中重新「另存为」CSV",
+}
+
+
+def csv_detail(exc: Exception) -> str:
+    text = str(exc)
+    return next((words for start, words in CSV_ERROR.items() if text.startswith(start)), text)
+
+
 # yaml-syntax {hint}: what PyYAML's complaint usually means, in the user's words.
 YAML_HINT = {
     "tab": "YAML 不能用 Tab 缩进，请改用空格",
