@@ -183,7 +183,10 @@ def runnable(command: str) -> None:
     assert sub is not None, command
     args = [{"<核对码>": "0123456789ab"}.get(w, w) for w in words[2:]]
     try:
-        sub.make_context(words[1], args, resilient_parsing=False)
+        with group.make_context("annex", [words[1]]) as parent:  # the app's settings: -h for help
+            sub.make_context(words[1], list(args), parent=parent)  # (it consumes the list)
+    except typer.Exit:  # -h: the help, shown
+        assert "-h" in args, command
     except click.BadParameter as e:  # a file argument that exists only in the clerk's folder
         assert "不存在" in str(e) or "does not exist" in str(e) or "<" in command, (command, e)
     except click.UsageError as e:
@@ -202,7 +205,7 @@ def hints_in(output: str) -> list[str]:
                 kept.append(w)
             else:
                 break
-        found.append(" ".join(kept))
+        found.append(" ".join(kept).rstrip("'"))
     return found
 
 
@@ -218,6 +221,7 @@ def test_every_hint_the_cli_prints_runs_as_shown(tmp_path):
     _edit(year, "执行数: 58", "执行数: 58")
     _edit(year, "二级指标: 社会效益指标", "二级指标: 公众效益")  # a nonstandard level 2: a warning
     outputs["build-partial"] = annex(root, "build", "-f", "docx")
+    outputs["usage"] = annex(root, "build", "--bogus")  # click's 'Try … for help', said in Chinese
     outputs["build"] = annex(root, "build")
     outputs["verify"] = annex(root, "verify")
     outputs["diff"] = annex(root, "diff")
