@@ -451,3 +451,15 @@ def test_a_csv_past_the_field_limit_is_said_in_chinese(tmp_path):
                                        encoding="utf-8")
     issues = [i for i in check_year(year, base=tmp_path).issues if i.code == "csv-syntax"]
     assert issues and "引号" in issues[0].message and "field" not in issues[0].message
+
+
+@pytest.mark.parametrize("how", ["- {}", "[{}]"])
+def test_the_confirmation_a_warning_suggests_confirms_that_one(tmp_path, how):
+    year = make_year(tmp_path)
+    _edit(year, "二级指标: 社会效益指标", "二级指标: 社会效益")
+    [issue] = check_year(year, base=tmp_path).issues
+    suggested = re.search(r"写上「([^」]+)」", issue.message).group(1)
+    _confirm(year, "已确认警告:\n  " + how.format(suggested) + "\n" if how.startswith("-")
+             else f"已确认警告: {how.format(suggested)}\n")
+    result = check_year(year, base=tmp_path)
+    assert not result.issues.items and [i.value for i in result.accepted] == ["社会效益"]

@@ -199,7 +199,7 @@ problem("missing-file", "error", "缺少 department.yaml：每个年度文件夹
 problem("unknown-variant", "error", "没有这个表样；可用的表样：{variants}（templates/ 下的文件夹）")
 problem("missing-folder", "error", "缺少 projects 文件夹：每个项目一个 YAML 文件放在这里")
 problem("not-yaml", "warning", "不是 .yaml 文件，已忽略；项目文件应以 .yaml 结尾")
-problem("no-projects", "error", "projects 文件夹里没有项目文件（NN-名称.yaml）")
+problem("no-projects", "error", "projects 文件夹里没有项目文件（每个项目一个，如 01-项目名称.yaml）")
 problem("file-name", "error", "项目文件名{reason}，例如 01-政法智能化建设.yaml（序号决定在汇编中的顺序）")
 problem("duplicate-number", "error", "序号 {number} 与 {other} 重复；每个项目的序号应不同")
 problem("csv-unknown-project", "error", "这一行的项目名称与任何项目文件都不一致；{candidates}")
@@ -233,7 +233,9 @@ problem("no-indicators", "warning", "这个项目没有填写任何绩效指标�
 problem("empty-value", "warning", "「{key}」是空的，表中将是空白单元格；如有数值请补上")
 problem("unknown-level1", "error", "「{level1}」不是一级指标；可选：{options}")
 problem("level2-wrong-level1", "error", "二级指标「{level2}」属于一级指标「{owner}」，不应放在「{level1}」下")
-problem("nonstandard-level2", "warning", "「{level2}」不是「{level1}」的标准二级指标（{standard}）；请确认")
+problem("nonstandard-level2", "warning",
+        "「{level2}」不是「{level1}」的标准二级指标（{standard}）；请确认。核对无误的，可在「已确认警告」里写上"
+        "「nonstandard-level2: {level2}」，以后不再提示这一个")
 problem("level1-not-adjacent", "error",
         "「{level1}」的指标行被其他一级指标隔开了；同一目标里同一一级指标的行应连在一起，才能合并单元格")
 problem("duplicate-title", "error", "标题「{title}」与 {other} 相同；每张表的标题应不同（用「表名」区分）")
@@ -246,7 +248,7 @@ problem("missing-score", "error", "{why}，每条指标都要填写「{key}」")
 problem("weight-negative", "error", "「{key}」不能为负数")
 problem("score-above-weight", "error", "得分 {score} 大于分值 {weight}；得分应在 0 到分值之间")
 problem("weights-sum", "error", "预算执行分值 {budget_weight} 加各指标分值之和为 {total}，应为 {expected}")
-problem("weights-split", "warning", "各一级指标的分值为 {split}；标准为 {standard}，请确认")
+problem("weights-split", "warning", "各一级指标的分值为 {split}；标准为 {standard}，请确认（核对无误的，可在「已确认警告」里写上 weights-split）")
 
 
 # --- hostile input: files, encodings, limits (issue 13) ----------------------------------------
@@ -284,7 +286,7 @@ problem("level2-same-as-level1", "warning",
         "二级指标与一级指标同名（都是「{level1}」）；「{level1}」的标准二级指标：{standard}。请改用其中一个，"
         "或在「已确认警告」里写上本警告的代码")
 problem("csv-project-without-file", "error",
-        "「{name}」在 {csv} 里有 {rows} 行，但 projects 文件夹里没有它的项目文件；请新建 projects/NN-{name}.yaml"
+        "「{name}」在 {csv} 里有 {rows} 行，但 projects 文件夹里没有它的项目文件；请新建 projects/序号-{name}.yaml（如 12-{name}.yaml）"
         "（写上「项目名称: {name}」和项目的其他信息），或改用工作簿填写；如果是名称写错了，请改成已有项目的名称")
 problem("csv-amount-thousands", "error",
         "金额带千位分隔符（Excel/WPS 的「会计专用」或「数值」格式会这样保存）；请在 Excel/WPS 里选中这一列，"
