@@ -77,7 +77,7 @@ def _department(year: YearInput) -> tuple[dict, int]:
     if printed:  # a form that prints no date (national-2020) needs none
         out["填报日期"] = None
     for attr, key in (("variant", "表样"), ("scoring", "评分"), ("budget_weight", "预算执行分值"), ("money_unit", "金额单位"),
-                      ("accepted", "已确认警告")):
+                      ("rules", "评分规则"), ("accepted", "已确认警告")):
         if attr in written:
             out[key] = getattr(d, attr)
     return out, int(printed)
