@@ -86,3 +86,7 @@ stop("new-year-exists", "{year_dir} 已经存在；annex new-year 不会改动�
 stop("new-year-no-source", "{data} 里没有 {year} 年以前的年度可以作为起点；请用 --from 指定")
 stop("new-year-source-missing", "找不到 {year_dir}；请用 --from 指定一个已有的年度")
 stop("new-year-source-errors", "{year} 年的数据有 {count} 个错误{example}；请先用 annex check --year {year} 改正，再开始新年度")
+# Options the commands cannot use (pipeline/cli/)
+stop("schema-which", "只能是 {first} 或 {second}")
+stop("export-no-year", "{data} 里没有年度文件夹；新的年度请用 --year 指定，例如 --year 2024")
+stop("problems-style", "--problems 只能是 {allowed}，不是「{name}」")
