@@ -425,3 +425,53 @@ def test_note_marks_the_issued_version(work):
     assert history[-1] == "      备注：报送财政局"
     again = annex(work, "build")  # the next plain build adds nothing
     assert "与最新版本 v002 相同，未新增版本" in again.output
+
+
+@pytest.mark.slow
+def test_a_changed_figure_lays_out_again_only_the_list_pages_that_show_it(tmp_path):
+    """The 项目清单 of 75 projects runs over three pages, each laid out as a piece of its own
+    (pipeline/render/pdf/summary.py). A changed 执行数 lays out again only the pieces whose rows
+    (the window each piece lays out) hold that project or the 合计 row; the others are the very
+    files of the last build. The bundles come out byte for byte as a build from scratch makes them."""
+    import json
+
+    from pipeline.render.pdf.summary import WINDOW
+
+    data = write_department(tmp_path / "data", 75)
+    first = annex(tmp_path, "build", "--jobs", "2", "--no-archive")
+    assert first.exit_code == 0, first.output
+    out = tmp_path / "build" / "2023"
+
+    def pieces() -> list[dict]:
+        return json.loads((out / ".annex-state.json").read_text(encoding="utf-8"))["pieces"]
+
+    before = pieces()
+    assert len(before) >= 3 and before[0]["start"] == 0 and before[-1]["closes"]
+    assert [p["stop"] for p in before[:-1]] == [p["start"] for p in before[1:]]  # every row once, in order
+    held = tmp_path / "held"  # a link to each piece: its inode stays taken, so "same inode" means "kept"
+    held.mkdir()
+    for p in before:
+        os.link(out / p["output"]["path"], held / f"{p['start']}.pdf")
+
+    row = before[1]["start"] + 1  # a project on the list's second page
+    path = sorted((data / "projects").glob("*.yaml"))[row]
+    path.write_text(re.sub(r"^执行数: .*$", "执行数: '3.5'", path.read_text(encoding="utf-8"), count=1, flags=re.M),
+                    encoding="utf-8")
+    again = annex(tmp_path, "build", "--jobs", "2", "--no-archive")
+    assert again.exit_code == 0, again.output
+    assert "重新生成 1 张" in again.output
+    after = pieces()
+    assert [(p["start"], p["stop"]) for p in after] == [(p["start"], p["stop"]) for p in before]
+    laid_out = [p["start"] for p in after
+                if (out / p["output"]["path"]).stat().st_ino != (held / f"{p['start']}.pdf").stat().st_ino]
+    expected = [p["start"] for p in before if p["start"] <= row < p["start"] + WINDOW
+                or p["start"] + WINDOW >= 75]
+    assert laid_out == expected and len(laid_out) < len(after)
+
+    cold = annex(tmp_path, "build", "--jobs", "2", "--no-archive", "--out", "cold")
+    assert cold.exit_code == 0, cold.output
+    for bundle in sorted(p for p in out.iterdir() if p.suffix in (".docx", ".pdf", ".xlsx")):
+        assert bundle.read_bytes() == (tmp_path / "cold" / "2023" / bundle.name).read_bytes(), bundle.name
+    assert [p["output"]["sha256"] for p in after] == [
+        p["output"]["sha256"] for p in json.loads((tmp_path / "cold" / "2023" / ".annex-state.json").read_text(
+            encoding="utf-8"))["pieces"]]

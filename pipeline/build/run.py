@@ -16,10 +16,11 @@ from pipeline.build import keep, paths, tasks
 from pipeline.build.atomic import build_lock, remove_tree, swap_in, write_atomic, write_file
 from pipeline.build.errors import BuildError, CheckFailed, RenderError
 from pipeline.build.options import BuildOptions, BuildReport, Hooks
-from pipeline.build.plan import (FORMATS, SUMMARY_FORMAT, TABLES_DIR, Plan, fonts_fingerprint, make_plan, table_path,
-                                  unchanged)
+from pipeline.build.plan import (FORMATS, PIECES_DIR, SUMMARY_FORMAT, TABLES_DIR, Plan, fonts_fingerprint, make_plan,
+                                  table_path, unchanged)
 from pipeline.build.staging import aside_path, clean_leftovers, link_kept, lock_path, staging_path
-from pipeline.build.state import STATE_FILE, BuildState, OutputFile, ProjectState, load_state, outputs_present
+from pipeline.build.state import (STATE_FILE, BuildState, OutputFile, PieceState, ProjectState, load_state,
+                                   outputs_present)
 from pipeline.build.workers import Task, Workers
 from pipeline.files import display_path, tree_digest
 
@@ -99,7 +100,7 @@ def _build_changed(ctx: Context, workers: Workers) -> tuple[BuildState, Plan | N
         annex_version=__version__, year=ctx.year, variant=variant.name, templates=templates,
         bundle_title=bundle.title, formats=list(ctx.formats), data_digest=ctx.data_digest,
         warnings=len(result.warnings), projects=plan.projects, bundle_inputs=plan.bundle_inputs,
-        bundle=plan.bundle, fonts=fonts_fp,
+        bundle=plan.bundle, fonts=fonts_fp, pieces=plan.pieces,
     )
     if not plan.render_count and ctx.previous is not None \
             and set(ctx.previous.output_hashes()) == set(state.output_hashes()):
@@ -142,6 +143,8 @@ def _render_staged(ctx: Context, workers: Workers, bundle: FilledBundle, summary
     try:
         staging.mkdir()  # a new folder: fails on anything already there, a link included
         (staging / TABLES_DIR).mkdir()
+        if state.pieces:
+            (staging / PIECES_DIR).mkdir()
         link_kept(ctx.build_dir, staging, state)
         ctx.hooks.rendering(plan.render_count)
         state = _render(ctx, workers, bundle, summary, variant, plan, staging, state)
@@ -165,33 +168,40 @@ def _keep_users_files(ctx: Context, old: Path) -> list[str]:
 
 def _render(ctx: Context, workers: Workers, bundle: FilledBundle, summary: Summary | None, variant: Variant,
             plan: Plan, staging: Path, state: BuildState) -> BuildState:
-    """Tables first (in chunks, across the workers), then the bundles, which are joined from them.
-    Returns `state` with the rendered files recorded."""
+    """Tables first (in chunks, across the workers) with the 项目清单's PDF pieces, then the
+    bundles, which are joined from them. Returns `state` with the rendered files recorded."""
     tables: dict[tuple[str, str], OutputFile] = {}
     bundles: dict[str, OutputFile] = {}
-    table_tasks = [Task(tasks.render_tables, (chunk, variant, staging), chunk)
-                   for chunk in workers.chunks(plan.table_jobs)]
-    for batch in (table_tasks, _bundle_tasks(bundle, summary, variant, plan, staging)):
-        for task, result in workers.run(batch):
-            if isinstance(task.what, str):  # a bundle's format
-                bundles[task.what] = result
-                ctx.hooks.advance(1)
-            else:
-                for key, fmt, output in result:
-                    tables[key, fmt] = output
-                ctx.hooks.advance(sum(len(fmts) for _, fmts in task.what))
-    return _with_rendered(state, tables, bundles)
+    first = [Task(tasks.render_tables, (chunk, variant, staging), chunk) for chunk in workers.chunks(plan.table_jobs)]
+    pieces = state.pieces
+    if summary is not None and "pdf" in plan.bundle_formats:  # first: a chain of pages, one after another
+        first.insert(0, Task(tasks.render_summary_pieces, (summary, variant, plan.pieces_salt, plan.reusable_pieces,
+                                                           ctx.build_dir, staging), PIECES_DIR))
+    for task, result in workers.run(first):
+        if task.what == PIECES_DIR:
+            pieces = result
+            continue
+        for key, fmt, output in result:
+            tables[key, fmt] = output
+        ctx.hooks.advance(sum(len(fmts) for _, fmts in task.what))
+    for task, result in workers.run(_bundle_tasks(bundle, summary, variant, plan, staging, pieces)):
+        bundles[task.what] = result
+        ctx.hooks.advance(1)
+    return replace(_with_rendered(state, tables, bundles), pieces=pieces)
 
 
 def _bundle_tasks(bundle: FilledBundle, summary: Summary | None, variant: Variant, plan: Plan,
-                  staging: Path) -> list[Task]:
+                  staging: Path, pieces: list[PieceState]) -> list[Task]:
     def files(fmt: str) -> list[str]:
         return [table_path(form, fmt) for form in bundle.forms]
 
-    bookmarks = (bundle.title, bundle.unit, [form.outline_title for form in bundle.forms], summary)
+    outlines: list[str | None] = [form.outline_title for form in bundle.forms]
+    if summary is not None:
+        outlines = [summary.outline_title, *[None] * (len(pieces) - 1), *outlines]
+    pdfs = [p.output.path for p in pieces] + files("pdf")
     made = {
-        "pdf": Task(tasks.render_bundle_pdf, (bookmarks, variant, files("pdf"), plan.bundle_rel.get("pdf"), staging),
-                    "pdf"),
+        "pdf": Task(tasks.render_bundle_pdf, ((bundle.title, bundle.unit, outlines), variant, pdfs,
+                                              plan.bundle_rel.get("pdf"), staging), "pdf"),
         "docx": Task(tasks.render_bundle_docx,
                      ((bundle.forms, summary), variant, files("docx"), plan.bundle_rel.get("docx"), staging), "docx"),
         SUMMARY_FORMAT: Task(tasks.render_summary_workbook,

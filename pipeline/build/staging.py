@@ -37,8 +37,12 @@ def clean_leftovers(out: Path, year: int) -> list[str]:
 def link_kept(build_dir: Path, staging: Path, state: BuildState) -> None:
     """Kept outputs go into the new build as hard links: no copy, and the old build stays whole."""
     for o in state.files():
-        src, dest = build_dir / o.path, staging / o.path
-        try:
-            os.link(src, dest)
-        except OSError:
-            write_file(dest, src.read_bytes())
+        link_or_copy(build_dir / o.path, staging / o.path)
+
+
+def link_or_copy(src: Path, dest: Path) -> None:
+    """A hard link (no copy, and the old build stays whole); a copy where links are not possible."""
+    try:
+        os.link(src, dest)
+    except OSError:
+        write_file(dest, src.read_bytes())

@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import stat
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +36,18 @@ class ProjectState:
 
 
 @dataclass(frozen=True)
+class PieceState:
+    """One page of the 项目清单's PDF (pipeline/render/pdf/summary.py), kept for the next build:
+    not an output (never archived), the part the bundle is joined from."""
+
+    start: int
+    stop: int
+    closes: bool
+    key: str
+    output: OutputFile
+
+
+@dataclass(frozen=True)
 class BuildState:
     annex_version: str
     year: int
@@ -50,12 +62,18 @@ class BuildState:
     bundle: dict[str, OutputFile]  # format -> file
     fonts: str = ""  # fonts.fingerprint() of the fonts the PDFs were made with ("" without PDF)
     format: int = STATE_FORMAT
+    pieces: list[PieceState] = field(default_factory=list)  # the 项目清单's, in order
 
-    def files(self) -> list[OutputFile]:
+    def outputs(self) -> list[OutputFile]:
+        """What the build issues: the bundles and the tables."""
         return list(self.bundle.values()) + [o for p in self.projects for o in p.outputs.values()]
 
+    def files(self) -> list[OutputFile]:
+        """Every file annex wrote into the build folder: the outputs, and the parts kept for the next build."""
+        return self.outputs() + [p.output for p in self.pieces]
+
     def output_hashes(self) -> dict[str, str]:
-        return {o.path: o.sha256 for o in self.files()}
+        return {o.path: o.sha256 for o in self.outputs()}
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1) + "\n"
@@ -76,6 +94,8 @@ class BuildState:
             ],
             bundle_inputs=raw["bundle_inputs"], bundle={k: OutputFile(**o) for k, o in raw["bundle"].items()},
             fonts=raw["fonts"],
+            pieces=[PieceState(p["start"], p["stop"], p["closes"], p["key"], OutputFile(**p["output"]))
+                    for p in raw.get("pieces", [])],
         )
 
 

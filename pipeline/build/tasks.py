@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from pipeline.build.atomic import write_file
 from pipeline.build.errors import RenderError
-from pipeline.build.plan import table_path
-from pipeline.build.state import OutputFile
+from pipeline.build.plan import PIECES_DIR, table_path
+from pipeline.build.staging import link_or_copy
+from pipeline.build.state import OutputFile, PieceState, intact
 from pipeline.variant import Variant, load_variant
 
 if TYPE_CHECKING:
@@ -90,18 +91,38 @@ def render_bundle_docx(what: tuple[Sequence[FilledForm], Summary | None], varian
     return _write(dest, rel, data, False)
 
 
-def render_bundle_pdf(bundle: tuple[str, str, list[str], Summary | None], variant: Variant,
-                      table_pdfs: Sequence[str], rel: str, dest: Path) -> OutputFile:
-    """The PDF bundle joined from the table files; `bundle`: its title, unit, the bookmarks and the
-    项目清单 (rendered here, first in the bundle), if any."""
-    title, unit, outlines, summary = bundle
-    pdfs: list = [dest / p for p in table_pdfs]
-    if summary is not None:
-        from pipeline.render.pdf.render import render_summary_pdf
-
-        pdfs, outlines = [render_summary_pdf(summary, variant), *pdfs], [summary.outline_title, *outlines]
-    data = _loaded["bundle_pdf"](title, unit, outlines, variant, pdfs)
+def render_bundle_pdf(bundle: tuple[str, str, list[str | None]], variant: Variant,
+                      pdfs: Sequence[str], rel: str, dest: Path) -> OutputFile:
+    """The PDF bundle joined from the files `pdfs` (the 项目清单's pieces, then the tables);
+    `bundle`: its title, unit, and each file's bookmark (None: a piece continuing the list)."""
+    title, unit, outlines = bundle
+    data = _loaded["bundle_pdf"](title, unit, outlines, variant, [dest / p for p in pdfs])
     return _write(dest, rel, data, True)
+
+
+def render_summary_pieces(summary: Summary, variant: Variant, salt: str, previous: Sequence[PieceState],
+                          old: Path, dest: Path) -> list[PieceState]:
+    """The 项目清单's PDF pieces (pipeline/render/pdf/summary.py) into dest/PIECES_DIR/: each piece
+    laid out before (same key: same rows, styles and fonts) linked from the previous build `old`,
+    the others laid out."""
+    from pipeline.render.pdf.summary import Piece, summary_pieces
+
+    before = {p.key: p for p in previous}
+
+    def known(key: str) -> Piece | None:
+        p = before.get(key)
+        return Piece(p.start, p.stop, p.closes, key, None) if p is not None and intact(old, p.output) else None
+
+    (dest / PIECES_DIR).mkdir(exist_ok=True)
+    out = []
+    for piece in summary_pieces(summary, variant, salt, known):
+        if piece.data is None:
+            output = before[piece.key].output
+            link_or_copy(old / output.path, dest / output.path)
+        else:
+            output = _write(dest, f"{PIECES_DIR}/{piece.start:05d}.pdf", piece.data, False)
+        out.append(PieceState(piece.start, piece.stop, piece.closes, piece.key, output))
+    return out
 
 
 def render_summary_workbook(summary: Summary, variant: Variant, _files: Sequence[str], rel: str,
