@@ -82,8 +82,7 @@ def without(state: BuildState | None, paths: list[str]) -> BuildState | None:
         return state
     gone = set(paths)
     projects = [replace(p, outputs={f: o for f, o in p.outputs.items() if o.path not in gone}) for p in state.projects]
-    return replace(state, projects=projects, bundle={f: o for f, o in state.bundle.items() if o.path not in gone},
-                   pieces=[p for p in state.pieces if p.output.path not in gone])
+    return replace(state, projects=projects, bundle={f: o for f, o in state.bundle.items() if o.path not in gone})
 
 
 def move_aside(old: Path, state: BuildState | None, state_file: str, dest: Path) -> list[str]:

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 FORMATS = ("docx", "pdf")
 SUMMARY_FORMAT = "xlsx"  # the 项目清单 workbook, next to the bundles (when the variant has a 项目清单)
 TABLES_DIR = "分表"
-PIECES_DIR = ".annex-pieces"  # the 项目清单's PDF pieces, kept for the next build (not outputs)
 
 
 def table_path(form: FilledForm, fmt: str) -> str:
@@ -54,8 +53,8 @@ class Plan:
     table_jobs: list[tuple[FilledForm, tuple[str, ...]]]  # a form and the formats it needs
     bundle_formats: tuple[str, ...]  # bundles to assemble again
     bundle_rel: dict[str, str]  # format -> the bundle's path inside build/<year>/
-    pieces: list[PieceState]  # the 项目清单's PDF pieces kept with a kept PDF bundle
-    reusable_pieces: list[PieceState]  # the last build's pieces, for a PDF bundle joined again
+    pieces: list[PieceState]  # the 项目清单's PDF pieces the PDF bundle was joined from, if it is kept
+    previous_pieces: list[PieceState]  # the last build's, for a PDF bundle joined again
     pieces_salt: str  # what every piece depends on besides its rows: templates, fonts, annex
 
     @property
@@ -94,7 +93,6 @@ def make_plan(bundle: FilledBundle, templates: str, fonts_fp: str, formats: tupl
         kept_bundle = {f: o for f, o in state.bundle.items()
                        if f in rel and o.path == rel[f] and intact(build_dir, o)}
     again = tuple(f for f in rel if f not in kept_bundle)
-    reusable = [p for p in state.pieces if intact(build_dir, p.output)] if state is not None else []
-    kept_pieces = reusable if "pdf" in kept_bundle and summary is not None else []
-    return Plan(projects, bundle_inputs, kept_bundle, jobs, again, rel, kept_pieces, reusable,
+    previous = state.pieces if state is not None else []
+    return Plan(projects, bundle_inputs, kept_bundle, jobs, again, rel, previous if "pdf" in kept_bundle else [], previous,
                 digest(templates, fonts_fp, __version__))

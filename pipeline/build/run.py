@@ -16,11 +16,11 @@ from pipeline.build import keep, paths, tasks
 from pipeline.build.atomic import build_lock, remove_tree, swap_in, write_atomic, write_file
 from pipeline.build.errors import BuildError, CheckFailed, RenderError
 from pipeline.build.options import BuildOptions, BuildReport, Hooks
-from pipeline.build.plan import (FORMATS, PIECES_DIR, SUMMARY_FORMAT, TABLES_DIR, Plan, fonts_fingerprint, make_plan,
-                                  table_path, unchanged)
-from pipeline.build.staging import aside_path, clean_leftovers, link_kept, lock_path, staging_path
-from pipeline.build.state import (STATE_FILE, BuildState, OutputFile, PieceState, ProjectState, load_state,
-                                   outputs_present)
+from pipeline.build.pieces import Pieces
+from pipeline.build.plan import (FORMATS, SUMMARY_FORMAT, TABLES_DIR, Plan, fonts_fingerprint, make_plan, table_path,
+                                  unchanged)
+from pipeline.build.staging import aside_path, clean_leftovers, link_kept, lock_path, pieces_dir, staging_path
+from pipeline.build.state import STATE_FILE, BuildState, OutputFile, ProjectState, load_state, outputs_present
 from pipeline.build.workers import Task, Workers
 from pipeline.files import display_path, tree_digest
 
@@ -143,8 +143,6 @@ def _render_staged(ctx: Context, workers: Workers, bundle: FilledBundle, summary
     try:
         staging.mkdir()  # a new folder: fails on anything already there, a link included
         (staging / TABLES_DIR).mkdir()
-        if state.pieces:
-            (staging / PIECES_DIR).mkdir()
         link_kept(ctx.build_dir, staging, state)
         ctx.hooks.rendering(plan.render_count)
         state = _render(ctx, workers, bundle, summary, variant, plan, staging, state)
@@ -173,32 +171,35 @@ def _render(ctx: Context, workers: Workers, bundle: FilledBundle, summary: Summa
     tables: dict[tuple[str, str], OutputFile] = {}
     bundles: dict[str, OutputFile] = {}
     first = [Task(tasks.render_tables, (chunk, variant, staging), chunk) for chunk in workers.chunks(plan.table_jobs)]
-    pieces = state.pieces
-    if summary is not None and "pdf" in plan.bundle_formats:  # first: a chain of pages, one after another
-        first.insert(0, Task(tasks.render_summary_pieces, (summary, variant, plan.pieces_salt, plan.reusable_pieces,
-                                                           ctx.build_dir, staging), PIECES_DIR))
+    pieces, piece_files = None, []
+    if summary is not None and "pdf" in plan.bundle_formats:  # first: the longest chain
+        pieces = Pieces(summary, variant, plan.pieces_salt, plan.previous_pieces, pieces_dir(ctx.opts.out, ctx.year))
+        first = pieces.tasks() + first
     for task, result in workers.run(first):
-        if task.what == PIECES_DIR:
-            pieces = result
+        if pieces is not None and pieces.owns(task):
+            pieces.done(result)
             continue
         for key, fmt, output in result:
             tables[key, fmt] = output
         ctx.hooks.advance(sum(len(fmts) for _, fmts in task.what))
-    for task, result in workers.run(_bundle_tasks(bundle, summary, variant, plan, staging, pieces)):
+    if pieces is not None:
+        state = replace(state, pieces=pieces.finish(workers))
+        piece_files = pieces.paths(state.pieces)
+    for task, result in workers.run(_bundle_tasks(bundle, summary, variant, plan, staging, piece_files)):
         bundles[task.what] = result
         ctx.hooks.advance(1)
-    return replace(_with_rendered(state, tables, bundles), pieces=pieces)
+    return _with_rendered(state, tables, bundles)
 
 
 def _bundle_tasks(bundle: FilledBundle, summary: Summary | None, variant: Variant, plan: Plan,
-                  staging: Path, pieces: list[PieceState]) -> list[Task]:
+                  staging: Path, pieces: list[str]) -> list[Task]:
     def files(fmt: str) -> list[str]:
         return [table_path(form, fmt) for form in bundle.forms]
 
     outlines: list[str | None] = [form.outline_title for form in bundle.forms]
     if summary is not None:
         outlines = [summary.outline_title, *[None] * (len(pieces) - 1), *outlines]
-    pdfs = [p.output.path for p in pieces] + files("pdf")
+    pdfs = pieces + files("pdf")  # the 项目清单's pieces: absolute paths, in the year's cache folder
     made = {
         "pdf": Task(tasks.render_bundle_pdf, ((bundle.title, bundle.unit, outlines), variant, pdfs,
                                               plan.bundle_rel.get("pdf"), staging), "pdf"),

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from pipeline.build.atomic import recover_aside, remove_tree, write_file
+from pipeline.build.paths import CACHE_DIR
 from pipeline.build.state import BuildState
 
 
@@ -16,6 +17,11 @@ def lock_path(out: Path, year: int) -> Path:
 
 def staging_path(out: Path, year: int) -> Path:
     return out / f".staging-{year}-{os.getpid()}"
+
+
+def pieces_dir(out: Path, year: int) -> Path:
+    """The year's cache: the 项目清单's PDF pieces a build keeps for the next (pipeline/build/pieces.py)."""
+    return out / CACHE_DIR / str(year)
 
 
 def aside_path(out: Path, year: int) -> Path:
@@ -37,12 +43,8 @@ def clean_leftovers(out: Path, year: int) -> list[str]:
 def link_kept(build_dir: Path, staging: Path, state: BuildState) -> None:
     """Kept outputs go into the new build as hard links: no copy, and the old build stays whole."""
     for o in state.files():
-        link_or_copy(build_dir / o.path, staging / o.path)
-
-
-def link_or_copy(src: Path, dest: Path) -> None:
-    """A hard link (no copy, and the old build stays whole); a copy where links are not possible."""
-    try:
-        os.link(src, dest)
-    except OSError:
-        write_file(dest, src.read_bytes())
+        src, dest = build_dir / o.path, staging / o.path
+        try:
+            os.link(src, dest)
+        except OSError:
+            write_file(dest, src.read_bytes())

@@ -37,8 +37,9 @@ class ProjectState:
 
 @dataclass(frozen=True)
 class PieceState:
-    """One page of the 项目清单's PDF (pipeline/render/pdf/summary.py), kept for the next build:
-    not an output (never archived), the part the bundle is joined from."""
+    """One page of the 项目清单's PDF (pipeline/render/pieces.py), kept for the next build in the
+    year's cache folder (build/.annex-cache/<year>/, staging.pieces_dir): not an output, never
+    archived; the PDF bundle is joined from it. `output.path` is its name in that folder."""
 
     start: int
     stop: int
@@ -64,16 +65,11 @@ class BuildState:
     format: int = STATE_FORMAT
     pieces: list[PieceState] = field(default_factory=list)  # the 项目清单's, in order
 
-    def outputs(self) -> list[OutputFile]:
-        """What the build issues: the bundles and the tables."""
+    def files(self) -> list[OutputFile]:
         return list(self.bundle.values()) + [o for p in self.projects for o in p.outputs.values()]
 
-    def files(self) -> list[OutputFile]:
-        """Every file annex wrote into the build folder: the outputs, and the parts kept for the next build."""
-        return self.outputs() + [p.output for p in self.pieces]
-
     def output_hashes(self) -> dict[str, str]:
-        return {o.path: o.sha256 for o in self.outputs()}
+        return {o.path: o.sha256 for o in self.files()}
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1) + "\n"

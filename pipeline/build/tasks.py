@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 
 from pipeline.build.atomic import write_file
 from pipeline.build.errors import RenderError
-from pipeline.build.plan import PIECES_DIR, table_path
-from pipeline.build.staging import link_or_copy
-from pipeline.build.state import OutputFile, PieceState, intact
+from pipeline.build.plan import table_path
+from pipeline.build.state import OutputFile, PieceState
 from pipeline.variant import Variant, load_variant
 
 if TYPE_CHECKING:
@@ -100,28 +99,28 @@ def render_bundle_pdf(bundle: tuple[str, str, list[str | None]], variant: Varian
     return _write(dest, rel, data, True)
 
 
-def render_summary_pieces(summary: Summary, variant: Variant, salt: str, previous: Sequence[PieceState],
-                          old: Path, dest: Path) -> list[PieceState]:
-    """The 项目清单's PDF pieces (pipeline/render/pdf/summary.py) into dest/PIECES_DIR/: each piece
-    laid out before (same key: same rows, styles and fonts) linked from the previous build `old`,
-    the others laid out."""
+def render_summary_pieces(summary: Summary, variant: Variant, salt: str, start: int, only: bool,
+                          known: Sequence[PieceState], dest: Path) -> list[PieceState]:
+    """The 项目清单's PDF pieces (pipeline/render/pieces.py) from the one at row `start` to the
+    list's end (`only`: that one piece), each laid out into the folder `dest` unless one of
+    `known` (there already) has its key."""
     from pipeline.render.pdf.summary import Piece, summary_pieces
 
-    before = {p.key: p for p in previous}
+    before = {p.key: p for p in known}
 
-    def known(key: str) -> Piece | None:
+    def kept(key: str) -> Piece | None:
         p = before.get(key)
-        return Piece(p.start, p.stop, p.closes, key, None) if p is not None and intact(old, p.output) else None
+        return Piece(p.start, p.stop, p.closes, key, None) if p is not None else None
 
-    (dest / PIECES_DIR).mkdir(exist_ok=True)
     out = []
-    for piece in summary_pieces(summary, variant, salt, known):
+    for piece in summary_pieces(summary, variant, salt, start, kept):
         if piece.data is None:
-            output = before[piece.key].output
-            link_or_copy(old / output.path, dest / output.path)
+            out.append(before[piece.key])
         else:
-            output = _write(dest, f"{PIECES_DIR}/{piece.start:05d}.pdf", piece.data, False)
-        out.append(PieceState(piece.start, piece.stop, piece.closes, piece.key, output))
+            output = _write(dest, f"{piece.start:05d}-{piece.key[:16]}.pdf", piece.data, False)
+            out.append(PieceState(piece.start, piece.stop, piece.closes, piece.key, output))
+        if only:
+            break
     return out
 
 

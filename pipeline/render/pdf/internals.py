@@ -113,7 +113,7 @@ def font_faces_in(folder: Path) -> Iterator[None]:
 
 
 # --- 5. The rows on a laid-out page (weasyprint/layout, formatting_structure/boxes.py, WeasyPrint 70) ---
-# The 项目清单 is laid out a page at a time (pipeline/render/pdf/summary.py): how many of a piece's
+# The 项目清单 is laid out a page at a time (pipeline/render/pieces.py): how many of a piece's
 # rows its first page holds is read from the page's boxes (Page._page_box, Box.descendants(),
 # a table row group's children, each box's .element), not from ids (WeasyPrint writes every id
 # as a named destination, which would change the PDF). If an upgrade renames them, the list's

@@ -102,8 +102,8 @@ def join_pdfs(title: str, unit: str, outline_titles: Sequence[str | None], varia
     shared = _SharedFonts(out, styles(css).copies)
     starts = []
     for table in form_pdfs:  # one at a time: 1000 tables are never all in memory
-        data = table.read_bytes() if isinstance(table, Path) else table
-        with pikepdf.open(io.BytesIO(data)) as source:
+        # A file is read as qpdf needs it: the tables' font programs, most of their bytes, never are.
+        with pikepdf.open(table if isinstance(table, Path) else io.BytesIO(table)) as source:
             # Glyph ids are valid for the fonts a table was made with: a table made before a font
             # upgrade keeps its own font subsets.
             if str(source.docinfo.get(FONTS_KEY, "")) == fingerprint:
