@@ -43,6 +43,7 @@ class Pieces:
     def __post_init__(self) -> None:
         """Walk the last build's chain: keep each piece whose window is the same, lay out the
         others where the last build's started; past the last build's chain, lay out in turn."""
+        self.folder = self.folder.absolute()  # the bundle's task joins the pieces from another folder
         self.previous = self._present(self.previous)
         at = {p.start: p for p in self.previous}
         start = 0
