@@ -94,5 +94,6 @@ def make_plan(bundle: FilledBundle, templates: str, fonts_fp: str, formats: tupl
                        if f in rel and o.path == rel[f] and intact(build_dir, o)}
     again = tuple(f for f in rel if f not in kept_bundle)
     previous = state.pieces if state is not None else []
-    return Plan(projects, bundle_inputs, kept_bundle, jobs, again, rel, previous if "pdf" in kept_bundle else [], previous,
+    kept_pieces = previous if "pdf" in kept_bundle else []
+    return Plan(projects, bundle_inputs, kept_bundle, jobs, again, rel, kept_pieces, previous,
                 digest(templates, fonts_fp, __version__))
