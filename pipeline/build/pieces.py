@@ -23,7 +23,7 @@ from pathlib import Path
 from pipeline.build import tasks
 from pipeline.build.state import PieceState
 from pipeline.build.workers import Task, Workers
-from pipeline.files import sha256_file
+from pipeline.files.digest import sha256_file
 from pipeline.form.summary import Summary
 from pipeline.render.pieces import window
 from pipeline.variant import Variant
@@ -43,7 +43,6 @@ class Pieces:
     def __post_init__(self) -> None:
         """Walk the last build's chain: keep each piece whose window is the same, lay out the
         others where the last build's started; past the last build's chain, lay out in turn."""
-        self.folder = self.folder.absolute()  # the bundle's task joins the pieces from another folder
         self.previous = self._present(self.previous)
         at = {p.start: p for p in self.previous}
         start = 0
@@ -99,9 +98,6 @@ class Pieces:
             if p.output.path not in used and os.path.lexists(self.folder / p.output.path):
                 os.unlink(self.folder / p.output.path)
         return pieces
-
-    def paths(self, pieces: list[PieceState]) -> list[str]:
-        return [str(self.folder / p.output.path) for p in pieces]
 
     def _chain(self) -> list[PieceState | None]:
         """The pieces from row 0, each where the one before stopped; None where none is known."""

@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pipeline.build.atomic import recover_aside, remove_tree, write_file
 from pipeline.build.paths import CACHE_DIR
+from pipeline.files.tree import recover_aside, remove_tree
+from pipeline.files.write import create_new
 from pipeline.build.state import BuildState
 
 
@@ -47,4 +48,4 @@ def link_kept(build_dir: Path, staging: Path, state: BuildState) -> None:
         try:
             os.link(src, dest)
         except OSError:
-            write_file(dest, src.read_bytes())
+            create_new(dest, src.read_bytes())

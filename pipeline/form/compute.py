@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import replace
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from pipeline.form.filled import (
     Budget,
@@ -19,65 +17,20 @@ from pipeline.form.filled import (
     OverallGoal,
     Total,
 )
+from pipeline.input.arithmetic import amount_text, execution_rate
 from pipeline.input.model import CATEGORY_KEYS, IndicatorInput, ProjectInput, YearInput
+from pipeline.files.names import safe_file_stem, safe_name
 from pipeline.form.lines import balanced_lines, tall_rows
+from pipeline.scoring.ruleset import RuleSet, plain
+from pipeline.scoring.score import Computed, assess, budget_rate, total_score
+from pipeline.scoring.score import budget_score as rule_budget_score  # (arithmetic.budget_score: the default rules, for import)
 from pipeline.variant import Variant
-
-CENT = Decimal("0.01")
-HUNDRED = Decimal(100)
-MAX_NAME_CHARS = 80  # output file names: long enough to read, short enough for Windows paths
-# File systems count bytes (255 a name): 80 emoji are 320. A stem of at most 200 bytes leaves room
-# for "NN-", the bundle's "-<year>年度项目支出绩效自评表" and ".docx".
-MAX_NAME_BYTES = 200
-
-
-def fit_bytes(text: str, limit: int) -> str:
-    """The longest prefix of `text` whose UTF-8 is at most `limit` bytes (whole characters)."""
-    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
-
-
-def amount_text(value: Decimal) -> str:
-    """An amount exactly as written: Decimal keeps the written digits (`155.650`, `60`)."""
-    return format(value, "f")
 
 
 def plain_number(value: Decimal) -> str:
     """A sum of weights without trailing zeros: 80, 12.5."""
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def execution_rate(spent: Decimal, planned: Decimal) -> Decimal:
-    """执行率 in percent, rounded half-up to two decimals."""
-    return (spent * HUNDRED / planned).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def budget_score(weight: Decimal, rate: Decimal) -> Decimal:
-    """预算执行得分 = 分值 × min(执行率, 100%), from the printed rate, rounded half-up."""
-    return (weight * min(rate, HUNDRED) / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def grade_of(variant: Variant, total: Decimal) -> str:
-    for g in variant.grades:
-        if total >= g.min:
-            return g.grade
-    return variant.grades[-1].grade
-
-
-def safe_file_stem(number: str, name: str) -> str:
-    """`NN-项目名称` usable as a file name on Windows, macOS and Linux, never a path."""
-    return f"{number}-{safe_name(name)}"
-
-
-def safe_name(name: str) -> str:
-    """A name made usable as (part of) a file name on every OS: no separators, controls or
-    direction marks, no trailing dots or spaces, not too long."""
-    text = unicodedata.normalize("NFC", name)
-    text = re.sub(r'[\x00-\x1f\x7f<>:"/\\|?*\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]', "_", text)
-    text = re.sub(r"\s+", " ", text).strip(" .")
-    return fit_bytes(text[:MAX_NAME_CHARS], MAX_NAME_BYTES).rstrip(" .") or "项目"
-
-
 def spans(values: list[str], boundaries: list[bool]) -> list[int]:
     """Row spans of a column merged down runs of equal values; a run also ends where boundaries[i] is True.
 
@@ -92,21 +45,54 @@ def spans(values: list[str], boundaries: list[bool]) -> list[int]:
     return out
 
 
-def indicator_rows(rows: tuple[IndicatorInput, ...]) -> tuple[IndicatorRow, ...]:
+def indicator_rows(rows: tuple[IndicatorInput, ...],
+                   scored: tuple[ScoredRow, ...] | None = None) -> tuple[IndicatorRow, ...]:
+    """The goal's rows, merged; with scoring, each 得分 as written, or computed by the rule set when
+    left empty (a 定量 indicator: check allowed nothing else)."""
     level1 = [r.level1 for r in rows]
     l1_spans = spans(level1, [False] * len(rows))
     # 二级 merges only inside one 一级 run: a new 一级 run always starts a new 二级 cell.
     l2_spans = spans([r.level2 for r in rows], [s > 0 for s in l1_spans])
+    scored = scored or tuple(ScoredRow(None, None, False) for _ in rows)
     return tuple(
         IndicatorRow(
             level1=r.level1, level2=r.level2, level3=r.level3, target=r.target, actual=r.actual,
             level1_span=s1, level2_span=s2,
             weight=amount_text(r.weight.value) if r.weight else "",
-            score=amount_text(r.score.value) if r.score else "",
+            score=amount_text(r.score.value) if r.score else (plain(sc.score) if sc.score is not None else ""),
             remark=r.remark or "",
+            met=sc.met, quantitative=sc.quantitative, score_computed=r.score is None and sc.score is not None,
         )
-        for r, s1, s2 in zip(rows, l1_spans, l2_spans)
+        for r, s1, s2, sc in zip(rows, l1_spans, l2_spans, scored)
     )
+
+
+@dataclass(frozen=True)
+class ScoredRow:
+    """One indicator by the rule set: its score (entered, else computed; None unscored), whether its
+    target was met (定量 by the rule's comparison, 定性 when 实际完成值 says what 年初目标值 says)."""
+
+    score: Decimal | None
+    met: bool | None
+    quantitative: bool
+
+
+def score_rows(rules: RuleSet, rows: tuple[IndicatorInput, ...], scoring: bool) -> tuple[ScoredRow, ...]:
+    out = []
+    for r in rows:
+        if r.weight is None:
+            a = assess(rules, r.target, r.actual, Decimal(1))
+            out.append(ScoredRow(None, a.met, isinstance(a, Computed)))
+            continue
+        a = assess(rules, r.target, r.actual, r.weight.value)
+        if r.score is not None:
+            score = r.score.value
+        elif scoring and isinstance(a, Computed):
+            score = a.score
+        else:
+            score = None
+        out.append(ScoredRow(score, a.met, isinstance(a, Computed)))
+    return tuple(out)
 
 
 def _checkboxes(p: ProjectInput, variant: Variant) -> tuple[CheckboxGroup, ...]:
@@ -153,9 +139,11 @@ def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledFo
     weighted = labels["weighted"]
     planned, spent = _figures(p)
     rate = execution_rate(spent, planned)
+    rules = year.rules or variant.default_rules()
+    rule_rate = budget_rate(rules, spent, planned, p.fund_total.initial if p.data.funds else None)
 
     budget_weight = year.budget_weight(variant)
-    b_score = budget_score(budget_weight, rate)
+    b_score = rule_budget_score(rules, budget_weight, rule_rate)
     budget = Budget(
         label=weighted.format(label=labels["budget"], weight=plain_number(budget_weight)) if scoring else labels["budget"],
         source_label=labels["budget_source"],
@@ -167,8 +155,11 @@ def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledFo
 
     goal_inputs = list(p.goals) + [None] * max(0, variant.min_goals - len(p.goals))
     goals = []
+    scores: list[Decimal] = []
     for n, g in enumerate(goal_inputs, start=1):
-        rows = indicator_rows(g.indicators) if g else ()
+        scored = score_rows(rules, g.indicators, scoring) if g else ()
+        scores += [sc.score for sc in scored if sc.score is not None]
+        rows = indicator_rows(g.indicators, scored) if g else ()
         label = labels["goal"].format(n=n)
         if scoring and rows:
             weight = sum((r.weight.value for r in g.indicators), Decimal(0))
@@ -177,9 +168,8 @@ def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledFo
 
     total = None
     if scoring:
-        score = b_score + sum((r.score.value for g in p.goals for r in g.indicators), Decimal(0))
-        score = score.quantize(CENT, rounding=ROUND_HALF_UP)
-        grade = grade_of(variant, score)
+        score = total_score(rules, b_score, scores, rule_rate)
+        grade = rules.grade(score)
         total = Total(labels["total"], labels["grade"].format(grade=grade), grade,
                       plain_number(variant.score_total), str(score))
 

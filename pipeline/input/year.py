@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from pipeline.problems import catalogue
 from pipeline.input import tree
-from pipeline.input.folders import is_year_name, latest_year  # noqa: F401  (latest_year: callers import it here)
+from pipeline.input.folders import is_year_name
 from pipeline.problems.records import Issues, Loc
-from pipeline.files import display_path
-from pipeline.input.model import (  # the loaded year's types are imported from here too
+from pipeline.files.paths import display_path
+from pipeline.input.model import (
     DepartmentIn,
     Figure,
     GoalInput,
@@ -30,7 +29,8 @@ from pipeline.input.model import (  # the loaded year's types are imported from 
     YamlLocs,
     YearInput,
 )
-from pipeline.variant import available_variants, load_variant
+from pipeline.scoring.ruleset import RuleSet, choose_rules
+from pipeline.variant import available_variants, load_variant, rules_dir
 from pipeline.input.yaml_file import SourceMap, read_yaml
 from pipeline.input.csv_rows import (
     BUDGET_CSV,
@@ -41,10 +41,8 @@ from pipeline.input.csv_rows import (
     match_indicator_rows,
     optional_csv,
 )
-from pipeline.input.validation import (  # noqa: F401  (halfwidth_amount, check_characters: callers import them here)
-    TYPO_CUTOFF,
-    check_characters,
-    halfwidth_amount,
+from pipeline.input.validation import (
+    ProjectFile,
     lenient,
     unfilled,
     validate_model,
@@ -52,17 +50,6 @@ from pipeline.input.validation import (  # noqa: F401  (halfwidth_amount, check_
 )
 
 PROJECT_FILE = re.compile(r"(\d{1,4})[-_ ．.、](.+)")
-
-
-@dataclass(frozen=True)
-class ProjectFile:
-    """A project file that parsed and validated, before the CSVs add to it."""
-
-    key: str
-    number: str
-    file: str
-    data: ProjectIn
-    smap: SourceMap
 
 
 # --- turning pydantic's errors into located, catalogued records ---------------------------------
@@ -120,6 +107,7 @@ def load_year(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Issu
         else:
             issues.report("unknown-variant", year.department_smap.loc(("表样",)), name,
                           variants=catalogue.listing(available_variants()))
+        year.rules = _year_rules(year, base, issues)
 
     projects, unreadable = _load_projects(year_dir, base, issues, optional=books.has_projects)
     projects = workbook.merge_projects(projects, workbook.project_files(books, issues), issues)
@@ -134,6 +122,21 @@ def load_year(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Issu
         rows = indicator_rows.get(f.data.name) or book_rows.get(f.data.name)
         year.projects.append(_assemble(f, budget_rows.get(f.data.name), rows, issues))
     return year, issues
+
+
+def _year_rules(year: YearInput, base: Path | None, issues: Issues) -> RuleSet | None:
+    """The scoring rule set: department.yaml's `评分规则`, else the variant's default."""
+    variant = year.variant
+    name = year.department.rules
+    if name is None:
+        return variant.default_rules() if variant is not None else None
+    where = year.department_smap.loc(("评分规则",))
+    rules = choose_rules(name, where, issues, rules_dir(), base)
+    if rules is not None and variant is not None and rules.budget.denominator == "年初预算数" \
+            and not variant.fund_sources:
+        issues.report("rules-denominator", where, name, rules=name, variant=variant.name)
+        return None
+    return rules
 
 
 def _load_projects(year_dir: Path, base: Path | None, issues: Issues,

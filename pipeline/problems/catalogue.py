@@ -18,7 +18,7 @@ import string
 from dataclasses import dataclass
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]  # info: counted and listed, never alarming
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,47 @@ FILE_NAME_FAULT = {
     "no-name": "在序号后面还要有「-项目名称」",
     "no-number": "应以序号开头",
 }
+# data-not-regular {kind}: what is there instead of a regular file (keys: pipeline/files/read.py kind_of)
+FILE_KIND = {
+    "folder": "文件夹",
+    "fifo": "命名管道（FIFO）",
+    "char-device": "字符设备",
+    "block-device": "块设备",
+    "socket": "套接字",
+    "symlink": "符号链接",
+    "special": "特殊文件",
+}
+# file-unreadable {reason}: the system's refusal in the user's words (else the system's own)
+UNREADABLE_REASON = {
+    "permission": "没有读取权限（请让运行 annex 的用户能读取它，例如 chmod u+r）",
+    "vanished": "文件在读取时不见了",
+}
+# file-too-large {size} when the file grew past the limit while it was read
+GREW_PAST = "超过 {limit}"
+
+
+def size_text(n: int) -> str:
+    """file-too-large {size} and {limit}: a size in bytes as a person reads it."""
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n} 字节"
+
+
+def refusal_fields(code: str, fields: dict) -> dict:
+    """The words for a refused file's fields (pipeline/files/read.py `Refused`: data, sizes in bytes)."""
+    if code == "data-not-regular":
+        return {"kind": FILE_KIND[fields["kind"]]}
+    if code == "file-unreadable":
+        return {"reason": UNREADABLE_REASON.get(fields["reason"], fields["reason"])}
+    if code == "file-too-large":
+        limit = size_text(fields["limit"])
+        size = GREW_PAST.format(limit=limit) if fields["size"] is None else size_text(fields["size"])
+        return {"size": size, "limit": limit}
+    return dict(fields)
+
+
 # file-too-large {size} and {limit} for a file whose YAML aliases expand past the limit of values
 EXPANDED = "锚点/别名展开后"
 VALUES = "{n} 个值"
@@ -231,7 +272,7 @@ problem("weights-split", "warning", "各一级指标的分值为 {split}；标�
 
 
 # --- hostile input: files, encodings, limits (issue 13) ----------------------------------------
-# What the year folder may hold (pipeline/input/tree.py, safe_read.py): regular files and folders.
+# What the year folder may hold (pipeline/input/tree.py, pipeline/files/read.py): regular files and folders.
 problem("data-symlink", "error",
         "这是一个符号链接（指向 {target}）；年度文件夹里只能放文件本身，annex 不跟随链接，"
         "以免检查、生成和归档看到的不是同一份数据。请把链接换成它指向的文件或文件夹的副本")
@@ -325,3 +366,25 @@ problem("import-not-found", "error", "没有读到{label}；请在 {file} 中填
 problem("import-year-missing", "error", "标题里没有读到年度；请用 --year 指定，例如 --year 2023")
 problem("import-file-exists", "warning", "{file} 已存在，未覆盖（加 --replace 才会覆盖）")
 problem("not-filled", "error", "本年度尚未填写「{key}」")
+
+
+# --- scoring rules as data (issue 24 part 1): rule sets, 定量 targets, scores checked and computed ---
+# pipeline/scoring/ (the rule sets in templates/rules/), pipeline/check/scoring.py
+
+problem("unknown-rules", "error", "没有评分规则「{given}」；可用的评分规则：{rules}（templates/rules/ 下的文件名）")
+problem("rules-invalid", "error", "评分规则文件有误：{detail}")
+problem("rules-unknown-key", "error", "评分规则里没有「{key}」这一项；这一层可用：{allowed}")
+problem("rules-denominator", "error",
+        "评分规则 {rules} 以「年初预算数」为执行率的分母，表样 {variant} 没有年初预算数；请换用别的评分规则")
+problem("score-computed", "info", "{count} 条定量指标没有填写得分，已按评分规则 {rules} 计算并打印：{rows}")
+problem("score-differs", "warning",
+        "按评分规则应得 {computed} 分（{formula}），填的是 {entered}；请核对。如确认按所填得分，"
+        "在「已确认警告」里写上本警告的代码")
+problem("treated-qualitative", "info", "按定性指标核对，得分不按公式计算：{why}")
+problem("qualitative-score-missing", "error",
+        "定性指标的「得分」要自己填写（annex 只计算定量指标{why}）：0 到 {weight} 分，评分规则 {rules} 的分档为 {bands}")
+problem("qualitative-below-full", "warning",
+        "实际完成值与年初目标值相同，得分 {score} 却低于分值 {weight}；请在「{key}」里说明扣分的理由")
+problem("reason-missing-indicator", "warning", "得分 {score} 低于分值 {weight}，需要说明偏差原因；请填写「{key}」")
+problem("reason-missing-rate", "warning",
+        "执行率 {rate} 低于评分规则 {rules} 要求说明原因的 {threshold}%；请填写「{key}」")

@@ -14,11 +14,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.files import display_path
+from pipeline.files.paths import display_path
 from pipeline.errors import Abort
 from pipeline.input.model import ProjectIn
 from pipeline.write.data_folder import Written, write_year
-from pipeline.input.year import ProjectInput, YearInput, load_year
+from pipeline.input.model import ProjectInput, YearInput
+from pipeline.input.year import load_year
 from pipeline.input.word import PROJECT_ORDER
 
 GROUPS = ("项目类别", "项目属性", "项目类型")
@@ -73,7 +74,7 @@ def _department(year: YearInput) -> tuple[dict, int]:
         out["主管部门"] = d.department
     out["填报日期"] = None
     for attr, key in (("variant", "表样"), ("scoring", "评分"), ("budget_weight", "预算执行分值"), ("money_unit", "金额单位"),
-                      ("accepted", "已确认警告")):
+                      ("rules", "评分规则"), ("accepted", "已确认警告")):
         if attr in written:
             out[key] = getattr(d, attr)
     return out, 1

@@ -22,8 +22,8 @@ import pydyf  # noqa: E402 - WeasyPrint's PDF writer
 import weasyprint  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
-from pipeline.files import sha256_file  # noqa: E402
-from pipeline.render.pdf import fonts, internals  # noqa: E402
+from pipeline.files.digest import sha256_file  # noqa: E402
+from pipeline.render.pdf import fonts, harfbuzz, internals  # noqa: E402
 
 
 @cache
@@ -47,7 +47,7 @@ class _Styles:
 
     sheets: tuple[weasyprint.CSS, ...]  # form.css, then the common-character font copies
     digest: str  # of their text: part of each PDF's /ID
-    copies: dict[str, fonts.InstalledFont]  # font family of a copy -> its file
+    copies: dict[str, harfbuzz.InstalledFont]  # font family of a copy -> its file
 
 
 def styles(css_path: Path) -> _Styles:
@@ -69,22 +69,22 @@ def _styles_of(css_path: Path, text: str) -> _Styles:
     return _Styles(tuple(sheets), digest.hexdigest(), copies)
 
 
-def _common_copies(css_path: Path) -> tuple[str, dict[str, fonts.InstalledFont]]:
+def _common_copies(css_path: Path) -> tuple[str, dict[str, harfbuzz.InstalledFont]]:
     """CSS setting each role's font stack (fonts.font_stacks: the installed official fonts first), with
-    a common-character copy of each large font before it (see fonts.reduce_font and fonts.common_copy)."""
+    a common-character copy of each large font before it (see harfbuzz.reduce_font and fonts.common_copy)."""
     faces, roles, copies = [], [], {}
     for role, stack in fonts.font_stacks(css_path).items():
         families = []
         for family in stack:
             source = fonts.find_font(family)
-            if source is not None and fonts.glyph_count(source) >= fonts.COMMON_MIN_GLYPHS:
+            if source is not None and harfbuzz.glyph_count(source) >= fonts.COMMON_MIN_GLYPHS:
                 name = f"Common+{family}"  # read as "the Common subset of {family}", like a subset tag
                 if name not in copies:
                     path = fonts.common_copy(source)
                     if path is None:  # no cache folder: a copy for this process only
                         path = _scratch() / f"{len(copies)}.otf"
-                        path.write_bytes(fonts.reduce_font(source, fonts.common_chars()))
-                    copies[name] = fonts.InstalledFont(name, path, 0)
+                        path.write_bytes(harfbuzz.reduce_font(source, fonts.common_chars()))
+                    copies[name] = harfbuzz.InstalledFont(name, path, 0)
                     faces.append(f'@font-face {{ font-family: "{name}"; src: url("{path.as_uri()}"); }}')
                 families.append(f'"{name}"')
             families.append(f'"{family}"')

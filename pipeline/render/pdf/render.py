@@ -23,7 +23,7 @@ from pathlib import Path  # noqa: E402
 import pikepdf  # noqa: E402
 from pikepdf import Dictionary, Name, String  # noqa: E402
 
-from pipeline.render.pdf import fonts, internals  # noqa: E402
+from pipeline.render.pdf import fonts, harfbuzz, internals  # noqa: E402
 from pipeline.render.pdf.layout import FONTS_KEY, styles, write_pdf  # noqa: E402
 from pipeline.render.pdf.internals import BFCHAR, DEFAULT_WIDTH, PX, TF  # noqa: E402
 from pipeline.form import paginate  # noqa: E402
@@ -147,7 +147,7 @@ class _FontGroup:
 
     key: str  # /FontFile2 or /FontFile3
     stream: pikepdf.Stream  # the shared font program, filled once all glyphs are known
-    source: fonts.InstalledFont
+    source: harfbuzz.InstalledFont
     glyphs: set[int]
 
 
@@ -159,7 +159,7 @@ class _SharedFonts:
     pages are copied: qpdf copies a stream's data with it (a CJK subset: ~100 KB a table).
     """
 
-    def __init__(self, pdf: pikepdf.Pdf, copies: dict[str, fonts.InstalledFont]):
+    def __init__(self, pdf: pikepdf.Pdf, copies: dict[str, harfbuzz.InstalledFont]):
         self.pdf = pdf
         self.copies = copies
         self.groups: dict[str, _FontGroup | None] = {}  # BaseFont -> group (None: not shared)
@@ -207,7 +207,7 @@ class _SharedFonts:
         for group in self.groups.values():
             if group is None:
                 continue
-            data = fonts.subset_font(group.source, group.glyphs)
+            data = harfbuzz.subset_font(group.source, group.glyphs)
             group.stream.write(zlib.compress(data, 9), filter=Name.FlateDecode)
             if group.key == "/FontFile2":
                 group.stream.Length1 = len(data)
@@ -219,7 +219,7 @@ def _glyph_ids(font: pikepdf.Dictionary) -> set[int]:
     return {int(gid, 16) for gid, _ in BFCHAR.findall(font.ToUnicode.read_bytes())}
 
 
-def _installed_source(program: bytes) -> fonts.InstalledFont | None:
+def _installed_source(program: bytes) -> harfbuzz.InstalledFont | None:
     from fontTools.ttLib import TTFont
 
     try:
