@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline import archive
-from pipeline.archive.describe import change_summary, local_time  # noqa: F401  (re-exported)
+from pipeline.archive.describe import change_summary, local_time
 from pipeline.files.paths import display_path
 
 Found = list[tuple[int, Path, "archive.Version | None"]]

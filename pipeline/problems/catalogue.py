@@ -107,47 +107,7 @@ FILE_NAME_FAULT = {
     "no-name": "在序号后面还要有「-项目名称」",
     "no-number": "应以序号开头",
 }
-# data-not-regular {kind}: what is there instead of a regular file (keys: pipeline/files/read.py kind_of)
-FILE_KIND = {
-    "folder": "文件夹",
-    "fifo": "命名管道（FIFO）",
-    "char-device": "字符设备",
-    "block-device": "块设备",
-    "socket": "套接字",
-    "symlink": "符号链接",
-    "special": "特殊文件",
-}
-# file-unreadable {reason}: the system's refusal in the user's words (else the system's own)
-UNREADABLE_REASON = {
-    "permission": "没有读取权限（请让运行 annex 的用户能读取它，例如 chmod u+r）",
-    "vanished": "文件在读取时不见了",
-}
-# file-too-large {size} when the file grew past the limit while it was read
-GREW_PAST = "超过 {limit}"
-
-
-def size_text(n: int) -> str:
-    """file-too-large {size} and {limit}: a size in bytes as a person reads it."""
-    if n >= 1024 * 1024:
-        return f"{n / 1024 / 1024:.1f} MB"
-    if n >= 1024:
-        return f"{n / 1024:.1f} KB"
-    return f"{n} 字节"
-
-
-def refusal_fields(code: str, fields: dict) -> dict:
-    """The words for a refused file's fields (pipeline/files/read.py `Refused`: data, sizes in bytes)."""
-    if code == "data-not-regular":
-        return {"kind": FILE_KIND[fields["kind"]]}
-    if code == "file-unreadable":
-        return {"reason": UNREADABLE_REASON.get(fields["reason"], fields["reason"])}
-    if code == "file-too-large":
-        limit = size_text(fields["limit"])
-        size = GREW_PAST.format(limit=limit) if fields["size"] is None else size_text(fields["size"])
-        return {"size": size, "limit": limit}
-    return dict(fields)
-
-
+# (a refused file's words: pipeline/problems/refusals.py)
 # file-too-large {size} and {limit} for a file whose YAML aliases expand past the limit of values
 EXPANDED = "锚点/别名展开后"
 VALUES = "{n} 个值"
