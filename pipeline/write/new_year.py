@@ -72,12 +72,14 @@ def _department(year: YearInput) -> tuple[dict, int]:
     out: dict = {"单位名称": d.unit}
     if d.department is not None:
         out["主管部门"] = d.department
-    out["填报日期"] = None
+    printed = year.variant is None or year.variant.prints_date
+    if printed:  # a form that prints no date (national-2020) needs none
+        out["填报日期"] = None
     for attr, key in (("variant", "表样"), ("scoring", "评分"), ("budget_weight", "预算执行分值"), ("money_unit", "金额单位"),
                       ("rules", "评分规则"), ("accepted", "已确认警告")):
         if attr in written:
             out[key] = getattr(d, attr)
-    return out, 1
+    return out, int(printed)
 
 
 def _project(p: ProjectInput, year: YearInput) -> tuple[dict, int]:

@@ -34,6 +34,7 @@ from pipeline.input.workbook.layout import (
 from pipeline.input.model import Figure, ProjectInput, YearInput
 from pipeline.input.workbook.places import KeyMap, RowMap
 from pipeline.variant import Variant
+from pipeline.hints import annex_command
 
 TEXT, AMOUNT, WHOLE = "text", "amount", "whole"
 # The header note of the columns whose blank cells continue the cell above (spec/workbook.md). Every
@@ -336,7 +337,7 @@ def load_for_export(year_dir: Path, base: Path | None = None) -> ForExport:
     said = said_once(issues.sorted())
     errors = [i for i in said if i.severity == "error" and i.code != NOT_FILLED]
     if year.projects and errors:
-        raise ExportError(f"{year_dir} 的数据有 {len(errors)} 个错误；请先运行 annex check 查看并修正，再导出")
+        raise ExportError(f"{year_dir} 的数据有 {len(errors)} 个错误；请先运行 {annex_command('check', '--year', year_dir.name)} 查看并修正，再导出")
     unfilled: dict[str, set[str]] = {}
     for i in said:
         if i.code == NOT_FILLED:

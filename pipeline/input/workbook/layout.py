@@ -17,8 +17,8 @@ OVERALL_KEYS = ("预期目标", "实际完成情况")
 FUNDS = "项目资金"
 FUND_FIGURES = ("年初预算数", "全年预算数", "全年执行数")
 FUND_SEPARATOR = "·"
-# 已确认警告 (warning codes separated by 、 , or spaces) is read from the 单位 sheet, for the whole year:
-# check matches a project's accepted warnings by file, and a workbook is one file for all its projects.
+# 已确认警告 (warning codes separated by 、 , or spaces; each may be narrowed to a value or a project) is
+# read from the 单位 sheet, for the whole year: a workbook is one file for all its projects.
 ACCEPTED = "已确认警告"
 PROJECT_REQUIRED = ("项目名称", "项目实施单位")
 PROJECT_COLUMNS = (NUMBER,) + PROJECT_TEXTS + PROJECT_AMOUNTS + PROJECT_CLOSING + OVERALL_KEYS

@@ -300,8 +300,11 @@ def _unit_value(key: str, cell: Cell | None) -> object:
 
 
 def codes(text: str) -> list[str]:
-    """已确认警告 in one cell: "nonstandard-level2、empty-value" as the list YAML writes."""
-    return [c for c in re.split(r"[、,，;；\s]+", text) if c]
+    """已确认警告 in one cell: "nonstandard-level2、empty-value" as the list YAML writes; an entry may
+    be narrowed, "nonstandard-level2:社会效益" or "empty-value@项目名称" (pipeline/problems/accepted.py)."""
+    from pipeline.problems.accepted import split_cell
+
+    return split_cell(text)
 
 
 # --- indicator rows for the loader ------------------------------------------------------------------
