@@ -4,7 +4,7 @@ A rebuild swaps a new build/<year> in and deletes the previous one. A file the u
 (notes, a signed scan) or changed (a table edited in Word) is not annex's to delete: before the
 previous build goes, each such file is moved to build/<year>.已修改-<时间>/, under its own path,
 and the build lists it with how to bring a Word edit back (`annex import`). Each file is compared
-with what annex recorded writing (path, size, sha256); a changed output is rendered again from the
+with what annex recorded writing (path, size, sha256: always the hash, never a timestamp); a changed output is rendered again from the
 data, never kept as it is. The state file itself is deleted with the build.
 """
 
@@ -16,6 +16,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from pipeline.build.hashcache import Hashes
 from pipeline.build.state import BuildState, OutputFile
 from pipeline.files import display_path, sha256_file
 
@@ -32,9 +33,10 @@ def kept_dir(out: Path, year: int) -> Path:
     return candidate
 
 
-def as_written(path: str, output: OutputFile | None, written_ns: int | None) -> bool:
-    """The file is the output annex recorded: a regular file of its size and sha256. One not
-    modified since the record was written (`written_ns`) is not read again (2000 files at 1000 tables)."""
+def as_written(path: str, output: OutputFile | None, hashes: Hashes | None = None) -> bool:
+    """The file is the output annex recorded: a regular file of its size and sha256. Always by its
+    hash (hashcache.py says why no timestamp can stand in for it); `hashes` only avoids hashing
+    an untouched inode twice."""
     if output is None:
         return False
     try:
@@ -43,9 +45,10 @@ def as_written(path: str, output: OutputFile | None, written_ns: int | None) -> 
         return False
     if not stat.S_ISREG(st.st_mode) or st.st_size != output.size:
         return False
-    if written_ns is not None and st.st_mtime_ns <= written_ns:
-        return True
-    return sha256_file(path) == output.sha256
+    try:
+        return (hashes or Hashes()).sha256(path, st) == output.sha256
+    except OSError:
+        return False
 
 
 def _walk(folder: Path, ours: set[str]):
@@ -59,21 +62,14 @@ def _walk(folder: Path, ours: set[str]):
                 yield path, rel
 
 
-def _written_ns(folder: Path, state_file: str) -> int | None:
-    try:
-        return os.stat(folder / state_file).st_mtime_ns
-    except OSError:
-        return None
-
-
-def not_as_written(folder: Path, state: BuildState | None, state_file: str) -> list[str]:
+def not_as_written(folder: Path, state: BuildState | None, state_file: str,
+                   hashes: Hashes | None = None) -> list[str]:
     """Paths inside `folder` that are not as annex recorded writing them (changed outputs, the
     user's own files)."""
     if not folder.is_dir():
         return []
     recorded = {o.path: o for o in state.files()} if state is not None else {}
-    written = _written_ns(folder, state_file)
-    return [rel for path, rel in _walk(folder, {state_file}) if not as_written(path, recorded.get(rel), written)]
+    return [rel for path, rel in _walk(folder, {state_file}) if not as_written(path, recorded.get(rel), hashes)]
 
 
 def without(state: BuildState | None, paths: list[str]) -> BuildState | None:
@@ -85,11 +81,12 @@ def without(state: BuildState | None, paths: list[str]) -> BuildState | None:
     return replace(state, projects=projects, bundle={f: o for f, o in state.bundle.items() if o.path not in gone})
 
 
-def move_aside(old: Path, state: BuildState | None, state_file: str, dest: Path) -> list[str]:
+def move_aside(old: Path, state: BuildState | None, state_file: str, dest: Path,
+               hashes: Hashes | None = None) -> list[str]:
     """Move out of `old` every file that is not as annex recorded writing it; returns their paths
     inside `old`. A rename: `out/` holds both, nothing is copied, nothing lost if interrupted."""
     moved = []
-    for rel in not_as_written(old, state, state_file):
+    for rel in not_as_written(old, state, state_file, hashes):
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         os.rename(old / rel, target)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from pipeline import __version__, archive
 from pipeline.build import keep, paths, tasks
 from pipeline.build.atomic import build_lock, remove_tree, swap_in, write_atomic, write_file
+from pipeline.build.hashcache import Hashes, cache_path
 from pipeline.build.errors import BuildError, CheckFailed, RenderError
 from pipeline.build.options import BuildOptions, BuildReport, Hooks
 from pipeline.build.plan import (FORMATS, SUMMARY_FORMAT, TABLES_DIR, Plan, fonts_fingerprint, make_plan, table_path,
@@ -42,6 +43,7 @@ class Context:
     previous: BuildState | None = None  # the last build's record, if it can be trusted
     data_digest: str = ""  # of the year folder, as this build reads it
     kept_aside: list[str] = field(default_factory=list)  # user's files moved out of the previous build
+    hashes: Hashes = field(default_factory=Hashes)  # of the files in build/<year>/ (keep.as_written)
 
 
 def build(opts: BuildOptions, hooks: Hooks | None = None, workers: Workers | None = None) -> BuildReport:
@@ -56,9 +58,10 @@ def build(opts: BuildOptions, hooks: Hooks | None = None, workers: Workers | Non
     with build_lock(lock_path(opts.out, year), opts.wait, ctx.hooks.waiting, display_path(ctx.build_dir)) as lock_fd:
         removed = clean_leftovers(opts.out, year)
         ctx.previous = load_state(ctx.build_dir)
+        ctx.hashes = Hashes(cache_path(opts.out, year))
         ctx.data_digest = data_digest(opts.year_dir)
         if ctx.previous is not None and unchanged(ctx.previous, ctx.data_digest, ctx.formats) \
-                and outputs_present(ctx.build_dir, ctx.previous):
+                and outputs_present(ctx.build_dir, ctx.previous, ctx.hashes):
             # The same files as last time: answered without loading them (a few tenths of a second).
             state, plan = ctx.previous, None
         else:
@@ -67,6 +70,7 @@ def build(opts: BuildOptions, hooks: Hooks | None = None, workers: Workers | Non
                 state, plan = _build_changed(ctx, pool)
         # A version is a complete issued bundle: a build of fewer formats updates build/<year> only.
         complete = set(ctx.formats) == set(FORMATS)
+        ctx.hashes.save()
         report = _report(ctx, state, plan, _archive(ctx, state) if opts.archive and complete else (None, None))
     return replace(report, seconds=time.monotonic() - start, stale_removed=removed, kept_aside=ctx.kept_aside,
                    partial=not complete)
@@ -92,7 +96,7 @@ def _build_changed(ctx: Context, workers: Workers) -> tuple[BuildState, Plan | N
     fonts_fp = fonts_fingerprint(variant, ctx.formats)
     # An output changed since annex wrote it (a table edited in Word) is rendered again from the
     # data, never linked into the new build; the edited file is moved aside with the old build.
-    changed = keep.not_as_written(ctx.build_dir, ctx.previous, STATE_FILE)
+    changed = keep.not_as_written(ctx.build_dir, ctx.previous, STATE_FILE, ctx.hashes)
     plan = make_plan(bundle, templates, fonts_fp, ctx.formats, keep.without(ctx.previous, changed), ctx.build_dir,
                      summary)
     state = BuildState(
@@ -160,7 +164,7 @@ def _render_staged(ctx: Context, workers: Workers, bundle: FilledBundle, summary
 def _keep_users_files(ctx: Context, old: Path) -> list[str]:
     """What the user added or changed in the previous build: moved to build/<year>.已修改-<时间>/, never deleted."""
     dest = keep.kept_dir(ctx.opts.out, ctx.year)
-    return [f"{dest}/{rel}" for rel in keep.move_aside(old, ctx.previous, STATE_FILE, dest)]
+    return [f"{dest}/{rel}" for rel in keep.move_aside(old, ctx.previous, STATE_FILE, dest, ctx.hashes)]
 
 
 def _render(ctx: Context, workers: Workers, bundle: FilledBundle, summary: Summary | None, variant: Variant,

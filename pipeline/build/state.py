@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pipeline.build.hashcache import Hashes
     from pipeline.form.filled import FilledForm
 
 STATE_FILE = ".annex-state.json"
@@ -91,16 +92,12 @@ def load_state(build_dir: Path) -> BuildState | None:
         return None  # no previous build, or one we cannot trust: render everything
 
 
-def outputs_present(build_dir: Path, state: BuildState) -> bool:
+def outputs_present(build_dir: Path, state: BuildState, hashes: Hashes | None = None) -> bool:
     """Every recorded output still there as annex wrote it (someone may have deleted, replaced or
-    edited one): its size, and its hash when it was saved after the record."""
+    edited one): its size and its hash."""
     from pipeline.build.keep import as_written
 
-    try:
-        written = os.stat(build_dir / STATE_FILE).st_mtime_ns
-    except OSError:
-        written = None
-    return all(as_written(os.path.join(build_dir, o.path), o, written) for o in state.files())
+    return all(as_written(os.path.join(build_dir, o.path), o, hashes) for o in state.files())
 
 
 def intact(build_dir: Path, o: OutputFile) -> bool:

@@ -1,0 +1,101 @@
+"""Issue 21's file, archive and import scenarios (and issue 22's that touch them), each a test that
+failed before its fix: what the user edited or added under build/ is never deleted, nothing is
+written or verified through a linked folder at any depth, OS errors on user paths are located
+messages, an interrupted import leaves the year whole."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from scenarios import BASE_PROJECT, make_year
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(tmp: Path, *args: str):
+    """An annex command run from `tmp` (messages name files as the user sees them)."""
+    cwd = os.getcwd()
+    os.chdir(tmp)
+    try:
+        return runner.invoke(app, list(args), env={"COLUMNS": "400"})
+    finally:
+        os.chdir(cwd)
+
+
+def build(tmp: Path, *extra: str):
+    return run(tmp, "build", "--data", "data", "--year", "2024", "--out", "out", "--jobs", "1", *extra)
+
+
+def no_traceback(result) -> None:
+    assert "Traceback" not in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+
+
+def back_date(path: Path, like: Path) -> None:
+    """What cp -p, rsync -t, unzip or a restore do: the edited file gets an old mtime."""
+    st = os.stat(like)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - 10_000_000_000))
+
+
+def same_size_edit(path: Path) -> bytes:
+    data = bytearray(path.read_bytes())
+    data[-30] ^= 0x01  # one byte changed inside the zip's central directory comment/padding area
+    path.write_bytes(bytes(data))
+    return bytes(data)
+
+
+# --- 21.1: a file is annex's own only when its hash says so ------------------------------------------
+
+def test_a_back_dated_same_size_edit_of_an_unchanged_project_is_moved_aside_and_rendered_again(tmp_path):
+    make_year(tmp_path)
+    assert build(tmp_path, "--format", "docx", "--no-archive").exit_code == 0
+    year_out = tmp_path / "out" / "2024"
+    [table] = (year_out / "分表").glob("*.docx")
+    original = table.read_bytes()
+    edited = same_size_edit(table)
+    back_date(table, year_out / ".annex-state.json")
+    # The data did not change: the build must still see the edit, keep it, and render the table again.
+    result = build(tmp_path, "--format", "docx", "--no-archive")
+    no_traceback(result)
+    assert result.exit_code == 0, result.output
+    [kept] = (tmp_path / "out").glob("2024.已修改-*")
+    assert (kept / "分表" / table.name).read_bytes() == edited
+    assert table.read_bytes() == original
+    # and a later build of another format never deletes it
+    assert build(tmp_path, "--format", "docx", "--no-archive").exit_code == 0
+    assert (kept / "分表" / table.name).read_bytes() == edited
+
+
+def test_the_hash_cache_never_hides_an_edit_that_restores_the_mtime(tmp_path, monkeypatch):
+    """A cached hash is keyed on size, mtime, ctime and inode: touch -r cannot set ctime back."""
+    from pipeline.build import hashcache
+
+    monkeypatch.setattr(hashcache, "SETTLED_NS", 0)  # trust entries at once (the clock is fine-grained here)
+    hashed = []
+    real = hashcache.sha256_file
+    monkeypatch.setattr(hashcache, "sha256_file", lambda p: hashed.append(p) or real(p))
+    f, other = tmp_path / "t.docx", tmp_path / "u.docx"
+    f.write_bytes(b"annex wrote this")
+    other.write_bytes(b"annex wrote that")
+    cache = hashcache.Hashes(tmp_path / "c.json")
+    first = cache.sha256(f, os.lstat(f))
+    cache.sha256(other, os.lstat(other))
+    cache.save()
+    st = os.lstat(f)
+    f.write_bytes(b"user wrote this!")  # same size
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))  # touch -r: mtime as before
+    assert os.lstat(f).st_size == st.st_size and os.lstat(f).st_mtime_ns == st.st_mtime_ns
+    hashed.clear()
+    again = hashcache.Hashes(tmp_path / "c.json")
+    assert again.sha256(f, os.lstat(f)) != first
+    again.sha256(other, os.lstat(other))
+    assert hashed == [f]  # the untouched file came from the cache, the edited one was read
