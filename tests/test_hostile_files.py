@@ -99,3 +99,18 @@ def test_the_hash_cache_never_hides_an_edit_that_restores_the_mtime(tmp_path, mo
     assert again.sha256(f, os.lstat(f)) != first
     again.sha256(other, os.lstat(other))
     assert hashed == [f]  # the untouched file came from the cache, the edited one was read
+
+
+# --- 21.5: any finding of verify is a non-zero exit ----------------------------------------------------
+
+@pytest.mark.parametrize("witness", [False, True])
+def test_verify_head_with_the_whole_archive_deleted_fails(tmp_path, witness):
+    (tmp_path / "out").mkdir()
+    if witness:  # the head record's copy beside the archive outlives it
+        (tmp_path / "out" / ".2024.archive-head.json").write_text("{}")
+    result = run(tmp_path, "verify", "--out", "out", "--head", "0123456789abcdef" * 4)
+    no_traceback(result)
+    assert result.exit_code == 1, result.output
+    assert "不在归档的版本链上" in result.output
+    plain = run(tmp_path, "verify", "--out", "out")  # nothing recorded, nothing asked: nothing wrong
+    assert plain.exit_code == (1 if witness else 0), plain.output
