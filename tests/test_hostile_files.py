@@ -114,3 +114,66 @@ def test_verify_head_with_the_whole_archive_deleted_fails(tmp_path, witness):
     assert "不在归档的版本链上" in result.output
     plain = run(tmp_path, "verify", "--out", "out")  # nothing recorded, nothing asked: nothing wrong
     assert plain.exit_code == (1 if witness else 0), plain.output
+
+
+# --- 21.2, 22.13, 22.14: make clean keeps what annex did not write; make help; ARGS unquoted -----------
+
+MAKE = shutil.which("make")
+needs_make = pytest.mark.skipif(MAKE is None, reason="make is not installed")
+
+
+def make(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([MAKE, "--no-print-directory", *args], cwd=cwd,
+                          capture_output=True, text=True, env={**os.environ, "LC_ALL": "C.UTF-8"})
+
+
+def project_dir(tmp: Path) -> Path:
+    """A project folder as a clerk has it: the Makefile, the set-up venv, data/2024."""
+    shutil.copyfile(ROOT / "Makefile", tmp / "Makefile")
+    shutil.copyfile(ROOT / "pyproject.toml", tmp / "pyproject.toml")
+    os.utime(tmp / "pyproject.toml", (0, 0))  # older than the venv's stamp: nothing to install
+    os.symlink(Path(sys.executable).parent.parent, tmp / ".venv")
+    make_year(tmp)
+    return tmp
+
+
+@needs_make
+def test_make_clean_moves_edits_and_added_files_aside_and_says_so(tmp_path):
+    root = project_dir(tmp_path)
+    assert run(root, "build", "--data", "data", "--year", "2024", "--out", "build", "--jobs", "1",
+               "-f", "docx", "--no-archive").exit_code == 0
+    year_out = root / "build" / "2024"
+    [table] = (year_out / "分表").glob("*.docx")
+    edited = same_size_edit(table)
+    back_date(table, year_out / ".annex-state.json")
+    (year_out / "签字页.pdf").write_bytes(b"%PDF- signed")
+    (root / "build" / "说明.txt").write_text("mine", encoding="utf-8")
+    done = make(root, "clean")
+    assert done.returncode == 0, done.stderr
+    assert not year_out.exists()
+    [kept] = (root / "build").glob("2024.已修改-*")
+    assert (kept / "分表" / table.name).read_bytes() == edited
+    assert (kept / "签字页.pdf").read_bytes() == b"%PDF- signed"
+    assert (root / "build" / "说明.txt").read_text(encoding="utf-8") == "mine"
+    assert "已删除" in done.stdout and kept.name in done.stdout and "签字页.pdf" in done.stdout
+
+
+@needs_make
+def test_make_help_lists_the_targets_in_chinese(tmp_path):
+    root = project_dir(tmp_path)
+    done = make(root, "help")
+    assert done.returncode == 0, done.stderr
+    for target in ("annex", "check", "export", "test", "clean"):
+        assert f"make {target} " in done.stdout
+    assert "删除" in done.stdout and "No rule" not in done.stdout + done.stderr
+
+
+@needs_make
+@pytest.mark.parametrize("args", [["annex", "ARGS=--note", "报送财政局"], ["check", "ARGS=--year", "2024"]])
+def test_an_unquoted_args_value_is_refused_with_the_quoted_form(tmp_path, args):
+    root = project_dir(tmp_path)
+    done = make(root, *args)
+    assert done.returncode != 0
+    value = args[1].split("=", 1)[1]
+    assert f"""make {args[0]} ARGS='{value} "{args[2]}"'""" in done.stderr, done.stderr
+    assert not (root / "build").exists()  # nothing ran before the refusal

@@ -36,6 +36,7 @@ COMMANDS = [
     ("diff", "diff"),
     ("verify", "verify"),
     ("export", "export"),
+    ("clean", "clean"),
 ]
 
 
