@@ -177,3 +177,51 @@ def test_an_unquoted_args_value_is_refused_with_the_quoted_form(tmp_path, args):
     value = args[1].split("=", 1)[1]
     assert f"""make {args[0]} ARGS='{value} "{args[2]}"'""" in done.stderr, done.stderr
     assert not (root / "build").exists()  # nothing ran before the refusal
+
+
+# --- 21.3, 21.4: no folder on the way from --out is a link, at any depth ------------------------------
+
+def link_at(tmp: Path, rel: str) -> Path:
+    """A link at out/<rel> to a folder outside; returns the outside folder."""
+    elsewhere = tmp / "elsewhere"
+    (elsewhere / "2024").mkdir(parents=True)
+    link = tmp / "out" / rel
+    link.parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(elsewhere if rel == "archive" else elsewhere / "2024", link)
+    return elsewhere
+
+
+@pytest.mark.parametrize("rel", ["archive", "archive/2024"])
+def test_a_linked_archive_folder_at_any_depth_is_refused_before_anything_is_written(tmp_path, rel):
+    make_year(tmp_path)
+    elsewhere = link_at(tmp_path, rel)
+    result = build(tmp_path)
+    no_traceback(result)
+    assert result.exit_code == 1, result.output
+    assert "符号链接" in result.output and "archive" in result.output
+    assert list(elsewhere.rglob("*")) == [elsewhere / "2024"]
+    assert not (tmp_path / "out" / "2024").exists()
+
+
+@pytest.mark.parametrize("rel", ["archive", "archive/2024"])
+def test_verify_finds_a_linked_archive_folder_at_any_depth(tmp_path, rel):
+    link_at(tmp_path, rel)
+    result = run(tmp_path, "verify", "--out", "out")
+    no_traceback(result)
+    assert result.exit_code == 1, result.output
+    assert "链接" in result.output
+
+
+@pytest.mark.parametrize("out", ["linked/自评数据.xlsx", "sub/linked/自评数据.xlsx", "linked/../自评数据.xlsx"])
+def test_export_never_writes_through_a_linked_folder_in_its_out_path(tmp_path, out):
+    make_year(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    link = tmp_path / out.split("/自评数据")[0].replace("/..", "")
+    link.parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(elsewhere / ".", link)
+    result = run(tmp_path, "export", "--data", "data", "--year", "2024", "--out", out)
+    no_traceback(result)
+    assert result.exit_code == 1, result.output
+    assert "符号链接" in result.output
+    assert list(elsewhere.iterdir()) == [] and not list(tmp_path.glob("*.xlsx"))

@@ -12,6 +12,7 @@ from pathlib import Path
 from pipeline.archive.files import (
     NotRegular, copy_new, fsync_dir, hash_regular, is_real_dir, lstat, mode_text, read_regular, write_new,
 )
+from pipeline.linkfree import refuse_links
 from pipeline.archive.head import head_path, read_head_state, witness_path, write_head
 from pipeline.archive.manifest import (
     DATA, DIR_MODE, MANIFEST, OUTPUTS, Changes, HeadRecord, Link, Manifest, ProjectRecord, looks_like_version,
@@ -252,7 +253,9 @@ def _changes(prev: Manifest | None, snap: Snapshot) -> Changes:
 
 
 def _ensure_root(root: Path) -> None:
-    """build/archive/<year> as a real folder (a link there would send the versions elsewhere)."""
+    """build/archive/<year> as a real folder (a link there, or at build/archive, would send the
+    versions elsewhere)."""
+    refuse_links(root.parent.parent, root, "写入归档")
     root.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.mkdir(root, 0o755)

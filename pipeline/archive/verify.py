@@ -28,6 +28,7 @@ from pipeline.archive.manifest import (
 )
 from pipeline.archive.store import MANIFEST_MODE, _STAGING, archive_dir
 from pipeline.errors import Abort
+from pipeline.linkfree import first_link
 
 _HEAD_TMP = re.compile(r"\.head\.json\.\d+\.tmp")  # a head record being written, or left by a killed build
 
@@ -119,6 +120,10 @@ def _verify_year(out: Path, year: int, files_of: set[str] | None, report: YearRe
     def add(text: str, path: str = "", at: str = where, problem: bool = True) -> None:
         report.findings.append(Finding(at, path, text, problem))
 
+    linked = first_link(out, root)
+    if linked is not None and linked != root:
+        add(f"归档文件夹 {linked} 被换成了链接（指向 {os.readlink(linked)}）：归档不在输出文件夹里")
+        return
     state = read_head_state(root)
     for text in state.problems:
         add(text)

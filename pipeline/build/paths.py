@@ -13,6 +13,7 @@ import stat
 from pathlib import Path
 
 from pipeline.errors import Abort
+from pipeline.linkfree import refuse_links
 
 
 TABLES_DIR = "分表"  # build/<year>/分表: the tables (pipeline.build.TABLES_DIR)
@@ -58,12 +59,17 @@ def _disjoint(data_dir: Path, out: Path) -> None:
     )
 
 
-def check_year_output(out: Path, year: int) -> None:
+def check_year_output(out: Path, year: int, archive: bool = True) -> None:
     """out/<year> must be a folder annex made, not a link to somewhere else (it is swapped and
-    its previous contents deleted)."""
+    its previous contents deleted); and no folder on the way from --out to where the build and the
+    archive write may be a link, at any depth (linkfree.py)."""
     target = out / str(year)
     for path in (target, target / TABLES_DIR):
         _our_folder(path, year)
+    if archive:
+        from pipeline.archive import archive_dir
+
+        refuse_links(out, archive_dir(out, year), "写入归档")
 
 
 def _our_folder(target: Path, year: int) -> None:

@@ -53,7 +53,7 @@ def build(opts: BuildOptions, hooks: Hooks | None = None, workers: Workers | Non
     year = int(opts.year_dir.name)
     ctx = Context(opts, hooks or Hooks(), year, opts.out / str(year), tuple(f for f in FORMATS if f in opts.formats))
     paths.check_disjoint(opts.year_dir.parent, opts.out, opts.year_dir)  # before anything is created
-    paths.check_year_output(opts.out, year)
+    paths.check_year_output(opts.out, year, archive=opts.archive)
     opts.out.mkdir(parents=True, exist_ok=True)
     with build_lock(lock_path(opts.out, year), opts.wait, ctx.hooks.waiting, display_path(ctx.build_dir)) as lock_fd:
         removed = clean_leftovers(opts.out, year)
