@@ -225,3 +225,21 @@ def test_export_never_writes_through_a_linked_folder_in_its_out_path(tmp_path, o
     assert result.exit_code == 1, result.output
     assert "符号链接" in result.output
     assert list(elsewhere.iterdir()) == [] and not list(tmp_path.glob("*.xlsx"))
+
+
+# --- 21.6: the edits-kept report names what was moved, from where to where -----------------------------
+
+def test_a_moved_link_is_named_as_the_link_from_where_to_where(tmp_path):
+    make_year(tmp_path)
+    assert build(tmp_path, "--format", "docx", "--no-archive").exit_code == 0
+    year_out = tmp_path / "out" / "2024"
+    os.symlink("../../data/2024/department.yaml", year_out / "单位.yaml")
+    data = tmp_path / "data" / "2024" / BASE_PROJECT
+    data.write_text(data.read_text(encoding="utf-8").replace("执行数: 58", "执行数: 57"), encoding="utf-8")
+    result = build(tmp_path, "--format", "docx", "--no-archive")
+    no_traceback(result)
+    assert result.exit_code == 0, result.output
+    [kept] = (tmp_path / "out").glob("2024.已修改-*")
+    assert os.path.islink(kept / "单位.yaml")
+    assert f"out/2024/单位.yaml → out/{kept.name}/单位.yaml" in result.output, result.output
+    assert "data/2024/department.yaml" not in result.output.replace("指向 ../../data/2024/department.yaml", "")

@@ -92,7 +92,7 @@ def summary(cleaned: list[YearCleaned]) -> list[str]:
         if c.kept:
             lines.append(f"{where}/ 里有 {len(c.kept)} 个文件被改动过或不是 annex 生成的，没有删除，已移到 "
                          f"{display_path(c.kept_dir)}/：")
-            lines += [f"  {display_path(p)}" for p in c.kept]
+            lines += [keep.moved_line(c.folder / p.relative_to(c.kept_dir), p) for p in c.kept]
     if not lines:
         lines.append("没有要清理的输出")
     lines.append("归档（archive/）与之前移出的改动（*.已修改-*）都保留未动")

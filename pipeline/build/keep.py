@@ -94,11 +94,23 @@ def move_aside(old: Path, state: BuildState | None, state_file: str, dest: Path,
     return moved
 
 
+def moved_line(source: Path, dest: Path) -> str:
+    """One moved file as the report names it: from where to where, each path as it is (a link is
+    named as the link, with what it points to, never as its target)."""
+    line = f"  {display_path(source)} → {display_path(dest)}"
+    if os.path.islink(dest):
+        line += f"（符号链接，指向 {os.readlink(dest)}；移走的是链接本身）"
+    return line
+
+
 def summary(build_dir: Path, kept: list[str]) -> list[str]:
-    """What the build's report says about the files it moved aside (`kept`: their new paths)."""
+    """What the build's report says about the files it moved aside (`kept`: their new paths,
+    <out>/<year>.已修改-<时间>/<path inside build/<year>>)."""
     lines = [f"上一次的 {display_path(build_dir)}/ 里有 {len(kept)} 个文件被改动过或不是 annex 生成的，"
-             "没有删除，已移到："]
-    lines += [f"  {display_path(Path(p))}" for p in kept]
+             "没有删除，已移走："]
+    for p in kept:
+        rel = Path(*Path(p).relative_to(build_dir.parent).parts[1:])
+        lines.append(moved_line(build_dir / rel, Path(p)))
     if any(p.endswith(".docx") for p in kept):
         lines.append("新的输出仍按数据生成。要取回 Word 里的改动：annex import <改过的 .docx> --data <临时文件夹>，"
                      "对照读出的数据改 data/ 里的文件，再 annex build。")
