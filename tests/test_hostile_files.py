@@ -243,3 +243,89 @@ def test_a_moved_link_is_named_as_the_link_from_where_to_where(tmp_path):
     assert os.path.islink(kept / "单位.yaml")
     assert f"out/2024/单位.yaml → out/{kept.name}/单位.yaml" in result.output, result.output
     assert "data/2024/department.yaml" not in result.output.replace("指向 ../../data/2024/department.yaml", "")
+
+
+# --- 21.12: OS errors on user paths are located Chinese messages, for every command ---------------------
+
+LONG = "长" * 100  # 300 bytes: over the 255-byte limit of one name
+BAD_PATHS = {"long": LONG, "long-deep": f"{LONG}/2024", "proc": "/proc/self/environ/x", "proc-attr": f"/proc/self/attr/{LONG}"}
+
+
+def every_command(p: str, docx: str) -> list[list[str]]:
+    return [
+        ["check", "--data", p],
+        ["check", "--data", "data", "--year", "2024", "--problems", "lines"],  # a control: data fine
+        ["import", docx, "--data", p, "--year", "2024"],
+        ["import", f"{p}.docx"],
+        ["new-year", "2025", "--data", p, "--from", "2024"],
+        ["convert", "--data", p, "--year", "2024", "--to", "national-2020"],
+        ["build", "--data", p, "--year", "2024"],
+        ["build", "--data", "data", "--year", "2024", "--out", p, "-f", "docx"],
+        ["export", "--data", p, "--year", "2024"],
+        ["export", "--data", "data", "--year", "2024", "--out", f"{p}.xlsx"],
+        ["history", "--out", p],
+        ["diff", "--out", p],
+        ["verify", "--out", p],
+        ["clean", "--out", p],
+    ]
+
+
+ENGLISH = ("Errno", "No such file", "too long", "Not a directory", "Permission denied", "Read-only", "OSError")
+
+
+@pytest.fixture(scope="module")
+def word_file(tmp_path_factory) -> Path:
+    sys.path.insert(0, str(ROOT))
+    from tests.word_handmade import Style, document_with, sample
+
+    return document_with([(sample(1), Style())], tmp_path_factory.mktemp("word") / "2024-自评表.docx")
+
+
+@pytest.mark.parametrize("bad", list(BAD_PATHS))
+def test_every_command_says_a_bad_path_in_chinese_never_a_traceback(tmp_path, bad, word_file):
+    make_year(tmp_path)
+    for args in every_command(BAD_PATHS[bad], str(word_file)):
+        result = run(tmp_path, *args)
+        no_traceback(result)
+        text = result.output
+        assert not any(word in text for word in ENGLISH), (args, text)
+        if result.exit_code:
+            assert "错误" in text, (args, text)
+        if bad.startswith("long") and result.exit_code:
+            assert "名字太长" in text or "找不到" in text or "没有" in text, (args, text)
+
+
+def read_only_mount(tmp: Path, name: str, fill=None) -> Path:
+    """tmp/<name> as a read-only bind mount (a CD, a write-protected share); skipped where not allowed."""
+    src, dest = tmp / f"{name}-src", tmp / name
+    src.mkdir()
+    dest.mkdir()
+    if fill:
+        fill(src)
+    for cmd in (["mount", "--bind", str(src), str(dest)], ["mount", "-o", "remount,ro,bind", str(dest)]):
+        if subprocess.run(cmd, capture_output=True).returncode:
+            subprocess.run(["umount", str(dest)], capture_output=True)
+            pytest.skip("a read-only mount needs root and a mount namespace that allows it")
+    return dest
+
+
+def test_every_writing_command_says_a_read_only_target_in_chinese(tmp_path, word_file):
+    make_year(tmp_path)
+    ro_data = read_only_mount(tmp_path, "ro-data", lambda d: shutil.copytree(tmp_path / "data" / "2024", d / "2024"))
+    ro_out = read_only_mount(tmp_path, "ro-out")
+    try:
+        for args in (["import", str(word_file), "--data", "ro-data", "--year", "2023"],
+                     ["new-year", "2025", "--data", "ro-data"],
+                     ["convert", "--data", "ro-data", "--year", "2024", "--to", "national-2020", "--replace"],
+                     ["build", "--data", "data", "--year", "2024", "--out", "ro-out", "-f", "docx"],
+                     ["export", "--data", "data", "--year", "2024", "--out", "ro-out/x.xlsx"],
+                     ["clean", "--out", "ro-out"]):
+            result = run(tmp_path, *args)
+            no_traceback(result)
+            assert not any(word in result.output for word in ENGLISH), (args, result.output)
+            if args[0] != "clean":  # nothing to clean in an empty folder
+                assert result.exit_code == 1, (args, result.output)
+                assert "只读" in result.output, (args, result.output)
+    finally:
+        for d in (ro_data, ro_out):
+            subprocess.run(["umount", str(d)], capture_output=True)

@@ -12,6 +12,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.oserrors import reason
 from pipeline.archive.files import NotRegular, TooLarge, lstat, read_regular, replace_file
 from pipeline.archive.manifest import HEAD, MANIFEST, HeadRecord, Link, sha256_bytes
 
@@ -56,7 +57,7 @@ def _read(path: Path, label: str, year: int, problems: list[str]) -> HeadRecord 
     try:
         st = lstat(path)
     except OSError as e:
-        problems.append(f"{label} 无法读取（{e.strerror}）")
+        problems.append(f"{label} 无法读取（{reason(e)}）")
         return None
     if st is None:
         return None

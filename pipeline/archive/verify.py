@@ -20,6 +20,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.oserrors import reason
 from pipeline.archive.files import NotRegular, TooLarge, hash_regular, lstat, mode_text, read_regular
 from pipeline.archive.head import head_path, read_head_state, witness_path
 from pipeline.archive.manifest import (
@@ -89,7 +90,7 @@ def _entries(folder: Path) -> list[os.DirEntry]:
     except FileNotFoundError:
         return []
     except OSError as e:
-        raise UnreadableArchive(f"无法读取 {folder}（{e.strerror or e}）") from None
+        raise UnreadableArchive(f"无法读取 {folder}（{reason(e)}）") from None
 
 
 @dataclass
@@ -108,7 +109,7 @@ def verify_year(out: Path, year: int, files_of: set[str] | None = None) -> YearR
     try:
         _verify_year(out, year, files_of, report)
     except PermissionError as e:  # a folder or file annex cannot open: said, not a traceback
-        report.findings.append(Finding(str(year), printable(str(e.filename)), f"无法读取（{e.strerror}）"))
+        report.findings.append(Finding(str(year), printable(str(e.filename)), f"无法读取（{reason(e)}）"))
         report.head = None
     return report
 
@@ -139,7 +140,7 @@ def _verify_year(out: Path, year: int, files_of: set[str] | None, report: YearRe
     try:
         versions = _scan_root(root, add)
     except OSError as e:
-        add(f"无法读取归档文件夹 {root}（{e.strerror or e}）")
+        add(f"无法读取归档文件夹 {root}（{reason(e)}）")
         return
     for v in versions.values():
         _read_manifest(v, year, add)
@@ -216,7 +217,7 @@ def _read_manifest(v: _Version, year: int, add) -> None:
         add(f"清单 manifest.json 被换成了{'链接' if link else '不是普通文件的东西'}", MANIFEST, at)
         return
     except PermissionError as e:
-        add(f"清单 manifest.json 无法读取（{e.strerror}）", MANIFEST, at)
+        add(f"清单 manifest.json 无法读取（{reason(e)}）", MANIFEST, at)
         return
     except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
         add("清单 manifest.json 缺失或无法读取", MANIFEST, at)
@@ -306,7 +307,7 @@ def _check_files(v: _Version, year: int, add) -> int:
     bad_dirs: set[str] = set()  # expected folders that are links or files: what is below is not looked at
     def unreadable(e: OSError) -> None:
         rel = os.path.relpath(e.filename, v.path).replace(os.sep, "/")
-        add(f"无法读取（{e.strerror or e}）", "" if rel == "." else rel, at)
+        add(f"无法读取（{reason(e)}）", "" if rel == "." else rel, at)
         bad_dirs.add(rel)
 
     for folder, dirnames, filenames in os.walk(v.path, onerror=unreadable):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.oserrors import reason
 from pipeline import __version__, archive
 from pipeline.build import keep, paths, tasks
 from pipeline.build.atomic import build_lock, remove_tree, swap_in, write_atomic, write_file
@@ -235,7 +236,7 @@ def _archive(ctx: Context, state: BuildState) -> tuple[archive.Version | None, s
         version = archive.record(root, snap)
     except OSError as e:  # a full disk, most often: the outputs are in place, the archive is not
         where = f"（{e.filename}）" if e.filename else ""
-        raise BuildError(f"已生成 {ctx.build_dir}，但归档失败：{e.strerror or e}{where}。{ctx.build_dir} 已更新，这次输出未归档；"
+        raise BuildError(f"已生成 {ctx.build_dir}，但归档失败：{reason(e)}{where}。{ctx.build_dir} 已更新，这次输出未归档；"
                          "腾出空间（或改正问题）后再运行一次 annex build，即会归档") from None
     except archive.DataChanged:
         raise BuildError(f"已生成 {ctx.build_dir}，但 {ctx.opts.year_dir} 里的文件在构建过程中被修改，本次输出未归档；"
