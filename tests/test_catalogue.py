@@ -408,13 +408,6 @@ def _national(root: Path) -> list[Path]:
     return [national_stub(root / "国家表.docx")]
 
 
-def _import_twice(year: Path, root: Path) -> Iterable[Issue]:
-    from pipeline.write.data_folder import kept_problems, write_year
-
-    write_year(root / "again" / "2024", {"单位名称": "甲"}, [])
-    return kept_problems(write_year(root / "again" / "2024", {"单位名称": "甲"}, [])).items
-
-
 def _printed_total(year: Path, root: Path) -> Iterable[Issue]:
     import docx
 
@@ -471,6 +464,5 @@ FIXTURES.update({
     "import-differs": fx(run=imported((_sample(1), _style()), (_sample(2), _style()), (_sample(3), _style(unit="某单位")))),
     "import-not-found": fx(run=imported((_sample(), _style(lines=False)))),
     "import-year-missing": fx(run=imported((_sample(), _style(heading=False)))),
-    "import-file-exists": fx(run=_import_twice),
     "not-filled": fx(edit(D, "填报日期: 2025-04-23", "填报日期:")),
 })

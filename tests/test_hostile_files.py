@@ -329,3 +329,103 @@ def test_every_writing_command_says_a_read_only_target_in_chinese(tmp_path, word
     finally:
         for d in (ro_data, ro_out):
             subprocess.run(["umount", str(d)], capture_output=True)
+
+
+# --- 21.15, 22.3: an import writes a year as one set; a killed one is completed or rolled back ----------
+
+def tree_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def word_documents(tmp: Path) -> tuple[Path, Path]:
+    """The old year's document (one table) and the replacing one (three tables)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.word_handmade import Style, document_with, sample
+
+    old = document_with([(sample(1), Style())], tmp / "old.docx")
+    new = document_with([(sample(n), Style()) for n in (1, 2, 3)], tmp / "new.docx")
+    return old, new
+
+
+def test_import_into_a_year_with_data_refuses_saying_what_is_there_and_how_to_replace(tmp_path):
+    old, new = word_documents(tmp_path)
+    assert run(tmp_path, "import", str(old)).exit_code == 0
+    before = tree_of(tmp_path / "data")
+    result = run(tmp_path, "import", str(new))
+    no_traceback(result)
+    said = result.output.replace("\n", "")
+    assert result.exit_code == 1
+    assert "data/2023 里已经有 1 个项目文件" in said and "projects/01-" in said and "--replace" in said
+    assert tree_of(tmp_path / "data") == before  # no second set, nothing written
+    replaced = run(tmp_path, "import", str(new), "--replace")
+    assert replaced.exit_code == 0, replaced.output
+    assert len(list((tmp_path / "data" / "2023" / "projects").glob("*.yaml"))) == 3
+    [aside] = (tmp_path / "data").glob("2023.导入前-*")
+    assert tree_of(aside) == {k.removeprefix("2023/"): v for k, v in before.items() if k.startswith("2023/")}
+
+
+KILL_POINTS = ["department.yaml", "projects/02-", "projects/03-", "journal", "aside", "swap", "done"]
+
+CHILD = """
+import sys
+from pipeline.write import data_folder, staged_year
+
+target = sys.argv[1]
+
+def stop_at(hooks, step):
+    if step.startswith(target):
+        print("at", step, flush=True)
+        sys.stdin.read()  # killed here
+
+data_folder._hook = staged_year._hook = stop_at
+from pipeline.cli import app
+sys.argv = ["annex", "import", sys.argv[2], "--replace"]
+app()
+"""
+
+
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_an_import_replace_killed_at_any_point_leaves_the_old_year_or_the_new_one(tmp_path, point):
+    old, new = word_documents(tmp_path)
+    expected = tmp_path / "expected"
+    expected.mkdir()
+    assert run(expected, "import", str(new)).exit_code == 0
+    new_tree = tree_of(expected / "data" / "2023")
+    assert run(tmp_path, "import", str(old)).exit_code == 0
+    old_tree = tree_of(tmp_path / "data" / "2023")
+    child = subprocess.Popen([sys.executable, "-c", CHILD, point, str(new)], cwd=tmp_path, text=True,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    line = child.stdout.readline()
+    assert line.startswith("at " + point), line
+    child.kill()  # SIGKILL: no cleanup of any kind runs
+    child.wait()
+    child.stdin.close()
+    child.stdout.close()
+    # the next command, whatever it is, completes or rolls back first
+    check = run(tmp_path, "check", "--data", "data", "--year", "2023")
+    no_traceback(check)
+    year = tree_of(tmp_path / "data" / "2023")
+    rolled_forward = KILL_POINTS.index(point) >= KILL_POINTS.index("aside")
+    assert year == (new_tree if rolled_forward else old_tree)
+    asides = list((tmp_path / "data").glob("2023.导入前-*"))
+    if rolled_forward:
+        assert [tree_of(a) for a in asides] == [old_tree]  # the old year kept whole
+    leftovers = [p.name for p in (tmp_path / "data").rglob(".*") if p.name != ".annex-data.lock"]
+    assert leftovers == [], leftovers
+
+
+def test_temporary_files_a_killed_writer_left_are_removed_by_the_next_command_and_never_archived(tmp_path):
+    make_year(tmp_path)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a pid whose process is gone
+    projects = tmp_path / "data" / "2024" / "projects"
+    stale = [projects / f".02-半个项目.yaml.{dead.pid}.tmp", projects.parent / f".department.yaml.{dead.pid}.x8k2_p0q.tmp"]
+    for p in stale:
+        p.write_text("项目名称: 半个", encoding="utf-8")
+    mine = projects.parent / ".我的笔记.tmp"  # not annex's: kept
+    mine.write_text("note", encoding="utf-8")
+    result = run(tmp_path, "check", "--data", "data", "--year", "2024")
+    no_traceback(result)
+    assert not any(p.exists() for p in stale)
+    assert mine.exists()
+    assert "临时文件" in result.output

@@ -68,11 +68,25 @@ class AnnexCommand(ChineseUsage, ChineseCommand):
         from pipeline.oserrors import PathProblem, describe, explained
 
         try:
+            _recover_data(ctx.params.get("data"))
             return super().invoke(ctx)
         except OSError as e:
             if not explained(e):
                 raise
             raise PathProblem(describe(e, _path_options(self, ctx))) from None
+
+
+def _recover_data(data) -> None:
+    """Before a command reads or writes the data folder: finish or roll back a write of a year that
+    a killed `annex import`/`new-year` left, and remove its temporary files (staged_year.py)."""
+    from pathlib import Path
+
+    if isinstance(data, Path) and data.is_dir():
+        from pipeline.cli.output import say
+        from pipeline.write.staged_year import recover
+
+        for line in recover(data):
+            say(line, "dim")
 
 
 def _path_options(command, ctx) -> dict:

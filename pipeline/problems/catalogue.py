@@ -323,5 +323,4 @@ problem("import-title-unread", "warning", "没有读到这张表的标题（应�
 problem("import-differs", "warning", "{label}印作「{printed}」，其他 {count} 张表为「{majority}」；取「{majority}」")
 problem("import-not-found", "error", "没有读到{label}；请在 {file} 中填写")
 problem("import-year-missing", "error", "标题里没有读到年度；请用 --year 指定，例如 --year 2023")
-problem("import-file-exists", "warning", "{file} 已存在，未覆盖（加 --replace 才会覆盖）")
 problem("not-filled", "error", "本年度尚未填写「{key}」")
