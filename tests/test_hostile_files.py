@@ -429,3 +429,23 @@ def test_temporary_files_a_killed_writer_left_are_removed_by_the_next_command_an
     assert not any(p.exists() for p in stale)
     assert mine.exists()
     assert "临时文件" in result.output
+
+
+# --- 22.11: annex diff right after a --note build compares with the last version whose data differ -----
+
+@pytest.mark.slow
+def test_diff_after_a_note_build_compares_with_the_last_version_whose_data_differ(tmp_path):
+    make_year(tmp_path)
+    assert build(tmp_path).exit_code == 0  # v001
+    data = tmp_path / "data" / "2024" / BASE_PROJECT
+    data.write_text(data.read_text(encoding="utf-8").replace("执行数: 58", "执行数: 57"), encoding="utf-8")
+    assert build(tmp_path).exit_code == 0  # v002: another figure
+    noted = build(tmp_path, "--note", "报送财政局")  # v003: the same files, issued
+    assert noted.exit_code == 0, noted.output
+    result = run(tmp_path, "diff", "--out", "out")
+    no_traceback(result)
+    assert result.exit_code == 0, result.output
+    said = result.output.replace("\n", "")
+    assert "v002 → v003" not in said and "v001 → v003" in said, said
+    assert "执行数" in said and "57" in said  # the real change is shown
+    assert "v003 与 v002 的数据和输出完全相同" in said and "报送财政局" in said
