@@ -449,3 +449,43 @@ def test_diff_after_a_note_build_compares_with_the_last_version_whose_data_diffe
     assert "v002 → v003" not in said and "v001 → v003" in said, said
     assert "执行数" in said and "57" in said  # the real change is shown
     assert "v003 与 v002 的数据和输出完全相同" in said and "报送财政局" in said
+
+
+# --- 21.10: a table nested in a Word cell is reported at its table and label, never read as the value ---
+
+def nest_in(doc_path: Path, label: str, nested_text: str) -> None:
+    """Replace the value cell right of `label` by a cell holding a 1x2 table (as Word's Insert >
+    Table inside a cell makes it)."""
+    import docx
+
+    d = docx.Document(str(doc_path))
+    table = d.tables[0]
+    for row in table.rows:
+        cells = list(dict.fromkeys(row.cells))  # merged cells once
+        for i, c in enumerate(cells):
+            if c.text.strip() == label:
+                value = cells[i + 1]
+                for p in value.paragraphs:
+                    for r in p.runs:
+                        r.text = ""
+                inner = value.add_table(rows=1, cols=2)
+                inner.cell(0, 0).text = nested_text
+                inner.cell(0, 1).text = "（附）"
+                d.save(str(doc_path))
+                return
+    raise AssertionError(f"no label {label}")
+
+
+@pytest.mark.parametrize("label", ["项目名称", "项目实施单位"])
+def test_a_nested_table_is_reported_at_its_table_and_label_not_read_as_the_value(tmp_path, label):
+    sys.path.insert(0, str(ROOT))
+    from tests.word_handmade import Style, document_with, sample
+
+    doc = document_with([(sample(1), Style()), (sample(2), Style())], tmp_path / "表.docx")
+    nest_in(doc, label, "嵌套表里的字")
+    result = run(tmp_path, "import", str(doc), "--data", "out-data")
+    no_traceback(result)
+    said = result.output.replace("\n", "")
+    assert "[import-nested-table]" in said and f"第 1 张表 {label}" in said, said
+    written = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out-data").rglob("*.yaml"))
+    assert "嵌套表里的字" not in written

@@ -324,3 +324,7 @@ problem("import-differs", "warning", "{label}印作「{printed}」，其他 {cou
 problem("import-not-found", "error", "没有读到{label}；请在 {file} 中填写")
 problem("import-year-missing", "error", "标题里没有读到年度；请用 --year 指定，例如 --year 2023")
 problem("not-filled", "error", "本年度尚未填写「{key}」")
+# --- files, build and archive, import (issue 21/22 helper F) ------------------------------------------
+problem("import-nested-table", "error",
+        "「{label}」这一行（第 {row} 行）的格子里嵌着 {count} 张表格；annex 不读嵌套表格里的内容（它不会被当成这一栏的值）。"
+        "请在 Word 里把嵌套的表格改成普通文字（「表格工具 → 转换为文本」）后再导入，或导入后在项目文件里填写这一栏")

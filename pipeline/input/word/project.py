@@ -67,6 +67,19 @@ def amount(text: str) -> Decimal | None:
     return Decimal(t) if _AMOUNT.fullmatch(t) else None
 
 
+def _report_nested(found: FoundTable, at: Located) -> None:
+    """A table typed inside a cell: its text is not read (cells.py), and the user is told where,
+    by the row's label (the nearest label at or left of the cell, else the row's first text)."""
+    for i, row in enumerate(found.rows, 1):
+        for c in row:
+            if not c.nested:
+                continue
+            left = [d for d in row if d.col <= c.col and d.text and found.labels.match(d.text, prefix=True)]
+            label = left[-1].text if left else next((d.text for d in row if d.text), "")
+            where = (label.splitlines()[0] if label else f"第 {i} 行").strip()
+            at.report("import-nested-table", where, count=c.nested, label=where, row=i)
+
+
 def read_project(found: FoundTable, doc: str) -> ProjectRead:
     v = found.variant
     t = read_table(found.rows, found.labels)
@@ -83,6 +96,7 @@ def read_project(found: FoundTable, doc: str) -> ProjectRead:
             at.report("import-missing", label[lid], label=label[lid], file="项目文件")
             missing.append(key)
 
+    _report_nested(found, at)
     text("项目名称", "project_name")
     if t.singles.get("department"):
         data["主管部门"] = t.singles["department"]
