@@ -489,3 +489,10 @@ def test_a_nested_table_is_reported_at_its_table_and_label_not_read_as_the_value
     assert "[import-nested-table]" in said and f"第 1 张表 {label}" in said, said
     written = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out-data").rglob("*.yaml"))
     assert "嵌套表里的字" not in written
+
+
+def test_the_readme_says_the_shipped_year_is_an_example_and_how_to_start_clean():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert (ROOT / "data" / "2023").is_dir()
+    assert "`data/2023/` 是**示例**" in text
+    assert "mv data/2023" in text and "--replace" in text
