@@ -3,12 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+LOCK_VENV := .venv-lock
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBS := fonts-noto-cjk fonts-dejavu-core libharfbuzz-subset0 poppler-utils
 ARGS ?=
 .DEFAULT_GOAL := annex
 
-.PHONY: annex check export test fonts soffice bench fuzz clean distclean help
+.PHONY: annex check export test fonts soffice bench fuzz lock clean distclean help
 
 # `make annex ARGS=--note "报送财政局"`: the shell splits the unquoted value, and make takes 报送财政局 as a
 # target of its own, after it has run `annex build --note` without one. Any goal no rule of this Makefile
@@ -35,11 +37,23 @@ export: $(STAMP) ## 把年度数据导出为一个待填写的工作簿（新年
 test: $(STAMP) fonts ## 运行全部测试
 	$(BIN)/python -m pytest $(ARGS)
 
-$(STAMP): pyproject.toml
+# The exact versions of requirements.lock (with their hashes), so that a fresh machine reproduces
+# today's bytes; then annex itself, whose ranges in pyproject.toml the lock satisfies.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check || { echo "pyproject.toml 的依赖不在 $(LOCK) 里：请运行 make lock"; exit 1; }
 	touch $@
+
+# After changing a dependency in pyproject.toml: the lock again, keeping the versions it pins where
+# the ranges still allow them (ARGS=--upgrade for the newest). pip-tools lives in a venv of its own.
+lock: ## 维护人员用：按 pyproject.toml 重新生成 requirements.lock（精确版本与哈希）
+	test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet pip-tools
+	$(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --extra test --strip-extras --no-emit-index-url \
+	  --no-emit-find-links --output-file $(LOCK) $(ARGS) pyproject.toml
 
 # CJK fonts for the PDF, DejaVu for the checkbox marks, and harfbuzz's subsetter (9x faster than fontTools).
 fonts:
@@ -68,4 +82,4 @@ clean: ## 删除 build/ 里生成的年度输出（改动过的文件移到「.�
 	else echo "没有 build/ 文件夹，无需清理"; fi
 
 distclean: clean ## 另外删除 .venv（下次 make annex 重新安装）
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) $(LOCK_VENV) *.egg-info .pytest_cache

@@ -130,8 +130,10 @@ def make(cwd: Path, *args: str) -> subprocess.CompletedProcess:
 def project_dir(tmp: Path) -> Path:
     """A project folder as a clerk has it: the Makefile, the set-up venv, data/2024."""
     shutil.copyfile(ROOT / "Makefile", tmp / "Makefile")
-    shutil.copyfile(ROOT / "pyproject.toml", tmp / "pyproject.toml")
-    os.utime(tmp / "pyproject.toml", (0, 0))  # older than the venv's stamp: nothing to install
+    for name in ("pyproject.toml", "requirements.lock"):
+        if (ROOT / name).exists():
+            shutil.copyfile(ROOT / name, tmp / name)
+            os.utime(tmp / name, (0, 0))  # older than the venv's stamp: nothing to install
     os.symlink(Path(sys.executable).parent.parent, tmp / ".venv")
     make_year(tmp)
     return tmp

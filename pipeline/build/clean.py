@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.build import keep
-from pipeline.build.atomic import build_lock, remove_tree
+from pipeline.files.lock import hold_lock
+from pipeline.files.tree import remove_tree
 from pipeline.build.hashcache import Hashes, cache_path
 from pipeline.build.staging import clean_leftovers, lock_path
 from pipeline.build.state import STATE_FILE, load_state
-from pipeline.files import display_path
+from pipeline.files.paths import display_path
 
 
 @dataclass
@@ -57,7 +58,7 @@ def _clean_year(out: Path, year: int) -> YearCleaned:
     folder = out / str(year)
     done = YearCleaned(year, folder)
     lock = lock_path(out, year)
-    with build_lock(lock, 0, subject=display_path(folder)):
+    with hold_lock(lock, 0, subject=display_path(folder)):
         clean_leftovers(out, year)  # a set-aside build comes back to build/<year> and is cleaned below
         try:
             st = os.lstat(folder)

@@ -27,7 +27,8 @@ import stat
 import time
 from pathlib import Path
 
-from pipeline.files import sha256_file, write_atomic
+from pipeline.files.digest import sha256_file
+from pipeline.files.write import write_atomic
 
 SETTLED_NS = 3_000_000_000  # coarser than any file system's timestamps (FAT: 2 s)
 MAX_CACHE_BYTES = 64 * 1024 * 1024

@@ -11,14 +11,13 @@ data, never kept as it is. The state file itself is deleted with the build.
 from __future__ import annotations
 
 import os
-import stat
 import time
 from dataclasses import replace
 from pathlib import Path
 
 from pipeline.build.hashcache import Hashes
-from pipeline.build.state import BuildState, OutputFile
-from pipeline.files import display_path, sha256_file
+from pipeline.build.state import BuildState, as_written
+from pipeline.files.paths import display_path
 
 KEPT_MARK = ".已修改-"
 
@@ -31,24 +30,6 @@ def kept_dir(out: Path, year: int) -> Path:
         n += 1
         candidate = base.with_name(f"{base.name}-{n}")
     return candidate
-
-
-def as_written(path: str, output: OutputFile | None, hashes: Hashes | None = None) -> bool:
-    """The file is the output annex recorded: a regular file of its size and sha256. Always by its
-    hash (hashcache.py says why no timestamp can stand in for it); `hashes` only avoids hashing
-    an untouched inode twice."""
-    if output is None:
-        return False
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return False
-    if not stat.S_ISREG(st.st_mode) or st.st_size != output.size:
-        return False
-    try:
-        return (hashes or Hashes()).sha256(path, st) == output.sha256
-    except OSError:
-        return False
 
 
 def _walk(folder: Path, ours: set[str]):

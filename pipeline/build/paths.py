@@ -13,7 +13,7 @@ import stat
 from pathlib import Path
 
 from pipeline.errors import Abort
-from pipeline.linkfree import refuse_links
+from pipeline.files.links import refuse_links
 
 
 TABLES_DIR = "分表"  # build/<year>/分表: the tables (pipeline.build.TABLES_DIR)
@@ -62,7 +62,7 @@ def _disjoint(data_dir: Path, out: Path) -> None:
 def check_year_output(out: Path, year: int, archive: bool = True) -> None:
     """out/<year> must be a folder annex made, not a link to somewhere else (it is swapped and
     its previous contents deleted); and no folder on the way from --out to where the build and the
-    archive write may be a link, at any depth (linkfree.py)."""
+    archive write may be a link, at any depth (files/links.py)."""
     target = out / str(year)
     for path in (target, target / TABLES_DIR):
         _our_folder(path, year)

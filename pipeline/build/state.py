@@ -11,8 +11,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.build.hashcache import Hashes
+
 if TYPE_CHECKING:
-    from pipeline.build.hashcache import Hashes
     from pipeline.form.filled import FilledForm
 
 STATE_FILE = ".annex-state.json"
@@ -84,19 +85,35 @@ MAX_STATE_BYTES = 256 * 1024 * 1024
 
 
 def load_state(build_dir: Path) -> BuildState | None:
-    from pipeline.input.safe_read import Refused, read_regular  # never a FIFO or a link
+    from pipeline.files.read import read_regular  # never a FIFO or a link
 
     try:
         return BuildState.from_json(read_regular(build_dir / STATE_FILE, MAX_STATE_BYTES).decode("utf-8"))
-    except (OSError, ValueError, KeyError, TypeError, Refused):
+    except (OSError, ValueError, KeyError, TypeError):  # Refused is an OSError
         return None  # no previous build, or one we cannot trust: render everything
+
+
+def as_written(path: str, output: OutputFile | None, hashes: Hashes | None = None) -> bool:
+    """The file is the output annex recorded: a regular file of its size and sha256. Always by its
+    hash (hashcache.py says why no timestamp can stand in for it: `cp -p`, `touch -r`, unzip or a
+    restore give an edited file any mtime); `hashes` only avoids hashing an untouched inode twice."""
+    if output is None:
+        return False
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    if not stat.S_ISREG(st.st_mode) or st.st_size != output.size:
+        return False
+    try:
+        return (hashes or Hashes()).sha256(path, st) == output.sha256
+    except OSError:
+        return False
 
 
 def outputs_present(build_dir: Path, state: BuildState, hashes: Hashes | None = None) -> bool:
     """Every recorded output still there as annex wrote it (someone may have deleted, replaced or
     edited one): its size and its hash."""
-    from pipeline.build.keep import as_written
-
     return all(as_written(os.path.join(build_dir, o.path), o, hashes) for o in state.files())
 
 

@@ -62,10 +62,10 @@ class AnnexGroup(ChineseUsage, ChineseGroup):
 class AnnexCommand(ChineseUsage, ChineseCommand):
     """Every command: its usage line in Chinese (`用法：annex build [选项]`). An OSError on a path
     (a name too long, a read-only disk, /proc) becomes one located message naming the option whose
-    path it is (pipeline/oserrors.py), for every command; here, where the command's parameters are known."""
+    path it is (pipeline/files/oserrors.py), for every command; here, where the command's parameters are known."""
 
     def invoke(self, ctx):
-        from pipeline.oserrors import PathProblem, describe, explained
+        from pipeline.files.oserrors import PathProblem, describe, explained
 
         try:
             _recover_data(ctx.params.get("data"))

@@ -19,7 +19,7 @@ import yaml
 
 import shutil
 
-from pipeline.files import fsync_dir, write_file
+from pipeline.files.write import create_new, fsync_dir
 from pipeline.errors import Abort
 from pipeline.write.staged_year import ASIDE_MARK, Swap, _hook, aside_path, commit, data_lock, recover, staging_path
 
@@ -135,7 +135,7 @@ def write_year(year_dir: Path, department: dict, projects: list[tuple[str, dict]
             files += [(f"projects/{stem}.yaml", dump_yaml(d, comment)) for stem, d in projects]
             for rel, text in files:
                 _hook(hooks, rel)
-                write_file(staging / rel, text.encode("utf-8"))
+                create_new(staging / rel, text.encode("utf-8"))
             fsync_dir(staging / "projects")
             fsync_dir(staging)
         except BaseException:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import shutil
 
-from pipeline.files import fsync_dir, write_atomic
+from pipeline.files.write import fsync_dir, write_atomic
 
 ASIDE_MARK = ".导入前-"
 _YEAR = re.compile(r"\d{4}")

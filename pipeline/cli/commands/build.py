@@ -15,7 +15,7 @@ from pipeline.build import build as run_build
 from pipeline.cli.options import DEFAULT_DATA, DEFAULT_OUT, BadOption, DataOpt, OutOpt, ProblemsOpt, YearOpt, problem_style
 from pipeline.cli.output import console, err_console, print_error, say
 from pipeline.errors import Abort
-from pipeline.files import display_path
+from pipeline.files.paths import display_path
 from pipeline.input.folders import find_year_dir
 
 
@@ -118,7 +118,7 @@ def build_and_report(opts: BuildOptions, workers: Workers | None = None, problem
             raise  # the app prints it and exits with its code
         print_error(e.message)  # a watch reports it and goes on to the next save
     except OSError as e:
-        from pipeline.oserrors import describe
+        from pipeline.files.oserrors import describe
 
         print_error(f"读写文件失败：{describe(e)}；{target} 仍是上一次完整的输出")
     except KeyboardInterrupt:

@@ -59,7 +59,7 @@ def explained(e: BaseException) -> bool:
 
 def describe(e: OSError, options: dict[str, Path] | None = None) -> str:
     """`<path>：<reason>`, naming the option (`--data`) whose path it is under, when one is."""
-    from pipeline.files import display_path
+    from pipeline.files.paths import display_path
 
     path = e.filename if e.filename is not None else ""
     shown = os.fsdecode(path) if isinstance(path, bytes) else str(path)
