@@ -10,7 +10,7 @@ DEBS := fonts-noto-cjk fonts-dejavu-core libharfbuzz-subset0 poppler-utils
 ARGS ?=
 .DEFAULT_GOAL := annex
 
-.PHONY: annex check export test fonts soffice bench fuzz lock clean distclean help
+.PHONY: annex check export serve test fonts soffice chromium bench bench-serve fuzz lock clean distclean help
 
 # `make annex ARGS=--note "报送财政局"`: the shell splits the unquoted value, and make takes 报送财政局 as a
 # target of its own, after it has run `annex build --note` without one. Any goal no rule of this Makefile
@@ -23,7 +23,7 @@ endif
 
 help: ## 列出可用的目标
 	@echo "用法：make 目标 [ARGS='给 annex 的参数']，例如 make annex ARGS='--note \"报送财政局\"'"
-	@sed -n 's/^\([a-z]*\):.*## \(.*\)/  make \1\t\2/p' $(firstword $(MAKEFILE_LIST)) | expand -t 20
+	@sed -n 's/^\([a-z-]*\):.*## \(.*\)/  make \1\t\2/p' $(firstword $(MAKEFILE_LIST)) | expand -t 20
 
 annex: $(STAMP) fonts ## 安装（第一次），然后生成最新年度的汇编
 	$(BIN)/annex build $(ARGS)
@@ -33,6 +33,9 @@ check: $(STAMP) ## 检查最新年度的数据，列出所有问题
 
 export: $(STAMP) ## 把年度数据导出为一个待填写的工作簿（新年度：ARGS='--year 2024'）
 	$(BIN)/annex export $(ARGS)
+
+serve: $(STAMP) fonts ## 在本机打开网页版 http://127.0.0.1:8000（局域网：ARGS='--host 0.0.0.0'）
+	$(BIN)/annex serve $(ARGS)
 
 test: $(STAMP) fonts ## 运行全部测试
 	$(BIN)/python -m pytest $(ARGS)
@@ -68,8 +71,19 @@ soffice:
 	  echo "安装 libreoffice-writer-nogui libreoffice-calc-nogui …"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libreoffice-writer-nogui libreoffice-calc-nogui >/dev/null; }
 
+# Debian's chromium, which the browser tests drive with Playwright (Playwright's own browser download
+# needs a network these machines do not have).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  echo "安装 chromium …"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
 bench: $(STAMP) fonts soffice ## 测速：与 docxtpl + LibreOffice 的做法比较
 	$(BIN)/python -m tests.bench $(ARGS)
+	$(BIN)/python -m tests.bench.serve
+
+bench-serve: $(STAMP) fonts soffice ## 测速：网页服务（经由服务器改一个数后重新生成、20 人同时访问）
+	$(BIN)/python -m tests.bench.serve $(ARGS)
 
 fuzz: $(STAMP) fonts ## 比 CI 更长的随机测试
 	ANNEX_FUZZ_EXAMPLES=2000 ANNEX_FUZZ_BUILD_EXAMPLES=200 $(BIN)/python -m pytest tests/test_fuzz.py \

@@ -86,6 +86,10 @@ class IndicatorRow:
     weight: str = ""  # scoring: 分值
     score: str = ""  # scoring: 得分
     remark: str = ""  # variants with a per-indicator comment column
+    # By the year's scoring rule set (pipeline/scoring/), for whoever reports on the table (the 自评报告):
+    met: bool | None = None  # the target was met: 定量 by the rule's comparison, 定性 when 实际完成值 = 年初目标值
+    quantitative: bool = False  # 定量: scored by the rule's formula
+    score_computed: bool = False  # the 得分 printed was computed (left empty in the data)
 
     @property
     def level1_vmerge(self) -> VMerge:
