@@ -74,6 +74,7 @@ def dump_yaml(data: dict, comment: str = "") -> str:
 @dataclass
 class Written:
     written: list[Path] = field(default_factory=list)
+    replaced: list[Path] = field(default_factory=list)  # the files written in place of a previous year's
     aside: Path | None = None  # the previous year folder, moved aside whole by --replace
 
 
@@ -145,6 +146,7 @@ def write_year(year_dir: Path, department: dict, projects: list[tuple[str, dict]
         commit(data, Swap(year_dir.name, staging.name, aside.name if aside else None), hooks)
     out.written = [year_dir / rel for rel, _ in files]
     out.aside = aside if present else None
+    out.replaced = list(out.written) if present else []
     if aside is not None and not present:
         shutil.rmtree(aside, ignore_errors=True)  # an empty folder (or one of empty folders): nothing to keep
         out.aside = None
