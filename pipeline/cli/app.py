@@ -67,7 +67,7 @@ class AnnexCommand(ChineseUsage, ChineseCommand):
     path it is (pipeline/files/oserrors.py), for every command; here, where the command's parameters are known."""
 
     def invoke(self, ctx):
-        from pipeline.files.oserrors import PathProblem, describe, explained
+        from pipeline.files.oserrors import explained, problem
 
         try:
             _recover_data(ctx.params.get("data"))
@@ -75,7 +75,7 @@ class AnnexCommand(ChineseUsage, ChineseCommand):
         except OSError as e:
             if not explained(e):
                 raise
-            raise PathProblem(describe(e, _path_options(self, ctx))) from None
+            raise problem(e, _path_options(self, ctx)) from None
 
 
 def _recover_data(data) -> None:

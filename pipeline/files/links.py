@@ -17,6 +17,7 @@ import stat
 from pathlib import Path
 
 from pipeline.errors import Abort
+from pipeline.files.paths import link_target
 
 
 class LinkOnTheWay(Abort):
@@ -42,16 +43,12 @@ def first_link(base: Path, target: Path) -> Path | None:
 
 def refuse_links(base: Path, target: Path, doing: str) -> None:
     """Raise LinkOnTheWay when a folder between `base` and `target` (or `target`) is a link.
-    `doing`: what annex was about to do there (`写入归档`), for the message."""
+    `doing`: what annex was about to do there, a key of LINK_DOING (`archive`, `workbook`)."""
+    from pipeline.problems.stops import LINK_DOING
+
     link = first_link(base, target)
     if link is not None:
-        try:
-            to = os.readlink(link)
-        except OSError:
-            to = "?"
-        raise LinkOnTheWay(
-            f"{link} 是一个符号链接（指向 {to}），不是文件夹；annex 不经过链接{doing}，"
-            f"以免写到 {base} 以外。未写入任何文件。请删除这个链接（或换成真正的文件夹）后再运行")
+        raise LinkOnTheWay("link-on-the-way", link=link, target=link_target(link), doing=LINK_DOING[doing], base=base)
 
 
 def refuse_links_to_file(path: Path, doing: str) -> None:

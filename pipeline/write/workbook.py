@@ -298,7 +298,7 @@ def load_for_export(year_dir: Path, base: Path | None = None) -> tuple[YearInput
 def export_year(year_dir: Path, out: Path | None, force: bool, base: Path | None = None) -> Exported:
     year, variant, scoring, unit_keys = load_for_export(year_dir, base)
     out = out or default_out(year_dir, year)
-    refuse_links_to_file(out, "写入工作簿")  # the file itself, and every folder on the way
+    refuse_links_to_file(out, "workbook")  # the file itself, and every folder on the way
     if out.exists() and not force:
         raise ExportError(f"{out} 已存在；要覆盖请加 --force，或用 --out 指定别的文件名")
     if out.suffix.lower() != ".xlsx":
