@@ -78,6 +78,7 @@ def test_the_table_is_what_a_terminal_gets_by_default():
 def test_the_summary_counts_reviewed_warnings():
     assert summary_line("data/2024", 3, 0, 2) == "data/2024：3 个项目，0 个错误，2 个警告"
     assert summary_line("data/2024", 3, 0, 2, 9) == "data/2024：3 个项目，0 个错误，2 个警告，9 个警告已确认"
+    assert summary_line("data/2024", 3, 0, 2, 0, 1) == "data/2024：3 个项目，0 个错误，2 个警告，1 条提示"
 
 
 # --- the commands ----------------------------------------------------------------------------------
@@ -94,7 +95,8 @@ def broken(tmp_path):
 EXPECTED_LINES = [
     "data/2024/projects/01-示例项目.yaml:6:1: 错误 预算数：金额不能带单位（单位固定为万元）；请写万元数，例如 60（值：60万元） [amount-format]",
     "data/2024/projects/01-示例项目.yaml:16:9: 警告 年度绩效目标[1].指标[2].二级指标：「社会秩序指标」不是「效益指标」的标准二级指标"
-    "（经济效益指标、社会效益指标、生态效益指标、可持续影响指标）；请确认（值：社会秩序指标） [nonstandard-level2]",
+    "（经济效益指标、社会效益指标、生态效益指标、可持续影响指标）；请确认。核对无误的，可在「已确认警告」里写上"
+    "「nonstandard-level2: 社会秩序指标」，以后不再提示这一个（值：社会秩序指标） [nonstandard-level2]",
 ]
 
 

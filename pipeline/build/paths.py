@@ -19,6 +19,7 @@ from pipeline.files.links import refuse_links
 
 
 TABLES_DIR = "分表"  # build/<year>/分表: the tables (pipeline.build.TABLES_DIR)
+CACHE_DIR = ".annex-cache"  # build/.annex-cache/<year>/: what a build keeps for the next (staging.pieces_dir)
 
 
 class OutputOverlapsData(Abort):
@@ -63,7 +64,7 @@ def check_year_output(out: Path, year: int, archive: bool = True) -> None:
     its previous contents deleted); and no folder on the way from --out to where the build and the
     archive write may be a link, at any depth (files/links.py)."""
     target = out / str(year)
-    for path in (target, target / TABLES_DIR):
+    for path in (target, target / TABLES_DIR, out / CACHE_DIR, out / CACHE_DIR / str(year)):
         _our_folder(path, year)
     if archive:
         from pipeline.archive import archive_dir

@@ -11,6 +11,7 @@ from pipeline.files.paths import display_path
 from pipeline.cli.options import DEFAULT_DATA, BadOption
 from pipeline.cli.output import console, say
 from pipeline.errors import Abort
+from pipeline.hints import annex_command
 
 
 def _documents(paths: list[Path]) -> list[Path]:
@@ -55,6 +56,7 @@ def import_(
         say(f"  {display_path(p)}")
     if written.aside is not None:
         say(f"原有的数据整个移到了 {display_path(written.aside)}/（保留，未删除）", "yellow")
-    say(f"下一步：annex check --data {display_path(data)} --year {result.year}，改正后 annex build")
+    say(f"下一步：{annex_command('check', '--data', display_path(data), '--year', result.year)}，"
+        f"改正后 {annex_command('build', '--data', display_path(data), '--year', result.year)}")
     if errors:
         raise typer.Exit(1)
