@@ -8,11 +8,24 @@ from pathlib import Path
 
 
 def display_path(path: Path, base: Path | None = None) -> str:
-    """A path as the user typed it: relative to `base` (the working directory) when inside it."""
+    """A path as the user typed it: relative to `base` (the working directory) when inside it. A
+    link at the end is named as itself, not as what it points to (only the folder holding it is
+    resolved): a report of moved files once named a link's target as what was moved."""
+    if path.name not in ("", ".", "..") and os.path.islink(path):
+        real = path.parent.resolve() / path.name
+    else:
+        real = path.resolve()
     try:
-        return path.resolve().relative_to((base or Path.cwd()).resolve()).as_posix()
+        return real.relative_to((base or Path.cwd()).resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def printable(name: str) -> str:
+    """A name found on disk as text that is safe to print: bytes that are not UTF-8 and control
+    characters (a newline in a planted file's name) as \\xNN, never sent to the terminal."""
+    text = os.fsencode(name).decode("utf-8", "backslashreplace")
+    return "".join(f"\\x{ord(c):02x}" if ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 else c for c in text)
 
 
 def link_target(path: Path | str) -> str:

@@ -334,16 +334,6 @@ problem("workbook-key-twice", "error", "「{key}」同时写在「单位」表�
 # import-missing, -checkbox-*, -amount, -not-found {file}: where the user writes what import could not read
 WRITE_INTO = {"project": "项目文件", "department": "department.yaml"}
 UNNAMED_PROJECT = "未命名项目"  # the file name of a table whose 项目名称 could not be read
-# import-not-docx {kind}: a document of another format, by its extension
-OTHER_FORMATS = {".doc": "Word 97-2003（.doc）", ".wps": "WPS 文字（.wps）", ".wpt": "WPS 模板（.wpt）",
-                 ".dot": "Word 模板（.dot）", ".rtf": "RTF（.rtf）", ".odt": "OpenDocument（.odt）"}
-# import-unreadable {reason} and import-not-docx {kind} for a file that is not a .docx inside
-DOCX_REFUSED = {
-    "not-regular": "不是普通文件",
-    "too-large": "文件过大（上限 {mb} MB）",
-    "ole": "Word 97-2003 或 WPS（扩展名是 .docx，内容不是）",
-    "not-zip": "不是 .docx 文件（不是 zip 格式）",
-}
 
 problem("import-not-docx", "error", "这是 {kind} 格式的文件，annex 只能读取 .docx；请在 Word 或 WPS 中打开它，「另存为」Word 文档（.docx）后再导入")
 problem("import-unreadable", "error", "无法作为 Word 文档（.docx）打开：{reason}")
@@ -362,7 +352,6 @@ problem("import-title-unread", "warning", "没有读到这张表的标题（应�
 problem("import-differs", "warning", "{label}印作「{printed}」，其他 {count} 张表为「{majority}」；取「{majority}」")
 problem("import-not-found", "error", "没有读到{label}；请在 {file} 中填写")
 problem("import-year-missing", "error", "标题里没有读到年度；请用 --year 指定，例如 --year 2023")
-problem("import-file-exists", "warning", "{file} 已存在，未覆盖（加 --replace 才会覆盖）")
 problem("not-filled", "error", "本年度尚未填写「{key}」")
 
 
@@ -429,3 +418,8 @@ problem("workbook-sheet-sorted", "error",
         "请撤销排序（Ctrl+Z，或打开排序前的文件），或在每一行都填上项目名称、目标、一级指标、二级指标后再排序")
 problem("unchanged-from-last-year", "warning",
         "这个项目的 {cells} 与 {year} 年的数据完全相同；如果工作簿是从上一年复制来的，请确认这些数字已改为本年度的")
+
+# --- files, build and archive, import (issue 21/22 helper F) ------------------------------------------
+problem("import-nested-table", "error",
+        "「{label}」这一行（第 {row} 行）的格子里嵌着 {count} 张表格；annex 不读嵌套表格里的内容（它不会被当成这一栏的值）。"
+        "请在 Word 里把嵌套的表格改成普通文字（「表格工具 → 转换为文本」）后再导入，或导入后在项目文件里填写这一栏")

@@ -25,6 +25,7 @@ from pipeline.files.write import write_atomic
 from pipeline.render.xlsx import keep_text
 from pipeline.render.zipfix import saved
 from pipeline.errors import Abort
+from pipeline.files.links import refuse_links_to_file
 from pipeline.input.model import MAX_DECIMALS, DepartmentIn, decimals_of
 from pipeline.input.workbook.cells import EXCEL_DIGITS
 from pipeline.input.workbook.layout import (
@@ -357,8 +358,7 @@ def export_year(year_dir: Path, out: Path | None, force: bool, base: Path | None
     loaded = load_for_export(year_dir, base)
     year, unit_keys = loaded.year, loaded.unit_keys
     out = out or default_out(year_dir, year)
-    if out.is_symlink():
-        raise ExportError(f"{out} 是符号链接；annex 不通过链接写文件，请换一个文件名")
+    refuse_links_to_file(out, "workbook")  # the file itself, and every folder on the way
     if out.exists() and not force:
         raise ExportError(f"{out} 已存在；要覆盖请加 --force，或用 --out 指定别的文件名")
     if out.suffix.lower() != ".xlsx":
