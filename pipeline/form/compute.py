@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
+from pipeline.form.attainment import judge
 from pipeline.form.filled import (
     Budget,
     CheckboxGroup,
@@ -97,16 +98,18 @@ def indicator_rows(rows: tuple[IndicatorInput, ...]) -> tuple[IndicatorRow, ...]
     l1_spans = spans(level1, [False] * len(rows))
     # 二级 merges only inside one 一级 run: a new 一级 run always starts a new 二级 cell.
     l2_spans = spans([r.level2 for r in rows], [s > 0 for s in l1_spans])
-    return tuple(
-        IndicatorRow(
+    out = []
+    for r, s1, s2 in zip(rows, l1_spans, l2_spans):
+        attained = judge(r.target, r.actual, r.weight.value if r.weight else None, r.score.value if r.score else None)
+        out.append(IndicatorRow(
             level1=r.level1, level2=r.level2, level3=r.level3, target=r.target, actual=r.actual,
             level1_span=s1, level2_span=s2,
             weight=amount_text(r.weight.value) if r.weight else "",
             score=amount_text(r.score.value) if r.score else "",
             remark=r.remark or "",
-        )
-        for r, s1, s2 in zip(rows, l1_spans, l2_spans)
-    )
+            met=attained.met, shortfall=attained.shortfall,
+        ))
+    return tuple(out)
 
 
 def _checkboxes(p: ProjectInput, variant: Variant) -> tuple[CheckboxGroup, ...]:

@@ -86,6 +86,10 @@ class IndicatorRow:
     weight: str = ""  # scoring: 分值
     score: str = ""  # scoring: 得分
     remark: str = ""  # variants with a per-indicator comment column
+    # Whether the target was met (pipeline/form/attainment.py): True, False, or None when annex
+    # cannot tell. Not printed in the table; the 自评报告 reads it.
+    met: bool | None = None
+    shortfall: str = ""  # how it fell short, when met is False and a rule can say it
 
     @property
     def level1_vmerge(self) -> VMerge:
