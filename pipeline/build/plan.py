@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import __version__
+from pipeline.build.report_step import NO_REPORT, ReportPlan
 from pipeline.build.state import BuildState, OutputFile, ProjectState, digest, form_hash, intact
 from pipeline.variant import Variant, load_variant
 
@@ -53,6 +54,7 @@ class Plan:
     table_jobs: list[tuple[FilledForm, tuple[str, ...]]]  # a form and the formats it needs
     bundle_formats: tuple[str, ...]  # bundles to assemble again
     bundle_rel: dict[str, str]  # format -> the bundle's path inside build/<year>/
+    report_inputs: str = ""  # the 自评报告's (build/report_step.py): its files are among the bundle's
 
     @property
     def render_count(self) -> int:
@@ -64,7 +66,8 @@ class Plan:
 
 
 def make_plan(bundle: FilledBundle, templates: str, fonts_fp: str, formats: tuple[str, ...],
-              state: BuildState | None, build_dir: Path, summary: Summary | None = None) -> Plan:
+              state: BuildState | None, build_dir: Path, summary: Summary | None = None,
+              report: ReportPlan = NO_REPORT) -> Plan:
     old = {p.key: p for p in state.projects} if state else {}
     same_fonts = state is not None and state.fonts == fonts_fp  # else the PDFs are made again
     projects, jobs = [], []
@@ -90,4 +93,6 @@ def make_plan(bundle: FilledBundle, templates: str, fonts_fp: str, formats: tupl
         kept_bundle = {f: o for f, o in state.bundle.items()
                        if f in rel and o.path == rel[f] and intact(build_dir, o)}
     again = tuple(f for f in rel if f not in kept_bundle)
-    return Plan(projects, bundle_inputs, kept_bundle, jobs, again, rel)
+    # The report's files have inputs of their own (report_step.plan decided which to keep).
+    return Plan(projects, bundle_inputs, {**kept_bundle, **report.kept}, jobs, again + report.todo,
+                {**rel, **report.rel}, report.inputs)

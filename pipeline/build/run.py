@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import __version__, archive
-from pipeline.build import keep, paths, tasks
+from pipeline.build import keep, paths, report_step, tasks
 from pipeline.build.atomic import build_lock, remove_tree, swap_in, write_atomic, write_file
 from pipeline.build.errors import BuildError, CheckFailed, RenderError
 from pipeline.build.options import BuildOptions, BuildReport, Hooks
@@ -26,6 +26,7 @@ from pipeline.files import display_path, tree_digest
 if TYPE_CHECKING:  # imported where used: a build with nothing to do never loads them
     from pipeline.build.front import CheckResult
     from pipeline.form.filled import FilledBundle
+    from pipeline.form.report import FilledReport
     from pipeline.form.summary import Summary
     from pipeline.variant import Variant
 
@@ -42,6 +43,7 @@ class Context:
     previous: BuildState | None = None  # the last build's record, if it can be trusted
     data_digest: str = ""  # of the year folder, as this build reads it
     kept_aside: list[str] = field(default_factory=list)  # user's files moved out of the previous build
+    report: FilledReport | None = None  # the 自评报告 draft, when the variant has one (build/report_step.py)
 
 
 def build(opts: BuildOptions, hooks: Hooks | None = None, workers: Workers | None = None) -> BuildReport:
@@ -93,13 +95,18 @@ def _build_changed(ctx: Context, workers: Workers) -> tuple[BuildState, Plan | N
     # An output changed since annex wrote it (a table edited in Word) is rendered again from the
     # data, never linked into the new build; the edited file is moved aside with the old build.
     changed = keep.not_as_written(ctx.build_dir, ctx.previous, STATE_FILE)
+    from pipeline.form.report import build_report
+
+    ctx.report = build_report(bundle, summary, result.input, variant)
+    report_plan = report_step.plan(ctx.report, variant, ctx.formats, keep.without(ctx.previous, changed),
+                                   ctx.build_dir)
     plan = make_plan(bundle, templates, fonts_fp, ctx.formats, keep.without(ctx.previous, changed), ctx.build_dir,
-                     summary)
+                     summary, report_plan)
     state = BuildState(
         annex_version=__version__, year=ctx.year, variant=variant.name, templates=templates,
         bundle_title=bundle.title, formats=list(ctx.formats), data_digest=ctx.data_digest,
         warnings=len(result.warnings), projects=plan.projects, bundle_inputs=plan.bundle_inputs,
-        bundle=plan.bundle, fonts=fonts_fp,
+        bundle=plan.bundle, fonts=fonts_fp, report_inputs=plan.report_inputs,
     )
     if not plan.render_count and ctx.previous is not None \
             and set(ctx.previous.output_hashes()) == set(state.output_hashes()):
@@ -108,6 +115,7 @@ def _build_changed(ctx: Context, workers: Workers) -> tuple[BuildState, Plan | N
         return state, None
     if "pdf" in ctx.formats:
         _check_fonts(plan, variant, summary)
+        report_step.check_fonts(ctx.report, variant, plan.bundle_formats)
     return _render_staged(ctx, workers, bundle, summary, variant, plan, state), plan
 
 
@@ -171,6 +179,9 @@ def _render(ctx: Context, workers: Workers, bundle: FilledBundle, summary: Summa
     bundles: dict[str, OutputFile] = {}
     table_tasks = [Task(tasks.render_tables, (chunk, variant, staging), chunk)
                    for chunk in workers.chunks(plan.table_jobs)]
+    if ctx.report is not None:  # the report needs no table: rendered beside them
+        todo = tuple(k for k in reversed(report_step.KEYS) if k in plan.bundle_formats)  # its PDF first
+        table_tasks = report_step.tasks(ctx.report, variant, todo, plan.bundle_rel, staging) + table_tasks
     for batch in (table_tasks, _bundle_tasks(bundle, summary, variant, plan, staging)):
         for task, result in workers.run(batch):
             if isinstance(task.what, str):  # a bundle's format
@@ -209,7 +220,7 @@ def _with_rendered(state: BuildState, tables: dict[tuple[str, str], OutputFile],
         for p in state.projects
     ]
     bundle = {f: bundles.get(f) or state.bundle[f]
-              for f in (*state.formats, SUMMARY_FORMAT) if f in bundles or f in state.bundle}
+              for f in (*state.formats, SUMMARY_FORMAT, *report_step.KEYS) if f in bundles or f in state.bundle}
     return replace(state, projects=projects, bundle=bundle)
 
 
@@ -255,7 +266,7 @@ def _report(ctx: Context, state: BuildState, plan: Plan | None,
         rendered_tables=plan.rendered_keys if plan else [], rendered_bundles=bundles,
         pages=pdf.pages if pdf else None, warnings=state.warnings, pdf_fonts=pdf_fonts,
         bundle_files=[ctx.build_dir / state.bundle[f].path
-                      for f in (*ctx.formats, SUMMARY_FORMAT) if f in state.bundle],
+                      for f in (*ctx.formats, SUMMARY_FORMAT, *report_step.KEYS) if f in state.bundle],
         table_files=sum(len(p.outputs) for p in state.projects), formats=ctx.formats,
         archived=archived[0], archive_latest=archived[1], seconds=0.0,
     )

@@ -35,6 +35,7 @@ from pipeline.render.pdf import fonts, internals  # noqa: E402
 from pipeline.render.pdf.internals import BFCHAR, DEFAULT_WIDTH, PX, TF  # noqa: E402
 from pipeline.form import paginate  # noqa: E402
 from pipeline.form.filled import FilledBundle, FilledForm  # noqa: E402
+from pipeline.form.report import FilledReport  # noqa: E402
 from pipeline.form.summary import Summary  # noqa: E402
 from pipeline.render.html import render_html, render_summary_html  # noqa: E402
 from pipeline.variant import Variant  # noqa: E402
@@ -113,10 +114,10 @@ def _common_copies(css_path: Path) -> tuple[str, dict[str, fonts.InstalledFont]]
 FONTS_KEY = "/AnnexFonts"  # document info: fonts.fingerprint() of the fonts the PDF was made with
 
 
-def _write_pdf(html: str, folder: Path, page_anchors: list[set[str]] | None = None) -> bytes:
-    """The HTML as a PDF, styled by the variant folder's form.css; `page_anchors`, if given, receives
-    the ids of the elements laid out on each page."""
-    css = folder / "form.css"
+def _write_pdf(html: str, folder: Path, page_anchors: list[set[str]] | None = None, css: Path | None = None) -> bytes:
+    """The HTML as a PDF, styled by the variant folder's form.css (or `css`); `page_anchors`, if
+    given, receives the ids of the elements laid out on each page."""
+    css = folder / "form.css" if css is None else css
     styles = _styles(css)
     # A stable /ID: same HTML and CSS, same identifier (and WeasyPrint writes no dates).
     identifier = hashlib.sha256((styles.digest + html).encode()).hexdigest()[:32].encode()
@@ -169,6 +170,18 @@ def render_summary_pdf(summary: Summary, variant: Variant) -> bytes:
     """The bundle's 项目清单 (pipeline/form/summary.py) as a PDF, its fonts checked like a form's."""
     fonts.check_fonts([summary], variant)
     return _write_pdf(render_summary_html(summary, variant), variant.dir)
+
+
+def render_report_pdf(report: FilledReport, variant: Variant, check_fonts: bool = True) -> bytes:
+    """The 自评报告 draft (pipeline/form/report.py) as a PDF, styled by report.css, its fonts checked
+    like a form's; WeasyPrint numbers its pages (report.css's @page) and bookmarks its headings."""
+    from pipeline.form.report import report_template
+    from pipeline.render.html import render_report_html
+
+    css = report_template(variant, "report.css")
+    if check_fonts:
+        fonts.check_fonts([report], variant, css)
+    return _write_pdf(render_report_html(report, variant), css.parent, css=css)
 
 
 def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
