@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import __version__
-from pipeline.build.report_step import NO_REPORT, ReportPlan
 from pipeline.build.state import BuildState, OutputFile, ProjectState, digest, form_hash, intact
 from pipeline.variant import Variant, load_variant
 
@@ -44,6 +43,19 @@ def unchanged(state: BuildState, data_digest: str, formats: tuple[str, ...]) -> 
         return variant.fingerprint() == state.templates and fonts_fingerprint(variant, formats) == state.fonts
     except (OSError, KeyError, ValueError):
         return False
+
+
+@dataclass(frozen=True)
+class ReportPlan:
+    """The 自评报告's files in a build (pipeline/build/report_step.py decides it)."""
+
+    inputs: str  # "" without a report
+    rel: dict[str, str]  # key (report.docx, report.pdf) -> path inside build/<year>/
+    kept: dict[str, OutputFile]  # key -> the previous build's file, still valid
+    todo: tuple[str, ...]  # keys to render
+
+
+NO_REPORT = ReportPlan("", {}, {}, ())
 
 
 @dataclass

@@ -10,31 +10,20 @@ them again only when these change; a table's layout, for instance, does not touc
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import __version__
+from pipeline.build.plan import NO_REPORT, ReportPlan
 from pipeline.build.state import BuildState, OutputFile, digest, intact
 
 if TYPE_CHECKING:
-    from pipeline.build.workers import Task
     from pipeline.form.report import FilledReport
     from pipeline.variant import Variant
 
 PREFIX = "report."  # state.bundle keys: report.docx, report.pdf
 KEYS = tuple(PREFIX + fmt for fmt in ("docx", "pdf"))
 
-
-@dataclass(frozen=True)
-class ReportPlan:
-    inputs: str  # "" without a report
-    rel: dict[str, str]  # key -> path inside build/<year>/
-    kept: dict[str, OutputFile]  # key -> the previous build's file, still valid
-    todo: tuple[str, ...]  # keys to render
-
-
-NO_REPORT = ReportPlan("", {}, {}, ())
 
 
 def fonts_fingerprint(variant: Variant, formats: tuple[str, ...]) -> str:
@@ -68,10 +57,11 @@ def plan(report: FilledReport | None, variant: Variant, formats: tuple[str, ...]
     return ReportPlan(inputs, rel, kept, tuple(k for k in rel if k not in kept))
 
 
-def tasks(report: FilledReport, variant: Variant, todo: tuple[str, ...], rel: dict[str, str], dest: Path) -> list[Task]:
-    from pipeline.build.workers import Task
-
-    return [Task(render_report, (report, variant, key[len(PREFIX):], rel[key], dest), key) for key in todo]
+def jobs(report: FilledReport, variant: Variant, todo: tuple[str, ...], rel: dict[str, str],
+         dest: Path) -> list[tuple[tuple, str]]:
+    """The arguments of render_report for each file to render, and its key: its PDF first (the longer)."""
+    keys = [k for k in reversed(KEYS) if k in todo]
+    return [((report, variant, key[len(PREFIX):], rel[key], dest), key) for key in keys]
 
 
 def check_fonts(report: FilledReport | None, variant: Variant, todo: tuple[str, ...]) -> None:

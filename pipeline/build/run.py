@@ -180,8 +180,8 @@ def _render(ctx: Context, workers: Workers, bundle: FilledBundle, summary: Summa
     table_tasks = [Task(tasks.render_tables, (chunk, variant, staging), chunk)
                    for chunk in workers.chunks(plan.table_jobs)]
     if ctx.report is not None:  # the report needs no table: rendered beside them
-        todo = tuple(k for k in reversed(report_step.KEYS) if k in plan.bundle_formats)  # its PDF first
-        table_tasks = report_step.tasks(ctx.report, variant, todo, plan.bundle_rel, staging) + table_tasks
+        table_tasks = [Task(report_step.render_report, args, key) for args, key in
+                       report_step.jobs(ctx.report, variant, plan.bundle_formats, plan.bundle_rel, staging)] + table_tasks
     for batch in (table_tasks, _bundle_tasks(bundle, summary, variant, plan, staging)):
         for task, result in workers.run(batch):
             if isinstance(task.what, str):  # a bundle's format

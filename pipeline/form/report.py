@@ -57,14 +57,12 @@ class FilledReport:
         return "".join(b.text for b in self.blocks if b.kind in kinds)
 
     def role_texts(self) -> dict[str, str]:
-        """Its characters by the font role that prints them (report.css), for the PDF's font check."""
-        from pipeline.render.pdf.fonts import PAGE_NUMBER_CHARS, _strings
-
+        """Its headings' characters by the font role that prints them (report.css), for the PDF's
+        font check; the check adds every text it holds as the body's ("text")."""
         return {
             "heading": self.title,
             "hei": self.texts("heading1") + "".join(self.table.headers),
             "kai": self.texts("heading2"),
-            "text": "".join(_strings(self)) + PAGE_NUMBER_CHARS,
         }
 
 

@@ -162,7 +162,7 @@ def role_texts(form: FilledForm) -> dict[str, str]:
     own, the 自评报告, says them itself)."""
     own = getattr(form, "role_texts", None)
     if own is not None:
-        return own()
+        return {**own(), "text": "".join(_strings(form)) + PAGE_NUMBER_CHARS}
     return {
         "heading": form.attachment_label + form.title,
         "text": "".join(_strings(form)) + PAGE_NUMBER_CHARS,
