@@ -154,6 +154,15 @@ def test_national_report_scores_and_indicators():
     assert "公共法律服务体系建设经费“法律援助案件数”：年初目标值“≥600件”，实际完成值“571件”。" in text
 
 
+@pytest.mark.parametrize("variant", ["hubei-2023", "national-2020"])
+def test_report_table_columns_are_the_word_templates(variant):
+    import runpy
+
+    script = runpy.run_path(str(ROOT / "templates" / "report" / "build_report_docx.py"))
+    words = yaml.safe_load((ROOT / "templates" / variant / "report.yaml").read_text(encoding="utf-8"))
+    assert tuple(Decimal(str(c)) for c in words["columns"]) == script["COLUMNS"]
+
+
 def test_committed_report_docx_is_what_the_script_writes():
     out = subprocess.run([str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else "python3",
                           "-c", "import runpy, sys; m = runpy.run_path(sys.argv[1]); sys.stdout.buffer.write(m['build']())",

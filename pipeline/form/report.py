@@ -49,6 +49,7 @@ class FilledReport:
     file_stem: str  # "<单位名称>-<年度>年度项目支出绩效自评报告（初稿）"
     blocks: tuple[Block, ...]
     table: Summary  # the 项目清单: placed where the "table" block is
+    columns: tuple[str, ...] = ()  # the table's column widths (CSS percentages), report.yaml's `columns`
     # Read by the PDF's font check (fonts.role_texts) as it reads a form.
     attachment_label: str = ""
     checkboxes: tuple = ()
@@ -160,7 +161,14 @@ def build_report(bundle: FilledBundle, summary: Summary | None, year: YearInput,
         file_stem=safe_file_stem("", words["file"].format(**fmt)).removeprefix("-"),
         blocks=tuple(w.blocks),
         table=summary,
+        columns=_column_percents(words["columns"], len(summary.headers)),
     )
+
+
+def _column_percents(columns: list, n: int) -> tuple[str, ...]:
+    kept = [Decimal(str(c)) for c in columns[:n]]
+    total = sum(kept, Decimal(0))
+    return tuple(f"{(w * 100 / total).quantize(Decimal('0.001'))}%" for w in kept)
 
 
 def _opening(w: _Writer, bundle: FilledBundle, year: YearInput) -> None:

@@ -48,9 +48,10 @@ PAGE = Page(width=twips(mm(210)), height=twips(mm(297)), margin_top=twips(mm(37)
 LINE = 580  # twips: the 29 pt pitch of report.css
 INDENT = 640  # two characters of 三号 (16 pt)
 BODY = 32  # half-points: 三号
-# The project table's columns (序号 · 项目名称 · 单位 · 预算数 · 执行数 · 执行率 · 得分 · 等级), as
-# form.yaml's summary.columns; without scoring the renderer scales the first six to the full width.
-COLUMNS = tuple(Decimal(c) for c in (5, 28, 21, 13, 13, 10, 7, 6))
+# The project table's columns (序号 · 项目名称 · 单位 · 预算数 · 执行数 · 执行率 · 得分 · 等级), as the
+# variants' report.yaml `columns` (the PDF's); without scoring the renderer scales the first six to
+# the full width.
+COLUMNS = tuple(Decimal(c) for c in (4, 25, 17, 12, 12, 11, 10, 7))
 _total = sum(COLUMNS)
 _widths = [int(c * PAGE.text_width / _total) for c in COLUMNS]
 _widths[-1] += PAGE.text_width - sum(_widths)
