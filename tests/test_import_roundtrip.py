@@ -73,7 +73,7 @@ def test_build_import_build_is_byte_identical(tmp_path, name, edit, formats):
     assert first.exit_code == 0, first.output
     built = root / "build" / "2023"
 
-    bundle = next(p for p in built.glob("*.docx"))  # the Word bundle: its file name carries the unit
+    bundle = next(p for p in built.glob("*自评表.docx"))  # the Word bundle: its file name carries the unit
     result = annex(root, "import", str(bundle.relative_to(root)), "--data", "again")
     again = root / "again" / "2023"
     national = name.startswith("national")
@@ -100,7 +100,7 @@ def test_build_import_build_is_byte_identical(tmp_path, name, edit, formats):
 def test_bundle_and_separate_tables_import_the_same_data(tmp_path):
     root = _year(tmp_path, YEARS["hubei-example"], _with_table_name)
     assert annex(root, "build", "--no-archive", "-f", "docx").exit_code == 0
-    bundle = next(p for p in (root / "build" / "2023").glob("*.docx"))
+    bundle = next(p for p in (root / "build" / "2023").glob("*自评表.docx"))
     one = annex(root, "import", str(bundle.relative_to(root)), "--data", "one")
     many = annex(root, "import", "build/2023/分表", "--data", "many")
     assert one.exit_code == 0 and many.exit_code == 0, one.output + many.output
@@ -122,7 +122,7 @@ def test_bundle_saved_again_by_libreoffice_imports_the_same_data(tmp_path):
 
     root = _year(tmp_path, YEARS["data-2023"])
     assert annex(root, "build", "--no-archive", "-f", "docx").exit_code == 0
-    bundle = next((root / "build" / "2023").glob("*.docx"))
+    bundle = next((root / "build" / "2023").glob("*自评表.docx"))
     (root / "lo").mkdir()
     subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
                     "docx", "--outdir", str(root / "lo"), str(bundle)], check=True, capture_output=True, timeout=180)
