@@ -3,11 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+LOCK_VENV := .venv-lock
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBS := fonts-noto-cjk fonts-dejavu-core libharfbuzz-subset0 poppler-utils
 ARGS ?=
 
-.PHONY: annex check export test fonts soffice bench fuzz clean distclean
+.PHONY: annex check export test fonts soffice bench fuzz lock clean distclean
 
 annex: $(STAMP) fonts ## set up, then build the latest year's bundle
 	$(BIN)/annex build $(ARGS)
@@ -21,11 +23,23 @@ export: $(STAMP) ## set up, then write the year's data as a workbook to fill (AR
 test: $(STAMP) fonts ## set up, then run the test suite
 	$(BIN)/python -m pytest $(ARGS)
 
-$(STAMP): pyproject.toml
+# The exact versions of requirements.lock (with their hashes), so that a fresh machine reproduces
+# today's bytes; then annex itself, whose ranges in pyproject.toml the lock satisfies.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check || { echo "pyproject.toml 的依赖不在 $(LOCK) 里：请运行 make lock"; exit 1; }
 	touch $@
+
+# After changing a dependency in pyproject.toml: the lock again, keeping the versions it pins where
+# the ranges still allow them (ARGS=--upgrade for the newest). pip-tools lives in a venv of its own.
+lock: ## regenerate requirements.lock from pyproject.toml (exact versions with hashes)
+	test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet pip-tools
+	$(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --extra test --strip-extras --no-emit-index-url \
+	  --no-emit-find-links --output-file $(LOCK) $(ARGS) pyproject.toml
 
 # CJK fonts for the PDF, DejaVu for the checkbox marks, and harfbuzz's subsetter (9x faster than fontTools).
 fonts:
@@ -53,4 +67,4 @@ clean:
 	@if [ -d build ]; then find build -mindepth 1 -maxdepth 1 ! -name archive ! -name '*.已修改-*' ! -name '.*.archive-head.json' -exec rm -rf {} +; fi
 
 distclean: clean
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) $(LOCK_VENV) *.egg-info .pytest_cache

@@ -17,7 +17,7 @@ import pytest
 
 from pipeline.build import run as build_run
 from pipeline.build import tasks as build_tasks
-from pipeline.build.atomic import build_lock
+from pipeline.files.lock import hold_lock
 from tests.bench.generate import write_department
 from pipeline.build.front import check_year
 from pipeline.render.pdf import fonts
@@ -265,7 +265,7 @@ def test_interrupted_build_leaves_previous_build_and_archive(built60, tmp_path, 
 
 def test_second_build_waits_for_the_lock_or_gives_up(work, monkeypatch):
     lock = work / "build" / ".2023.lock"
-    with build_lock(lock, wait=0):
+    with hold_lock(lock, wait=0):
         busy = annex(work, "build", "-f", "docx", "--wait", "0")
     assert busy.exit_code == 1
     assert f"（进程 {os.getpid()}）正在生成 build/2023" in busy.stderr
@@ -274,14 +274,14 @@ def test_second_build_waits_for_the_lock_or_gives_up(work, monkeypatch):
     held, release = threading.Event(), threading.Event()
 
     def hold():
-        with build_lock(lock, wait=0):
+        with hold_lock(lock, wait=0):
             held.set()
             release.wait(60)
 
     holder = threading.Thread(target=hold)
     holder.start()
     assert held.wait(60)
-    real_lock = build_run.build_lock
+    real_lock = build_run.hold_lock
 
     def lock_releasing_once_waiting(path, wait, on_wait, subject):
         def waiting(who: str) -> None:
@@ -290,7 +290,7 @@ def test_second_build_waits_for_the_lock_or_gives_up(work, monkeypatch):
 
         return real_lock(path, wait, waiting, subject)
 
-    monkeypatch.setattr(build_run, "build_lock", lock_releasing_once_waiting)
+    monkeypatch.setattr(build_run, "hold_lock", lock_releasing_once_waiting)
     waited = annex(work, "build", "-f", "docx", "--wait", "60")
     holder.join()
     assert waited.exit_code == 0, waited.output

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.build.front import check_year
-from pipeline.form.compute import execution_rate, safe_file_stem, spans
+from pipeline.files.names import safe_file_stem
+from pipeline.form.compute import spans
+from pipeline.input.arithmetic import execution_rate
 from scenarios import INVALID, make_year
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,7 +145,7 @@ def test_scoring_totals_and_grade(tmp_path):
 
 @pytest.mark.parametrize("total,grade", [("90", "优"), ("89.99", "良"), ("80", "良"), ("79.99", "中"), ("60", "中"), ("59.99", "差")])
 def test_grade_boundaries(total, grade):
-    from pipeline.form.compute import grade_of
+    from pipeline.input.arithmetic import grade_of
     from pipeline.variant import load_variant
     assert grade_of(load_variant("hubei-2023"), Decimal(total)) == grade
 

@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from pipeline.errors import Abort
-from pipeline.render.pdf import fonts
+from pipeline.render.pdf import fonts, harfbuzz
 from pipeline.build.front import check_year
 from pipeline.render.pdf.render import render_form_pdf
 from pipeline.variant import TEMPLATES_DIR, load_variant
@@ -67,9 +67,9 @@ def test_the_seed_bundle_is_covered(seed_forms, variant):
 
 def test_the_check_reads_each_font_once_per_process(seed_forms, variant):
     fonts.check_fonts(seed_forms, variant)
-    before = fonts.font_chars.cache_info().misses
+    before = harfbuzz.font_chars.cache_info().misses
     fonts.check_fonts(seed_forms, variant)
-    assert fonts.font_chars.cache_info().misses == before
+    assert harfbuzz.font_chars.cache_info().misses == before
 
 
 def test_an_uncovered_character_stops_with_its_code_point_and_table(variant):
@@ -161,7 +161,7 @@ def test_common_copies_are_made_once_per_machine(tmp_path, monkeypatch):
     made = copy.stat().st_mtime_ns
     assert fonts.common_copy(source) == copy and copy.stat().st_mtime_ns == made  # found, not made again
     assert list(copy.parent.iterdir()) == [copy]  # no partial file left
-    chars = fonts.font_chars(copy, 0)
+    chars = harfbuzz.font_chars(copy, 0)
     assert ord("偏") in chars and ord("堃") not in chars  # GB 2312, not beyond
     assert copy.stat().st_size < source.file.stat().st_size / 3
 

@@ -19,7 +19,7 @@ import pytest
 
 from pipeline import archive
 from pipeline.cli.versions import local_time
-from pipeline.files import tree_digest
+from pipeline.files.digest import tree_digest
 from pipeline.input.tree import file_hashes
 from user_runs import annex
 

@@ -89,7 +89,7 @@ def sample(n: int = 1) -> Project:
 
 
 def expected_rate(p: Project) -> str:
-    from pipeline.form.compute import execution_rate
+    from pipeline.input.arithmetic import execution_rate
 
     return f"{execution_rate(Decimal(p.spent), Decimal(p.planned))}%"
 

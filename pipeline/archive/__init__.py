@@ -12,8 +12,8 @@ to the previous version's are hard links to them (re-hashed before they are link
 that changes one table costs one table of disk, not the whole bundle again. Archived files keep no
 more than the permissions of their source; a link in the data folder is refused, never followed.
 
-Modules: `manifest` (what a version records), `files` (reading and writing without following
-links), `head` (the head record), `store` (storing a version, reading them back), `verify`.
+Modules: `manifest` (what a version records), `head` (the head record), `store` (storing a version, reading them back), `verify`. Reading and writing
+without following links is pipeline/files/.
 """
 
 from pipeline.archive.manifest import (

@@ -12,8 +12,11 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.archive.files import NotRegular, TooLarge, lstat, read_regular, replace_file
-from pipeline.archive.manifest import HEAD, MANIFEST, HeadRecord, Link, sha256_bytes
+from pipeline.files.digest import sha256_bytes
+from pipeline.files.paths import lstat
+from pipeline.files.read import NotRegular, TooLarge, read_regular
+from pipeline.files.write import write_atomic
+from pipeline.archive.manifest import HEAD, MANIFEST, MAX_MANIFEST_BYTES, HeadRecord, Link
 
 HEAD_MODE = 0o444
 MAX_HEAD_BYTES = 64 << 10
@@ -31,7 +34,7 @@ def witness_path(root: Path) -> Path:
 def manifest_sha(root: Path, version: str) -> str | None:
     """sha256 of a version's manifest.json as it is on disk (None: not there or not a regular file)."""
     try:
-        return sha256_bytes(read_regular(root / version / MANIFEST))
+        return sha256_bytes(read_regular(root / version / MANIFEST, MAX_MANIFEST_BYTES))
     except OSError:
         return None
 
@@ -100,5 +103,5 @@ def read_head_state(root: Path) -> HeadState:
 
 def write_head(root: Path, rec: HeadRecord) -> None:
     data = rec.to_json().encode()
-    replace_file(head_path(root), data, HEAD_MODE)
-    replace_file(witness_path(root), data, HEAD_MODE)
+    write_atomic(head_path(root), data, HEAD_MODE)
+    write_atomic(witness_path(root), data, HEAD_MODE)

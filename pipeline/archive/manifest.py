@@ -9,7 +9,6 @@ head down to v001. Format 1 (no chain, all files 0444) is still read.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -22,6 +21,7 @@ MANIFEST_FORMAT = 2
 HEAD_FORMAT = 1
 FILE_MODE = 0o444  # a format-1 version's files, and any file with no recorded mode
 DIR_MODE = 0o555
+MAX_MANIFEST_BYTES = 64 << 20  # a manifest of 10,000 tables is ~3 MB
 _VERSION_DIR = re.compile(r"v(\d{3,})")
 _VERSION_ARG = re.compile(r"[vV]?0*(\d+)")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -47,10 +47,6 @@ def parse_version(text: str) -> int | None:
     """`v1`, `1`, `v001` -> 1; anything else -> None."""
     m = _VERSION_ARG.fullmatch(text.strip())
     return int(m.group(1)) if m and int(m.group(1)) > 0 else None
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def is_sha256(text: object) -> bool:

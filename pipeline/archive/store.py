@@ -9,20 +9,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.archive.files import (
-    NotRegular, copy_new, fsync_dir, hash_regular, is_real_dir, lstat, mode_text, read_regular, write_new,
-)
+from pipeline.files.digest import hash_regular, sha256_bytes
+from pipeline.files.paths import is_real_dir, lstat, mode_text
+from pipeline.files.read import NotRegular, read_regular
+from pipeline.files.write import copy_new, create_new, fsync_dir, temp_pattern
 from pipeline.archive.head import head_path, read_head_state, witness_path, write_head
 from pipeline.archive.manifest import (
-    DATA, DIR_MODE, MANIFEST, OUTPUTS, Changes, HeadRecord, Link, Manifest, ProjectRecord, looks_like_version,
-    sha256_bytes, version_name, version_number,
+    DATA, DIR_MODE, HEAD, MANIFEST, MAX_MANIFEST_BYTES, OUTPUTS, Changes, HeadRecord, Link, Manifest, ProjectRecord, looks_like_version,
+    version_name, version_number,
 )
-from pipeline.build.atomic import remove_tree
 from pipeline.errors import Abort
-from pipeline.files import tree_digest
+from pipeline.files.digest import tree_digest
+from pipeline.files.tree import remove_tree
 
 MANIFEST_MODE = 0o444
-_STAGING = re.compile(r"\.staging-\d+")
+STAGING = re.compile(r"\.staging-\d+")  # a version being written, or left by a killed build
 MAX_NAMED = 3  # files named in a build note before "等 N 个"
 
 
@@ -90,7 +91,7 @@ def version_dirs(root: Path) -> list[tuple[int, Path]]:
 
 
 def load_version(number: int, path: Path) -> Version:
-    return Version(number, path, Manifest.from_json(read_regular(path / MANIFEST)))
+    return Version(number, path, Manifest.from_json(read_regular(path / MANIFEST, MAX_MANIFEST_BYTES)))
 
 
 def read_versions(root: Path) -> list[tuple[int, Path, Version | None]]:
@@ -108,7 +109,7 @@ def _load_link(root: Path, link: Link) -> Version | None:
     """The version a link names, if its manifest is exactly the one linked (else None)."""
     path = root / link.version
     try:
-        data = read_regular(path / MANIFEST)
+        data = read_regular(path / MANIFEST, MAX_MANIFEST_BYTES)
         if not is_real_dir(path) or sha256_bytes(data) != link.sha256:
             return None
         return Version(link.number, path, Manifest.from_json(data))
@@ -132,9 +133,8 @@ def latest(root: Path) -> Version | None:
 def clean_staging(root: Path) -> None:
     """Half-written versions and head records of killed builds (the caller holds the build lock).
     Only names annex gives them; a link is removed as a link, never followed."""
-    year = re.escape(root.name)
-    leftovers = ((root, re.compile(r"\.staging-\d+|\.head\.json\.\d+\.tmp")),
-                 (root.parent.parent, re.compile(rf"\.\.{year}\.archive-head\.json\.\d+\.tmp")))
+    leftovers = ((root, re.compile(f"{STAGING.pattern}|{temp_pattern(HEAD)}")),
+                 (root.parent.parent, re.compile(temp_pattern(witness_path(root).name))))
     for folder, names in leftovers:
         try:
             entries = list(os.scandir(folder))
@@ -300,7 +300,7 @@ def record(root: Path, snap: Snapshot) -> Version:
                          f"编号接在 {version_name(number - 1)} 之后")
     elif readable:  # an archive from before the chain (or whose head records were removed)
         prev = readable[-1]
-        link = Link(prev.name, sha256_bytes(read_regular(prev.path / MANIFEST)))
+        link = Link(prev.name, sha256_bytes(read_regular(prev.path / MANIFEST, MAX_MANIFEST_BYTES)))
         if prev.manifest.format >= 2 and not state.recorded:
             notes.append(f"记录最新版本的 head.json 不见了；新版本接在 {prev.name} 之后")
     # What `annex history` compares with: the previous version, or the newest readable one the
@@ -338,7 +338,7 @@ def record(root: Path, snap: Snapshot) -> Version:
             modes=dict(sorted(modes.items())), note=snap.note,
         )
         text = manifest.to_json().encode()
-        write_new(staging / MANIFEST, text, MANIFEST_MODE)
+        create_new(staging / MANIFEST, text, MANIFEST_MODE)
         for rel in sorted((r for r in modes if r not in stager.files), key=lambda r: -r.count("/")):
             os.chmod(staging / rel, int(modes[rel], 8))
         os.chmod(staging, DIR_MODE)

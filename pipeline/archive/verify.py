@@ -20,16 +20,19 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.archive.files import NotRegular, TooLarge, hash_regular, lstat, mode_text, read_regular
+from pipeline.files.digest import hash_regular, sha256_bytes
+from pipeline.files.paths import lstat, mode_text
+from pipeline.files.read import NotRegular, TooLarge, read_regular
+from pipeline.files.write import temp_pattern
 from pipeline.archive.head import head_path, read_head_state, witness_path
 from pipeline.archive.manifest import (
-    DIR_MODE, HEAD, MANIFEST, Link, Manifest, looks_like_version, safe_entry, sha256_bytes, version_name,
+    DIR_MODE, HEAD, MANIFEST, MAX_MANIFEST_BYTES, Link, Manifest, looks_like_version, safe_entry, version_name,
     version_number,
 )
-from pipeline.archive.store import MANIFEST_MODE, _STAGING, archive_dir
+from pipeline.archive.store import MANIFEST_MODE, STAGING, archive_dir
 from pipeline.errors import Abort
 
-_HEAD_TMP = re.compile(r"\.head\.json\.\d+\.tmp")  # a head record being written, or left by a killed build
+_HEAD_TMP = re.compile(temp_pattern(HEAD))  # a head record being written, or left by a killed build
 
 
 class UnreadableArchive(Abort):
@@ -181,7 +184,7 @@ def _scan_root(root: Path, add) -> dict[int, _Version]:
             if stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) != 0o444:
                 add(f"权限被改动（应为 0444，现为 {mode_text(stat.S_IMODE(st.st_mode))}）", HEAD)
             continue  # its content is read by read_head_state
-        if _STAGING.fullmatch(e.name) or _HEAD_TMP.fullmatch(e.name):
+        if STAGING.fullmatch(e.name) or _HEAD_TMP.fullmatch(e.name):
             add("中断的构建留下的临时内容，下次 annex build 时清除", e.name, problem=False)
             continue
         number = version_number(e.name)
@@ -201,7 +204,7 @@ def _read_manifest(v: _Version, year: int, add) -> None:
     path = v.path / MANIFEST
     try:
         st = lstat(path)
-        v.manifest_bytes = read_regular(path)
+        v.manifest_bytes = read_regular(path, MAX_MANIFEST_BYTES)
         v.manifest = Manifest.from_json(v.manifest_bytes)
     except TooLarge:
         add("清单 manifest.json 大得不像 annex 写的清单，未读取", MANIFEST, at)

@@ -8,15 +8,16 @@ staging folder, reassembles the bundles, and swaps the staging folder with build
 rename. A rebuild whose input files did not change at all stops before loading them (and before
 importing the loader and renderers: it answers in a few tenths of a second at any size).
 
-The modules, in the order a build uses them:
+The modules, in the order a build uses them (file writes, the folder swap and the lock are
+pipeline/files/):
   run.py      build(): the story, top to bottom, over a Context
+  front.py    check_year: load, validate, compute (the front half of every run, and `annex check`)
   options.py  BuildOptions (what to do), Hooks (progress), BuildReport (what was done)
   state.py    the record of the last build (.annex-state.json) and the hashes it compares
   plan.py     what must be rendered again, and the output paths
   staging.py  the staging folder, the lock file, what killed builds left
   workers.py  the render processes, started and stopped in one place
   tasks.py    the rendering they run
-  atomic.py   whole-file writes, the folder swap, the lock
   errors.py   the ways a build stops (each an Abort)
   watch.py    annex build --watch's polling loop
 """

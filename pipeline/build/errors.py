@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.errors import Abort
-from pipeline.files import display_path
+from pipeline.files.paths import display_path
 
 if TYPE_CHECKING:
     from pipeline.build.front import CheckResult

@@ -14,7 +14,7 @@ from pipeline.problems.records import Issue, Issues
 
 if TYPE_CHECKING:
     from pipeline.form.filled import FilledBundle
-    from pipeline.input.year import YearInput
+    from pipeline.input.model import YearInput
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def check_year(year_dir: Path, base: Path | None = None, glyphs: bool = False) -
     if not ordered.errors and year.variant is not None and year.projects:
         bundle = compute_bundle(year)
         if glyphs:
-            from pipeline.check.glyphs import report_missing_glyphs
+            from pipeline.render.pdf.glyphs import report_missing_glyphs
 
             report_missing_glyphs(year, bundle, ordered)
             if ordered.errors:

@@ -11,13 +11,12 @@ data, never kept as it is. The state file itself is deleted with the build.
 from __future__ import annotations
 
 import os
-import stat
 import time
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.build.state import BuildState, OutputFile
-from pipeline.files import display_path, sha256_file
+from pipeline.build.state import BuildState, as_written
+from pipeline.files.paths import display_path
 
 KEPT_MARK = ".已修改-"
 
@@ -30,22 +29,6 @@ def kept_dir(out: Path, year: int) -> Path:
         n += 1
         candidate = base.with_name(f"{base.name}-{n}")
     return candidate
-
-
-def as_written(path: str, output: OutputFile | None, written_ns: int | None) -> bool:
-    """The file is the output annex recorded: a regular file of its size and sha256. One not
-    modified since the record was written (`written_ns`) is not read again (2000 files at 1000 tables)."""
-    if output is None:
-        return False
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return False
-    if not stat.S_ISREG(st.st_mode) or st.st_size != output.size:
-        return False
-    if written_ns is not None and st.st_mtime_ns <= written_ns:
-        return True
-    return sha256_file(path) == output.sha256
 
 
 def _walk(folder: Path, ours: set[str]):

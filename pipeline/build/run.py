@@ -1,19 +1,21 @@
 """`build()`: one year's bundle, re-rendering only what changed, swapped in whole, then archived.
 
-Read top to bottom, `build` is the story; each step is a function below it, in the same order.
+Read top to bottom, `build` is the story: check → compute → plan → render the tables → render the
+bundle's parts → swap → archive → report. Each step is a function below it, in the same order, one
+level deep, and takes the `Job` (fixed once the lock is held) and what the steps before it returned.
 """
 
 from __future__ import annotations
 
 import time
-from contextlib import nullcontext
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import __version__, archive
 from pipeline.build import keep, paths, report_step, tasks
-from pipeline.build.atomic import build_lock, remove_tree, swap_in, write_atomic, write_file
 from pipeline.build.errors import BuildError, CheckFailed, RenderError
 from pipeline.build.options import BuildOptions, BuildReport, Hooks
 from pipeline.build.plan import (FORMATS, SUMMARY_FORMAT, TABLES_DIR, Plan, fonts_fingerprint, make_plan, table_path,
@@ -21,7 +23,11 @@ from pipeline.build.plan import (FORMATS, SUMMARY_FORMAT, TABLES_DIR, Plan, font
 from pipeline.build.staging import aside_path, clean_leftovers, link_kept, lock_path, staging_path
 from pipeline.build.state import STATE_FILE, BuildState, OutputFile, ProjectState, load_state, outputs_present
 from pipeline.build.workers import Task, Workers
-from pipeline.files import display_path, tree_digest
+from pipeline.files.digest import tree_digest
+from pipeline.files.lock import hold_lock
+from pipeline.files.paths import display_path
+from pipeline.files.tree import remove_tree, swap_in
+from pipeline.files.write import create_new, write_atomic
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do never loads them
     from pipeline.build.front import CheckResult
@@ -31,47 +37,82 @@ if TYPE_CHECKING:  # imported where used: a build with nothing to do never loads
     from pipeline.variant import Variant
 
 
-@dataclass
-class Context:
-    """One build: what it was asked, where it writes, and what it found before rendering."""
+@dataclass(frozen=True)
+class Job:
+    """One build, fixed once its lock is held: what it was asked, where it writes, what it found there."""
 
     opts: BuildOptions
     hooks: Hooks
     year: int
     build_dir: Path
     formats: tuple[str, ...]
-    previous: BuildState | None = None  # the last build's record, if it can be trusted
-    data_digest: str = ""  # of the year folder, as this build reads it
-    kept_aside: list[str] = field(default_factory=list)  # user's files moved out of the previous build
-    report: FilledReport | None = None  # the 自评报告 draft, when the variant has one (build/report_step.py)
+    previous: BuildState | None  # the last build's record, if it can be trusted
+    data_digest: str  # of the year folder, as this build reads it
+    lock_fd: int  # the build lock's descriptor, which forked workers must not keep
+
+    @property
+    def complete(self) -> bool:
+        """Every format: only a complete bundle is issued (archived); fewer update build/<year> only."""
+        return set(self.formats) == set(FORMATS)
+
+
+@dataclass(frozen=True)
+class Computed:
+    """What the renders take, decided before any is planned: the filled forms, the 项目清单, and the
+    fingerprints of the templates and fonts they are rendered with."""
+
+    bundle: FilledBundle
+    variant: Variant
+    warnings: int
+    summary: Summary | None
+    templates: str
+    fonts: str
+    report: FilledReport | None  # the 自评报告 draft, when the variant has one (build/report_step.py)
 
 
 def build(opts: BuildOptions, hooks: Hooks | None = None, workers: Workers | None = None) -> BuildReport:
     """Build one year. `workers`: render processes kept between builds (annex build --watch);
     without it, the build forks its own and ends them when done."""
     start = time.monotonic()
+    hooks = hooks or Hooks()
+    year = _check_paths(opts)
+    with hold_lock(lock_path(opts.out, year), opts.wait, hooks.waiting, display_path(opts.out / str(year))) as lock_fd:
+        removed = clean_leftovers(opts.out, year)
+        job = _job(opts, hooks, year, lock_fd)
+        state, plan, kept_aside = job.previous, None, []
+        if not _up_to_date(job):  # else the same files as last time: answered without loading them
+            with _workers(job, workers) as pool:
+                checked = _check(job)
+                computed = _compute(job, checked)
+                plan, state = _plan(job, computed)
+                if _only_the_record_changed(job, plan, state):
+                    write_atomic(job.build_dir / STATE_FILE, state.to_json().encode())
+                    plan = None
+                else:
+                    _check_fonts(job, computed, plan)
+                    with _staging(job, pool, state) as staging:
+                        tables = _render_tables(job, pool, computed, plan, staging)
+                        parts = _render_bundle_parts(job, pool, computed, plan, staging)
+                        state = _with_rendered(state, tables, parts)
+                        kept_aside = _swap(job, state, staging)
+        archived = _archive(job, state)
+    return _report(job, state, plan, archived, removed, kept_aside, time.monotonic() - start)
+
+
+def _check_paths(opts: BuildOptions) -> int:
+    """The year, once the output folder is known not to overlap the data (before anything is created)."""
     year = int(opts.year_dir.name)
-    ctx = Context(opts, hooks or Hooks(), year, opts.out / str(year), tuple(f for f in FORMATS if f in opts.formats))
-    paths.check_disjoint(opts.year_dir.parent, opts.out, opts.year_dir)  # before anything is created
+    paths.check_disjoint(opts.year_dir.parent, opts.out, opts.year_dir)
     paths.check_year_output(opts.out, year)
     opts.out.mkdir(parents=True, exist_ok=True)
-    with build_lock(lock_path(opts.out, year), opts.wait, ctx.hooks.waiting, display_path(ctx.build_dir)) as lock_fd:
-        removed = clean_leftovers(opts.out, year)
-        ctx.previous = load_state(ctx.build_dir)
-        ctx.data_digest = data_digest(opts.year_dir)
-        if ctx.previous is not None and unchanged(ctx.previous, ctx.data_digest, ctx.formats) \
-                and outputs_present(ctx.build_dir, ctx.previous):
-            # The same files as last time: answered without loading them (a few tenths of a second).
-            state, plan = ctx.previous, None
-        else:
-            with nullcontext(workers) if workers is not None else Workers(ctx.formats, opts.jobs) as pool:
-                pool.start(opts.year_dir, lock_fd, warm=ctx.previous.variant if ctx.previous else None)
-                state, plan = _build_changed(ctx, pool)
-        # A version is a complete issued bundle: a build of fewer formats updates build/<year> only.
-        complete = set(ctx.formats) == set(FORMATS)
-        report = _report(ctx, state, plan, _archive(ctx, state) if opts.archive and complete else (None, None))
-    return replace(report, seconds=time.monotonic() - start, stale_removed=removed, kept_aside=ctx.kept_aside,
-                   partial=not complete)
+    return year
+
+
+def _job(opts: BuildOptions, hooks: Hooks, year: int, lock_fd: int) -> Job:
+    """What this build finds under its lock: the last build's record and the data as it is now."""
+    build_dir = opts.out / str(year)
+    return Job(opts, hooks, year, build_dir, tuple(f for f in FORMATS if f in opts.formats),
+               load_state(build_dir), data_digest(opts.year_dir), lock_fd)
 
 
 def data_digest(year_dir: Path) -> str:
@@ -82,137 +123,143 @@ def data_digest(year_dir: Path) -> str:
     return tree_digest(file_hashes(year_dir))
 
 
-def _build_changed(ctx: Context, workers: Workers) -> tuple[BuildState, Plan | None]:
-    """Check the data, plan, render what changed into a staging folder and swap it in. The plan is
-    None when nothing had to be rendered (only the record changed)."""
-    result = _check(ctx)
-    bundle, variant = result.bundle, result.input.variant
-    from pipeline.form.summary import build_summary
-
-    summary = build_summary(bundle, variant)
-    templates = variant.fingerprint()
-    fonts_fp = fonts_fingerprint(variant, ctx.formats)
-    # An output changed since annex wrote it (a table edited in Word) is rendered again from the
-    # data, never linked into the new build; the edited file is moved aside with the old build.
-    changed = keep.not_as_written(ctx.build_dir, ctx.previous, STATE_FILE)
-    from pipeline.form.report import build_report
-
-    ctx.report = build_report(bundle, summary, result.input, variant)
-    report_plan = report_step.plan(ctx.report, variant, ctx.formats, keep.without(ctx.previous, changed),
-                                   ctx.build_dir)
-    plan = make_plan(bundle, templates, fonts_fp, ctx.formats, keep.without(ctx.previous, changed), ctx.build_dir,
-                     summary, report_plan)
-    state = BuildState(
-        annex_version=__version__, year=ctx.year, variant=variant.name, templates=templates,
-        bundle_title=bundle.title, formats=list(ctx.formats), data_digest=ctx.data_digest,
-        warnings=len(result.warnings), projects=plan.projects, bundle_inputs=plan.bundle_inputs,
-        bundle=plan.bundle, fonts=fonts_fp, report_inputs=plan.report_inputs,
-    )
-    if not plan.render_count and ctx.previous is not None \
-            and set(ctx.previous.output_hashes()) == set(state.output_hashes()):
-        # Same outputs, other input bytes (a comment, a reordered key): only the record changes.
-        write_atomic(ctx.build_dir / STATE_FILE, state.to_json().encode())
-        return state, None
-    if "pdf" in ctx.formats:
-        _check_fonts(plan, variant, summary)
-        report_step.check_fonts(ctx.report, variant, plan.bundle_formats)
-    return _render_staged(ctx, workers, bundle, summary, variant, plan, state), plan
+def _up_to_date(job: Job) -> bool:
+    """The same data and formats as the last build, and its outputs still there as annex wrote them."""
+    return job.previous is not None and unchanged(job.previous, job.data_digest, job.formats) \
+        and outputs_present(job.build_dir, job.previous)
 
 
-def _check(ctx: Context) -> CheckResult:
+@contextmanager
+def _workers(job: Job, workers: Workers | None) -> Iterator[Workers]:
+    """The render processes, started now: they import the renderers while this one checks the data."""
+    with nullcontext(workers) if workers is not None else Workers(job.formats, job.opts.jobs) as pool:
+        pool.start(job.opts.year_dir, job.lock_fd, warm=job.previous.variant if job.previous else None)
+        yield pool
+
+
+def _check(job: Job) -> CheckResult:
+    """Load, validate and compute the forms (check_year); any error stops the build before it writes."""
     from pipeline.build.front import check_year
 
-    ctx.hooks.checking()
-    result = check_year(ctx.opts.year_dir)
-    if data_digest(ctx.opts.year_dir) != ctx.data_digest:
-        raise BuildError(f"{ctx.opts.year_dir} 里的文件在检查过程中被修改；请保存好后再运行一次 annex build")
+    job.hooks.checking()
+    result = check_year(job.opts.year_dir)
+    if data_digest(job.opts.year_dir) != job.data_digest:
+        raise BuildError(f"{job.opts.year_dir} 里的文件在检查过程中被修改；请保存好后再运行一次 annex build")
     if result.errors:
         raise CheckFailed(result)
     if result.bundle is None or result.input.variant is None:
-        raise BuildError(f"{ctx.opts.year_dir} 里没有可生成的项目")
+        raise BuildError(f"{job.opts.year_dir} 里没有可生成的项目")
     return result
 
 
-def _check_fonts(plan: Plan, variant: Variant, summary: Summary | None) -> None:
+def _compute(job: Job, checked: CheckResult) -> Computed:
+    """The 项目清单 from the filled forms, and what the outputs' fingerprints depend on."""
+    from pipeline.form.report import build_report
+    from pipeline.form.summary import build_summary
+
+    variant = checked.input.variant
+    summary = build_summary(checked.bundle, variant)
+    return Computed(checked.bundle, variant, len(checked.warnings), summary,
+                    variant.fingerprint(), fonts_fingerprint(variant, job.formats),
+                    build_report(checked.bundle, summary, checked.input, variant))
+
+
+def _plan(job: Job, c: Computed) -> tuple[Plan, BuildState]:
+    """What must be rendered again, and the record of the build as it will be. An output changed
+    since annex wrote it (a table edited in Word) is rendered again from the data, never linked into
+    the new build; the edited file is moved aside with the old build."""
+    changed = keep.not_as_written(job.build_dir, job.previous, STATE_FILE)
+    previous = keep.without(job.previous, changed)
+    report = report_step.plan(c.report, c.variant, job.formats, previous, job.build_dir)
+    plan = make_plan(c.bundle, c.templates, c.fonts, job.formats, previous, job.build_dir, c.summary, report)
+    state = BuildState(
+        annex_version=__version__, year=job.year, variant=c.variant.name, templates=c.templates,
+        bundle_title=c.bundle.title, formats=list(job.formats), data_digest=job.data_digest,
+        warnings=c.warnings, projects=plan.projects, bundle_inputs=plan.bundle_inputs,
+        bundle=plan.bundle, fonts=c.fonts, report_inputs=plan.report_inputs,
+    )
+    return plan, state
+
+
+def _only_the_record_changed(job: Job, plan: Plan, state: BuildState) -> bool:
+    """Same outputs, other input bytes (a comment, a reordered key): nothing to render or swap."""
+    return not plan.render_count and job.previous is not None \
+        and set(job.previous.output_hashes()) == set(state.output_hashes())
+
+
+def _check_fonts(job: Job, c: Computed, plan: Plan) -> None:
     """Missing fonts or glyphs, said once and before anything is written (not once per table).
     Raises fonts.FontError."""
+    if "pdf" not in job.formats:
+        return
     from pipeline.render.pdf import fonts
 
-    listed = [summary] if summary is not None and "pdf" in plan.bundle_formats else []
-    fonts.check_fonts([form for form, fmts in plan.table_jobs if "pdf" in fmts] + listed, variant)
+    listed = [c.summary] if c.summary is not None and "pdf" in plan.bundle_formats else []
+    fonts.check_fonts([form for form, fmts in plan.table_jobs if "pdf" in fmts] + listed, c.variant)
+    report_step.check_fonts(c.report, c.variant, plan.bundle_formats)
 
 
-def _render_staged(ctx: Context, workers: Workers, bundle: FilledBundle, summary: Summary | None, variant: Variant,
-                   plan: Plan, state: BuildState) -> BuildState:
-    """The new build, whole, in a staging folder (kept files linked, the rest rendered), swapped
-    with build/<year>/ in one rename. On any failure build/<year>/ stays as it was."""
-    staging = staging_path(ctx.opts.out, ctx.year)
+@contextmanager
+def _staging(job: Job, pool: Workers, state: BuildState) -> Iterator[Path]:
+    """The new build's folder beside build/<year>/, the kept outputs linked in. On any failure it is
+    removed (after the workers that write into it are stopped) and build/<year>/ stays as it was."""
+    staging = staging_path(job.opts.out, job.year)
     try:
         staging.mkdir()  # a new folder: fails on anything already there, a link included
         (staging / TABLES_DIR).mkdir()
-        link_kept(ctx.build_dir, staging, state)
-        ctx.hooks.rendering(plan.render_count)
-        state = _render(ctx, workers, bundle, summary, variant, plan, staging, state)
-        write_file(staging / STATE_FILE, state.to_json().encode())
-        swap_in(staging, ctx.build_dir, aside_path(ctx.opts.out, ctx.year),
-                lambda old: ctx.kept_aside.extend(_keep_users_files(ctx, old)))
+        link_kept(job.build_dir, staging, state)
+        yield staging
     except BaseException as e:
-        workers.stop()  # before the folder goes: no worker writes into it any more
+        pool.stop()
         remove_tree(staging)
         if isinstance(e, RenderError):
-            raise e.kept(ctx.build_dir) from None
+            raise e.kept(job.build_dir) from None
         raise
-    return state
 
 
-def _keep_users_files(ctx: Context, old: Path) -> list[str]:
-    """What the user added or changed in the previous build: moved to build/<year>.已修改-<时间>/, never deleted."""
-    dest = keep.kept_dir(ctx.opts.out, ctx.year)
-    return [f"{dest}/{rel}" for rel in keep.move_aside(old, ctx.previous, STATE_FILE, dest)]
+def _render_tables(job: Job, pool: Workers, c: Computed, plan: Plan, staging: Path) -> dict[tuple[str, str], OutputFile]:
+    """Each changed table in each format, in chunks across the workers: (key, format) -> its file."""
+    job.hooks.rendering(plan.render_count)
+    batch = [Task(tasks.render_tables, (chunk, c.variant, staging), chunk) for chunk in pool.chunks(plan.table_jobs)]
+    tables = {}
+    for task, result in pool.run(batch):
+        for key, fmt, output in result:
+            tables[key, fmt] = output
+        job.hooks.advance(sum(len(fmts) for _, fmts in task.what))
+    return tables
 
 
-def _render(ctx: Context, workers: Workers, bundle: FilledBundle, summary: Summary | None, variant: Variant,
-            plan: Plan, staging: Path, state: BuildState) -> BuildState:
-    """Tables first (in chunks, across the workers), then the bundles, which are joined from them.
-    Returns `state` with the rendered files recorded."""
-    tables: dict[tuple[str, str], OutputFile] = {}
-    bundles: dict[str, OutputFile] = {}
-    table_tasks = [Task(tasks.render_tables, (chunk, variant, staging), chunk)
-                   for chunk in workers.chunks(plan.table_jobs)]
-    if ctx.report is not None:  # the report needs no table: rendered beside them
-        table_tasks = [Task(report_step.render_report, args, key) for args, key in
-                       report_step.jobs(ctx.report, variant, plan.bundle_formats, plan.bundle_rel, staging)] + table_tasks
-    for batch in (table_tasks, _bundle_tasks(bundle, summary, variant, plan, staging)):
-        for task, result in workers.run(batch):
-            if isinstance(task.what, str):  # a bundle's format
-                bundles[task.what] = result
-                ctx.hooks.advance(1)
-            else:
-                for key, fmt, output in result:
-                    tables[key, fmt] = output
-                ctx.hooks.advance(sum(len(fmts) for _, fmts in task.what))
-    return _with_rendered(state, tables, bundles)
+def _render_bundle_parts(job: Job, pool: Workers, c: Computed, plan: Plan, staging: Path) -> dict[str, OutputFile]:
+    """The bundles, joined from the tables in the staging folder (the 项目清单 first), the 项目清单
+    as a workbook, and the 自评报告's files: format (report.docx, report.pdf) -> its file."""
 
-
-def _bundle_tasks(bundle: FilledBundle, summary: Summary | None, variant: Variant, plan: Plan,
-                  staging: Path) -> list[Task]:
     def files(fmt: str) -> list[str]:
-        return [table_path(form, fmt) for form in bundle.forms]
+        return [table_path(form, fmt) for form in c.bundle.forms]
 
-    bookmarks = (bundle.title, bundle.unit, [form.outline_title for form in bundle.forms], summary)
+    bookmarks = (c.bundle.title, c.bundle.unit, [form.outline_title for form in c.bundle.forms], c.summary)
     made = {
-        "pdf": Task(tasks.render_bundle_pdf, (bookmarks, variant, files("pdf"), plan.bundle_rel.get("pdf"), staging),
-                    "pdf"),
+        "pdf": Task(tasks.render_bundle_pdf,
+                    (bookmarks, c.variant, files("pdf"), plan.bundle_rel.get("pdf"), staging), "pdf"),
         "docx": Task(tasks.render_bundle_docx,
-                     ((bundle.forms, summary), variant, files("docx"), plan.bundle_rel.get("docx"), staging), "docx"),
+                     ((c.bundle.forms, c.summary), c.variant, files("docx"), plan.bundle_rel.get("docx"), staging),
+                     "docx"),
         SUMMARY_FORMAT: Task(tasks.render_summary_workbook,
-                             (summary, variant, [], plan.bundle_rel.get(SUMMARY_FORMAT), staging), SUMMARY_FORMAT),
+                             (c.summary, c.variant, [], plan.bundle_rel.get(SUMMARY_FORMAT), staging), SUMMARY_FORMAT),
     }
-    return [made[fmt] for fmt in made if fmt in plan.bundle_formats]  # the PDF first: the longer of the two
+    batch = [made[fmt] for fmt in made if fmt in plan.bundle_formats]  # the PDF first: the longer of the two
+    if c.report is not None:
+        batch += [Task(report_step.render_report, args, key)
+                  for args, key in report_step.jobs(c.report, c.variant, plan.bundle_formats, plan.bundle_rel, staging)]
+    parts = {}
+    for task, result in pool.run(batch):
+        parts[task.what] = result
+        job.hooks.advance(1)
+    return parts
 
 
 def _with_rendered(state: BuildState, tables: dict[tuple[str, str], OutputFile],
                    bundles: dict[str, OutputFile]) -> BuildState:
+    """The record with the files just rendered in place of the kept ones they replace."""
     projects = [
         ProjectState(p.key, p.file_stem, p.form, p.inputs, {
             f: tables.get((p.key, f)) or p.outputs[f] for f in state.formats
@@ -224,34 +271,50 @@ def _with_rendered(state: BuildState, tables: dict[tuple[str, str], OutputFile],
     return replace(state, projects=projects, bundle=bundle)
 
 
-def _archive(ctx: Context, state: BuildState) -> tuple[archive.Version | None, str | None]:
-    """The outputs as a new archive version, unless the latest holds the same: (new, latest's name)."""
-    root = archive.archive_dir(ctx.opts.out, ctx.year)
+def _swap(job: Job, state: BuildState, staging: Path) -> list[str]:
+    """The record written, the staging folder swapped with build/<year>/ in one rename. What the
+    user added or changed in the previous build is moved to build/<year>.已修改-<时间>/, never
+    deleted; returns where it went."""
+    create_new(staging / STATE_FILE, state.to_json().encode())
+    dest = keep.kept_dir(job.opts.out, job.year)
+    kept: list[str] = []
+    swap_in(staging, job.build_dir, aside_path(job.opts.out, job.year),
+            lambda old: kept.extend(f"{dest}/{rel}" for rel in keep.move_aside(old, job.previous, STATE_FILE, dest)))
+    return kept
+
+
+def _archive(job: Job, state: BuildState) -> tuple[archive.Version | None, str | None]:
+    """The outputs as a new archive version, unless the latest holds the same: (new, latest's name).
+    Only a complete bundle is issued: a build of fewer formats, or with --no-archive, is not archived."""
+    if not job.opts.archive or not job.complete:
+        return None, None
+    root = archive.archive_dir(job.opts.out, job.year)
     last = archive.latest(root)
-    if last is not None and last.manifest.outputs == state.output_hashes() and not ctx.opts.note:
+    if last is not None and last.manifest.outputs == state.output_hashes() and not job.opts.note:
         return None, last.name  # with a note, the same outputs issued again are a version of their own
     snap = archive.Snapshot(
-        year=ctx.year, build_dir=ctx.build_dir, outputs=state.output_hashes(), data_dir=ctx.opts.year_dir,
+        year=job.year, build_dir=job.build_dir, outputs=state.output_hashes(), data_dir=job.opts.year_dir,
         data_digest=state.data_digest,
         annex_version=state.annex_version, variant=state.variant, templates=state.templates,
         bundle_title=state.bundle_title, formats=state.formats,
         projects=[archive.ProjectRecord(p.key, p.file_stem, p.form, p.inputs) for p in state.projects],
-        note=ctx.opts.note,
+        note=job.opts.note,
     )
     try:
         version = archive.record(root, snap)
     except OSError as e:  # a full disk, most often: the outputs are in place, the archive is not
         where = f"（{e.filename}）" if e.filename else ""
-        raise BuildError(f"已生成 {ctx.build_dir}，但归档失败：{e.strerror or e}{where}。{ctx.build_dir} 已更新，这次输出未归档；"
+        raise BuildError(f"已生成 {job.build_dir}，但归档失败：{e.strerror or e}{where}。{job.build_dir} 已更新，这次输出未归档；"
                          "腾出空间（或改正问题）后再运行一次 annex build，即会归档") from None
     except archive.DataChanged:
-        raise BuildError(f"已生成 {ctx.build_dir}，但 {ctx.opts.year_dir} 里的文件在构建过程中被修改，本次输出未归档；"
+        raise BuildError(f"已生成 {job.build_dir}，但 {job.opts.year_dir} 里的文件在构建过程中被修改，本次输出未归档；"
                          "请再运行一次 annex build") from None
     return version, version.name
 
 
-def _report(ctx: Context, state: BuildState, plan: Plan | None,
-            archived: tuple[archive.Version | None, str | None]) -> BuildReport:
+def _report(job: Job, state: BuildState, plan: Plan | None, archived: tuple[archive.Version | None, str | None],
+            removed: list[str], kept_aside: list[str], seconds: float) -> BuildReport:
+    """What was done, for the CLI to say."""
     pdf = state.bundle.get("pdf")
     pdf_fonts = ""
     if pdf is not None:
@@ -260,13 +323,14 @@ def _report(ctx: Context, state: BuildState, plan: Plan | None,
 
         pdf_fonts = fonts.fonts_used_text(load_variant(state.variant).dir / "form.css")
     # The 项目清单 workbook goes with the bundles: not counted among them, listed with their files.
-    bundles = [f for f in plan.bundle_formats if f in ctx.formats] if plan else []
+    bundles = [f for f in plan.bundle_formats if f in job.formats] if plan else []
     return BuildReport(
-        year=ctx.year, build_dir=ctx.build_dir, tables=len(state.projects),
+        year=job.year, build_dir=job.build_dir, tables=len(state.projects),
         rendered_tables=plan.rendered_keys if plan else [], rendered_bundles=bundles,
         pages=pdf.pages if pdf else None, warnings=state.warnings, pdf_fonts=pdf_fonts,
-        bundle_files=[ctx.build_dir / state.bundle[f].path
-                      for f in (*ctx.formats, SUMMARY_FORMAT, *report_step.KEYS) if f in state.bundle],
-        table_files=sum(len(p.outputs) for p in state.projects), formats=ctx.formats,
-        archived=archived[0], archive_latest=archived[1], seconds=0.0,
+        bundle_files=[job.build_dir / state.bundle[f].path
+                      for f in (*job.formats, SUMMARY_FORMAT, *report_step.KEYS) if f in state.bundle],
+        table_files=sum(len(p.outputs) for p in state.projects), formats=job.formats,
+        archived=archived[0], archive_latest=archived[1], seconds=seconds,
+        stale_removed=removed, kept_aside=kept_aside, partial=not job.complete,
     )

@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pipeline.build.atomic import recover_aside, remove_tree, write_file
+from pipeline.files.tree import recover_aside, remove_tree
+from pipeline.files.write import create_new
 from pipeline.build.state import BuildState
 
 
@@ -41,4 +42,4 @@ def link_kept(build_dir: Path, staging: Path, state: BuildState) -> None:
         try:
             os.link(src, dest)
         except OSError:
-            write_file(dest, src.read_bytes())
+            create_new(dest, src.read_bytes())

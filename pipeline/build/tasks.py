@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.build.atomic import write_file
+from pipeline.files.write import create_new
 from pipeline.build.errors import RenderError
 from pipeline.build.plan import table_path
 from pipeline.build.state import OutputFile
@@ -113,7 +113,7 @@ def render_summary_workbook(summary: Summary, variant: Variant, _files: Sequence
 
 
 def _write(dest: Path, rel: str, data: bytes, pages: bool) -> OutputFile:
-    write_file(dest / rel, data)
+    create_new(dest / rel, data)
     return OutputFile(rel, hashlib.sha256(data).hexdigest(), len(data), _pdf_pages(data) if pages else None)
 
 

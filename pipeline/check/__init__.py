@@ -2,5 +2,4 @@
 
   rules.py    validate_year: the rules over projects, sums and options
   limits.py   the size limits of a cell and a project
-  glyphs.py   characters the PDF's fonts lack
 """

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from pipeline.problems.records import Issues, Loc
 
 if TYPE_CHECKING:
-    from pipeline.input.year import ProjectInput
+    from pipeline.input.model import ProjectInput
 
 MAX_PROJECT_CHARS = 20_000
 

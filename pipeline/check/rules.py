@@ -9,7 +9,7 @@ from pipeline.problems.records import Issues, Loc
 from pipeline.input.model import (
     CATEGORY_KEYS, MAX_DECIMALS, Figure, IndicatorInput, ProjectIn, ProjectInput, YearInput, decimals_of,
 )
-from pipeline.input.year import BUDGET_CSV
+from pipeline.input.csv_rows import BUDGET_CSV
 from pipeline.variant import DEFAULT_VARIANT, Variant, load_variant
 
 MAX_INDICATORS = 200  # per project: more is no longer a table anyone prints

@@ -8,7 +8,7 @@ from typing import Optional
 
 from pipeline import archive
 from pipeline.cli.options import BadOption
-from pipeline.files import display_path
+from pipeline.files.paths import display_path
 
 Found = list[tuple[int, Path, Optional[archive.Version]]]
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline import archive
-from pipeline.files import display_path
+from pipeline.files.paths import display_path
 
 Found = list[tuple[int, Path, "archive.Version | None"]]
 

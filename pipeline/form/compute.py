@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -20,65 +18,17 @@ from pipeline.form.filled import (
     OverallGoal,
     Total,
 )
+from pipeline.input.arithmetic import CENT, amount_text, budget_score, execution_rate, grade_of
 from pipeline.input.model import CATEGORY_KEYS, IndicatorInput, ProjectInput, YearInput
+from pipeline.files.names import safe_file_stem, safe_name
 from pipeline.form.lines import balanced_lines, tall_rows
 from pipeline.variant import Variant
-
-CENT = Decimal("0.01")
-HUNDRED = Decimal(100)
-MAX_NAME_CHARS = 80  # output file names: long enough to read, short enough for Windows paths
-# File systems count bytes (255 a name): 80 emoji are 320. A stem of at most 200 bytes leaves room
-# for "NN-", the bundle's "-<year>年度项目支出绩效自评表" and ".docx".
-MAX_NAME_BYTES = 200
-
-
-def fit_bytes(text: str, limit: int) -> str:
-    """The longest prefix of `text` whose UTF-8 is at most `limit` bytes (whole characters)."""
-    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
-
-
-def amount_text(value: Decimal) -> str:
-    """An amount exactly as written: Decimal keeps the written digits (`155.650`, `60`)."""
-    return format(value, "f")
 
 
 def plain_number(value: Decimal) -> str:
     """A sum of weights without trailing zeros: 80, 12.5."""
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def execution_rate(spent: Decimal, planned: Decimal) -> Decimal:
-    """执行率 in percent, rounded half-up to two decimals."""
-    return (spent * HUNDRED / planned).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def budget_score(weight: Decimal, rate: Decimal) -> Decimal:
-    """预算执行得分 = 分值 × min(执行率, 100%), from the printed rate, rounded half-up."""
-    return (weight * min(rate, HUNDRED) / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def grade_of(variant: Variant, total: Decimal) -> str:
-    for g in variant.grades:
-        if total >= g.min:
-            return g.grade
-    return variant.grades[-1].grade
-
-
-def safe_file_stem(number: str, name: str) -> str:
-    """`NN-项目名称` usable as a file name on Windows, macOS and Linux, never a path."""
-    return f"{number}-{safe_name(name)}"
-
-
-def safe_name(name: str) -> str:
-    """A name made usable as (part of) a file name on every OS: no separators, controls or
-    direction marks, no trailing dots or spaces, not too long."""
-    text = unicodedata.normalize("NFC", name)
-    text = re.sub(r'[\x00-\x1f\x7f<>:"/\\|?*\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]', "_", text)
-    text = re.sub(r"\s+", " ", text).strip(" .")
-    return fit_bytes(text[:MAX_NAME_CHARS], MAX_NAME_BYTES).rstrip(" .") or "项目"
-
-
 def spans(values: list[str], boundaries: list[bool]) -> list[int]:
     """Row spans of a column merged down runs of equal values; a run also ends where boundaries[i] is True.
 

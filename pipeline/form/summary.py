@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pipeline.form.compute import amount_text, execution_rate, safe_file_stem
+from pipeline.files.names import safe_file_stem
+from pipeline.input.arithmetic import amount_text, execution_rate
 from pipeline.form.filled import FilledBundle, FilledForm
 from pipeline.variant import Variant
 

@@ -13,7 +13,7 @@ def variant_hint(year_dir: Path) -> str | None:
     year.py, because a build asks before it imports the loader (pydantic and the model: 0.3 s)."""
     import yaml
 
-    from pipeline.input.safe_read import Refused, read_regular  # a FIFO here must not hang the build
+    from pipeline.files.read import Refused, read_regular  # a FIFO here must not hang the build
 
     try:
         department = yaml.safe_load(read_regular(year_dir / "department.yaml", 1 << 20).decode("utf-8"))

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from pipeline.problems.catalogue import CSV_ENCODING, listing
 from pipeline.problems.records import Issues, Loc
-from pipeline.input import encoding as mixed_encoding, safe_read
+from pipeline.input import encoding as mixed_encoding
+from pipeline.input.read_file import read_or_report
 
 MAX_CSV_BYTES = 50 * 1024 * 1024
 
@@ -55,7 +56,7 @@ def read_csv(
     path: Path, display: str, required: tuple[str, ...], optional: tuple[str, ...], issues: Issues
 ) -> CsvTable | None:
     whole = Loc(display, 1, None)
-    raw = safe_read.read_or_report(path, MAX_CSV_BYTES, whole, issues)
+    raw = read_or_report(path, MAX_CSV_BYTES, whole, issues)
     if raw is None:
         return None
     if b"\0" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):

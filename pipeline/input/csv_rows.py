@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,19 +16,15 @@ from pydantic_core import PydanticCustomError
 from pipeline.problems import catalogue
 from pipeline.input import chars, tree
 from pipeline.input.csv_file import CsvRow, CsvTable, read_csv
-from pipeline.input.folders import is_year_name, latest_year  # noqa: F401  (latest_year: callers import it here)
 from pipeline.problems.records import Issues
-from pipeline.files import display_path
-from pipeline.input.model import (  # the loaded year's types are imported from here too
+from pipeline.files.paths import display_path
+from pipeline.input.model import (
     Figure,
     IndicatorInput,
     parse_amount,
     parse_text,
 )
-from pipeline.input.validation import TYPO_CUTOFF, check_characters, halfwidth_amount
-
-if typing.TYPE_CHECKING:
-    from pipeline.input.year import ProjectFile
+from pipeline.input.validation import TYPO_CUTOFF, ProjectFile, check_characters, halfwidth_amount
 
 BUDGET_CSV = "预算执行.csv"
 INDICATOR_CSV = "绩效指标.csv"

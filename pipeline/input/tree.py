@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the build's digest walks the tree without loading the checks
     from pipeline.problems.records import Issues
-from pipeline.input.safe_read import NO_PERMISSION, _link_target, kind_of
+from pipeline.files.paths import link_target
+from pipeline.files.read import kind_of
 
 # A folder with one of these names is a mistake (e.g. a folder named 预算执行.csv): say so, not skip it.
 DATA_SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx")
@@ -31,7 +32,7 @@ DATA_SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx")
 class Refusal:
     rel: str  # inside the year folder, "/"-separated, printable
     code: str
-    fields: dict
+    fields: dict  # as data: pipeline/problems/catalogue.py refusal_fields gives the words
 
 
 @dataclass
@@ -70,7 +71,7 @@ def _list(folder: Path, prefix: str, out: Scan) -> list[tuple[Path, str]]:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: os.fsencode(e.name))
     except OSError as exc:
-        reason = NO_PERMISSION if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
+        reason = "permission" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
         out.refused.append(Refusal(prefix.rstrip("/") or ".", "file-unreadable", {"reason": reason}))
         return subfolders
     for e in entries:
@@ -83,7 +84,7 @@ def _list(folder: Path, prefix: str, out: Scan) -> list[tuple[Path, str]]:
         except OSError:
             continue  # removed while walked
         if stat.S_ISLNK(mode):
-            out.refused.append(Refusal(rel, "data-symlink", {"target": _link_target(Path(e.path))}))
+            out.refused.append(Refusal(rel, "data-symlink", {"target": link_target(e.path)}))
         elif stat.S_ISDIR(mode):
             if e.name.lower().endswith(DATA_SUFFIXES):
                 out.refused.append(Refusal(rel, "data-not-regular", {"kind": kind_of(mode)}))
@@ -98,11 +99,12 @@ def _list(folder: Path, prefix: str, out: Scan) -> list[tuple[Path, str]]:
 
 def report(found: Scan, shown_dir: str, issues: Issues) -> None:
     """Each refused entry once, at its path as the user sees it."""
+    from pipeline.problems.catalogue import refusal_fields
     from pipeline.problems.records import Loc
 
     for r in found.refused:
         where = shown_dir if r.rel == "." else f"{shown_dir}/{r.rel}"
-        issues.report(r.code, Loc(where), **r.fields)
+        issues.report(r.code, Loc(where), **refusal_fields(r.code, r.fields))
 
 
 def file_hashes(year_dir: Path) -> dict[str, str]:

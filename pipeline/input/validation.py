@@ -13,24 +13,37 @@ import difflib
 import re
 import typing
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from pipeline.problems import catalogue
 from pipeline.input import chars
-from pipeline.input.folders import is_year_name, latest_year  # noqa: F401  (latest_year: callers import it here)
 from pipeline.problems.records import Issues, Loc
-from pipeline.input.model import (  # the loaded year's types are imported from here too
+from pipeline.input.model import (
     AMOUNT_KEYS,
     DATE_KEYS,
     YEARLY_KEYS,
+    ProjectIn,
     parse_amount,
     parse_date,
     parse_flag,
     parse_text,
 )
 from pipeline.input.yaml_file import SourceMap
+
+
+@dataclass(frozen=True)
+class ProjectFile:
+    """A project file that parsed and validated, before the CSVs add to it."""
+
+    key: str
+    number: str
+    file: str
+    data: ProjectIn
+    smap: SourceMap
+
 
 _EXPECTED = {
     "string_type": "text",

@@ -19,7 +19,7 @@ from pipeline.problems import catalogue
 from pipeline.input import chars, csv_file
 from pipeline.input import encoding as text_encoding
 from pipeline.problems.records import Issues, Loc, field_path
-from pipeline.input import safe_read
+from pipeline.input.read_file import read_or_report
 
 MAX_NODES = 200_000  # aliases can expand a small file into a huge tree ("billion laughs")
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -234,7 +234,7 @@ def read_yaml(path: Path, display: str, issues: Issues) -> tuple[object, SourceM
     """
     smap = SourceMap(display)
     whole = Loc(display, 1, 1)
-    raw = safe_read.read_or_report(path, MAX_FILE_BYTES, whole, issues)
+    raw = read_or_report(path, MAX_FILE_BYTES, whole, issues)
     if raw is None:
         return None
     if b"\0" in raw[:8192] or raw.startswith((b"\xff\xfe", b"\xfe\xff")):

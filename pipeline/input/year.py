@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from pipeline.problems import catalogue
 from pipeline.input import tree
-from pipeline.input.folders import is_year_name, latest_year  # noqa: F401  (latest_year: callers import it here)
+from pipeline.input.folders import is_year_name
 from pipeline.problems.records import Issues, Loc
-from pipeline.files import display_path
-from pipeline.input.model import (  # the loaded year's types are imported from here too
+from pipeline.files.paths import display_path
+from pipeline.input.model import (
     DepartmentIn,
     Figure,
     GoalInput,
@@ -41,10 +40,8 @@ from pipeline.input.csv_rows import (
     match_indicator_rows,
     optional_csv,
 )
-from pipeline.input.validation import (  # noqa: F401  (halfwidth_amount, check_characters: callers import them here)
-    TYPO_CUTOFF,
-    check_characters,
-    halfwidth_amount,
+from pipeline.input.validation import (
+    ProjectFile,
     lenient,
     unfilled,
     validate_model,
@@ -52,17 +49,6 @@ from pipeline.input.validation import (  # noqa: F401  (halfwidth_amount, check_
 )
 
 PROJECT_FILE = re.compile(r"(\d{1,4})[-_ ．.、](.+)")
-
-
-@dataclass(frozen=True)
-class ProjectFile:
-    """A project file that parsed and validated, before the CSVs add to it."""
-
-    key: str
-    number: str
-    file: str
-    data: ProjectIn
-    smap: SourceMap
 
 
 # --- turning pydantic's errors into located, catalogued records ---------------------------------

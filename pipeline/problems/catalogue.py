@@ -107,6 +107,47 @@ FILE_NAME_FAULT = {
     "no-name": "在序号后面还要有「-项目名称」",
     "no-number": "应以序号开头",
 }
+# data-not-regular {kind}: what is there instead of a regular file (keys: pipeline/files/read.py kind_of)
+FILE_KIND = {
+    "folder": "文件夹",
+    "fifo": "命名管道（FIFO）",
+    "char-device": "字符设备",
+    "block-device": "块设备",
+    "socket": "套接字",
+    "symlink": "符号链接",
+    "special": "特殊文件",
+}
+# file-unreadable {reason}: the system's refusal in the user's words (else the system's own)
+UNREADABLE_REASON = {
+    "permission": "没有读取权限（请让运行 annex 的用户能读取它，例如 chmod u+r）",
+    "vanished": "文件在读取时不见了",
+}
+# file-too-large {size} when the file grew past the limit while it was read
+GREW_PAST = "超过 {limit}"
+
+
+def size_text(n: int) -> str:
+    """file-too-large {size} and {limit}: a size in bytes as a person reads it."""
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n} 字节"
+
+
+def refusal_fields(code: str, fields: dict) -> dict:
+    """The words for a refused file's fields (pipeline/files/read.py `Refused`: data, sizes in bytes)."""
+    if code == "data-not-regular":
+        return {"kind": FILE_KIND[fields["kind"]]}
+    if code == "file-unreadable":
+        return {"reason": UNREADABLE_REASON.get(fields["reason"], fields["reason"])}
+    if code == "file-too-large":
+        limit = size_text(fields["limit"])
+        size = GREW_PAST.format(limit=limit) if fields["size"] is None else size_text(fields["size"])
+        return {"size": size, "limit": limit}
+    return dict(fields)
+
+
 # file-too-large {size} and {limit} for a file whose YAML aliases expand past the limit of values
 EXPANDED = "锚点/别名展开后"
 VALUES = "{n} 个值"
@@ -231,7 +272,7 @@ problem("weights-split", "warning", "各一级指标的分值为 {split}；标�
 
 
 # --- hostile input: files, encodings, limits (issue 13) ----------------------------------------
-# What the year folder may hold (pipeline/input/tree.py, safe_read.py): regular files and folders.
+# What the year folder may hold (pipeline/input/tree.py, pipeline/files/read.py): regular files and folders.
 problem("data-symlink", "error",
         "这是一个符号链接（指向 {target}）；年度文件夹里只能放文件本身，annex 不跟随链接，"
         "以免检查、生成和归档看到的不是同一份数据。请把链接换成它指向的文件或文件夹的副本")

@@ -18,13 +18,13 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, Template
 from lxml import etree
 from markupsafe import Markup, escape
 
 from pipeline.form.filled import FilledForm
 from pipeline.form.summary import Summary
+from pipeline.render.docxtpl_fence import FencedTemplate
 from pipeline.render.zipfix import normalize_docx
 from pipeline.variant import Variant
 
@@ -155,8 +155,8 @@ def _drop_empty_runs(tree: etree._Element) -> None:
             r.getparent().remove(r)
 
 
-class FormTemplate(DocxTemplate):
-    """docxtpl with the vmerge/cellif cell tags and tidy tables."""
+class FormTemplate(FencedTemplate):
+    """docxtpl with the vmerge/cellif cell tags and tidy tables (its two hooks: render/docxtpl_fence.py)."""
 
     # Template XML -> Jinja source. Every render of a template patches the same XML (a third of
     # a one-form render's time), so each distinct XML is patched once per process.
@@ -164,19 +164,19 @@ class FormTemplate(DocxTemplate):
 
     def patch_xml(self, src_xml: str) -> str:
         if src_xml not in self._patched:
-            jinja_src = super().patch_xml(src_xml)  # joins split tags; {%tr/tc/p/r %}, colspan
-            jinja_src = _CELLIF.sub(_cellif, jinja_src)
-            self._patched[src_xml] = _VMERGE.sub(_vmerge, jinja_src)
+            self._patched[src_xml] = super().patch_xml(src_xml)
+        else:
+            self._called.add("patch_xml")
         return self._patched[src_xml]
 
-    def fix_tables(self, xml: str):
-        # Strict parsing: docxtpl's recovering parser would silently drop what it cannot read.
-        tree = etree.fromstring(xml)
+    def jinja_source(self, patched: str) -> str:
+        return _VMERGE.sub(_vmerge, _CELLIF.sub(_cellif, patched))
+
+    def tidy(self, tree: etree._Element) -> None:
         for tbl in tree.iter(W + "tbl"):
             _fit_grid(tbl)
             _tidy_table(tbl)
         _drop_empty_runs(tree)
-        return tree
 
 
 @lru_cache(maxsize=8)

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.files import fsync_dir, write_atomic, write_file
+from pipeline.files.write import create_new, fsync_dir, write_atomic
 from pipeline.errors import Abort
-from pipeline.input.safe_read import Refused, read_regular
+from pipeline.files.read import Refused, read_regular
 
 MAX_FILE_BYTES = 1 << 20
 SOURCE, TARGET = "hubei-2023", "national-2020"
@@ -306,7 +306,7 @@ def _new_backup_dir(wanted: Path) -> Path:
 
 
 def _copy(src: Path, dest: Path) -> None:
-    write_file(dest, read_regular(src, MAX_FILE_BYTES))
+    create_new(dest, read_regular(src, MAX_FILE_BYTES))
 
 
 def _replace(path: Path, data: bytes) -> None:

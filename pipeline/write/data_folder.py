@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.files import fsync_dir, write_file
+from pipeline.files.write import create_new, fsync_dir
 from pipeline.errors import Abort
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema={path}\n"
@@ -110,7 +110,7 @@ def write_new(path: Path, text: str, replace: bool, out: Written) -> None:
             return
     tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
     try:
-        write_file(tmp, text.encode("utf-8"))
+        create_new(tmp, text.encode("utf-8"))
         if exists:
             os.replace(tmp, path)
             out.replaced.append(path)

@@ -14,11 +14,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.files import display_path
+from pipeline.files.paths import display_path
 from pipeline.errors import Abort
 from pipeline.input.model import ProjectIn
 from pipeline.write.data_folder import Written, write_year
-from pipeline.input.year import ProjectInput, YearInput, load_year
+from pipeline.input.model import ProjectInput, YearInput
+from pipeline.input.year import load_year
 from pipeline.input.word import PROJECT_ORDER
 
 GROUPS = ("项目类别", "项目属性", "项目类型")

@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from pipeline.files import write_atomic
+from pipeline.files.write import write_atomic
 from pipeline.render.zipfix import normalize_docx
 from pipeline.errors import Abort
 from pipeline.input.model import DepartmentIn, decimals_of
@@ -30,7 +30,7 @@ from pipeline.input.workbook.read import (
     FUND_FIGURES, FUND_SEPARATOR, GOAL, INDICATOR_SHEET, NUMBER, PROJECT_SHEET, REMARK, SCORES, UNIT_KEY, UNIT_SHEET,
     UNIT_VALUE, KeyMap, RowMap,
 )
-from pipeline.input.year import Figure, ProjectInput, YearInput
+from pipeline.input.model import Figure, ProjectInput, YearInput
 from pipeline.variant import Variant
 
 TEXT, AMOUNT, WHOLE = "text", "amount", "whole"

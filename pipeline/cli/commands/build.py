@@ -15,7 +15,7 @@ from pipeline.build import build as run_build
 from pipeline.cli.options import DEFAULT_DATA, DEFAULT_OUT, BadOption, DataOpt, OutOpt, ProblemsOpt, YearOpt, problem_style
 from pipeline.cli.output import console, err_console, print_error, say
 from pipeline.errors import Abort
-from pipeline.files import display_path
+from pipeline.files.paths import display_path
 from pipeline.input.folders import find_year_dir
 
 

@@ -8,7 +8,7 @@ import typer
 
 from pipeline.cli.options import DEFAULT_DATA, DataOpt, ProblemsOpt, YearOpt, problem_style
 from pipeline.cli.output import console
-from pipeline.files import display_path
+from pipeline.files.paths import display_path
 from pipeline.input.folders import find_year_dir
 
 

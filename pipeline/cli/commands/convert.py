@@ -9,7 +9,7 @@ import typer
 
 from pipeline.cli.options import DEFAULT_DATA, DataOpt, YearOpt
 from pipeline.cli.output import say
-from pipeline.files import display_path
+from pipeline.files.paths import display_path
 from pipeline.input.folders import find_year_dir
 
 

@@ -13,7 +13,7 @@ from pipeline.cli.options import DEFAULT_OUT, ArchiveYearOpt, BadOption, OutOpt
 from pipeline.cli.output import err_console, say
 from pipeline.cli.usage import VersionText
 from pipeline.cli.versions import last_two, year_note
-from pipeline.files import display_path
+from pipeline.files.paths import display_path
 
 
 def diff(

@@ -18,9 +18,9 @@ def export(
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件。", metavar="")] = False,
 ) -> None:
     """把一个年度的数据（YAML、CSV 或工作簿）导出为一个 Excel 工作簿（项目、指标两张表），可在 Excel / WPS 中填写。"""
-    from pipeline.files import display_path
+    from pipeline.files.paths import display_path
     from pipeline.write.workbook import export_year
-    from pipeline.input.year import latest_year
+    from pipeline.input.folders import latest_year
 
     if year is None:
         year = latest_year(data)

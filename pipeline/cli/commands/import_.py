@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from pipeline.files import display_path
+from pipeline.files.paths import display_path
 from pipeline.cli.options import DEFAULT_DATA, BadOption
 from pipeline.cli.output import console, say
 from pipeline.errors import Abort

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from pipeline.files import display_path
+from pipeline.files.paths import display_path
 from pipeline.cli.options import DEFAULT_DATA, DataOpt
 from pipeline.cli.output import say
 

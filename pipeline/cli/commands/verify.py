@@ -11,7 +11,7 @@ from pipeline import archive
 from pipeline.cli.options import DEFAULT_OUT, BadOption, OutOpt
 from pipeline.cli.output import console, say
 from pipeline.errors import Abort
-from pipeline.files import display_path
+from pipeline.files.paths import display_path
 
 
 class ArchiveDamaged(Abort):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.problems.records import Issues, Loc
-from pipeline.form.compute import safe_file_stem
+from pipeline.files.names import safe_file_stem
 from pipeline.input.word.document import Unreadable, find_tables, open_docx
 from pipeline.input.word.heading import Heading, line_prefix, read_heading
 from pipeline.input.word.labels import FormLabels

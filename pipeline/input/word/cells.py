@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from docx.oxml.ns import qn
-from docx.table import Table
 
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 _T, _BR, _CR, _TAB, _SYM = qn("w:t"), qn("w:br"), qn("w:cr"), qn("w:tab"), qn("w:sym")
@@ -21,6 +20,8 @@ _TYPE, _FONT, _CHAR = qn("w:type"), qn("w:font"), qn("w:char")
 _SKIP = frozenset((qn("w:instrText"), qn("w:delText"), qn("w:rPr"), qn("w:pPr")))
 _CHECKBOX, _CHECKED = f"{{{W14}}}checkbox", f"{{{W14}}}checked"
 _VAL = f"{{{W14}}}val"
+_TR, _TC, _TRPR, _TCPR = qn("w:tr"), qn("w:tc"), qn("w:trPr"), qn("w:tcPr")
+_GRID_SPAN, _GRID_BEFORE, _VMERGE, _W_VAL = qn("w:gridSpan"), qn("w:gridBefore"), qn("w:vMerge"), qn("w:val")
 
 # Characters of the symbol fonts Word and WPS insert for tick boxes (Insert > Symbol, or a font's
 # private-use code F0xx), as the mark they show. Fonts not listed keep their character.
@@ -45,27 +46,50 @@ class Cell:
         return self.col + self.span
 
 
-def table_rows(table: Table) -> list[list[Cell]]:
-    """Every row of the table as its distinct cells, left to right."""
+def table_rows(tbl) -> list[list[Cell]]:
+    """Every row of a `<w:tbl>` element (as `Document.element.body` holds it) as its distinct
+    cells, left to right. Read from the WordprocessingML itself with lxml, not through python-docx's
+    table objects: no private attribute (`Table._tbl`) and no oxml class of python-docx is needed."""
     rows = []
-    for tr in table._tbl.tr_lst:
+    for tr in tbl.iterchildren(_TR):
         col = _grid_before(tr)
         row = []
-        for tc in tr.tc_lst:
-            span = tc.grid_span
-            vmerge = tc.vMerge
-            row.append(Cell(cell_text(tc), col, span, vmerge == "continue"))
+        for tc in tr.iterchildren(_TC):
+            span, continues = _merge(tc)
+            row.append(Cell(cell_text(tc), col, span, continues))
             col += span
         rows.append(row)
     return rows
 
 
+def _merge(tc) -> tuple[int, bool]:
+    """The grid columns a cell spans (w:gridSpan, else 1) and whether it continues the cell above
+    (w:vMerge with no value, or "continue": the schema's default)."""
+    pr = tc.find(_TCPR)
+    if pr is None:
+        return 1, False
+    span = pr.find(_GRID_SPAN)
+    vmerge = pr.find(_VMERGE)
+    return (_int(span.get(_W_VAL)) if span is not None else 1,
+            vmerge is not None and vmerge.get(_W_VAL, "continue") == "continue")
+
+
+def _int(text: str | None, default: int = 1) -> int:
+    try:
+        return max(1, int(text or ""))
+    except ValueError:
+        return default
+
+
 def _grid_before(tr) -> int:
-    trPr = tr.trPr
-    if trPr is None:
+    pr = tr.find(_TRPR)
+    before = pr.find(_GRID_BEFORE) if pr is not None else None
+    if before is None:
         return 0
-    before = trPr.find(qn("w:gridBefore"))
-    return int(before.get(qn("w:val"), "0")) if before is not None else 0
+    try:
+        return max(0, int(before.get(_W_VAL, "0")))
+    except ValueError:
+        return 0
 
 
 def cell_text(tc) -> str:

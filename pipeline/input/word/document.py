@@ -8,7 +8,6 @@ from pathlib import Path
 
 import docx
 from docx.oxml.ns import qn
-from docx.table import Table
 
 from pipeline.input.word.cells import Cell, paragraph_text, table_rows
 from pipeline.input.word.labels import FormLabels
@@ -74,7 +73,7 @@ def find_tables(document, forms: list[FormLabels]) -> list[FoundTable]:
                 lines.append(text)  # a paragraph: a long title may be wrapped by a soft break
                 joinable = False
         elif el.tag == qn("w:tbl"):
-            rows = table_rows(Table(el, document))
+            rows = table_rows(el)
             texts = _texts(rows)
             if joinable and groups and not any(_has_name(f, texts) for f in forms):
                 groups[-1][0].extend(rows)

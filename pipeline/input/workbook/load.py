@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.problems.records import Issues, Loc
-from pipeline.files import display_path
-from pipeline.input import year as loader
-from pipeline.input.model import DepartmentIn, ProjectIn
+from pipeline.files.paths import display_path
+from pipeline.input.validation import ProjectFile, check_characters, lenient, validate_model, walk_strings
+from pipeline.input.model import DepartmentIn, Figure, IndicatorInput, ProjectIn
 from pipeline.input.workbook.read import (
     LEVELS, REMARK, VALUES, IndicatorRow, KeyMap, ProjectRow, YearBooks, closest, indicator_figure, indicator_text,
     read_books,
@@ -44,12 +44,12 @@ def department(books: YearBooks, dept_path: Path, base: Path | None, issues: Iss
             data[key] = value
         locs[key] = loc
     kmap = KeyMap(fallback.file, locs, fallback)
-    loader.walk_strings(data, kmap, issues)
-    data = loader.lenient(data, kmap, issues)
-    return loader.validate_model(DepartmentIn, data, kmap, issues), kmap
+    walk_strings(data, kmap, issues)
+    data = lenient(data, kmap, issues)
+    return validate_model(DepartmentIn, data, kmap, issues), kmap
 
 
-def project_files(books: YearBooks, issues: Issues) -> list[loader.ProjectFile]:
+def project_files(books: YearBooks, issues: Issues) -> list[ProjectFile]:
     out = []
     for row in books.projects:
         if row.broken:
@@ -60,19 +60,19 @@ def project_files(books: YearBooks, issues: Issues) -> list[loader.ProjectFile]:
     return out
 
 
-def _project_file(row: ProjectRow, issues: Issues) -> loader.ProjectFile | None:
+def _project_file(row: ProjectRow, issues: Issues) -> ProjectFile | None:
     smap = row.smap
-    loader.walk_strings(row.data, smap, issues)
-    data = loader.lenient(row.data, smap, issues)
-    model = loader.validate_model(ProjectIn, data, smap, issues)
+    walk_strings(row.data, smap, issues)
+    data = lenient(row.data, smap, issues)
+    model = validate_model(ProjectIn, data, smap, issues)
     if model is None:
         return None
     number = f"{row.number:02d}"
-    return loader.ProjectFile(f"{number}-{model.name}", number, smap.file, model, smap)
+    return ProjectFile(f"{number}-{model.name}", number, smap.file, model, smap)
 
 
-def merge_projects(yaml_files: list[loader.ProjectFile], book_files: list[loader.ProjectFile],
-                   issues: Issues) -> list[loader.ProjectFile]:
+def merge_projects(yaml_files: list[ProjectFile], book_files: list[ProjectFile],
+                   issues: Issues) -> list[ProjectFile]:
     """Projects from files and from workbooks, in bundle order; two with one 序号 is an error."""
     seen = {int(f.number): f for f in yaml_files}
     out = list(yaml_files)
@@ -88,13 +88,13 @@ def merge_projects(yaml_files: list[loader.ProjectFile], book_files: list[loader
     return out
 
 
-def indicator_rows(books: YearBooks, projects: list[loader.ProjectFile],
-                   issues: Issues) -> dict[str, list[tuple[int, loader.IndicatorInput]]]:
+def indicator_rows(books: YearBooks, projects: list[ProjectFile],
+                   issues: Issues) -> dict[str, list[tuple[int, IndicatorInput]]]:
     """Indicator rows by project name, each row read as an IndicatorInput located at its cells."""
     names = [p.data.name for p in projects if hasattr(p.smap, "sheet")]
     known = set(names)
     all_names = [row.data.get("项目名称", "") for row in books.projects]
-    out: dict[str, list[tuple[int, loader.IndicatorInput]]] = {}
+    out: dict[str, list[tuple[int, IndicatorInput]]] = {}
     for row in books.indicators:
         if row.project not in known:
             if row.project not in all_names and not books.unreadable:  # a project row that failed has its own errors
@@ -109,19 +109,19 @@ def indicator_rows(books: YearBooks, projects: list[loader.ProjectFile],
     return out
 
 
-def _indicator(row: IndicatorRow, issues: Issues) -> loader.IndicatorInput:
+def _indicator(row: IndicatorRow, issues: Issues) -> IndicatorInput:
     texts = {key: indicator_text(row, key, issues) for key in LEVELS + VALUES}
     for key, text in texts.items():
-        loader.check_characters(text, lambda k=key: row.locs[k], issues)
+        check_characters(text, lambda k=key: row.locs[k], issues)
     figures = {}
     for key, (text, loc) in row.figures.items():
         value = indicator_figure(text, loc, issues)
-        figures[key] = loader.Figure(value, loc) if value is not None else None
+        figures[key] = Figure(value, loc) if value is not None else None
     remark = row.remark
     if remark is not None:
-        loader.check_characters(remark, lambda: row.locs[REMARK], issues)
+        check_characters(remark, lambda: row.locs[REMARK], issues)
         remark = remark.strip() or None
-    return loader.IndicatorInput(
+    return IndicatorInput(
         texts["一级指标"], texts["二级指标"], texts["三级指标"], texts["年初目标值"], texts["实际完成值"],
         figures.get("分值"), figures.get("得分"), row.locs, remark,
     )

@@ -18,7 +18,7 @@ from pathlib import Path
 from pydantic_core import PydanticCustomError
 
 from pipeline.problems.records import Issues, Loc, field_path
-from pipeline.files import display_path
+from pipeline.files.paths import display_path
 from pipeline.input import chars, tree
 from pipeline.input.model import AMOUNT_KEYS, parse_amount, parse_text
 from pipeline.input.workbook.sheets import Book, Cell, Sheet, header_key, open_book
@@ -402,7 +402,7 @@ def codes(text: str) -> list[str]:
 
 def indicator_figure(text: str, loc: Loc, issues: Issues):
     """An amount typed in 分值 or 得分, read as YAML reads one (full-width digits with a warning)."""
-    from pipeline.input.year import halfwidth_amount
+    from pipeline.input.validation import halfwidth_amount
 
     text = halfwidth_amount(text, loc, issues)
     try:

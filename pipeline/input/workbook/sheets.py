@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.problems.records import Issues, Loc
 from pipeline.input.workbook.cells import Shown, shown
+from pipeline.input.workbook.fence import sheet_parts
 
 MAX_WORKBOOK_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024  # 1000 projects unpack to ~10 MB
@@ -85,13 +86,6 @@ def _formula_sheets(path: Path) -> set[str]:
     return out
 
 
-def _sheet_part(wb, title: str) -> str | None:
-    ws = wb[title]
-    # read-only worksheets know the zip member they stream from
-    part = getattr(ws, "_worksheet_path", None)
-    return part.lstrip("/") if part else None
-
-
 def open_book(path: Path, display: str, wanted: tuple[str, ...], issues: Issues) -> Book | None:
     """Read the sheets named in `wanted` (the others are listed); None if the file cannot be read."""
     whole = Loc(display)
@@ -116,6 +110,7 @@ def open_book(path: Path, display: str, wanted: tuple[str, ...], issues: Issues)
     try:
         names = [n for n in wb.sheetnames]
         formulas = _formula_sheets(path)
+        parts = sheet_parts(path, wb) if formulas else {}
         sheets: dict[str, Sheet] = {}
         other = []
         formula_wb = None
@@ -125,7 +120,8 @@ def open_book(path: Path, display: str, wanted: tuple[str, ...], issues: Issues)
                 other.append(title)
                 continue
             uncached: set[tuple[int, int]] = set()
-            if _sheet_part(wb, title) in formulas:
+            part = parts.get(title)
+            if part in formulas if part else bool(formulas):  # a sheet of unknown part: read it twice
                 if formula_wb is None:
                     formula_wb = load_workbook(path, read_only=True, data_only=False)
                 uncached = _formula_cells(formula_wb[title])

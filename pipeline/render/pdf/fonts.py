@@ -19,11 +19,10 @@ from functools import cache
 from pathlib import Path
 
 from pipeline.errors import Abort
-from pipeline.files import display_path
+from pipeline.files.paths import display_path
 from pipeline.form.filled import CheckboxOption, FilledForm
 from pipeline.input.chars import codepoint
-# What the renderer asks of HarfBuzz, also reached through this module (fonts.subset_font, …).
-from pipeline.render.pdf.harfbuzz import font_chars, glyph_count, harfbuzz_version, reduce_font, subset_font  # noqa: F401
+from pipeline.render.pdf.harfbuzz import InstalledFont, font_chars, harfbuzz_version, reduce_font
 from pipeline.variant import Variant
 
 ROLES = ("heading", "text", "mark")
@@ -70,13 +69,6 @@ class FontError(Abort):
     @property
     def message(self) -> str:
         return str(self)
-
-
-@dataclass(frozen=True)
-class InstalledFont:
-    family: str
-    file: Path
-    index: int  # the face within a .ttc collection
 
 
 # `--prefer-<role>`: the official fonts of the form (仿宋_GB2312, 方正小标宋简体, …), used before the

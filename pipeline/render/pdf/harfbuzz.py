@@ -15,12 +15,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pipeline.render.pdf import internals
 
-if TYPE_CHECKING:
-    from pipeline.render.pdf.fonts import InstalledFont
+
+@dataclass(frozen=True)
+class InstalledFont:
+    """A font file on this machine, as fontconfig names it and HarfBuzz opens it."""
+
+    family: str
+    file: Path
+    index: int  # the face within a .ttc collection
 
 _HB_CDEF = """
 typedef struct hb_blob_t hb_blob_t;

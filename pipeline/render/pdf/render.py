@@ -30,8 +30,8 @@ import weasyprint  # noqa: E402
 from pikepdf import Dictionary, Name, String  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
-from pipeline.files import sha256_file  # noqa: E402
-from pipeline.render.pdf import fonts, internals  # noqa: E402
+from pipeline.files.digest import sha256_file  # noqa: E402
+from pipeline.render.pdf import fonts, harfbuzz, internals  # noqa: E402
 from pipeline.render.pdf.internals import BFCHAR, DEFAULT_WIDTH, PX, TF  # noqa: E402
 from pipeline.form import paginate  # noqa: E402
 from pipeline.form.filled import FilledBundle, FilledForm  # noqa: E402
@@ -65,7 +65,7 @@ class _Styles:
 
     sheets: tuple[weasyprint.CSS, ...]  # form.css, then the common-character font copies
     digest: str  # of their text: part of each PDF's /ID
-    copies: dict[str, fonts.InstalledFont]  # font family of a copy -> its file
+    copies: dict[str, harfbuzz.InstalledFont]  # font family of a copy -> its file
 
 
 def _styles(css_path: Path) -> _Styles:
@@ -87,22 +87,22 @@ def _styles_of(css_path: Path, text: str) -> _Styles:
     return _Styles(tuple(sheets), digest.hexdigest(), copies)
 
 
-def _common_copies(css_path: Path) -> tuple[str, dict[str, fonts.InstalledFont]]:
+def _common_copies(css_path: Path) -> tuple[str, dict[str, harfbuzz.InstalledFont]]:
     """CSS setting each role's font stack (fonts.font_stacks: the installed official fonts first), with
-    a common-character copy of each large font before it (see fonts.reduce_font and fonts.common_copy)."""
+    a common-character copy of each large font before it (see harfbuzz.reduce_font and fonts.common_copy)."""
     faces, roles, copies = [], [], {}
     for role, stack in fonts.font_stacks(css_path).items():
         families = []
         for family in stack:
             source = fonts.find_font(family)
-            if source is not None and fonts.glyph_count(source) >= fonts.COMMON_MIN_GLYPHS:
+            if source is not None and harfbuzz.glyph_count(source) >= fonts.COMMON_MIN_GLYPHS:
                 name = f"Common+{family}"  # read as "the Common subset of {family}", like a subset tag
                 if name not in copies:
                     path = fonts.common_copy(source)
                     if path is None:  # no cache folder: a copy for this process only
                         path = _scratch() / f"{len(copies)}.otf"
-                        path.write_bytes(fonts.reduce_font(source, fonts.common_chars()))
-                    copies[name] = fonts.InstalledFont(name, path, 0)
+                        path.write_bytes(harfbuzz.reduce_font(source, fonts.common_chars()))
+                    copies[name] = harfbuzz.InstalledFont(name, path, 0)
                     faces.append(f'@font-face {{ font-family: "{name}"; src: url("{path.as_uri()}"); }}')
                 families.append(f'"{name}"')
             families.append(f'"{family}"')
@@ -257,7 +257,7 @@ class _FontGroup:
 
     key: str  # /FontFile2 or /FontFile3
     stream: pikepdf.Stream  # the shared font program, filled once all glyphs are known
-    source: fonts.InstalledFont
+    source: harfbuzz.InstalledFont
     glyphs: set[int]
 
 
@@ -269,7 +269,7 @@ class _SharedFonts:
     pages are copied: qpdf copies a stream's data with it (a CJK subset: ~100 KB a table).
     """
 
-    def __init__(self, pdf: pikepdf.Pdf, copies: dict[str, fonts.InstalledFont]):
+    def __init__(self, pdf: pikepdf.Pdf, copies: dict[str, harfbuzz.InstalledFont]):
         self.pdf = pdf
         self.copies = copies
         self.groups: dict[str, _FontGroup | None] = {}  # BaseFont -> group (None: not shared)
@@ -317,7 +317,7 @@ class _SharedFonts:
         for group in self.groups.values():
             if group is None:
                 continue
-            data = fonts.subset_font(group.source, group.glyphs)
+            data = harfbuzz.subset_font(group.source, group.glyphs)
             group.stream.write(zlib.compress(data, 9), filter=Name.FlateDecode)
             if group.key == "/FontFile2":
                 group.stream.Length1 = len(data)
@@ -329,7 +329,7 @@ def _glyph_ids(font: pikepdf.Dictionary) -> set[int]:
     return {int(gid, 16) for gid, _ in BFCHAR.findall(font.ToUnicode.read_bytes())}
 
 
-def _installed_source(program: bytes) -> fonts.InstalledFont | None:
+def _installed_source(program: bytes) -> harfbuzz.InstalledFont | None:
     from fontTools.ttLib import TTFont
 
     try:

@@ -16,7 +16,7 @@ from pipeline.problems.records import Issues, Loc
 
 if TYPE_CHECKING:
     from pipeline.form.filled import FilledBundle
-    from pipeline.input.year import ProjectInput, YearInput
+    from pipeline.input.model import ProjectInput, YearInput
 
 
 def report_missing_glyphs(year: YearInput, bundle: FilledBundle, issues: Issues) -> None:

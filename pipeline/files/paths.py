@@ -1,0 +1,42 @@
+"""Paths as the user sees them, and what is at a path without following a link."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+
+def display_path(path: Path, base: Path | None = None) -> str:
+    """A path as the user typed it: relative to `base` (the working directory) when inside it."""
+    try:
+        return path.resolve().relative_to((base or Path.cwd()).resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def link_target(path: Path | str) -> str:
+    """Where a symlink points, as text a message can show ("?" when it cannot be read)."""
+    try:
+        return os.fsencode(os.readlink(path)).decode("utf-8", "backslashreplace")
+    except OSError:
+        return "?"
+
+
+def lstat(path: Path | str) -> os.stat_result | None:
+    """The path's own status (a link's, not its target's); None when nothing is there."""
+    try:
+        return os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def is_real_dir(path: Path | str) -> bool:
+    """A folder, not a link to one."""
+    st = lstat(path)
+    return st is not None and stat.S_ISDIR(st.st_mode)
+
+
+def mode_text(mode: int) -> str:
+    """Permission bits as a message shows them: 0444."""
+    return f"{mode:04o}"
