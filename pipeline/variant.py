@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.scoring.ruleset import RULES_DIR, RuleSet, load_rules
+
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_VARIANT = "hubei-2023"
 
@@ -149,9 +151,9 @@ class Variant:
     checkbox_unchecked: str
     checkbox_option: str  # {n}, {label}
     checkbox_groups: dict[str, tuple[str, ...]]  # 项目类别 -> options, in print order
-    budget_weight: Decimal
+    budget_weight: Decimal  # the default rule set's (templates/rules/<rules>.yaml)
     score_total: Decimal
-    grades: tuple[Grade, ...]
+    grades: tuple[Grade, ...]  # the default rule set's
     indicators: dict[str, tuple[str, ...]]  # 一级指标 -> standard 二级指标
     footnotes_title: str
     footnotes: tuple[str, ...]
@@ -165,6 +167,7 @@ class Variant:
     outline: str = "{title}"  # a table's bookmark: {title}, {number}, {name}
     page: PageSettings | None = None
     summary: SummarySettings = SummarySettings(False, "", "", "", "", "", "", {})
+    rules: str = ""  # the default scoring rule set: templates/rules/<rules>.yaml (department.yaml: 评分规则)
 
     @property
     def docx_template(self) -> Path:
@@ -182,15 +185,27 @@ class Variant:
             key=lambda p: p.relative_to(self.dir).as_posix(),
         )
 
+    def default_rules(self) -> RuleSet:
+        """The scoring rule set form.yaml names (`scoring: rules:`)."""
+        return load_rules(self.rules, rules_dir(self.dir.parent))
+
     def fingerprint(self) -> str:
-        """sha256 over the variant's files, to know when outputs must be rebuilt."""
+        """sha256 over the variant's files and the scoring rule sets (a department may choose any
+        of them), to know when outputs must be rebuilt."""
         h = hashlib.sha256()
-        for p in self.template_files():
-            h.update(p.relative_to(self.dir).as_posix().encode())
+        rules = sorted(rules_dir(self.dir.parent).glob("*.yaml"))
+        for p in self.template_files() + rules:
+            h.update((f"rules/{p.name}" if p in rules else p.relative_to(self.dir).as_posix()).encode())
             h.update(b"\0")
             h.update(p.read_bytes())
             h.update(b"\0")
         return h.hexdigest()
+
+
+def rules_dir(root: Path = TEMPLATES_DIR) -> Path:
+    """The scoring rule sets beside the variants (the shipped ones for a root that has none)."""
+    own = root / "rules"
+    return own if own.is_dir() else RULES_DIR
 
 
 def available_variants(root: Path = TEMPLATES_DIR) -> list[str]:
@@ -203,6 +218,7 @@ def load_variant(name: str, root: Path = TEMPLATES_DIR) -> Variant:
     raw = yaml.safe_load((folder / "form.yaml").read_text(encoding="utf-8"))
     cb = raw["checkbox"]
     sc = raw["scoring"]
+    rules = load_rules(sc["rules"], rules_dir(root))
     return Variant(
         name=raw["name"],
         dir=folder,
@@ -217,9 +233,9 @@ def load_variant(name: str, root: Path = TEMPLATES_DIR) -> Variant:
         checkbox_unchecked=cb["unchecked"],
         checkbox_option=cb["option"],
         checkbox_groups={k: tuple(v) for k, v in (cb.get("groups") or {}).items()},
-        budget_weight=Decimal(str(sc["budget_weight"])),
+        budget_weight=rules.budget.weight,
         score_total=Decimal(str(sc["total"])),
-        grades=tuple(Grade(g["grade"], Decimal(str(g["min"]))) for g in sc["grades"]),
+        grades=tuple(Grade(g.grade, g.min) for g in rules.grades),
         indicators={k: tuple(v) for k, v in raw["indicators"].items()},
         footnotes_title=raw.get("footnotes_title", ""),
         footnotes=tuple(raw.get("footnotes", ())),
@@ -233,4 +249,5 @@ def load_variant(name: str, root: Path = TEMPLATES_DIR) -> Variant:
         outline=raw.get("outline", "{title}"),
         page=_page_settings(raw["page"]),
         summary=_summary_settings(raw.get("summary")),
+        rules=rules.name,
     )

@@ -168,7 +168,7 @@ LAYOUT = {"key", "number", "variant", "file_stem", "attachment_label", "unit_lin
           "footnotes", "labels", "indicator_headers", "scoring", "mark", "source_label", "grade_text",
           "outline_title", "unit",
           "title_lines", "tall_rows", "breaks",  # layout of the title and texts (the title itself is diffed)
-          "met", "shortfall"}  # not printed in the table: judged from the target, result and score it prints
+          "met", "quantitative", "score_computed"}  # an indicator by the rule set: for reports, not printed
 
 
 def _layout(form, path: tuple) -> bool:

@@ -1,4 +1,4 @@
-"""The default judgement of an indicator (pipeline/form/attainment.py), against cases written by hand."""
+"""The judgement of a 定性 indicator (pipeline/form/attainment.py), against cases written by hand."""
 
 from decimal import Decimal
 
@@ -19,4 +19,4 @@ from pipeline.form.attainment import judge
     ("提升执法效率", "良好", Decimal(0), Decimal(0), None),  # a weight of 0 says nothing
 ])
 def test_judge(target, actual, weight, score, met):
-    assert judge(target, actual, weight, score).met is met
+    assert judge(target, actual, weight, score) is met

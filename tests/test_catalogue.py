@@ -113,6 +113,36 @@ def move_year(name: str) -> Step:
     return step
 
 
+def with_rules(name: str, body: str) -> Callable[[Path, Path], Iterable[Issue]]:
+    """A check run whose rule sets folder also holds `name`.yaml: the shipped hubei-2023 rule set
+    with `body`'s top-level keys in place of its own (a department's 评分规则 may name it)."""
+    def run(year: Path, root: Path) -> Iterable[Issue]:
+        from unittest import mock
+
+        from pipeline.scoring.ruleset import RULES_DIR
+
+        folder = root / "rules"
+        shutil.copytree(RULES_DIR, folder)
+        text = (RULES_DIR / "hubei-2023.yaml").read_text(encoding="utf-8").replace("name: hubei-2023", f"name: {name}")
+        text = _drop_block(text, body) + body
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+        with mock.patch("pipeline.input.year.rules_dir", return_value=folder):
+            return check_year(year, base=root).issues
+    return run
+
+
+def _drop_block(text: str, body: str) -> str:
+    """`text` without the top-level keys `body` sets (and their indented lines)."""
+    keys = {line.split(":")[0] for line in body.splitlines() if line and not line.startswith(" ")}
+    out, skipping = [], False
+    for line in text.splitlines(keepends=True):
+        if line and not line.startswith((" ", "#", "\n")):
+            skipping = line.split(":")[0] in keys
+        if not skipping:
+            out.append(line)
+    return "".join(out)
+
+
 P = BASE_PROJECT
 D = "department.yaml"
 B = "预算执行.csv"
@@ -333,6 +363,22 @@ FIXTURES: dict[str, Fixture] = {
     "workbook-goal-number": fx(book(set_cell("指标", "B5", "二"))),
     "workbook-duplicate-key": fx(remove(D), book(unit_sheet((["项目", "内容"], ["单位名称", "甲"], ["单位名称", "乙"])))),
     "workbook-key-twice": fx(book(unit_sheet((["项目", "内容"], ["单位名称", "另一个单位"])))),
+    # scoring rules as data (issue 24 part 1)
+    "unknown-rules": fx(scored, edit(D, "评分: true", "评分: true\n评分规则: 四川")),
+    "rules-invalid": fx(scored, edit(D, "评分: true", "评分: true\n评分规则: local"),
+                        run=with_rules("local", "budget: {weight: 十}\n")),
+    "rules-unknown-key": fx(scored, edit(D, "评分: true", "评分: true\n评分规则: local"),
+                            run=with_rules("local", "budget: {weight: 20, wieght: 20}\n")),
+    "rules-denominator": fx(scored, edit(D, "评分: true", "评分: true\n评分规则: local"),
+                            run=with_rules("local", "budget: {weight: 20, denominator: 年初预算数}\n")),
+    "score-computed": fx(national, edit(P, "分值: 50, 得分: 50", "分值: 50")),
+    "score-differs": fx(national, edit(P, "实际完成值: 95%, 分值: 10, 得分: 10", "实际完成值: 85%, 分值: 10, 得分: 10")),
+    "treated-qualitative": fx(national, edit(P, "实际完成值: 95%", "实际完成值: 95分")),
+    "qualitative-score-missing": fx(national, edit(P, "实际完成值: 稳定, 分值: 30, 得分: 30", "实际完成值: 稳定, 分值: 30")),
+    "qualitative-below-full": fx(national, edit(P, "实际完成值: 稳定, 分值: 30, 得分: 30", "实际完成值: 稳定, 分值: 30, 得分: 28")),
+    "reason-missing-indicator": fx(national, edit(P, "实际完成值: 稳定, 分值: 30, 得分: 30",
+                                                  "实际完成值: 基本稳定, 分值: 30, 得分: 25")),
+    "reason-missing-rate": fx(national, edit(P, "全年预算数: 100, 全年执行数: 90", "全年预算数: 100, 全年执行数: 50")),
 }
 
 

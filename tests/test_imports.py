@@ -20,6 +20,7 @@ RANKS = [
     {"problems"},
     {"errors"},
     {"files"},
+    {"scoring"},  # rule sets and the scores: a variant names its default rule set
     {"variant", "pipeline"},  # "pipeline": the package itself (its __version__)
     {"input"},
     {"check"},

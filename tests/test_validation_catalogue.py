@@ -96,7 +96,8 @@ EXPECTED["weights-sum.project.yaml"] = [
     ("error", "weights-sum", P, 8, "年度绩效目标"),
     ("error", "score-above-weight", P, 23, f"{G}[2].得分"),
 ]
-EXPECTED["missing-score.project.yaml"] = [("error", "missing-score", P, 17, f"{G}[2].得分")]
+# 得分 left empty on a 定性 row (稳定 / 完成较好): annex cannot compute it (check/scoring.py)
+EXPECTED["missing-score.project.yaml"] = [("error", "qualitative-score-missing", P, 17, f"{G}[2].得分")]
 
 
 def records(tmp_path: Path, name: str) -> list[tuple]:

@@ -10,6 +10,7 @@ from pipeline.input.model import (
     CATEGORY_KEYS, MAX_DECIMALS, Figure, IndicatorInput, ProjectIn, ProjectInput, YearInput, decimals_of,
 )
 from pipeline.input.csv_rows import BUDGET_CSV
+from pipeline.check.scoring import check_scores, why_scored
 from pipeline.variant import DEFAULT_VARIANT, Variant, load_variant
 
 MAX_INDICATORS = 200  # per project: more is no longer a table anyone prints
@@ -103,6 +104,7 @@ def _project(p: ProjectInput, year: YearInput, variant: Variant, issues: Issues)
     for goal in p.goals:
         _indicators(goal.indicators, variant, issues)
     _scoring(p, year, variant, rows, issues)
+    check_scores(p, year, variant, rows, issues)
 
 
 def _funds(p: ProjectInput, variant: Variant, issues: Issues) -> None:
@@ -187,13 +189,6 @@ def _indicators(rows: tuple[IndicatorInput, ...], variant: Variant, issues: Issu
         previous = ind.level1
 
 
-def _why_scored(variant: Variant) -> str:
-    """Why the tables are scored, as the message about a missing 分值 says it: the form, or the department."""
-    if variant.scoring_always:
-        return f"表样 {variant.name} 的表都要评分"
-    return "department.yaml 设置了「评分: true」"
-
-
 def _scoring(p: ProjectInput, year: YearInput, variant: Variant, rows: list[IndicatorInput], issues: Issues) -> None:
     if year.department is None:
         return
@@ -202,8 +197,9 @@ def _scoring(p: ProjectInput, year: YearInput, variant: Variant, rows: list[Indi
         for key, fig in (("分值", ind.weight), ("得分", ind.score)):
             if fig is not None and not scoring:
                 issues.report("scoring-field-unused", fig.loc, format(fig.value, "f"), key=key)
-            elif fig is None and scoring:
-                issues.report("missing-score", ind.locs[key], key=key, why=_why_scored(variant))
+            elif fig is None and scoring and key == "分值":
+                # an empty 得分 is computed (定量) or asked for (定性): check/scoring.py
+                issues.report("missing-score", ind.locs[key], key=key, why=why_scored(variant))
             elif fig is not None:
                 _decimals(fig, issues)
                 if fig.value < 0:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from pipeline.form.attainment import judge
 from pipeline.form.filled import (
@@ -18,10 +18,13 @@ from pipeline.form.filled import (
     OverallGoal,
     Total,
 )
-from pipeline.input.arithmetic import CENT, amount_text, budget_score, execution_rate, grade_of
+from pipeline.input.arithmetic import amount_text, execution_rate
 from pipeline.input.model import CATEGORY_KEYS, IndicatorInput, ProjectInput, YearInput
 from pipeline.files.names import safe_file_stem, safe_name
 from pipeline.form.lines import balanced_lines, tall_rows
+from pipeline.scoring.ruleset import RuleSet, plain
+from pipeline.scoring.score import Computed, assess, budget_rate, total_score
+from pipeline.scoring.score import budget_score as rule_budget_score  # (arithmetic.budget_score: the default rules, for import)
 from pipeline.variant import Variant
 
 
@@ -43,22 +46,55 @@ def spans(values: list[str], boundaries: list[bool]) -> list[int]:
     return out
 
 
-def indicator_rows(rows: tuple[IndicatorInput, ...]) -> tuple[IndicatorRow, ...]:
+def indicator_rows(rows: tuple[IndicatorInput, ...],
+                   scored: tuple[ScoredRow, ...] | None = None) -> tuple[IndicatorRow, ...]:
+    """The goal's rows, merged; with scoring, each 得分 as written, or computed by the rule set when
+    left empty (a 定量 indicator: check allowed nothing else)."""
     level1 = [r.level1 for r in rows]
     l1_spans = spans(level1, [False] * len(rows))
     # 二级 merges only inside one 一级 run: a new 一级 run always starts a new 二级 cell.
     l2_spans = spans([r.level2 for r in rows], [s > 0 for s in l1_spans])
-    out = []
-    for r, s1, s2 in zip(rows, l1_spans, l2_spans):
-        attained = judge(r.target, r.actual, r.weight.value if r.weight else None, r.score.value if r.score else None)
-        out.append(IndicatorRow(
+    scored = scored or tuple(ScoredRow(None, None, False) for _ in rows)
+    return tuple(
+        IndicatorRow(
             level1=r.level1, level2=r.level2, level3=r.level3, target=r.target, actual=r.actual,
             level1_span=s1, level2_span=s2,
             weight=amount_text(r.weight.value) if r.weight else "",
-            score=amount_text(r.score.value) if r.score else "",
+            score=amount_text(r.score.value) if r.score else (plain(sc.score) if sc.score is not None else ""),
             remark=r.remark or "",
-            met=attained.met, shortfall=attained.shortfall,
-        ))
+            met=sc.met if sc.quantitative else judge(r.target, r.actual, r.weight.value if r.weight else None,
+                                                     r.score.value if r.score else None),
+            quantitative=sc.quantitative, score_computed=r.score is None and sc.score is not None,
+        )
+        for r, s1, s2, sc in zip(rows, l1_spans, l2_spans, scored)
+    )
+
+
+@dataclass(frozen=True)
+class ScoredRow:
+    """One indicator by the rule set: its score (entered, else computed; None unscored), whether its
+    target was met (定量 by the rule's comparison, 定性 when 实际完成值 says what 年初目标值 says)."""
+
+    score: Decimal | None
+    met: bool | None
+    quantitative: bool
+
+
+def score_rows(rules: RuleSet, rows: tuple[IndicatorInput, ...], scoring: bool) -> tuple[ScoredRow, ...]:
+    out = []
+    for r in rows:
+        if r.weight is None:
+            a = assess(rules, r.target, r.actual, Decimal(1))
+            out.append(ScoredRow(None, a.met, isinstance(a, Computed)))
+            continue
+        a = assess(rules, r.target, r.actual, r.weight.value)
+        if r.score is not None:
+            score = r.score.value
+        elif scoring and isinstance(a, Computed):
+            score = a.score
+        else:
+            score = None
+        out.append(ScoredRow(score, a.met, isinstance(a, Computed)))
     return tuple(out)
 
 
@@ -106,9 +142,11 @@ def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledFo
     weighted = labels["weighted"]
     planned, spent = _figures(p)
     rate = execution_rate(spent, planned)
+    rules = year.rules or variant.default_rules()
+    rule_rate = budget_rate(rules, spent, planned, p.fund_total.initial if p.data.funds else None)
 
     budget_weight = year.budget_weight(variant)
-    b_score = budget_score(budget_weight, rate)
+    b_score = rule_budget_score(rules, budget_weight, rule_rate)
     budget = Budget(
         label=weighted.format(label=labels["budget"], weight=plain_number(budget_weight)) if scoring else labels["budget"],
         source_label=labels["budget_source"],
@@ -120,8 +158,11 @@ def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledFo
 
     goal_inputs = list(p.goals) + [None] * max(0, variant.min_goals - len(p.goals))
     goals = []
+    scores: list[Decimal] = []
     for n, g in enumerate(goal_inputs, start=1):
-        rows = indicator_rows(g.indicators) if g else ()
+        scored = score_rows(rules, g.indicators, scoring) if g else ()
+        scores += [sc.score for sc in scored if sc.score is not None]
+        rows = indicator_rows(g.indicators, scored) if g else ()
         label = labels["goal"].format(n=n)
         if scoring and rows:
             weight = sum((r.weight.value for r in g.indicators), Decimal(0))
@@ -130,9 +171,8 @@ def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledFo
 
     total = None
     if scoring:
-        score = b_score + sum((r.score.value for g in p.goals for r in g.indicators), Decimal(0))
-        score = score.quantize(CENT, rounding=ROUND_HALF_UP)
-        grade = grade_of(variant, score)
+        score = total_score(rules, b_score, scores, rule_rate)
+        grade = rules.grade(score)
         total = Total(labels["total"], labels["grade"].format(grade=grade), grade,
                       plain_number(variant.score_total), str(score))
 

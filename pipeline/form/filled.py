@@ -86,10 +86,12 @@ class IndicatorRow:
     weight: str = ""  # scoring: 分值
     score: str = ""  # scoring: 得分
     remark: str = ""  # variants with a per-indicator comment column
-    # Whether the target was met (pipeline/form/attainment.py): True, False, or None when annex
-    # cannot tell. Not printed in the table; the 自评报告 reads it.
+    # By the year's scoring rule set (pipeline/scoring/), for whoever reports on the table (the 自评报告):
+    # The target was met: 定量 by the rule's comparison; 定性 when 实际完成值 says what 年初目标值 says,
+    # or by the clerk's 得分 (full or not); None when annex cannot tell (pipeline/form/attainment.py).
     met: bool | None = None
-    shortfall: str = ""  # how it fell short, when met is False and a rule can say it
+    quantitative: bool = False  # 定量: scored by the rule's formula
+    score_computed: bool = False  # the 得分 printed was computed (left empty in the data)
 
     @property
     def level1_vmerge(self) -> VMerge:

@@ -142,7 +142,7 @@ def build_report(bundle: FilledBundle, summary: Summary | None, year: YearInput,
     _opening(w, bundle, year)
     _basic(w, bundle, summary, year, variant)
     _goals(w, bundle, summary)
-    _deviation(w, bundle, summary)
+    _deviation(w, bundle, summary, threshold(words, year, variant))
     _measures(w, bundle)
     w.add("heading1", words["use"]["heading"])
     w.add("fill", words["use"]["fill"])
@@ -211,9 +211,8 @@ def _rows(form: FilledForm) -> list[IndicatorRow]:
 
 def _item(words: dict, row: IndicatorRow) -> str:
     empty = words["empty_value"]
-    shortfall = words["item_shortfall"].format(shortfall=row.shortfall) if row.shortfall else ""
     return words["item"].format(name=_inline(row.level3), target=_inline(row.target) or empty,
-                                actual=_inline(row.actual) or empty, shortfall=shortfall)
+                                actual=_inline(row.actual) or empty)
 
 
 def _goals(w: _Writer, bundle: FilledBundle, summary: Summary) -> None:
@@ -236,10 +235,9 @@ def _goals(w: _Writer, bundle: FilledBundle, summary: Summary) -> None:
         w.add("text", "".join(parts))
 
 
-def _deviation(w: _Writer, bundle: FilledBundle, summary: Summary) -> None:
+def _deviation(w: _Writer, bundle: FilledBundle, summary: Summary, threshold: Decimal) -> None:
     d = w.words["deviation"]
     w.add("heading1", d["heading"])
-    threshold = d_threshold(w.words)
     below = [(form, row) for form, row in zip(bundle.forms, summary.rows)
              if row.rate_value is not None and row.rate_value * 100 < threshold]
     if below:
@@ -265,11 +263,9 @@ def _deviation(w: _Writer, bundle: FilledBundle, summary: Summary) -> None:
         for form in bundle.forms:
             mine = [r for f, r in short if f is form]
             for r in mine:
-                shortfall = goals["item_shortfall"].format(shortfall=r.shortfall) if r.shortfall else ""
                 w.add("text", d["indicator"].format(project=form.project_name, name=_inline(r.level3),
                                                     target=_inline(r.target) or goals["empty_value"],
-                                                    actual=_inline(r.actual) or goals["empty_value"],
-                                                    shortfall=shortfall))
+                                                    actual=_inline(r.actual) or goals["empty_value"]))
                 if r.remark:
                     w.add("text", d["indicator_reason"].format(reason=_inline(r.remark)))
                 elif not form.reason:
@@ -282,9 +278,12 @@ def _deviation(w: _Writer, bundle: FilledBundle, summary: Summary) -> None:
         w.add("text", d["unknown_note"].format(count=unknown))
 
 
-def d_threshold(words: dict) -> Decimal:
-    """The 执行率 (in %) below which a project's deviation is explained: report.yaml's `threshold`."""
-    return Decimal(str(words["threshold"]))
+def threshold(words: dict, year: YearInput, variant: Variant) -> Decimal:
+    """The 执行率 (in %) below which a project's deviation is explained: the year's scoring rule set's
+    (`reasons: rate_below`, the one check asks a reason for), else report.yaml's `threshold`."""
+    rules = year.rules or variant.default_rules()
+    below = rules.reasons.rate_below
+    return below if below is not None else Decimal(str(words["threshold"]))
 
 
 def _measures(w: _Writer, bundle: FilledBundle) -> None:

@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 from pipeline.problems.catalogue import AMOUNT_EXAMPLE, AMOUNT_REASON, CATALOGUE, EXPECTED_TYPE, lookup
 from pipeline.problems.records import Loc
 from pipeline.input.yaml_file import SourceMap
+from pipeline.scoring.ruleset import RuleSet
 from pipeline.variant import DEFAULT_VARIANT, Variant
 
 MAX_DECIMALS = 6
@@ -187,6 +188,7 @@ class DepartmentIn(_Input):
     variant: Text = Field(DEFAULT_VARIANT, alias="表样")
     scoring: Flag = Field(False, alias="评分")
     budget_weight: Amount | None = Field(None, alias="预算执行分值")
+    rules: Text | None = Field(None, alias="评分规则", description="评分规则的名称（templates/rules/ 下的文件名）；默认取表样的")
     money_unit: Text = Field("万元", alias="金额单位", description="万元（默认）；national-2020 表样也可用 元")
     notice: NoticeIn | None = Field(None, alias="自评通知", description="可选：自评报告开头所依据的通知（名称、文号）")
     accepted: AcceptedWarnings = Field(None, alias="已确认警告", description=ACCEPTED_HELP + "（对所有项目）")
@@ -276,18 +278,17 @@ class YearInput:
     department_smap: SourceMap | None = None
     variant: Variant | None = None
     projects: list[ProjectInput] = field(default_factory=list)
-
-
+    rules: RuleSet | None = None  # the scoring rule set: department.yaml's 评分规则, else the variant's
 
     def scoring(self, variant: Variant) -> bool:
         """Whether the tables are scored: the form always is, or department.yaml turns it on."""
         return variant.scoring_always or bool(self.department and self.department.scoring)
 
     def budget_weight(self, variant: Variant) -> Decimal:
-        """预算执行分值: department.yaml's, else the form's standard weight."""
+        """预算执行分值: department.yaml's, else the rule set's (the form's default rule set's)."""
         if self.department is not None and self.department.budget_weight is not None:
             return self.department.budget_weight
-        return variant.budget_weight
+        return self.rules.budget.weight if self.rules is not None else variant.budget_weight
 
 
 # Keys that hold amounts or dates anywhere in the files: the loader reads common variants of them
@@ -296,7 +297,8 @@ AMOUNT_KEYS = frozenset({"预算数", "执行数", "分值", "得分", "预算�
 DATE_KEYS = frozenset({"填报日期"})
 
 # This year's facts: `annex new-year` writes them empty (`预算数:`), and an empty one is reported
-# once as not yet filled ("本年度尚未填写"), never as a type error.
+# once as not yet filled ("本年度尚未填写"), never as a type error. An empty 得分 of a scored
+# indicator whose 实际完成值 is filled is said by check/scoring.py instead: computed (定量) or asked for (定性).
 YEARLY_KEYS = frozenset({"填报日期", "预算数", "执行数", "偏差原因分析", "改进措施", "实际完成值", "得分",
                          "年初预算数", "全年预算数", "全年执行数", "实际完成情况",
                          # left empty by `annex convert --to national-2020`: what the hubei data cannot say

@@ -29,7 +29,8 @@ from pipeline.input.model import (
     YamlLocs,
     YearInput,
 )
-from pipeline.variant import available_variants, load_variant
+from pipeline.scoring.ruleset import RuleSet, choose_rules
+from pipeline.variant import available_variants, load_variant, rules_dir
 from pipeline.input.yaml_file import SourceMap, read_yaml
 from pipeline.input.csv_rows import (
     BUDGET_CSV,
@@ -106,6 +107,7 @@ def load_year(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Issu
         else:
             issues.report("unknown-variant", year.department_smap.loc(("表样",)), name,
                           variants=catalogue.listing(available_variants()))
+        year.rules = _year_rules(year, base, issues)
 
     projects, unreadable = _load_projects(year_dir, base, issues, optional=books.has_projects)
     projects = workbook.merge_projects(projects, workbook.project_files(books, issues), issues)
@@ -120,6 +122,21 @@ def load_year(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Issu
         rows = indicator_rows.get(f.data.name) or book_rows.get(f.data.name)
         year.projects.append(_assemble(f, budget_rows.get(f.data.name), rows, issues))
     return year, issues
+
+
+def _year_rules(year: YearInput, base: Path | None, issues: Issues) -> RuleSet | None:
+    """The scoring rule set: department.yaml's `评分规则`, else the variant's default."""
+    variant = year.variant
+    name = year.department.rules
+    if name is None:
+        return variant.default_rules() if variant is not None else None
+    where = year.department_smap.loc(("评分规则",))
+    rules = choose_rules(name, where, issues, rules_dir(), base)
+    if rules is not None and variant is not None and rules.budget.denominator == "年初预算数" \
+            and not variant.fund_sources:
+        issues.report("rules-denominator", where, name, rules=name, variant=variant.name)
+        return None
+    return rules
 
 
 def _load_projects(year_dir: Path, base: Path | None, issues: Issues,

@@ -18,7 +18,7 @@ import string
 from dataclasses import dataclass
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]  # info: counted and listed, never alarming
 
 
 @dataclass(frozen=True)
@@ -366,3 +366,25 @@ problem("import-not-found", "error", "没有读到{label}；请在 {file} 中填
 problem("import-year-missing", "error", "标题里没有读到年度；请用 --year 指定，例如 --year 2023")
 problem("import-file-exists", "warning", "{file} 已存在，未覆盖（加 --replace 才会覆盖）")
 problem("not-filled", "error", "本年度尚未填写「{key}」")
+
+
+# --- scoring rules as data (issue 24 part 1): rule sets, 定量 targets, scores checked and computed ---
+# pipeline/scoring/ (the rule sets in templates/rules/), pipeline/check/scoring.py
+
+problem("unknown-rules", "error", "没有评分规则「{given}」；可用的评分规则：{rules}（templates/rules/ 下的文件名）")
+problem("rules-invalid", "error", "评分规则文件有误：{detail}")
+problem("rules-unknown-key", "error", "评分规则里没有「{key}」这一项；这一层可用：{allowed}")
+problem("rules-denominator", "error",
+        "评分规则 {rules} 以「年初预算数」为执行率的分母，表样 {variant} 没有年初预算数；请换用别的评分规则")
+problem("score-computed", "info", "{count} 条定量指标没有填写得分，已按评分规则 {rules} 计算并打印：{rows}")
+problem("score-differs", "warning",
+        "按评分规则应得 {computed} 分（{formula}），填的是 {entered}；请核对。如确认按所填得分，"
+        "在「已确认警告」里写上本警告的代码")
+problem("treated-qualitative", "info", "按定性指标核对，得分不按公式计算：{why}")
+problem("qualitative-score-missing", "error",
+        "定性指标的「得分」要自己填写（annex 只计算定量指标{why}）：0 到 {weight} 分，评分规则 {rules} 的分档为 {bands}")
+problem("qualitative-below-full", "warning",
+        "实际完成值与年初目标值相同，得分 {score} 却低于分值 {weight}；请在「{key}」里说明扣分的理由")
+problem("reason-missing-indicator", "warning", "得分 {score} 低于分值 {weight}，需要说明偏差原因；请填写「{key}」")
+problem("reason-missing-rate", "warning",
+        "执行率 {rate} 低于评分规则 {rules} 要求说明原因的 {threshold}%；请填写「{key}」")

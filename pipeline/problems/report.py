@@ -15,8 +15,8 @@ from rich.text import Text
 
 from pipeline.problems.records import Issue, Loc
 
-SEVERITY_LABEL = {"error": "错误", "warning": "警告"}
-SEVERITY_STYLE = {"error": "red", "warning": "yellow"}
+SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 # Control characters from the user's data (a value, a file name) would act on the terminal
 # (ESC starts a sequence that can clear it or retitle it): printed as \xNN instead.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")

@@ -74,7 +74,7 @@ def _department(year: YearInput) -> tuple[dict, int]:
         out["主管部门"] = d.department
     out["填报日期"] = None
     for attr, key in (("variant", "表样"), ("scoring", "评分"), ("budget_weight", "预算执行分值"), ("money_unit", "金额单位"),
-                      ("accepted", "已确认警告")):
+                      ("rules", "评分规则"), ("accepted", "已确认警告")):
         if attr in written:
             out[key] = getattr(d, attr)
     return out, 1
