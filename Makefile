@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBS := fonts-noto-cjk fonts-dejavu-core libharfbuzz-subset0 poppler-utils
 ARGS ?=
 
-.PHONY: annex check export test fonts soffice bench fuzz lock clean distclean
+.PHONY: annex check export serve test fonts soffice chromium bench bench-serve fuzz lock clean distclean
 
 annex: $(STAMP) fonts ## set up, then build the latest year's bundle
 	$(BIN)/annex build $(ARGS)
@@ -19,6 +19,9 @@ check: $(STAMP) ## set up, then validate the latest year's data
 
 export: $(STAMP) ## set up, then write the year's data as a workbook to fill (ARGS="--year 2024" for a new year)
 	$(BIN)/annex export $(ARGS)
+
+serve: $(STAMP) fonts ## set up as for make annex, then the web pages on http://127.0.0.1:8000 (ARGS="--host 0.0.0.0" for the LAN)
+	$(BIN)/annex serve $(ARGS)
 
 test: $(STAMP) fonts ## set up, then run the test suite
 	$(BIN)/python -m pytest $(ARGS)
@@ -54,8 +57,19 @@ soffice:
 	  echo "安装 libreoffice-writer-nogui libreoffice-calc-nogui …"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libreoffice-writer-nogui libreoffice-calc-nogui >/dev/null; }
 
+# Debian's chromium, which the browser tests drive with Playwright (Playwright's own browser download
+# needs a network these machines do not have).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  echo "安装 chromium …"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
 bench: $(STAMP) fonts soffice ## compare annex with the docxtpl + LibreOffice route
 	$(BIN)/python -m tests.bench $(ARGS)
+	$(BIN)/python -m tests.bench.serve
+
+bench-serve: $(STAMP) fonts soffice ## the server alone: a one-figure rebuild through it against --watch, 20 clerks while two builds run
+	$(BIN)/python -m tests.bench.serve $(ARGS)
 
 fuzz: $(STAMP) fonts ## a longer fuzz run than CI's
 	ANNEX_FUZZ_EXAMPLES=2000 ANNEX_FUZZ_BUILD_EXAMPLES=200 $(BIN)/python -m pytest tests/test_fuzz.py \

@@ -158,6 +158,20 @@ def test_totals_caps_and_grades_by_hand():
         ["优", "良", "良", "中", "中", "差", "差"]
 
 
+def test_rounding_is_the_rule_sets_choice():
+    data = NATIONAL.model_dump()
+    data["budget"]["rounding"] = {"places": 2, "mode": "down"}
+    data["quantitative"]["rounding"] = {"places": 1, "mode": "down"}
+    data["total"] = {"places": 0, "mode": "half-up"}
+    down = type(NATIONAL).model_validate(data)
+    # 10 × 84.77% = 8.477: down to two places 8.47 (half-up gives 8.48)
+    assert budget_score(down, D(10), D("84.77")) == D("8.47")
+    # 571 ÷ 600 × 15 = 14.275: down to one place 14.2
+    assert assess(down, "≥600件", "571件", D(15)).score == D("14.2")
+    # the total printed without decimals: 8.47 + 14.2 + 75 = 97.67 -> 98
+    assert total_score(down, D("8.47"), [D("14.2"), D(75)], D("84.77")) == D("98")
+
+
 def test_the_bands_are_said_in_points_of_the_weight():
     # national 80–100 / 60–80 / 0–60 of 20 points; Hubei's footnote 80–100 / 50–80 / 0–50 of 30
     assert NATIONAL.band_text(D(20)) == "达成 16–20 分、部分达成 12–16 分、未达成 0–12 分"

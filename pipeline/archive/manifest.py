@@ -94,6 +94,7 @@ class Manifest:
     # the source's, so a private data file stays private in the archive.
     modes: dict[str, str] = field(default_factory=dict)
     note: str = ""  # annex build --note "报送财政局": what this version was issued as (shown by history)
+    made_by: str = ""  # the user name of who made it from the web page (annex serve); "" from the command line
 
     @property
     def outputs(self) -> dict[str, str]:
@@ -129,6 +130,7 @@ class Manifest:
             previous_version=raw.get("previous_version", "") or "", previous_sha256=raw.get("previous_sha256", "") or "",
             modes=_str_dict(modes),
             note=raw.get("note") if isinstance(raw.get("note"), str) else "",
+            made_by=raw.get("made_by") if isinstance(raw.get("made_by"), str) else "",
         )
         if not isinstance(m.previous_version, str) or not isinstance(m.previous_sha256, str):
             raise ValueError("previous")

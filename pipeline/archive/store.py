@@ -68,6 +68,7 @@ class Snapshot:
     formats: list[str]
     projects: list[ProjectRecord]
     note: str = ""  # annex build --note
+    made_by: str = ""  # who made it, when made from the web page
 
 
 def archive_dir(out: Path, year: int) -> Path:
@@ -335,7 +336,7 @@ def record(root: Path, snap: Snapshot) -> Version:
             bundle_title=snap.bundle_title, formats=list(snap.formats), projects=list(snap.projects),
             files=stager.files, changes=_changes(changes_from, snap),
             previous_version=link.version if link else "", previous_sha256=link.sha256 if link else "",
-            modes=dict(sorted(modes.items())), note=snap.note,
+            modes=dict(sorted(modes.items())), note=snap.note, made_by=snap.made_by,
         )
         text = manifest.to_json().encode()
         create_new(staging / MANIFEST, text, MANIFEST_MODE)

@@ -19,6 +19,7 @@ class BuildOptions:
     archive: bool = True
     wait: float = 60.0  # seconds to wait for another build of the same year
     note: str = ""  # annex build --note: recorded in the archived version, shown by `annex history`
+    made_by: str = ""  # the user who asked for the build (annex serve), recorded in the archived version
 
 
 @dataclass

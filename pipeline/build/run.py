@@ -298,7 +298,7 @@ def _archive(job: Job, state: BuildState) -> tuple[archive.Version | None, str |
         annex_version=state.annex_version, variant=state.variant, templates=state.templates,
         bundle_title=state.bundle_title, formats=state.formats,
         projects=[archive.ProjectRecord(p.key, p.file_stem, p.form, p.inputs) for p in state.projects],
-        note=job.opts.note,
+        note=job.opts.note, made_by=job.opts.made_by,
     )
     try:
         version = archive.record(root, snap)

@@ -40,9 +40,12 @@ class Workers:
     Their temporary files (WeasyPrint's copies of the fonts) go into one folder, removed with them.
     """
 
-    def __init__(self, formats: Sequence[str], jobs: int):
+    def __init__(self, formats: Sequence[str], jobs: int, start_method: str = "fork"):
+        """`start_method`: "fork" for a build or --watch; "forkserver" in a server, whose threads
+        hold other builds' locks: a forked worker would keep those locks open as long as it lives."""
         self.formats = tuple(f for f in FORMATS if f in formats)
         self.jobs = jobs
+        self.start_method = start_method
         self._pool: ProcessPoolExecutor | None = None
         self._scratch: Path | None = None
 
@@ -68,9 +71,13 @@ class Workers:
         if "pdf" in self.formats:
             _remove_orphaned_scratch()
             self._scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
+        forked = self.start_method == "fork"
         self._pool = ProcessPoolExecutor(
-            self.jobs, mp_context=_fork_context(), initializer=_init_process,
-            initargs=(self.formats, warm, lock_fd, str(self._scratch) if self._scratch else None))
+            self.jobs, mp_context=_fork_context() if forked else _context(self.start_method),
+            initializer=_init_process,
+            # Only a forked worker inherits the lock's descriptor (elsewhere the number names another file).
+            initargs=(self.formats, warm, lock_fd if forked else None, str(self._scratch) if self._scratch else None,
+                      None if forked else os.getpid()))
         self._pool.submit(_started)
 
     @property
@@ -144,13 +151,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _init_process(formats: Sequence[str], warm: str | None, lock_fd: int | None, scratch: str | None) -> None:
+def _init_process(formats: Sequence[str], warm: str | None, lock_fd: int | None, scratch: str | None,
+                  owner: int | None = None) -> None:
     if lock_fd is not None:
         try:
             os.close(lock_fd)  # the build lock must die with the build, not live on in its workers
         except OSError:
             pass  # not inherited (a spawned, not forked, worker)
     _die_with_parent()
+    if owner is not None:
+        _die_with(owner)
     # The workers start while this process checks the data: let the check, on the critical path,
     # go first. (Alone on the machine afterwards, a lower priority costs nothing.)
     os.nice(WORKER_NICENESS)
@@ -180,6 +190,30 @@ def _die_with_parent() -> None:
         pass
 
 
+def _die_with(pid: int) -> None:
+    """A worker started by a fork server has that server for parent, not the process it renders
+    for; when that process is killed (kill -9), the worker must end too, or it and the fork
+    server (which waits for every client to close) would live on."""
+    import select
+    import threading
+    import time
+
+    try:
+        fd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        fd = None
+
+    def watch() -> None:
+        if fd is not None:
+            select.select([fd], [], [])
+        else:
+            while _alive(pid):
+                time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="annex-owner-watch").start()
+
+
 def _fork_context():
     import multiprocessing
 
@@ -187,3 +221,9 @@ def _fork_context():
         return multiprocessing.get_context("fork")
     except ValueError:
         return None
+
+
+def _context(method: str):
+    import multiprocessing
+
+    return multiprocessing.get_context(method)

@@ -36,6 +36,8 @@ COMMANDS = [
     ("diff", "diff"),
     ("verify", "verify"),
     ("export", "export"),
+    ("serve", "serve"),
+    ("user", "user"),
 ]
 
 

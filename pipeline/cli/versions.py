@@ -7,25 +7,13 @@ time zone (TZ respected), not as the manifest stores them.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from pipeline import archive
+from pipeline.archive.describe import change_summary, local_time  # noqa: F401  (re-exported)
 from pipeline.files.paths import display_path
 
 Found = list[tuple[int, Path, "archive.Version | None"]]
-
-
-def local_time(created: str) -> str:
-    """`2026-11-30T17:54:29+00:00` as local wall time, `2026-11-30 18:54:29` in Europe/Paris;
-    "—" when the manifest has no readable time."""
-    try:
-        moment = datetime.fromisoformat(created)
-    except (TypeError, ValueError):
-        return created.replace("T", " ") or "—"
-    if moment.tzinfo is None:
-        return moment.strftime("%Y-%m-%d %H:%M:%S")
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def year_note(year: int, asked: int | None, years: list[int]) -> str:
@@ -42,24 +30,6 @@ def year_heading(out: Path, year: int, asked: int | None, years: list[int]) -> s
     return f"{year} 年度归档 {display_path(archive.archive_dir(out, year))}{year_note(year, asked, years)}"
 
 
-def change_summary(v: archive.Version) -> str:
-    c = v.manifest.changes
-    if not c.previous:
-        return f"首个版本（{len(v.manifest.projects)} 个项目）"
-    parts = []
-    if c.added:
-        parts.append("新增 " + "、".join(c.added))
-    if c.removed:
-        parts.append("删除 " + "、".join(c.removed))
-    if c.changed:
-        parts.append("修改 " + "、".join(c.changed))
-    if c.templates:
-        parts.append("表样模板有变化")
-    if c.annex_version:
-        parts.append(f"annex 版本为 {v.manifest.annex_version}")
-    return "；".join(parts) or f"表的内容与 {c.previous} 相同"
-
-
 def version_lines(number: int, v: archive.Version | None, year: int) -> list[str]:
     """One version as `annex history` prints it: a line, and its note on the next."""
     if v is None:
@@ -68,6 +38,8 @@ def version_lines(number: int, v: archive.Version | None, year: int) -> list[str
     lines = [f"{v.name}  {local_time(m.created)}  {len(m.projects)} 张表（{'、'.join(m.formats)}）  {change_summary(v)}"]
     if m.note:
         lines.append(f"      备注：{m.note}")
+    if m.made_by:
+        lines.append(f"      生成者：{m.made_by}（网页）")
     return lines
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
-from pipeline.cli.options import DEFAULT_DATA, DataOpt, ProblemsOpt, YearOpt, problem_style
-from pipeline.cli.output import console
+from pipeline.cli.options import DEFAULT_DATA, BadOption, DataOpt, ProblemsOpt, YearOpt, problem_style
+from pipeline.cli.output import console, say
 from pipeline.files.paths import display_path
 from pipeline.input.folders import find_year_dir
 
@@ -18,6 +19,9 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出问题列表（供其他程序读取）。", metavar="")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="把警告也当作错误（有警告时退出码为 1）。", metavar="")] = False,
     problems: ProblemsOpt = "auto",
+    mark: Annotated[Optional[Path], typer.Option(
+        "--mark", help="另存一份工作簿，把每个有问题的单元格标上底色并加批注写明问题（数据在工作簿里时）。",
+        show_default=False, metavar="文件")] = None,
 ) -> None:
     """检查一个年度的数据：列出所有错误和警告，有错误时退出码为 1。"""
     from pipeline.build.front import check_year
@@ -38,5 +42,29 @@ def check(
         print_issues(console, result.issues, style_of_problems)
         style = "red" if n_err else ("yellow" if n_warn else "green")
         console.print(f"[{style}]{summary_line(where, projects, n_err, n_warn, accepted)}[/{style}]")
+    if mark is not None:
+        write_marked(year_dir, result.issues, mark, quiet=as_json)
     if n_err:
         raise typer.Exit(1)
+
+
+def write_marked(year_dir: Path, issues, dest: Path, quiet: bool = False) -> None:
+    """--mark: the year's workbook, its problem cells marked, written to `dest` (never over the data)."""
+    from pipeline.files.write import write_atomic
+    from pipeline.input.workbook.read import workbook_files
+    from pipeline.write.marked import mark_workbook
+
+    books = [p for p in workbook_files(year_dir) if p.suffix.lower() == ".xlsx"]
+    if not books:
+        raise BadOption(f"{display_path(year_dir)} 里没有 .xlsx 工作簿，--mark 无可标注")
+    if len(books) > 1:
+        raise BadOption(f"{display_path(year_dir)} 里有 {len(books)} 个工作簿；--mark 只标注一个，请只留一个")
+    if dest.suffix.lower() != ".xlsx":
+        raise BadOption(f"--mark 的文件应以 .xlsx 结尾，不是「{dest.name}」")
+    if dest.resolve().parent == year_dir.resolve() or dest.is_symlink():
+        raise BadOption(f"--mark 的文件不能写在年度文件夹 {display_path(year_dir)} 里，也不能是链接；请换个位置")
+    marked = mark_workbook(books[0], issues, display_path(books[0]))
+    write_atomic(dest, marked.data)
+    if not quiet:
+        say(f"已写出 {display_path(dest)}：标注了 {marked.cells} 个单元格" +
+            (f"（另有 {marked.unplaced} 个问题不在具体单元格上，见上面的列表）" if marked.unplaced else ""))
