@@ -3,6 +3,7 @@ failures that leave the previous build whole, and builds that run at the same ti
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+import traceback
 from pathlib import Path
 
 import docx
@@ -152,10 +154,8 @@ def test_build_refuses_data_with_errors(work):
     assert files(work / "build") == before
 
 
-def test_renderer_failure_leaves_previous_build_and_archive(work, monkeypatch):
-    before_out, before_archive = files(work / "build" / "2023"), files(work / "build" / "archive")
-    set_figure(work, "02-市综治中心", "执行数", "155.65", "156.65")
-    set_figure(work, "05-社会治安综合治理", "执行数", "61.56", "62.56")
+def _failing_renderer(monkeypatch, error: BaseException) -> None:
+    """The Word renderer raises `error` on table 05."""
     real = build_tasks.renderers
 
     def failing(formats):
@@ -164,18 +164,40 @@ def test_renderer_failure_leaves_previous_build_and_archive(work, monkeypatch):
 
         def render(forms, variant):
             if any(f.key.startswith("05-") for f in forms):
-                raise ValueError("模板无法放下这个值")
+                raise error
             return docx_renderer(forms, variant)
 
         found["docx"] = render
         return found
 
     monkeypatch.setattr(build_tasks, "renderers", failing)
+
+
+def test_an_expected_renderer_failure_is_said_and_leaves_previous_build_and_archive(work, monkeypatch):
+    before_out, before_archive = files(work / "build" / "2023"), files(work / "build" / "archive")
+    set_figure(work, "02-市综治中心", "执行数", "155.65", "156.65")
+    set_figure(work, "05-社会治安综合治理", "执行数", "61.56", "62.56")
+    _failing_renderer(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))
     result = annex(work, "build", "--format", "docx", "--jobs", "2")
     assert result.exit_code == 1
-    assert "生成失败：05-社会治安综合治理（docx）：ValueError: 模板无法放下这个值" in result.stderr
+    assert "生成失败：05-社会治安综合治理（docx）：写入失败，No space left on device" in result.stderr
     assert "build/2023 仍是上一次完整的输出" in result.stderr
     assert "Traceback" not in result.output
+    assert files(work / "build" / "2023") == before_out
+    assert files(work / "build" / "archive") == before_archive
+    assert not list((work / "build").glob(".staging-*"))
+
+
+def test_a_bug_in_a_renderer_keeps_its_traceback_and_leaves_previous_build_and_archive(work, monkeypatch):
+    before_out, before_archive = files(work / "build" / "2023"), files(work / "build" / "archive")
+    set_figure(work, "05-社会治安综合治理", "执行数", "61.56", "62.56")
+    _failing_renderer(monkeypatch, ValueError("a renderer's bug"))
+    result = annex(work, "build", "--format", "docx", "--jobs", "2")
+    assert result.exit_code != 0
+    # Not turned into a one-line message: the error itself, with the worker's traceback as its cause.
+    assert isinstance(result.exception, ValueError) and str(result.exception) == "a renderer's bug"
+    assert "生成失败" not in result.output
+    assert "Traceback" in "".join(traceback.format_exception(result.exception))
     assert files(work / "build" / "2023") == before_out
     assert files(work / "build" / "archive") == before_archive
     assert not list((work / "build").glob(".staging-*"))

@@ -16,6 +16,8 @@ from pipeline.files.digest import sha256_bytes
 from pipeline.files.paths import lstat
 from pipeline.files.read import NotRegular, TooLarge, read_regular
 from pipeline.files.write import write_atomic
+from pipeline.problems.catalogue import listing
+from pipeline.problems.findings import head_record
 from pipeline.archive.manifest import HEAD, MANIFEST, MAX_MANIFEST_BYTES, HeadRecord, Link
 
 HEAD_MODE = 0o444
@@ -52,50 +54,52 @@ class HeadState:
     head: Link | None  # the newest version as recorded (None: nothing recorded)
     last_number: int  # the highest number ever given out
     recorded: bool  # some head record exists (in the archive or next to it)
-    problems: list[str] = field(default_factory=list)  # Chinese, for verify and the build's notes
+    problems: list[tuple[str, dict]] = field(default_factory=list)  # (finding code, fields): verify, the build's notes
 
 
-def _read(path: Path, label: str, year: int, problems: list[str]) -> HeadRecord | None:
+def _read(path: Path, record: str, year: int, problems: list[tuple[str, dict]]) -> HeadRecord | None:
+    """One head record; `record`: which one, as catalogue.head_record names it."""
     try:
         st = lstat(path)
     except OSError as e:
-        problems.append(f"{label} 无法读取（{e.strerror}）")
+        problems.append(("archive-head-unreadable", {"record": record, "reason": e.strerror}))
         return None
     if st is None:
         return None
     if stat.S_ISLNK(st.st_mode):
-        problems.append(f"{label} 被换成了链接（annex 只写普通文件）")
+        problems.append(("archive-head-link", {"record": record}))
         return None
     try:
         rec = HeadRecord.from_json(read_regular(path, MAX_HEAD_BYTES))
     except (NotRegular, TooLarge):
-        problems.append(f"{label} 不是 annex 写的普通文件")
+        problems.append(("archive-head-not-regular", {"record": record}))
         return None
     except (OSError, ValueError, KeyError, TypeError):
-        problems.append(f"{label} 无法读取（已损坏或被改写）")
+        problems.append(("archive-head-damaged", {"record": record}))
         return None
     if rec.year != year:
-        problems.append(f"{label} 记录的是 {rec.year} 年度，不是 {year} 年度")
+        problems.append(("archive-head-wrong-year", {"record": record, "recorded": rec.year, "year": year}))
         return None
     return rec
 
 
 def read_head_state(root: Path) -> HeadState:
     year = int(root.name)
-    problems: list[str] = []
-    in_archive = _read(head_path(root), f"归档里的 {HEAD}", year, problems)
+    problems: list[tuple[str, dict]] = []
+    in_archive = _read(head_path(root), head_record("archive", HEAD), year, problems)
     witness = witness_path(root)
-    copy = _read(witness, f"输出文件夹里的副本 {witness.name}", year, problems)
+    copy = _read(witness, head_record("copy", witness.name), year, problems)
     records = [r for r in (in_archive, copy) if r is not None]
     last = max((r.last_number for r in records), default=0)
     if not records:
         return HeadState(None, 0, bool(problems), problems)
     heads = [effective_head(r, root) for r in records]
     if lstat(head_path(root)) is None and copy is not None and lstat(root) is not None:
-        problems.append(f"归档里的 {HEAD}（记录最新版本的文件）不见了")
+        problems.append(("archive-head-gone", {"record": head_record("archive", HEAD)}))
     if len(heads) == 2 and heads[0] != heads[1]:
-        names = "、".join(h.version if h else "无" for h in heads)
-        problems.append(f"归档里的 {HEAD} 与输出文件夹里的副本 {witness.name} 记录的最新版本不同（{names}）")
+        names = listing(h.version if h else "无" for h in heads)
+        problems.append(("archive-head-disagree", {"record": head_record("archive", HEAD),
+                                                   "copy": head_record("copy", witness.name), "names": names}))
     # Trust the record that knows the later version: a version is never taken back.
     head = max(heads, key=lambda h: h.number if h else 0)
     return HeadState(head, max(last, head.number if head else 0), True, problems)

@@ -19,6 +19,7 @@ from pipeline.archive.manifest import (
     version_name, version_number,
 )
 from pipeline.errors import Abort
+from pipeline.problems.findings import HEAD_LOST, finding_text
 from pipeline.files.digest import tree_digest
 from pipeline.files.tree import remove_tree
 
@@ -158,10 +159,7 @@ class _Source:
 
 
 def _refuse_link(build_dir: Path, link: str) -> ArchiveRefused:
-    return ArchiveRefused(
-        f"已生成 {build_dir}，但数据文件夹里的 {link} 是链接（指向 {os.path.realpath(link)}）："
-        "annex 不把链接或它指向的文件存进归档，本次输出未归档。"
-        "请把这个链接换成文件或文件夹本身（或删掉它），再运行 annex build")
+    return ArchiveRefused("archive-data-link", build_dir=build_dir, link=link, points_to=os.path.realpath(link))
 
 
 def _data_sources(snap: Snapshot) -> tuple[list[_Source], dict[str, int]]:
@@ -260,12 +258,10 @@ def _ensure_root(root: Path) -> None:
     except FileExistsError:
         pass
     if not is_real_dir(root):
-        raise ArchiveRefused(f"{root} 应是 annex 建立的归档文件夹，现在却是链接或文件；本次输出未归档。"
-                             "请把它恢复为文件夹（或移走它）后再运行 annex build")
+        raise ArchiveRefused("archive-root-not-folder", root=root)
     for path in (head_path(root), witness_path(root)):
         if is_real_dir(path):  # a file or a link there is simply replaced; a folder cannot be
-            raise ArchiveRefused(f"{path} 应是 annex 写的记录文件，现在却是文件夹；本次输出未归档。"
-                                 "请移走它后再运行 annex build")
+            raise ArchiveRefused("archive-record-is-folder", path=path)
 
 
 def _names(paths: list[str]) -> str:
@@ -275,7 +271,8 @@ def _names(paths: list[str]) -> str:
 
 def record(root: Path, snap: Snapshot) -> Version:
     """Store a new version: outputs, a copy of the year folder, manifest; make it read-only, then
-    record it as the head.
+    record it as the head. (One function, longer than most: every step after the staging folder is
+    made runs under the one try that removes it on any failure, in the order the reader checks.)
 
     The version is assembled in a staging folder and renamed to vNNN in one step, so a reader sees
     a complete version or none. The caller holds the build lock, so no one else picks the number.
@@ -287,7 +284,7 @@ def record(root: Path, snap: Snapshot) -> Version:
     _ensure_root(root)
     clean_staging(root)
     state = read_head_state(root)
-    notes = list(state.problems)
+    notes = [finding_text(code, **fields) for code, fields in state.problems]
     on_disk = [n for e in os.scandir(root) if looks_like_version(e.name) and (n := version_number(e.name))]
     number = max([state.last_number, *on_disk]) + 1
     readable = [v for _, _, v in read_versions(root) if v is not None]
@@ -296,14 +293,14 @@ def record(root: Path, snap: Snapshot) -> Version:
     if link is not None:
         prev = _load_link(root, link)
         if prev is None:
-            what = "不见了" if lstat(root / link.version) is None else "的清单与记录的不符（被改写或替换）"
-            notes.append(f"记录的最新版本 {link.version} {what}；新版本不沿用它的文件，"
-                         f"编号接在 {version_name(number - 1)} 之后")
+            what = HEAD_LOST["gone" if lstat(root / link.version) is None else "differs"]
+            notes.append(finding_text("archive-note-head-lost", version=link.version, what=what,
+                                      after=version_name(number - 1)))
     elif readable:  # an archive from before the chain (or whose head records were removed)
         prev = readable[-1]
         link = Link(prev.name, sha256_bytes(read_regular(prev.path / MANIFEST, MAX_MANIFEST_BYTES)))
         if prev.manifest.format >= 2 and not state.recorded:
-            notes.append(f"记录最新版本的 head.json 不见了；新版本接在 {prev.name} 之后")
+            notes.append(finding_text("archive-note-head-missing", after=prev.name))
     # What `annex history` compares with: the previous version, or the newest readable one the
     # head still covers (never a folder put in above it).
     covered = [v for v in readable if link is None or v.number <= link.number]
@@ -327,8 +324,7 @@ def record(root: Path, snap: Snapshot) -> Version:
                 source_rel = "."
             modes[rel] = mode_text(_dir_mode(dir_modes[source_rel]) if source_rel in dir_modes else DIR_MODE)
         if stager.not_reused:
-            notes.append(f"{prev.name} 里的 {_names(stager.not_reused)} 与它的清单不符（已被改动），"
-                         "新版本没有沿用，存的是本次的文件；运行 annex verify 查看")
+            notes.append(finding_text("archive-note-not-reused", version=prev.name, names=_names(stager.not_reused)))
         manifest = Manifest(
             version=version_name(number), year=snap.year,
             created=datetime.now().astimezone().isoformat(timespec="seconds"),

@@ -31,6 +31,7 @@ from pipeline.archive.manifest import (
 )
 from pipeline.archive.store import MANIFEST_MODE, STAGING, archive_dir
 from pipeline.errors import Abort
+from pipeline.problems.findings import ENTRY_KIND, finding_text, link_owner
 
 _HEAD_TMP = re.compile(temp_pattern(HEAD))  # a head record being written, or left by a killed build
 
@@ -43,8 +44,13 @@ class UnreadableArchive(Abort):
 class Finding:
     where: str  # "2023/v003", or "2023" for the year's archive as a whole
     path: str  # inside the version folder ("" for the version or the year itself)
-    text: str  # Chinese: what is wrong
+    code: str  # what is wrong: a finding of the catalogue (pipeline/problems/catalogue.py)
+    fields: dict = field(default_factory=dict, hash=False)  # its template's fields
     problem: bool = True  # False: a note (an interrupted build's leftovers, an old-format version)
+
+    @property
+    def text(self) -> str:
+        return finding_text(self.code, **self.fields)
 
     @property
     def line(self) -> str:
@@ -91,7 +97,7 @@ def _entries(folder: Path) -> list[os.DirEntry]:
     except FileNotFoundError:
         return []
     except OSError as e:
-        raise UnreadableArchive(f"无法读取 {folder}（{e.strerror or e}）") from None
+        raise UnreadableArchive("archive-folder-unlistable", folder=folder, reason=e.strerror or e) from None
 
 
 @dataclass
@@ -110,7 +116,8 @@ def verify_year(out: Path, year: int, files_of: set[str] | None = None) -> YearR
     try:
         _verify_year(out, year, files_of, report)
     except PermissionError as e:  # a folder or file annex cannot open: said, not a traceback
-        report.findings.append(Finding(str(year), printable(str(e.filename)), f"无法读取（{e.strerror}）"))
+        report.findings.append(Finding(str(year), printable(str(e.filename)), "archive-unreadable",
+                                       {"reason": e.strerror}))
         report.head = None
     return report
 
@@ -119,36 +126,36 @@ def _verify_year(out: Path, year: int, files_of: set[str] | None, report: YearRe
     root = archive_dir(out, year)
     where = str(year)
 
-    def add(text: str, path: str = "", at: str = where, problem: bool = True) -> None:
-        report.findings.append(Finding(at, path, text, problem))
+    def add(code: str, path: str = "", at: str = where, problem: bool = True, **fields: object) -> None:
+        report.findings.append(Finding(at, path, code, fields, problem))
 
     state = read_head_state(root)
-    for text in state.problems:
-        add(text)
+    for code, fields in state.problems:
+        add(code, **fields)
     root_st = lstat(root)
     if root_st is None:
         if state.head is not None:
-            add(f"这个年度的归档文件夹 {root} 不见了（记录的最新版本是 {state.head.version}）")
+            add("archive-folder-gone", root=root, version=state.head.version)
         return
     if not stat.S_ISDIR(root_st.st_mode):
-        add(f"归档文件夹 {root} 被换成了{'链接' if stat.S_ISLNK(root_st.st_mode) else '文件'}")
+        add("archive-folder-replaced", root=root, kind=ENTRY_KIND["link" if stat.S_ISLNK(root_st.st_mode) else "file"])
         return
 
     try:
         versions = _scan_root(root, add)
     except OSError as e:
-        add(f"无法读取归档文件夹 {root}（{e.strerror or e}）")
+        add("archive-folder-unreadable", root=root, reason=e.strerror or e)
         return
     for v in versions.values():
         _read_manifest(v, year, add)
 
     if state.head is None and any(v.manifest is not None and v.manifest.format >= 2 for v in versions.values()):
         if not state.recorded:
-            add(f"记录最新版本的 {HEAD} 不见了")
+            add("archive-head-missing", name=HEAD)
     report.chain, on_chain = _walk_chain(versions, state.head, year, add)
     for n, v in sorted(versions.items()):
         if n not in on_chain:
-            add("不在版本链上：annex 没有记录过这个版本（可能是被放进来、改名或互换的）", at=f"{year}/{v.path.name}")
+            add("archive-off-chain", at=f"{year}/{v.path.name}")
     for n, v in sorted(versions.items()):
         if v.manifest is not None and (files_of is None or v.path.name in files_of):
             checked = _check_files(v, year, add)
@@ -179,23 +186,23 @@ def _scan_root(root: Path, add) -> dict[int, _Version]:
     versions: dict[int, _Version] = {}
     for e in sorted(os.scandir(root), key=lambda e: e.name):
         st = e.stat(follow_symlinks=False)
-        kind = "链接" if stat.S_ISLNK(st.st_mode) else ("文件夹" if stat.S_ISDIR(st.st_mode) else "文件")
+        kind = ENTRY_KIND["link" if stat.S_ISLNK(st.st_mode) else ("folder" if stat.S_ISDIR(st.st_mode) else "file")]
         if e.name == HEAD:
             if stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) != 0o444:
-                add(f"权限被改动（应为 0444，现为 {mode_text(stat.S_IMODE(st.st_mode))}）", HEAD)
+                add("archive-mode-changed", HEAD, want=mode_text(0o444), got=mode_text(stat.S_IMODE(st.st_mode)))
             continue  # its content is read by read_head_state
         if STAGING.fullmatch(e.name) or _HEAD_TMP.fullmatch(e.name):
-            add("中断的构建留下的临时内容，下次 annex build 时清除", e.name, problem=False)
+            add("archive-leftover", e.name, problem=False)
             continue
         number = version_number(e.name)
         if number is not None and stat.S_ISDIR(st.st_mode):
             versions[number] = _Version(number, Path(e.path))
         elif number is not None:
-            add(f"版本文件夹被换成了{kind}", at=f"{root.name}/{e.name}")
+            add("archive-version-replaced", at=f"{root.name}/{e.name}", kind=kind)
         elif looks_like_version(e.name):
-            add(f"名称不是 annex 给的版本名（多余的{kind}，或被改名的版本）", e.name)
+            add("archive-misnamed", e.name, kind=kind)
         else:
-            add(f"归档里多余的{kind}", e.name)
+            add("archive-extra", e.name, kind=kind)
     return versions
 
 
@@ -207,25 +214,25 @@ def _read_manifest(v: _Version, year: int, add) -> None:
         v.manifest_bytes = read_regular(path, MAX_MANIFEST_BYTES)
         v.manifest = Manifest.from_json(v.manifest_bytes)
     except TooLarge:
-        add("清单 manifest.json 大得不像 annex 写的清单，未读取", MANIFEST, at)
+        add("archive-manifest-too-large", MANIFEST, at)
         return
     except NotRegular:
         link = st is not None and stat.S_ISLNK(st.st_mode)
-        add(f"清单 manifest.json 被换成了{'链接' if link else '不是普通文件的东西'}", MANIFEST, at)
+        add("archive-manifest-replaced", MANIFEST, at, kind=ENTRY_KIND["link" if link else "other"])
         return
     except PermissionError as e:
-        add(f"清单 manifest.json 无法读取（{e.strerror}）", MANIFEST, at)
+        add("archive-manifest-unreadable", MANIFEST, at, reason=e.strerror)
         return
     except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
-        add("清单 manifest.json 缺失或无法读取", MANIFEST, at)
+        add("archive-manifest-missing", MANIFEST, at)
         return
     m = v.manifest
     if m.version != v.path.name:
-        add(f"文件夹 {v.path.name} 里是 {m.version} 的清单（版本被改名或互换）", at=at)
+        add("archive-manifest-swapped", at=at, folder=v.path.name, version=m.version)
     if m.year != year:
-        add(f"清单记的是 {m.year} 年度，不是 {year} 年度", MANIFEST, at)
+        add("archive-manifest-wrong-year", MANIFEST, at, recorded=m.year, year=year)
     if st is not None and stat.S_IMODE(st.st_mode) != MANIFEST_MODE and m.format >= 2:
-        add(f"权限被改动（应为 {mode_text(MANIFEST_MODE)}，现为 {mode_text(stat.S_IMODE(st.st_mode))}）", MANIFEST, at)
+        add("archive-mode-changed", MANIFEST, at, want=mode_text(MANIFEST_MODE), got=mode_text(stat.S_IMODE(st.st_mode)))
 
 
 def _walk_chain(versions: dict[int, _Version], head: Link | None, year: int, add) -> tuple[list[Link], set[int]]:
@@ -238,19 +245,18 @@ def _walk_chain(versions: dict[int, _Version], head: Link | None, year: int, add
             # An archive from before the chain: its versions stand on their own.
             on_chain.update(versions)
             if versions:
-                add("这些版本由旧版 annex 存入，没有版本链；下次 annex build 起新版本会链接到最新的一个", problem=False)
+                add("archive-before-chain", problem=False)
             return chain, on_chain
         head = Link(version_name(max(versions)), "")  # no record to check it against: start from the top
     link: Link | None = head
     # Who recorded the link being followed: named in the messages. ("" for a link with no hash.)
-    recorded_by, named = "记录的最新版本", "记录的最新版本"
+    recorded_by, named = link_owner("head"), link_owner("head")
     while link is not None:
         number = link.number
         v = versions.get(number)
         if v is None or v.manifest is None:
             if v is None:
-                add(f"版本缺失：{named}是 {link.version}，它却不在了（被删除、改名，或换成了文件、链接）",
-                    at=f"{year}/{link.version}")
+                add("archive-version-missing", at=f"{year}/{link.version}", named=named, version=link.version)
             else:
                 on_chain.add(number)
             # Resume below the gap: the older versions are still checked, their own links too.
@@ -258,14 +264,14 @@ def _walk_chain(versions: dict[int, _Version], head: Link | None, year: int, add
             if not lower:
                 break
             below = versions[max(lower)]
-            add("它的清单哈希记在缺失或无法读取的版本里，无法核对", at=f"{year}/{below.path.name}", problem=False)
-            link, recorded_by, named = Link(below.path.name, ""), "", "链上的上一版本"
+            add("archive-unverifiable", at=f"{year}/{below.path.name}", problem=False)
+            link, recorded_by, named = Link(below.path.name, ""), link_owner("none"), link_owner("below")
             continue
         on_chain.add(number)
         at = f"{year}/{v.path.name}"
         actual = sha256_bytes(v.manifest_bytes)
         if link.sha256 and actual != link.sha256:
-            add(f"清单与{recorded_by}记下的哈希不符（清单被改写，或版本被替换）", MANIFEST, at)
+            add("archive-manifest-hash", MANIFEST, at, recorded_by=recorded_by)
         chain.append(Link(v.path.name, actual))
         m = v.manifest
         if m.format < 2:
@@ -273,19 +279,23 @@ def _walk_chain(versions: dict[int, _Version], head: Link | None, year: int, add
             break
         if not m.previous_version:
             if any(n < number for n in versions):
-                add("清单没有链接上一版本，但比它早的版本还在", MANIFEST, at)
+                add("archive-chain-cut", MANIFEST, at)
             break
         prev_number = version_number(m.previous_version)
         if prev_number is None or prev_number >= number or not m.previous_sha256:
-            add(f"清单里的上一版本「{m.previous_version}」不合规", MANIFEST, at)
+            add("archive-previous-invalid", MANIFEST, at, previous=m.previous_version)
             break
         link = Link(m.previous_version, m.previous_sha256)
-        recorded_by, named = f"{v.path.name} 的清单", f"{v.path.name} 的清单记下的上一版本"
+        recorded_by, named = link_owner("manifest", v.path.name), link_owner("manifest-link", v.path.name)
     return chain, on_chain
 
 
 def _check_files(v: _Version, year: int, add) -> int:
-    """Each entry of the manifest against the folder, walked without following any link."""
+    """Each entry of the manifest against the folder, walked without following any link.
+
+    Long on purpose: one walk of the folder, one pass over the manifest, and the bookkeeping that
+    relates them (what lies under a folder that is missing or replaced is counted there, not listed)
+    share their sets; split, the sets would travel between the parts."""
     m = v.manifest
     at = f"{year}/{v.path.name}"
     entries = {}
@@ -293,18 +303,18 @@ def _check_files(v: _Version, year: int, add) -> int:
         if safe_entry(rel, year) and rel != MANIFEST:
             entries[rel] = digest
         else:
-            add("清单里的条目指向版本文件夹以外或不合规，未打开", str(rel), at)
+            add("archive-entry-outside", str(rel), at)
     expected_dirs = {"/".join(rel.split("/")[:i]) for rel in entries for i in range(1, rel.count("/") + 1)}
     root_mode = stat.S_IMODE(os.lstat(v.path).st_mode)
     if root_mode != DIR_MODE:
-        add(f"版本文件夹的权限被改动（应为 {mode_text(DIR_MODE)}，现为 {mode_text(root_mode)}）", at=at)
+        add("archive-version-mode-changed", at=at, want=mode_text(DIR_MODE), got=mode_text(root_mode))
 
     found_files: dict[str, os.stat_result] = {}
     found_dirs: set[str] = set()
     bad_dirs: set[str] = set()  # expected folders that are links or files: what is below is not looked at
     def unreadable(e: OSError) -> None:
         rel = os.path.relpath(e.filename, v.path).replace(os.sep, "/")
-        add(f"无法读取（{e.strerror or e}）", "" if rel == "." else rel, at)
+        add("archive-unreadable", "" if rel == "." else rel, at, reason=e.strerror or e)
         bad_dirs.add(rel)
 
     for folder, dirnames, filenames in os.walk(v.path, onerror=unreadable):
@@ -315,25 +325,25 @@ def _check_files(v: _Version, year: int, add) -> int:
             if stat.S_ISDIR(st.st_mode):
                 found_dirs.add(rel)
                 if rel not in expected_dirs:
-                    add("清单里没有的多余文件夹", rel, at)
+                    add("archive-extra-folder", rel, at)
                 elif stat.S_IMODE(st.st_mode) != m.mode_of(rel, True):
-                    add(_mode_changed(m.mode_of(rel, True), st), rel, at)
+                    add("archive-mode-changed", rel, at, **_modes(m.mode_of(rel, True), st))
             elif stat.S_ISLNK(st.st_mode):
                 if rel in entries or rel in expected_dirs or rel == MANIFEST:
-                    add("被换成了链接（归档里只应有普通文件和文件夹）", rel, at)
+                    add("archive-became-link", rel, at)
                     bad_dirs.add(rel)
                 else:
-                    add("清单里没有的多余链接", rel, at)
+                    add("archive-extra-link", rel, at)
             elif stat.S_ISREG(st.st_mode):
                 if rel in entries:
                     found_files[rel] = st
                 elif rel in expected_dirs:
-                    add("文件夹被换成了文件", rel, at)
+                    add("archive-folder-became-file", rel, at)
                     bad_dirs.add(rel)
                 elif rel != MANIFEST:
-                    add("清单里没有的多余文件", rel, at)
+                    add("archive-extra-file", rel, at)
             else:
-                add("不是普通文件（管道、设备等）", rel, at)
+                add("archive-not-regular", rel, at)
                 bad_dirs.add(rel)
     missing_under: dict[str, int] = {}
     for rel, digest in entries.items():
@@ -342,13 +352,13 @@ def _check_files(v: _Version, year: int, add) -> int:
             try:
                 got = hash_regular(v.path / rel)
             except OSError:
-                add("无法读取", rel, at)
+                add("archive-file-unreadable", rel, at)
                 continue
             if got.sha256 != digest:
-                add("内容与清单不符（已被改动）", rel, at)
+                add("archive-content-changed", rel, at)
             want = m.mode_of(rel, False)
             if got.mode != want:
-                add(_mode_changed(want, st), rel, at)
+                add("archive-mode-changed", rel, at, **_modes(want, st))
             continue
         if rel in bad_dirs:
             continue
@@ -359,17 +369,17 @@ def _check_files(v: _Version, year: int, add) -> int:
         if gone is not None:
             missing_under[gone] = missing_under.get(gone, 0) + 1
         else:
-            add("文件缺失", rel, at)
+            add("archive-file-missing", rel, at)
     for d, n in sorted(missing_under.items()):
         if d not in bad_dirs:
-            add(f"文件夹缺失（其中 {n} 个文件）", d, at)
+            add("archive-folder-missing", d, at, n=n)
         else:
-            add(f"其中 {n} 个文件未核对", "" if d == "." else d, at)
+            add("archive-unchecked", "" if d == "." else d, at, n=n)
     return len(entries)
 
 
-def _mode_changed(want: int, st: os.stat_result) -> str:
-    return f"权限被改动（应为 {mode_text(want)}，现为 {mode_text(stat.S_IMODE(st.st_mode))}）"
+def _modes(want: int, st: os.stat_result) -> dict[str, str]:
+    return {"want": mode_text(want), "got": mode_text(stat.S_IMODE(st.st_mode))}
 
 
 def head_paths(out: Path, year: int) -> tuple[Path, Path]:

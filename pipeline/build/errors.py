@@ -17,11 +17,13 @@ class BuildError(Abort):
 
 
 class RenderError(Abort):
-    """A renderer failed on one table; the message names it. Raised in a worker process, so kept
-    picklable (one string argument); the build adds where its last complete output is."""
+    """A renderer met an expected failure on one table (a font it cannot use, a full disk); the
+    message names the table. Raised in a worker process (Abort pickles with its fields); the build
+    adds where its last complete output is. A renderer's bug is not a RenderError: it keeps its
+    traceback."""
 
     def kept(self, build_dir: Path) -> "RenderError":
-        return RenderError(f"生成失败：{self.message}\n{display_path(build_dir)} 仍是上一次完整的输出，归档未改动。")
+        return RenderError("render-failed-kept", message=self.message, build_dir=display_path(build_dir))
 
 
 class CheckFailed(Abort):
@@ -29,5 +31,5 @@ class CheckFailed(Abort):
     (the same report as `annex check`) before the message."""
 
     def __init__(self, result: CheckResult):
-        super().__init__("数据有错误，未生成任何文件；请先改正上面的错误（annex check 可再次检查）")
+        super().__init__("check-failed")
         self.result = result

@@ -13,6 +13,8 @@ import stat
 from pathlib import Path
 
 from pipeline.errors import Abort
+from pipeline.files.paths import link_target
+from pipeline.problems.stops import OVERLAP
 
 
 TABLES_DIR = "分表"  # build/<year>/分表: the tables (pipeline.build.TABLES_DIR)
@@ -45,17 +47,14 @@ def check_disjoint(data_dir: Path, out: Path, year_dir: Path | None = None) -> N
 def _disjoint(data_dir: Path, out: Path) -> None:
     data, dest = _real(data_dir), _real(out)
     if data == dest:
-        how = "是同一个文件夹"
+        how = "same"
     elif _inside(dest, data):
-        how = "在数据文件夹里面"
+        how = "inside"
     elif _inside(data, dest):
-        how = "包含数据文件夹"
+        how = "contains"
     else:
         return
-    raise OutputOverlapsData(
-        f"输出文件夹 {out} 与数据文件夹 {data_dir} 重叠（输出文件夹{how}）：生成和归档会改写甚至删除数据。"
-        "未写入任何文件。请用 --out 指定数据文件夹以外的文件夹，例如 --out build"
-    )
+    raise OutputOverlapsData("output-overlaps-data", out=out, data=data_dir, how=OVERLAP[how])
 
 
 def check_year_output(out: Path, year: int) -> None:
@@ -72,9 +71,6 @@ def _our_folder(target: Path, year: int) -> None:
     except (FileNotFoundError, NotADirectoryError):
         return
     if stat.S_ISLNK(st.st_mode):
-        raise OutputNotOurs(
-            f"{target} 是一个符号链接（指向 {os.readlink(target)}），不是 annex 生成的文件夹；"
-            "annex 会替换并删除这里的旧输出，因此不经过链接写入。请删除这个链接后再运行 annex build"
-        )
+        raise OutputNotOurs("output-is-link", target=target, points_to=link_target(target))
     if not stat.S_ISDIR(st.st_mode):
-        raise OutputNotOurs(f"{target} 不是文件夹；annex 要在这里生成 {year} 年度的输出。请移走它后再运行 annex build")
+        raise OutputNotOurs("output-not-folder", target=target, year=year)

@@ -144,11 +144,11 @@ def _check(job: Job) -> CheckResult:
     job.hooks.checking()
     result = check_year(job.opts.year_dir)
     if data_digest(job.opts.year_dir) != job.data_digest:
-        raise BuildError(f"{job.opts.year_dir} 里的文件在检查过程中被修改；请保存好后再运行一次 annex build")
+        raise BuildError("data-changed-during-check", year_dir=job.opts.year_dir)
     if result.errors:
         raise CheckFailed(result)
     if result.bundle is None or result.input.variant is None:
-        raise BuildError(f"{job.opts.year_dir} 里没有可生成的项目")
+        raise BuildError("nothing-to-build", year_dir=job.opts.year_dir)
     return result
 
 
@@ -304,11 +304,9 @@ def _archive(job: Job, state: BuildState) -> tuple[archive.Version | None, str |
         version = archive.record(root, snap)
     except OSError as e:  # a full disk, most often: the outputs are in place, the archive is not
         where = f"（{e.filename}）" if e.filename else ""
-        raise BuildError(f"已生成 {job.build_dir}，但归档失败：{e.strerror or e}{where}。{job.build_dir} 已更新，这次输出未归档；"
-                         "腾出空间（或改正问题）后再运行一次 annex build，即会归档") from None
+        raise BuildError("archive-failed", build_dir=job.build_dir, reason=e.strerror or e, where=where) from None
     except archive.DataChanged:
-        raise BuildError(f"已生成 {job.build_dir}，但 {job.opts.year_dir} 里的文件在构建过程中被修改，本次输出未归档；"
-                         "请再运行一次 annex build") from None
+        raise BuildError("data-changed-during-build", build_dir=job.build_dir, year_dir=job.opts.year_dir) from None
     return version, version.name
 
 

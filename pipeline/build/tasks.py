@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.files.write import create_new
 from pipeline.build.errors import RenderError
+from pipeline.errors import Abort
 from pipeline.build.plan import table_path
 from pipeline.build.state import OutputFile
 from pipeline.variant import Variant, load_variant
@@ -68,8 +69,12 @@ def render_tables(jobs: list[tuple[FilledForm, tuple[str, ...]]], variant: Varia
                     data, printed = _loaded["pdf"](form, variant)
                 else:
                     data = _loaded["docx"]([printed], variant)
-            except Exception as e:
-                raise RenderError(f"{form.key}（{fmt}）：{type(e).__name__}: {e}") from None
+            except Abort:
+                raise  # an expected failure (a font it cannot use): it says what to do
+            except OSError as e:  # the disk, not the renderer (full, read-only, a temporary file gone)
+                raise RenderError("render-failed", table=form.key, format=fmt, reason=e.strerror or e) from None
+            # Anything else is a bug in a renderer: it keeps its traceback (the build still removes
+            # its staging folder, and build/<year>/ and the archive stay as they were).
             out.append((form.key, fmt, _write(dest, table_path(form, fmt), data, fmt == "pdf")))
     return out
 

@@ -2,4 +2,5 @@
 
   rules.py    validate_year: the rules over projects, sums and options
   limits.py   the size limits of a cell and a project
+  scoring.py  entered scores against the year's rule set
 """

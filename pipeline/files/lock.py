@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline.errors import Abort
 from pipeline.files.paths import display_path
+from pipeline.problems.stops import LOCK_HOLDER, LOCK_WAITED
 
 
 class UnsafeLock(Abort):
@@ -27,9 +28,9 @@ class LockBusy(Abort):
     """Another process holds the lock and did not release it in time."""
 
     def __init__(self, path: Path, holder: str, wait: float, subject: str):
-        who = f"（进程 {holder}）" if holder else ""
-        waited = f"，等待 {wait:g} 秒后仍未结束" if wait > 0 else ""
-        super().__init__(f"另一个 annex build{who}正在生成 {subject}{waited}；请稍后再试（锁文件 {display_path(path)}）")
+        who = LOCK_HOLDER.format(pid=holder) if holder else ""
+        waited = LOCK_WAITED.format(seconds=wait) if wait > 0 else ""
+        super().__init__("lock-busy", who=who, subject=subject, waited=waited, lock=display_path(path))
         self.path = path
         self.holder = holder
 
@@ -74,15 +75,14 @@ def _open_lock(path: Path) -> int:
     except OSError as exc:
         if exc.errno != errno.ELOOP:
             raise
-        raise UnsafeLock(f"锁文件 {path} 是一个符号链接，不是 annex 创建的；annex 不经过链接写入。"
-                         "请删除这个链接后再运行") from None
+        raise UnsafeLock("lock-link", lock=path) from None
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
         os.close(fd)
-        raise UnsafeLock(f"锁文件 {path} 不是普通文件；请删除它后再运行")
+        raise UnsafeLock("lock-not-regular", lock=path)
     if st.st_nlink != 1:  # a hard link to another file: writing the pid would overwrite that file
         os.close(fd)
-        raise UnsafeLock(f"锁文件 {path} 另有硬链接（与别的文件是同一个文件），annex 不写入它；请删除它后再运行")
+        raise UnsafeLock("lock-hard-link", lock=path)
     return fd
 
 

@@ -136,6 +136,9 @@ def _funds(p: ProjectInput, variant: Variant, labels: dict[str, str], budget: Bu
 
 
 def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledForm:
+    """One project's filled form. Long on purpose: it reads as the form does, top to bottom, every
+    printed field decided once in print order; the parts that have rules of their own (figures,
+    indicator rows, lines, ticks) are the functions it calls."""
     dept = year.department
     labels = {k: v.replace("{unit}", dept.money_unit) for k, v in variant.labels.items()}
     scoring = year.scoring(variant)

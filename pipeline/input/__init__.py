@@ -1,4 +1,16 @@
-"""Reading the user's files (YAML, CSV) into the input model, every problem located."""
+"""Reading the user's files into the input model, every problem located at file:line or sheet!cell.
+
+  year.py        the loader: a year folder (YAML, CSV, workbook) as one YearInput
+  model.py       the input model (pydantic), money as Decimal from the text as written
+  yaml_file.py, csv_file.py, csv_rows.py, workbook/   the readers, one per kind of file
+  validation.py  pydantic's errors as catalogued problems; the lenient forms read with a warning
+  tree.py        the year folder walked without following links (what check, build and archive see)
+  read_file.py   one data file read (regular, size first), a refusal reported where it is
+  folders.py     finding the data and year folders
+  encoding.py, chars.py   text encodings and characters a form cannot print
+  arithmetic.py  the form's sums (执行率, 得分, 等级), shared by compute and Word import
+  word/          `annex import`: 自评表 tables read out of Word documents
+"""
 
 from __future__ import annotations
 

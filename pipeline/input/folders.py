@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from pipeline.errors import Abort
+from pipeline.problems.catalogue import NONE, listing
 
 YEAR_NAME = re.compile(r"\d{4}")
 DEFAULT_DATA = Path("data")  # the CLI's default for --data
@@ -35,24 +36,18 @@ def latest_year(data_dir: Path) -> int | None:
     return years[-1] if years else None
 
 
-def _no_data_folder(data_dir: Path) -> str:
-    """The hint for a data folder that is not there: `--data data` is the default, so it is no help."""
-    if data_dir == DEFAULT_DATA:
-        return (f"当前文件夹（{Path.cwd()}）里没有 {data_dir} 文件夹；请先进入项目文件夹（含 data 文件夹的那个）"
-                "再运行，或用 --data 指明数据文件夹在哪里，例如 --data /home/用户名/绩效自评/data")
-    return f"找不到数据文件夹 {data_dir}；请检查 --data 后面的路径"
-
-
 def find_year_dir(data_dir: Path, year: int | None) -> Path:
     """The year folder to work on: data_dir/<year>, or the latest year's; YearNotFound says what exists."""
     if not data_dir.is_dir():
-        raise YearNotFound(_no_data_folder(data_dir))
+        # `--data data` is the default: naming it is no help, where the user stands is
+        if data_dir == DEFAULT_DATA:
+            raise YearNotFound("no-data-folder-here", cwd=Path.cwd(), data=data_dir)
+        raise YearNotFound("no-data-folder", data=data_dir)
     if year is None:
         year = latest_year(data_dir)
         if year is None:
-            raise YearNotFound(f"{data_dir} 里没有年度文件夹（如 {data_dir}/2023）")
+            raise YearNotFound("no-year-folder", data=data_dir)
     year_dir = data_dir / str(year)
     if not year_dir.is_dir():
-        have = "、".join(map(str, years_in(data_dir))) or "无"
-        raise YearNotFound(f"找不到 {year_dir}；现有年度：{have}")
+        raise YearNotFound("year-folder-missing", year_dir=year_dir, have=listing(years_in(data_dir)) or NONE)
     return year_dir

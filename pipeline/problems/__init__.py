@@ -2,5 +2,7 @@
 
   records.py    Loc (where a value was written), Issue (one problem), Issues (a run's problems)
   catalogue.py  every problem code once, with its severity and Chinese message template
+  stops.py      every message that stops a run (an Abort), by code
+  findings.py   everything `annex verify` can find in an archive, by code
   report.py     printing a run's problems: a table, lines, JSON
 """

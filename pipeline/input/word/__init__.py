@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.problems.catalogue import UNNAMED_PROJECT, WRITE_INTO, listing
 from pipeline.problems.records import Issues, Loc
 from pipeline.files.names import safe_file_stem
 from pipeline.input.word.document import Unreadable, find_tables, open_docx
@@ -46,8 +47,31 @@ def _majority(values: list) -> object:
 
 def import_documents(paths: list[Path], year: int | None = None, display=str) -> Imported:
     """Read every table of `paths`. `display(path)` is how a document is named in messages."""
-    forms = [FormLabels(load_variant(n)) for n in available_variants()]
     issues = Issues()
+    reads, docs = _read_documents(paths, display, issues)
+    variant_name, kept = _one_variant(reads, issues)
+    variant = load_variant(variant_name)
+    headings = [read_heading(r.lines, variant) for r in kept]
+    # national-2020 prints no unit line: the bundle's own file name carries the unit
+    if not variant.unit_line:
+        headings = [_unit_from_name(h, r.doc) for h, r in zip(headings, kept)]
+    result = Imported(None, variant_name, {}, [], issues, len(kept), docs)
+    if not kept:
+        return result
+    result.year, unit, date = _heading_majorities(kept, headings, variant, year)
+    if result.year is None:
+        issues.report("import-year-missing", Loc(kept[0].doc))
+    _titles(kept, headings, variant)
+    scoring = _majority([r.scoring for r in kept])
+    dept_of = _majority([r.data.get("主管部门") for r in kept])
+    _project_files(kept, scoring, dept_of, result)
+    result.department = _department(kept, unit, dept_of, date, variant, scoring, issues)
+    return result
+
+
+def _read_documents(paths: list[Path], display, issues: Issues) -> tuple[list[ProjectRead], int]:
+    """Every table that reads as a form of a variant, and how many documents could be opened."""
+    forms = [FormLabels(load_variant(n)) for n in available_variants()]
     reads: list[ProjectRead] = []
     docs = 0
     for path in paths:
@@ -60,9 +84,14 @@ def import_documents(paths: list[Path], year: int | None = None, display=str) ->
         docs += 1
         found = find_tables(document, forms)
         if not found:
-            issues.report("import-no-table", Loc(doc), variants="、".join(f.variant.name for f in forms))
+            issues.report("import-no-table", Loc(doc), variants=listing(f.variant.name for f in forms))
             continue
         reads.extend(read_project(f, doc) for f in found)
+    return reads, docs
+
+
+def _one_variant(reads: list[ProjectRead], issues: Issues) -> tuple[str, list[ProjectRead]]:
+    """A year has one variant: the majority's; the other tables are reported and left out."""
     variant_name = _majority([r.variant for r in reads]) or DEFAULT_VARIANT
     kept = []
     for r in reads:
@@ -70,37 +99,31 @@ def import_documents(paths: list[Path], year: int | None = None, display=str) ->
             issues.report("import-mixed-variants", r.problems.loc(""), variant=r.variant, majority=variant_name)
         else:
             kept.append(r)
-    variant = load_variant(variant_name)
-    headings = [read_heading(r.lines, variant) for r in kept]
-    # national-2020 prints no unit line: the bundle's own file name carries the unit
-    if not variant.unit_line:
-        headings = [_unit_from_name(h, r.doc) for h, r in zip(headings, kept)]
+    return variant_name, kept
 
-    result = Imported(None, variant_name, {}, [], issues, len(kept), docs)
-    if not kept:
-        return result
+
+def _heading_majorities(kept: list[ProjectRead], headings: list[Heading], variant: Variant, year: int | None):
+    """The year, unit and date most tables print (the year given wins); a table printing another is reported."""
     the_year = year if year is not None else _majority([h.year for h in headings])
     unit = _majority([h.unit for h in headings])
     date = _majority([h.date for h in headings])
     for h, r in zip(headings, kept):
         if year is None and h.year is not None and h.year != the_year:
-            r.problems.report("import-differs", "标题", h.title, label="年度", printed=h.year, count=_count(headings, "year", the_year), majority=the_year)
+            r.problems.report("import-differs", "标题", h.title, label="年度", printed=h.year,
+                              count=_count(headings, "year", the_year), majority=the_year)
         if unit and h.unit is not None and h.unit != unit:
             r.problems.report("import-differs", line_prefix(variant.unit_line), h.unit, label="单位名称", printed=h.unit,
                               count=_count(headings, "unit", unit), majority=unit)
         if date and h.date_text is not None and h.date != date:
             r.problems.report("import-differs", line_prefix(variant.date_line), h.date_text, label="填报日期",
                               printed=h.date_text, count=_count(headings, "date", date), majority=date)
-    if the_year is None:
-        issues.report("import-year-missing", Loc(kept[0].doc))
-    result.year = the_year
+    return the_year, unit, date
 
-    _titles(kept, headings, variant)
-    scoring = _majority([r.scoring for r in kept])
-    dept_of = _majority([r.data.get("主管部门") for r in kept])
+
+def _project_files(kept: list[ProjectRead], scoring: bool, dept_of: str | None, result: Imported) -> None:
+    """Each table as projects/NN-项目名称.yaml in document order, its problems now naming that file."""
     for n, r in enumerate(kept, start=1):
-        number = f"{n:02d}"
-        stem = safe_file_stem(number, r.data.get("项目名称") or "未命名项目")
+        stem = safe_file_stem(f"{n:02d}", r.data.get("项目名称") or UNNAMED_PROJECT)
         file = f"projects/{stem}.yaml"
         if dept_of and r.data.get("主管部门") == dept_of:
             del r.data["主管部门"]
@@ -109,22 +132,27 @@ def import_documents(paths: list[Path], year: int | None = None, display=str) ->
                 for ind in g["指标"]:
                     ind.pop("分值", None)
                     ind.pop("得分", None)
-        r.problems.flush(issues, file)
+        r.problems.flush(result.issues, file)
         result.projects.append((stem, _ordered(r.data)))
         if r.missing:
             result.missing[file] = r.missing
+
+
+def _department(kept: list[ProjectRead], unit: str | None, dept_of: str | None, date, variant: Variant,
+                scoring: bool, issues: Issues) -> dict:
+    """department.yaml from what the tables print by majority; what none prints is reported."""
     dept: dict = {}
     if unit:
         dept["单位名称"] = unit
     else:
-        issues.report("import-not-found", Loc(kept[0].doc), label="单位名称", file="department.yaml")
+        issues.report("import-not-found", Loc(kept[0].doc), label="单位名称", file=WRITE_INTO["department"])
     if dept_of:
         dept["主管部门"] = dept_of
     if date:
         dept["填报日期"] = date
     else:
-        issues.report("import-not-found", Loc(kept[0].doc), label="填报日期", file="department.yaml")
-    dept["表样"] = variant_name
+        issues.report("import-not-found", Loc(kept[0].doc), label="填报日期", file=WRITE_INTO["department"])
+    dept["表样"] = variant.name
     if not variant.scoring_always:
         dept["评分"] = bool(scoring)
     weight = _majority([r.budget_weight for r in kept]) if scoring else None
@@ -133,8 +161,7 @@ def import_documents(paths: list[Path], year: int | None = None, display=str) ->
     money = _majority([r.money_unit for r in kept])
     if money and (money != "万元" or len(variant.money_units) > 1):
         dept["金额单位"] = money
-    result.department = dept
-    return result
+    return dept
 
 
 def _count(headings: list[Heading], attr: str, value) -> int:

@@ -9,14 +9,13 @@ from pathlib import Path
 import docx
 from docx.oxml.ns import qn
 
+from pipeline.problems.catalogue import DOCX_REFUSED, OTHER_FORMATS
 from pipeline.input.word.cells import Cell, paragraph_text, table_rows
 from pipeline.input.word.labels import FormLabels
 from pipeline.variant import Variant
 
 MAX_DOCX_BYTES = 50 * 1024 * 1024
 MIN_LABELS = 5  # labels of a variant a table must hold to be read as that form
-OLD_FORMATS = {".doc": "Word 97-2003（.doc）", ".wps": "WPS 文字（.wps）", ".wpt": "WPS 模板（.wpt）",
-               ".dot": "Word 模板（.dot）", ".rtf": "RTF（.rtf）", ".odt": "OpenDocument（.odt）"}
 
 
 class Unreadable(Exception):
@@ -38,19 +37,19 @@ class FoundTable:
 
 
 def open_docx(path: Path) -> docx.document.Document:
-    kind = OLD_FORMATS.get(path.suffix.lower())
+    kind = OTHER_FORMATS.get(path.suffix.lower())
     if kind:
         raise Unreadable("import-not-docx", kind=kind)
     if path.is_symlink() or not path.is_file():
-        raise Unreadable("import-unreadable", reason="不是普通文件")
+        raise Unreadable("import-unreadable", reason=DOCX_REFUSED["not-regular"])
     if path.stat().st_size > MAX_DOCX_BYTES:
-        raise Unreadable("import-unreadable", reason=f"文件过大（上限 {MAX_DOCX_BYTES // 1024 // 1024} MB）")
+        raise Unreadable("import-unreadable", reason=DOCX_REFUSED["too-large"].format(mb=MAX_DOCX_BYTES // 1024 // 1024))
     with open(path, "rb") as f:
         head = f.read(8)
     if head.startswith(b"\xd0\xcf\x11\xe0"):  # an OLE file: .doc / .wps saved under a .docx name
-        raise Unreadable("import-not-docx", kind="Word 97-2003 或 WPS（扩展名是 .docx，内容不是）")
+        raise Unreadable("import-not-docx", kind=DOCX_REFUSED["ole"])
     if not zipfile.is_zipfile(path):
-        raise Unreadable("import-unreadable", reason="不是 .docx 文件（不是 zip 格式）")
+        raise Unreadable("import-unreadable", reason=DOCX_REFUSED["not-zip"])
     try:
         return docx.Document(str(path))
     except Exception as e:  # python-docx raises several kinds for a broken package

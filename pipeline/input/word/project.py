@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pipeline.problems.records import Issues, Loc
+from pipeline.problems.catalogue import WRITE_INTO, listing
 from pipeline.input.arithmetic import amount_text, budget_score, execution_rate, grade_of
 from pipeline.input.word.document import FoundTable
 from pipeline.input.word.labels import norm
@@ -67,122 +68,145 @@ def amount(text: str) -> Decimal | None:
     return Decimal(t) if _AMOUNT.fullmatch(t) else None
 
 
-def read_project(found: FoundTable, doc: str) -> ProjectRead:
-    v = found.variant
-    t = read_table(found.rows, found.labels)
-    at = Located(doc, found.number)
-    label = v.labels
-    data: dict = {}
-    missing: list[str] = []
+@dataclass
+class _Reading:
+    """One table being read into a project file's data: what each step adds, and what it left for
+    the user to fill."""
 
-    def text(key: str, lid: str) -> None:
-        value = t.singles.get(lid, "")
+    t: TableRead
+    at: Located
+    label: dict[str, str]
+    data: dict = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    scoring: bool = False
+    budget_weight: Decimal | None = None
+    money_unit: str | None = None
+
+    def lacks(self, key: str, where: str, code: str = "import-missing", value: object = None, **fields) -> None:
+        """`key` left out of the data, reported at `where` (the label the form prints)."""
+        self.at.report(code, where, value, **({"label": where} if code == "import-missing" else fields),
+                       file=WRITE_INTO["project"])
+        self.missing.append(key)
+
+    def text(self, key: str, lid: str) -> None:
+        value = self.t.singles.get(lid, "")
         if value:
-            data[key] = value
+            self.data[key] = value
         else:
-            at.report("import-missing", label[lid], label=label[lid], file="项目文件")
-            missing.append(key)
+            self.lacks(key, self.label[lid])
 
-    text("项目名称", "project_name")
-    if t.singles.get("department"):
-        data["主管部门"] = t.singles["department"]
-    text("项目实施单位", "implementer")
-    for group, options in v.checkbox_groups.items():
-        cell = t.groups.get(group)
+
+def read_project(found: FoundTable, doc: str) -> ProjectRead:
+    """The project file's data from one table, in the order of the file: names, ticks, money,
+    goals, remarks; every value that cannot be read is left out and reported."""
+    v = found.variant
+    r = _Reading(read_table(found.rows, found.labels), Located(doc, found.number), v.labels)
+    r.text("项目名称", "project_name")
+    if r.t.singles.get("department"):
+        r.data["主管部门"] = r.t.singles["department"]
+    r.text("项目实施单位", "implementer")
+    _checkboxes(r, v.checkbox_groups)
+    if "预算数" in v.required_keys or r.t.budget_label is not None:
+        _budget(r)
+    if v.fund_sources:
+        _funds(r, v.fund_sources)
+    if "overall_goal" in r.label:
+        _overall_goal(r)
+    goals = _goals(r.t)
+    r.scoring = r.scoring or any("weight" in row or "score" in row for g in goals for row in g)
+    r.data["年度绩效目标"] = [{"指标": [_indicator(row, r.scoring, r.at) for row in g]} for g in goals]
+    if "reason" in r.label:
+        r.text("偏差原因分析", "reason")
+    if "measures" in r.label:
+        r.text("改进措施", "measures")
+    if not r.scoring:
+        r.budget_weight = None
+    if r.scoring and r.t.total and r.budget_weight is not None:
+        _check_total(r.at, v, r.t, goals, r.budget_weight, r.data)
+    return ProjectRead(doc, found.number, v.name, r.data, r.scoring, r.budget_weight, r.money_unit, found.lines, r.t,
+                       r.at, sum(len(g) for g in goals), r.missing)
+
+
+def _checkboxes(r: _Reading, groups: dict[str, list[str]]) -> None:
+    """Each group's one ticked option; none, several or unreadable ticks are reported."""
+    for group, options in groups.items():
+        cell = r.t.groups.get(group)
         if cell is None:
-            at.report("import-missing", group, label=group, file="项目文件")
-            missing.append(group)
+            r.lacks(group, group)
             continue
         reading = read_group(cell, options)
         for n, printed, expected in reading.renamed:
-            at.report("import-option-renamed", group, printed, group=group, n=n, printed=printed, expected=expected)
+            r.at.report("import-option-renamed", group, printed, group=group, n=n, printed=printed, expected=expected)
         if reading.chosen:
-            data[group] = reading.chosen
+            r.data[group] = reading.chosen
         elif not reading.found_options:
-            at.report("import-checkbox-unread", group, cell, group=group, options="、".join(options), file="项目文件")
-            missing.append(group)
+            r.lacks(group, group, "import-checkbox-unread", cell, group=group, options=listing(options))
         elif len(reading.ticked) > 1:
-            at.report("import-checkbox-many", group, cell, group=group, count=len(reading.ticked),
-                      ticked="、".join(dict.fromkeys(reading.ticked)), file="项目文件")
-            missing.append(group)
+            r.lacks(group, group, "import-checkbox-many", cell, group=group, count=len(reading.ticked),
+                    ticked=listing(dict.fromkeys(reading.ticked)))
         else:
-            at.report("import-checkbox-none", group, cell, group=group, options="、".join(options), file="项目文件")
-            missing.append(group)
+            r.lacks(group, group, "import-checkbox-none", cell, group=group, options=listing(options))
 
-    scoring = False
-    budget_weight = None
-    money_unit = None
-    if "预算数" in v.required_keys or t.budget_label is not None:
-        money_unit = t.budget_label.unit if t.budget_label else None
-        figures = {}
-        for key, lid in (("预算数", "planned"), ("执行数", "spent")):
-            printed = t.budget.get(lid, "")
-            value = amount(printed)
+
+def _budget(r: _Reading) -> None:
+    """预算数 and 执行数 (the hubei form's one budget row), its printed rate checked, its 分值."""
+    t = r.t
+    r.money_unit = t.budget_label.unit if t.budget_label else None
+    figures = {}
+    for key, lid in (("预算数", "planned"), ("执行数", "spent")):
+        printed = t.budget.get(lid, "")
+        value = amount(printed)
+        if value is None:
+            r.lacks(key, r.label[lid], "import-amount" if printed else "import-missing", printed or None,
+                    label=r.label[lid], printed=printed)
+        else:
+            r.data[key] = value
+            figures[lid] = value
+    _check_rate(r.at, r.label["rate"], t.budget.get("rate", ""), figures.get("spent"), figures.get("planned"))
+    if "weight" in t.budget or "score" in t.budget:
+        r.scoring = True
+    weight = t.budget.get("weight") or (t.budget_label.weight if t.budget_label else None)
+    if weight:  # a `(20 分)` typed on a form without score columns is no scoring
+        r.budget_weight = amount(weight)
+
+
+def _funds(r: _Reading, sources: dict[str, str]) -> None:
+    """项目资金 by source (the national form's rows), the total's printed rate checked."""
+    t = r.t
+    r.money_unit = t.funds_label.unit if t.funds_label else None
+    funds = {}
+    for key, where in sources.items():
+        row = t.funds.get(key)
+        if row is None:
+            r.lacks(f"项目资金.{key}", where)
+            continue
+        entry = {}
+        for dkey, lid in (("年初预算数", "initial"), ("全年预算数", "planned"), ("全年执行数", "spent")):
+            value = amount(row.get(lid, ""))
             if value is None:
-                code = "import-amount" if printed else "import-missing"
-                at.report(code, label[lid], printed or None, label=label[lid], printed=printed, file="项目文件")
-                missing.append(key)
+                lab = f"{where} {r.label[lid]}"
+                r.lacks(f"项目资金.{key}.{dkey}", lab, "import-amount", row.get(lid), label=lab, printed=row.get(lid, ""))
             else:
-                data[key] = value
-                figures[lid] = value
-        _check_rate(at, label["rate"], t.budget.get("rate", ""), figures.get("spent"), figures.get("planned"))
-        if "weight" in t.budget or "score" in t.budget:
-            scoring = True
-        weight = t.budget.get("weight") or (t.budget_label.weight if t.budget_label else None)
-        if weight:  # a `(20 分)` typed on a form without score columns is no scoring
-            budget_weight = amount(weight)
-    if v.fund_sources:
-        money_unit = t.funds_label.unit if t.funds_label else None
-        funds = {}
-        for key in v.fund_sources:
-            row = t.funds.get(key)
-            where = v.fund_sources[key]
-            if row is None:
-                at.report("import-missing", where, label=where, file="项目文件")
-                missing.append(f"项目资金.{key}")
-                continue
-            entry = {}
-            for dkey, lid in (("年初预算数", "initial"), ("全年预算数", "planned"), ("全年执行数", "spent")):
-                value = amount(row.get(lid, ""))
-                if value is None:
-                    lab = f"{where} {label[lid]}"
-                    at.report("import-amount", lab, row.get(lid), label=lab, printed=row.get(lid, ""), file="项目文件")
-                    missing.append(f"项目资金.{key}.{dkey}")
-                else:
-                    entry[dkey] = value
-            funds[key] = entry
-        data["项目资金"] = funds
-        total = t.funds.get("total", {})
-        complete = [f for f in funds.values() if "全年预算数" in f and "全年执行数" in f]
-        if len(complete) == len(v.fund_sources):
-            planned = sum((f["全年预算数"] for f in complete), Decimal(0))
-            spent = sum((f["全年执行数"] for f in complete), Decimal(0))
-            _check_rate(at, label["rate"], total.get("rate", ""), spent, planned)
-        if total.get("weight"):
-            budget_weight = amount(total["weight"])
-        scoring = True
-    if "overall_goal" in label:
-        if t.overall.get("expected") or t.overall.get("achieved"):
-            data["年度总体目标"] = {"预期目标": t.overall.get("expected", ""), "实际完成情况": t.overall.get("achieved", "")}
-        else:
-            at.report("import-missing", label["overall_goal"], label=label["overall_goal"], file="项目文件")
-            missing.append("年度总体目标")
+                entry[dkey] = value
+        funds[key] = entry
+    r.data["项目资金"] = funds
+    total = t.funds.get("total", {})
+    complete = [f for f in funds.values() if "全年预算数" in f and "全年执行数" in f]
+    if len(complete) == len(sources):
+        planned = sum((f["全年预算数"] for f in complete), Decimal(0))
+        spent = sum((f["全年执行数"] for f in complete), Decimal(0))
+        _check_rate(r.at, r.label["rate"], total.get("rate", ""), spent, planned)
+    if total.get("weight"):
+        r.budget_weight = amount(total["weight"])
+    r.scoring = True
 
-    goals = _goals(t)
-    scored_rows = any("weight" in r or "score" in r for g in goals for r in g)
-    scoring = scoring or scored_rows
-    data["年度绩效目标"] = [{"指标": [_indicator(r, scoring, at) for r in g]} for g in goals]
-    count = sum(len(g) for g in goals)
-    if "reason" in label:
-        text("偏差原因分析", "reason")
-    if "measures" in label:
-        text("改进措施", "measures")
-    if not scoring:
-        budget_weight = None
-    if scoring and t.total and budget_weight is not None:
-        _check_total(at, v, t, goals, budget_weight, data)
-    return ProjectRead(doc, found.number, v.name, data, scoring, budget_weight, money_unit, found.lines, t, at, count,
-                       missing)
+
+def _overall_goal(r: _Reading) -> None:
+    expected, achieved = r.t.overall.get("expected"), r.t.overall.get("achieved")
+    if expected or achieved:
+        r.data["年度总体目标"] = {"预期目标": expected or "", "实际完成情况": achieved or ""}
+    else:
+        r.lacks("年度总体目标", r.label["overall_goal"])
 
 
 def _goals(t: TableRead) -> list[list[dict[str, str]]]:
@@ -215,7 +239,7 @@ def _indicator(row: dict[str, str], scoring: bool, at: Located) -> dict:
                 out[key] = value
             elif printed:
                 at.report("import-amount", f"{row.get('level3', '')} {key}", printed, label=key, printed=printed,
-                          file="项目文件")
+                          file=WRITE_INTO["project"])
     if row.get("remark"):
         out["偏差原因分析及改进措施"] = row["remark"]
     return out

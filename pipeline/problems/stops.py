@@ -1,0 +1,70 @@
+"""The messages that stop a run (`pipeline.errors.Abort`, raised with a code and its fields),
+registered once, by code.
+
+Not problems of the data (those are reported all together, located): one failure the user can act
+on, said once with what to do. tests/test_aborts.py raises each.
+"""
+
+from __future__ import annotations
+
+from pipeline.problems.catalogue import CATALOGUE, ProblemType
+from pipeline.problems.findings import FINDINGS
+
+STOPS: dict[str, ProblemType] = {}
+
+
+def stop(code: str, template: str) -> ProblemType:
+    """Register a message that stops a run; a code registered twice (anywhere here) is an error."""
+    if code in STOPS or code in CATALOGUE or code in FINDINGS:
+        raise ValueError(f"code {code!r} registered twice")
+    STOPS[code] = entry = ProblemType(code, "error", template)
+    return entry
+
+
+def stop_text(code: str, **fields: object) -> str:
+    try:
+        return STOPS[code].message(**fields)
+    except KeyError:
+        raise KeyError(f"stop {code!r} is not in the catalogue (pipeline/problems/catalogue.py)") from None
+
+
+# output-overlaps-data {how}: where the output folder lies
+OVERLAP = {"same": "是同一个文件夹", "inside": "在数据文件夹里面", "contains": "包含数据文件夹"}
+# lock-busy {who} and {waited}
+LOCK_HOLDER = "（进程 {pid}）"
+LOCK_WAITED = "，等待 {seconds:g} 秒后仍未结束"
+
+# The lock (pipeline/files/lock.py)
+stop("lock-busy", "另一个 annex build{who}正在生成 {subject}{waited}；请稍后再试（锁文件 {lock}）")
+stop("lock-link", "锁文件 {lock} 是一个符号链接，不是 annex 创建的；annex 不经过链接写入。请删除这个链接后再运行")
+stop("lock-not-regular", "锁文件 {lock} 不是普通文件；请删除它后再运行")
+stop("lock-hard-link", "锁文件 {lock} 另有硬链接（与别的文件是同一个文件），annex 不写入它；请删除它后再运行")
+# Where a build writes (pipeline/build/paths.py)
+stop("output-overlaps-data", "输出文件夹 {out} 与数据文件夹 {data} 重叠（输出文件夹{how}）：生成和归档会改写甚至删除数据。"
+     "未写入任何文件。请用 --out 指定数据文件夹以外的文件夹，例如 --out build")
+stop("output-is-link", "{target} 是一个符号链接（指向 {points_to}），不是 annex 生成的文件夹；"
+     "annex 会替换并删除这里的旧输出，因此不经过链接写入。请删除这个链接后再运行 annex build")
+stop("output-not-folder", "{target} 不是文件夹；annex 要在这里生成 {year} 年度的输出。请移走它后再运行 annex build")
+# A build (pipeline/build/run.py, errors.py)
+stop("data-changed-during-check", "{year_dir} 里的文件在检查过程中被修改；请保存好后再运行一次 annex build")
+stop("nothing-to-build", "{year_dir} 里没有可生成的项目")
+stop("check-failed", "数据有错误，未生成任何文件；请先改正上面的错误（annex check 可再次检查）")
+stop("render-failed", "{table}（{format}）：写入失败，{reason}")
+stop("render-failed-kept", "生成失败：{message}\n{build_dir} 仍是上一次完整的输出，归档未改动。")
+stop("archive-failed", "已生成 {build_dir}，但归档失败：{reason}{where}。{build_dir} 已更新，这次输出未归档；"
+     "腾出空间（或改正问题）后再运行一次 annex build，即会归档")
+stop("data-changed-during-build", "已生成 {build_dir}，但 {year_dir} 里的文件在构建过程中被修改，本次输出未归档；"
+     "请再运行一次 annex build")
+# The archive (pipeline/archive/store.py, verify.py)
+stop("archive-root-not-folder", "{root} 应是 annex 建立的归档文件夹，现在却是链接或文件；本次输出未归档。"
+     "请把它恢复为文件夹（或移走它）后再运行 annex build")
+stop("archive-record-is-folder", "{path} 应是 annex 写的记录文件，现在却是文件夹；本次输出未归档。请移走它后再运行 annex build")
+stop("archive-data-link", "已生成 {build_dir}，但数据文件夹里的 {link} 是链接（指向 {points_to}）："
+     "annex 不把链接或它指向的文件存进归档，本次输出未归档。请把这个链接换成文件或文件夹本身（或删掉它），再运行 annex build")
+stop("archive-folder-unlistable", "无法读取 {folder}（{reason}）")
+# Finding the year (pipeline/input/folders.py)
+stop("no-data-folder-here", "当前文件夹（{cwd}）里没有 {data} 文件夹；请先进入项目文件夹（含 data 文件夹的那个）"
+     "再运行，或用 --data 指明数据文件夹在哪里，例如 --data /home/用户名/绩效自评/data")
+stop("no-data-folder", "找不到数据文件夹 {data}；请检查 --data 后面的路径")
+stop("no-year-folder", "{data} 里没有年度文件夹（如 {data}/2023）")
+stop("year-folder-missing", "找不到 {year_dir}；现有年度：{have}")
