@@ -78,6 +78,7 @@ def render_report(report: FilledReport, variant: Variant, fmt: str, rel: str, de
     """One of the report's files, written into the build's staging folder (run in a worker)."""
     from pipeline.build.errors import RenderError
     from pipeline.build.tasks import _write
+    from pipeline.errors import Abort
 
     try:
         if fmt == "pdf":
@@ -88,6 +89,8 @@ def render_report(report: FilledReport, variant: Variant, fmt: str, rel: str, de
             from pipeline.render.report_docx import render_report_docx
 
             data = render_report_docx(report, variant)
-    except Exception as e:
-        raise RenderError(f"{report.key}（{fmt}）：{type(e).__name__}: {e}") from None
+    except Abort:
+        raise  # an expected failure (a font it cannot use): it says what to do
+    except OSError as e:  # the disk, not the renderer; anything else is a bug and keeps its traceback
+        raise RenderError("render-failed", table=report.key, format=fmt, reason=e.strerror or e) from None
     return _write(dest, rel, data, fmt == "pdf")
