@@ -8,6 +8,7 @@ department with another province's form adds a folder, not code.
 from __future__ import annotations
 
 import hashlib
+import string
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -168,6 +169,12 @@ class Variant:
     page: PageSettings | None = None
     summary: SummarySettings = SummarySettings(False, "", "", "", "", "", "", {})
     rules: str = ""  # the default scoring rule set: templates/rules/<rules>.yaml (department.yaml: 评分规则)
+
+    @property
+    def prints_date(self) -> bool:
+        """Whether the form prints 填报日期 (its `date_line` has the date in it). Only then is the date
+        required: a field the chosen form does not print is not (national-2020 prints none)."""
+        return any(f in ("year", "month", "day") for _, f, _, _ in string.Formatter().parse(self.date_line) if f)
 
     @property
     def docx_template(self) -> Path:

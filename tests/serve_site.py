@@ -44,7 +44,7 @@ class Site:
     clock: FakeClock = field(default_factory=FakeClock)
 
     def settings(self, **more) -> Settings:
-        return Settings(self.root, clock=self.clock, warm=False, **more)
+        return Settings(self.root, clock=self.clock, **{"warm": False, **more})
 
     def ws(self, name: str = A_WS) -> Path:
         return self.root / name

@@ -200,12 +200,12 @@ def test_whole_archive_deleted(work, what):
 def test_file_mode_changed(work):
     target = version(work, "v003") / SAME_TABLE
     target.chmod(0o644)
-    assert has(failed(work), f"2023/v003 · {SAME_TABLE}：权限被改动（应为 0444，现为 0644）")
+    assert has(failed(work), f"2023/v003 · {SAME_TABLE}：被设成了可以改写", "权限应为 0444，现为 0644")
 
 
 def test_folder_mode_changed(work):
     version(work, "v002").chmod(0o755)
-    assert has(failed(work), "2023/v002：版本文件夹的权限被改动（应为 0555，现为 0755）")
+    assert has(failed(work), "2023/v002：版本文件夹被设成了可以改写", "权限应为 0555，现为 0755")
 
 
 def test_file_replaced_by_a_symlink(work, tmp_path):
@@ -291,9 +291,9 @@ def test_recorded_head_hash_catches_a_rebuilt_archive(work):
     """Someone who rewrites the whole archive and both head records gets a consistent archive:
     only the hash the user kept elsewhere tells."""
     result = verify(work)
-    kept = result.output.split("清单 sha256：")[1].split()[0]
+    kept = result.output.split("核对码：")[1].split()[0]
     assert result.exit_code == 0 and len(kept) == 64
-    assert "v003 的清单：从它到最新版本的链完好" in verify(work, "--head", kept[:16]).output
+    assert "记下的核对码属于 2023/v003：从它到最新版本的链完好" in verify(work, "--head", kept[:16]).output
 
     shutil.rmtree(work / "build" / "archive")
     (work / "build" / ".2023.archive-head.json").unlink()
@@ -301,7 +301,7 @@ def test_recorded_head_hash_catches_a_rebuilt_archive(work):
     assert annex(work, "build").exit_code == 0  # a fresh, consistent v001
     assert verify(work).exit_code == 0
     lines = failed(work, "--head", kept)
-    assert has(lines, f"记下的哈希 {kept} 不在归档的版本链上")
+    assert has(lines, f"记下的核对码 {kept} 不在归档的版本链上")
 
 
 # --- item 7: the next build ------------------------------------------------------------------
@@ -563,7 +563,7 @@ def test_as_a_user_who_is_not_root():
         result = run("verify")
         assert result.returncode == 1 and "Traceback" not in result.stderr
         assert f"2023/v002 · {PROJECT.as_posix()}：内容与清单不符" in result.stdout
-        assert f"2023/v002 · {PROJECT.as_posix()}：权限被改动（应为 0400，现为 0600）" in result.stdout
+        assert f"2023/v002 · {PROJECT.as_posix()}：被设成了可以改写" in result.stdout
 
         # A folder its owner made unreadable: said, not a traceback.
         (version(root, "v001") / "outputs").chmod(0o000)

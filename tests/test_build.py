@@ -78,6 +78,25 @@ def test_cold_build_writes_each_table_and_the_bundle(built):
     assert not list((built / "build").glob(".staging-*"))
 
 
+def test_the_readme_says_of_every_output_whether_to_send_it(built):
+    """Issue 22.17: the README's section on what goes to the finance bureau names every file and
+    folder a build leaves in build/<year>/, the bundle's PDF first among what to send."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## 报送财政局", 1)[1].split("\n## ", 1)[0]
+    send, on_request, keep = (section.split(f"**{w}：**", 1)[1].split("\n- ", 1)[0]
+                              for w in ("要交", "按要求交", "不要交"))
+    assert send.lstrip().startswith("`<单位名称>-<年度>年度项目支出绩效自评表.pdf`")
+    for entry in sorted((built / "build" / "2023").iterdir()):
+        as_written = entry.name.replace("中共鄂州市委政法委员会", "<单位名称>").replace("2023", "<年度>")
+        if entry.name.startswith("."):
+            assert f"`{entry.name}`" in keep and "以 `.` 开头" in keep
+        elif entry.is_dir():
+            assert f"`{entry.name}/`" in on_request
+        else:
+            assert f"`{as_written}`" in send + on_request, entry.name
+    assert "`data/`" in keep and "`build/archive/`" in keep
+
+
 def test_cold_build_summary(tmp_path):
     shutil.copytree(SEED, tmp_path / "data" / "2023")
     result = annex(tmp_path, "build", "-f", "docx", "-j", "1")
@@ -290,7 +309,7 @@ def test_second_build_waits_for_the_lock_or_gives_up(work, monkeypatch):
     with hold_lock(lock, wait=0):
         busy = annex(work, "build", "-f", "docx", "--wait", "0")
     assert busy.exit_code == 1
-    assert f"（进程 {os.getpid()}）正在生成 build/2023" in busy.stderr
+    assert f"（进程 {os.getpid()}）正在写入 build/2023" in busy.stderr
     assert "请稍后再试" in busy.stderr
 
     held, release = threading.Event(), threading.Event()
@@ -316,7 +335,7 @@ def test_second_build_waits_for_the_lock_or_gives_up(work, monkeypatch):
     waited = annex(work, "build", "-f", "docx", "--wait", "60")
     holder.join()
     assert waited.exit_code == 0, waited.output
-    assert "正在生成同一年度，等待它完成" in waited.stderr
+    assert "正在写入同一年度，等待它完成" in waited.stderr
 
 
 def test_concurrent_builds_do_not_interleave(work):
@@ -339,7 +358,7 @@ def test_missing_glyph_stops_before_writing(work):
     set_figure(work, "02-市综治中心", "项目实施单位", "市综治中心", "市综治中心𓀀")
     result = annex(work, "build")  # both formats: the PDF needs the glyph
     assert result.exit_code == 1
-    assert "「𓀀」U+13000" in result.stderr and "（02-市综治中心）" in result.stderr
+    assert "「𓀀」（02-市综治中心，编码 U+13000）" in result.stderr
     assert "Traceback" not in result.output
     assert files(work / "build") == before
 
@@ -447,3 +466,74 @@ def test_note_marks_the_issued_version(work):
     assert history[-1] == "      备注：报送财政局"
     again = annex(work, "build")  # the next plain build adds nothing
     assert "与最新版本 v002 相同，未新增版本" in again.output
+
+
+@pytest.mark.slow
+def test_a_changed_figure_lays_out_again_only_the_list_pages_that_show_it(tmp_path):
+    """The 项目清单 of 100 projects runs over four pages, each laid out as a piece of its own
+    (pipeline/render/pdf/summary.py). A changed 执行数 lays out again only the pieces whose rows
+    (the window each piece lays out) hold that project or the 合计 row; the others are the very
+    files of the last build, kept in build/.annex-cache/2023/. The bundles come out byte for byte
+    as a build from scratch makes them."""
+    import json
+
+    from pipeline.render.pieces import WINDOW
+
+    from tests.bench.__main__ import change_one_figure
+
+    data = write_department(tmp_path / "data", 100)
+    first = annex(tmp_path, "build", "--jobs", "2", "--no-archive")
+    assert first.exit_code == 0, first.output
+    out = tmp_path / "build" / "2023"
+    cache = tmp_path / "build" / ".annex-cache" / "2023"
+
+    def pieces() -> list[dict]:
+        return json.loads((out / ".annex-state.json").read_text(encoding="utf-8"))["pieces"]
+
+    before = pieces()
+    assert len(before) >= 3 and before[0]["start"] == 0 and before[-1]["closes"]
+    assert [p["stop"] for p in before[:-1]] == [p["start"] for p in before[1:]]  # every row once, in order
+    held = tmp_path / "held"  # a link to each piece: its inode stays taken, so "same inode" means "kept"
+    held.mkdir()
+    for p in before:
+        os.link(cache / p["output"]["path"], held / f"{p['start']}.pdf")
+
+    row = 0
+    change_one_figure(data, 0)  # the first project's 执行数, as `make bench` changes it
+    again = annex(tmp_path, "build", "--jobs", "2", "--no-archive")
+    assert again.exit_code == 0, again.output
+    assert "重新生成 1 张" in again.output
+    after = pieces()
+    assert [(p["start"], p["stop"]) for p in after] == [(p["start"], p["stop"]) for p in before]
+    laid_out = [p["start"] for p in after
+                if (cache / p["output"]["path"]).stat().st_ino != (held / f"{p['start']}.pdf").stat().st_ino]
+    expected = [p["start"] for p in before if p["start"] <= row < p["start"] + WINDOW
+                or p["start"] + WINDOW >= 100]
+    assert laid_out == expected and len(laid_out) < len(after)
+    assert sorted(f.name for f in cache.iterdir()) == sorted(p["output"]["path"] for p in after)  # no leftovers
+
+    assert_as_from_scratch(tmp_path, "cold")
+
+    # A name long enough to take several lines: the second page holds fewer rows, every page
+    # after it starts elsewhere, and the rest of the list is laid out again.
+    path = sorted((data / "projects").glob("*.yaml"))[before[1]["start"] + 2]
+    path.write_text(re.sub(r"^项目名称: .*$", "项目名称: " + "一个很长的项目名称" * 12, path.read_text(encoding="utf-8"),
+                           count=1, flags=re.M), encoding="utf-8")
+    assert annex(tmp_path, "build", "--jobs", "2", "--no-archive").exit_code == 0
+    moved = pieces()
+    assert moved[1]["stop"] < before[1]["stop"] and moved[-1]["closes"]
+    assert_as_from_scratch(tmp_path, "cold2")
+    assert sorted(f.name for f in cache.iterdir()) == sorted(p["output"]["path"] for p in moved)
+
+
+def assert_as_from_scratch(root: Path, other: str) -> None:
+    """build/2023's bundles and 项目清单 pieces are those a build from scratch into `other` makes."""
+    import json
+
+    cold = annex(root, "build", "--jobs", "2", "--no-archive", "--out", other)
+    assert cold.exit_code == 0, cold.output
+    out, scratch = root / "build" / "2023", root / other / "2023"
+    for bundle in sorted(p for p in out.iterdir() if p.suffix in (".docx", ".pdf", ".xlsx")):
+        assert bundle.read_bytes() == (scratch / bundle.name).read_bytes(), bundle.name
+    state = [json.loads((d / ".annex-state.json").read_text(encoding="utf-8")) for d in (out, scratch)]
+    assert [p["output"]["sha256"] for p in state[0]["pieces"]] == [p["output"]["sha256"] for p in state[1]["pieces"]]

@@ -520,3 +520,10 @@ FIXTURES.update({
     "import-file-exists": fx(run=_import_twice),
     "not-filled": fx(edit(D, "填报日期: 2025-04-23", "填报日期:")),
 })
+
+
+# --- a clerk's second hour (issue 22) ------------------------------------------------------------
+FIXTURES.update({
+    "level2-typo": fx(edit(P, "二级指标: 数量指标", "二级指标: 质量指")),
+    "accept-entry-format": fx(edit(D, "评分: false", "评分: false\n已确认警告:\n  - {代码: nonstandard-level2, 数值: 社会效益}")),
+})

@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
 # build() orchestrates the run and ends it by archiving, so build sits above archive; the two doors
 # (the command line, the browser) sit above everything they open.
 RANKS = [
-    {"problems"},
+    {"problems", "hints"},  # hints: how a message names a command to type (imports nothing)
     {"errors"},
     {"files"},
     {"scoring"},  # rule sets and the scores: a variant names its default rule set

@@ -85,7 +85,7 @@ def test_the_causes_are_named_in_chinese_with_the_fix(piped):
     out = piped.stdout
     assert "制表符" in out and "全角冒号" in out and "「项目实施单位: 」" in out and "全角空格" in out
     assert "是不是「项目实施单位」" in out
-    assert "绩效指标.csv 里有 3 行" in out and "新建 projects/NN-中央司法救助资金.yaml" in out
+    assert "绩效指标.csv 里有 3 行" in out and "新建 projects/序号-中央司法救助资金.yaml" in out
     assert "「常规」" in out
     assert "扩展名应为 .yaml" in out and "应以序号开头" not in out
     assert "found character" not in out and "mapping values" not in out  # no PyYAML English

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import archive
-from pipeline.cli.versions import local_time
+from pipeline.archive.describe import local_time
 from pipeline.files.digest import tree_digest
 from pipeline.input.tree import file_hashes
 from user_runs import annex

@@ -181,7 +181,7 @@ def test_watch_follows_saves_until_stopped(watching, stop):
         proc.terminate()  # `kill <pid>`: SIGTERM to the watch only
     assert proc.wait(timeout=30) == 0
     wait_for(lambda: out.count("已结束监视") == 1, "the goodbye")
-    assert "定稿后运行 annex build 存为归档版本" in out.text
+    assert "定稿后运行 .venv/bin/annex build 存为归档版本" in out.text
     assert "Traceback" not in out.text  # neither from the watch nor from its workers as they end
     with pytest.raises(ProcessLookupError):  # no worker left running
         os.killpg(proc.pid, 0)

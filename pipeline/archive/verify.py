@@ -31,7 +31,7 @@ from pipeline.archive.manifest import (
 )
 from pipeline.archive.store import MANIFEST_MODE, STAGING, archive_dir
 from pipeline.errors import Abort
-from pipeline.problems.findings import ENTRY_KIND, finding_text, link_owner
+from pipeline.problems.findings import ENTRY_KIND, MODE_CHANGE, finding_text, link_owner
 
 _HEAD_TMP = re.compile(temp_pattern(HEAD))  # a head record being written, or left by a killed build
 
@@ -189,7 +189,7 @@ def _scan_root(root: Path, add) -> dict[int, _Version]:
         kind = ENTRY_KIND["link" if stat.S_ISLNK(st.st_mode) else ("folder" if stat.S_ISDIR(st.st_mode) else "file")]
         if e.name == HEAD:
             if stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) != 0o444:
-                add("archive-mode-changed", HEAD, want=mode_text(0o444), got=mode_text(stat.S_IMODE(st.st_mode)))
+                add("archive-mode-changed", HEAD, **_mode_fields(0o444, stat.S_IMODE(st.st_mode)))
             continue  # its content is read by read_head_state
         if STAGING.fullmatch(e.name) or _HEAD_TMP.fullmatch(e.name):
             add("archive-leftover", e.name, problem=False)
@@ -232,7 +232,7 @@ def _read_manifest(v: _Version, year: int, add) -> None:
     if m.year != year:
         add("archive-manifest-wrong-year", MANIFEST, at, recorded=m.year, year=year)
     if st is not None and stat.S_IMODE(st.st_mode) != MANIFEST_MODE and m.format >= 2:
-        add("archive-mode-changed", MANIFEST, at, want=mode_text(MANIFEST_MODE), got=mode_text(stat.S_IMODE(st.st_mode)))
+        add("archive-mode-changed", MANIFEST, at, **_mode_fields(MANIFEST_MODE, stat.S_IMODE(st.st_mode)))
 
 
 def _walk_chain(versions: dict[int, _Version], head: Link | None, year: int, add) -> tuple[list[Link], set[int]]:
@@ -307,7 +307,7 @@ def _check_files(v: _Version, year: int, add) -> int:
     expected_dirs = {"/".join(rel.split("/")[:i]) for rel in entries for i in range(1, rel.count("/") + 1)}
     root_mode = stat.S_IMODE(os.lstat(v.path).st_mode)
     if root_mode != DIR_MODE:
-        add("archive-version-mode-changed", at=at, want=mode_text(DIR_MODE), got=mode_text(root_mode))
+        add("archive-version-mode-changed", at=at, **_mode_fields(DIR_MODE, root_mode))
 
     found_files: dict[str, os.stat_result] = {}
     found_dirs: set[str] = set()
@@ -379,7 +379,19 @@ def _check_files(v: _Version, year: int, add) -> int:
 
 
 def _modes(want: int, st: os.stat_result) -> dict[str, str]:
-    return {"want": mode_text(want), "got": mode_text(stat.S_IMODE(st.st_mode))}
+    return _mode_fields(want, stat.S_IMODE(st.st_mode))
+
+
+def _mode_fields(want: int, got: int) -> dict[str, str]:
+    """A changed permission as the clerk sees it (can it now be changed, can it be opened), and the
+    numbers for whoever restores it."""
+    if got & 0o222 and not want & 0o222:
+        change = MODE_CHANGE["writable"]
+    elif want & 0o444 and not got & 0o444:
+        change = MODE_CHANGE["unreadable"]
+    else:
+        change = MODE_CHANGE["other"]
+    return {"change": change, "want": mode_text(want), "got": mode_text(got)}
 
 
 def head_paths(out: Path, year: int) -> tuple[Path, Path]:

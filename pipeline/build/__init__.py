@@ -18,6 +18,7 @@ pipeline/files/):
   staging.py  the staging folder, the lock file, what killed builds left
   workers.py  the render processes, started and stopped in one place
   tasks.py    the rendering they run
+  pieces.py   the 项目清单's PDF pages kept from the last build, the others laid out side by side
   keep.py     what users changed or added under build/<year>/, moved aside, never deleted
   paths.py    where a build may write: never into the data, never through a link
   errors.py   the ways a build stops (each an Abort)

@@ -82,14 +82,64 @@ def check_year(year_dir: Path, base: Path | None = None, glyphs: bool = False) -
 
 
 def accepted_warnings(year: YearInput, issues: Issues) -> tuple[Issues, Issues]:
-    """Split off the warnings a project file (or department.yaml, for every file) lists under
-    已确认警告: the user reviewed them; they are counted, not listed again."""
-    everywhere = set(year.department.accepted or ()) if year.department is not None else set()
-    per_file = {p.file: set(p.data.accepted or ()) for p in year.projects}
+    """Split off the warnings a project file (or department.yaml / the 单位 sheet, for every file)
+    lists under 已确认警告: the user reviewed them; they are counted, not listed again. An entry
+    narrowed to a value or a project covers only those (pipeline/problems/accepted.py)."""
+    from pipeline.problems.accepted import parse_text
+
+    def entries(texts) -> list:
+        return [a for a in map(parse_text, texts or ()) if a is not None]
+
+    everywhere = entries(year.department.accepted) if year.department is not None else []
+    per_file: dict[str, list] = {}
+    for p in year.projects:
+        per_file.setdefault(p.file, []).extend(entries(p.data.accepted))
+    project_of = _project_of(year) if any(a.project for a in everywhere) else (lambda issue: None)
     kept, accepted = Issues(), Issues()
     for i in issues:
-        if i.severity == "warning" and i.code in everywhere | per_file.get(i.file, set()):
+        rules = everywhere + per_file.get(i.file, [])
+        if i.severity == "warning" and rules and any(a.covers(i, project_of(i)) for a in rules):
             accepted.items.append(i)
         else:
             kept.items.append(i)
     return kept, accepted
+
+
+def _project_of(year: YearInput):
+    """The 项目名称 a problem is about, from where it was found: a project's own file, or a place
+    (a workbook cell, a CSV row) that holds one of its values."""
+    files: dict[str, set[str]] = {}
+    places: dict[tuple, str] = {}
+
+    def walk(p, value, path: tuple) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(p, v, path + (k,))
+        elif isinstance(value, list):
+            for n, v in enumerate(value):
+                walk(p, v, path + (n,))
+        loc = p.loc(*path)
+        places.setdefault((loc.file, loc.line, loc.cell), p.data.name)
+
+    for p in year.projects:
+        files.setdefault(p.file, set()).add(p.data.name)
+        walk(p, p.data.model_dump(by_alias=True, exclude_none=True), ())
+        for figure in (p.planned, p.spent):
+            if figure is not None:
+                places.setdefault((figure.loc.file, figure.loc.line, figure.loc.cell), p.data.name)
+        for goal in p.goals:
+            for ind in goal.indicators:
+                for key in ("一级指标", "二级指标", "三级指标", "年初目标值", "实际完成值"):
+                    try:
+                        loc = ind.locs[key]
+                    except KeyError:  # a cell the row does not have
+                        continue
+                    places.setdefault((loc.file, loc.line, loc.cell), p.data.name)
+
+    def project_of(issue: Issue) -> str | None:
+        names = files.get(issue.file, ())
+        if len(names) == 1 and issue.cell is None:
+            return next(iter(names))
+        return places.get((issue.file, issue.line, issue.cell))
+
+    return project_of

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline.build.state import BuildState, as_written
 from pipeline.files.paths import display_path
+from pipeline.hints import annex_command
 
 KEPT_MARK = ".已修改-"
 
@@ -86,6 +87,6 @@ def summary(build_dir: Path, kept: list[str]) -> list[str]:
              "没有删除，已移到："]
     lines += [f"  {display_path(Path(p))}" for p in kept]
     if any(p.endswith(".docx") for p in kept):
-        lines.append("新的输出仍按数据生成。要取回 Word 里的改动：annex import <改过的 .docx> --data <临时文件夹>，"
-                     "对照读出的数据改 data/ 里的文件，再 annex build。")
+        lines.append(f"新的输出仍按数据生成。要取回 Word 里的改动：{annex_command('import', '<改过的.docx>', '--data', '<临时文件夹>')}，"
+                     f"对照读出的数据改 data/ 里的文件，再 {annex_command('build')}。")
     return lines

@@ -51,6 +51,7 @@ class BuildReport:
     kept_aside: list[str] = field(default_factory=list)  # user's files moved out of the previous build
     pdf_fonts: str = ""  # the fonts the PDF uses, by role: the official ones when installed, else Noto
     partial: bool = False  # fewer formats than the full set: build/<year> updated, not archived
+    long_tables: list[tuple[str, int, str]] = field(default_factory=list)  # (table, pages, its PDF) over one page
 
     @property
     def complete(self) -> bool:

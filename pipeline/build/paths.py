@@ -18,6 +18,7 @@ from pipeline.problems.stops import OVERLAP
 
 
 TABLES_DIR = "分表"  # build/<year>/分表: the tables (pipeline.build.TABLES_DIR)
+CACHE_DIR = ".annex-cache"  # build/.annex-cache/<year>/: what a build keeps for the next (staging.pieces_dir)
 
 
 class OutputOverlapsData(Abort):
@@ -61,7 +62,7 @@ def check_year_output(out: Path, year: int) -> None:
     """out/<year> must be a folder annex made, not a link to somewhere else (it is swapped and
     its previous contents deleted)."""
     target = out / str(year)
-    for path in (target, target / TABLES_DIR):
+    for path in (target, target / TABLES_DIR, out / CACHE_DIR, out / CACHE_DIR / str(year)):
         _our_folder(path, year)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import __version__
-from pipeline.build.state import BuildState, OutputFile, ProjectState, digest, form_hash, intact
+from pipeline.build.state import BuildState, OutputFile, PieceState, ProjectState, digest, form_hash, intact
 from pipeline.variant import Variant, load_variant
 
 if TYPE_CHECKING:
@@ -66,6 +66,9 @@ class Plan:
     table_jobs: list[tuple[FilledForm, tuple[str, ...]]]  # a form and the formats it needs
     bundle_formats: tuple[str, ...]  # bundles to assemble again
     bundle_rel: dict[str, str]  # format -> the bundle's path inside build/<year>/
+    pieces: list[PieceState]  # the 项目清单's PDF pieces the PDF bundle was joined from, if it is kept
+    previous_pieces: list[PieceState]  # the last build's, for a PDF bundle joined again
+    pieces_salt: str  # what every piece depends on besides its rows: templates, fonts, annex
     report_inputs: str = ""  # the 自评报告's (build/report_step.py): its files are among the bundle's
 
     @property
@@ -105,6 +108,8 @@ def make_plan(bundle: FilledBundle, templates: str, fonts_fp: str, formats: tupl
         kept_bundle = {f: o for f, o in state.bundle.items()
                        if f in rel and o.path == rel[f] and intact(build_dir, o)}
     again = tuple(f for f in rel if f not in kept_bundle)
+    previous = state.pieces if state is not None else []
+    kept_pieces = previous if "pdf" in kept_bundle else []
     # The report's files have inputs of their own (report_step.plan decided which to keep).
     return Plan(projects, bundle_inputs, {**kept_bundle, **report.kept}, jobs, again + report.todo,
-                {**rel, **report.rel}, report.inputs)
+                {**rel, **report.rel}, kept_pieces, previous, digest(templates, fonts_fp, __version__), report.inputs)

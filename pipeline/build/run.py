@@ -18,10 +18,12 @@ from pipeline import __version__, archive
 from pipeline.build import keep, paths, report_step, tasks
 from pipeline.build.errors import BuildError, CheckFailed, RenderError
 from pipeline.build.options import BuildOptions, BuildReport, Hooks
+from pipeline.build.pieces import Pieces
 from pipeline.build.plan import (FORMATS, SUMMARY_FORMAT, TABLES_DIR, Plan, fonts_fingerprint, make_plan, table_path,
                                   unchanged)
-from pipeline.build.staging import aside_path, clean_leftovers, link_kept, lock_path, staging_path
-from pipeline.build.state import STATE_FILE, BuildState, OutputFile, ProjectState, load_state, outputs_present
+from pipeline.build.staging import aside_path, clean_leftovers, link_kept, lock_path, pieces_dir, staging_path
+from pipeline.build.state import (STATE_FILE, BuildState, OutputFile, PieceState, ProjectState, load_state,
+                                   outputs_present)
 from pipeline.build.workers import Task, Workers
 from pipeline.files.digest import tree_digest
 from pipeline.files.lock import hold_lock
@@ -91,9 +93,9 @@ def build(opts: BuildOptions, hooks: Hooks | None = None, workers: Workers | Non
                 else:
                     _check_fonts(job, computed, plan)
                     with _staging(job, pool, state) as staging:
-                        tables = _render_tables(job, pool, computed, plan, staging)
-                        parts = _render_bundle_parts(job, pool, computed, plan, staging)
-                        state = _with_rendered(state, tables, parts)
+                        tables, pieces = _render_tables(job, pool, computed, plan, staging)
+                        parts = _render_bundle_parts(job, pool, computed, plan, staging, pieces)
+                        state = replace(_with_rendered(state, tables, parts), pieces=pieces)
                         kept_aside = _swap(job, state, staging)
         archived = _archive(job, state)
     return _report(job, state, plan, archived, removed, kept_aside, time.monotonic() - start)
@@ -176,7 +178,7 @@ def _plan(job: Job, c: Computed) -> tuple[Plan, BuildState]:
         annex_version=__version__, year=job.year, variant=c.variant.name, templates=c.templates,
         bundle_title=c.bundle.title, formats=list(job.formats), data_digest=job.data_digest,
         warnings=c.warnings, projects=plan.projects, bundle_inputs=plan.bundle_inputs,
-        bundle=plan.bundle, fonts=c.fonts, report_inputs=plan.report_inputs,
+        bundle=plan.bundle, fonts=c.fonts, pieces=plan.pieces, report_inputs=plan.report_inputs,
     )
     return plan, state
 
@@ -217,29 +219,44 @@ def _staging(job: Job, pool: Workers, state: BuildState) -> Iterator[Path]:
         raise
 
 
-def _render_tables(job: Job, pool: Workers, c: Computed, plan: Plan, staging: Path) -> dict[tuple[str, str], OutputFile]:
-    """Each changed table in each format, in chunks across the workers: (key, format) -> its file."""
+def _render_tables(job: Job, pool: Workers, c: Computed, plan: Plan,
+                   staging: Path) -> tuple[dict[tuple[str, str], OutputFile], list[PieceState]]:
+    """Each changed table in each format, in chunks across the workers: (key, format) -> its file;
+    beside them, the pages of the 项目清单 the PDF bundle starts with (pipeline/build/pieces.py)."""
     job.hooks.rendering(plan.render_count)
     batch = [Task(tasks.render_tables, (chunk, c.variant, staging), chunk) for chunk in pool.chunks(plan.table_jobs)]
+    pieces = None
+    if c.summary is not None and "pdf" in plan.bundle_formats:
+        pieces = Pieces(c.summary, c.variant, plan.pieces_salt, plan.previous_pieces, pieces_dir(job.opts.out, job.year))
+        batch = pieces.tasks() + batch  # first: a chain of pages, when laid out from scratch
     tables = {}
     for task, result in pool.run(batch):
+        if pieces is not None and pieces.owns(task):
+            pieces.done(result)
+            continue
         for key, fmt, output in result:
             tables[key, fmt] = output
         job.hooks.advance(sum(len(fmts) for _, fmts in task.what))
-    return tables
+    return tables, pieces.finish(pool) if pieces is not None else plan.pieces
 
 
-def _render_bundle_parts(job: Job, pool: Workers, c: Computed, plan: Plan, staging: Path) -> dict[str, OutputFile]:
-    """The bundles, joined from the tables in the staging folder (the 项目清单 first), the 项目清单
-    as a workbook, and the 自评报告's files: format (report.docx, report.pdf) -> its file."""
+def _render_bundle_parts(job: Job, pool: Workers, c: Computed, plan: Plan, staging: Path,
+                         pieces: list[PieceState]) -> dict[str, OutputFile]:
+    """The bundles, joined from the tables in the staging folder (the 项目清单 first: in Word from
+    its data, in the PDF from its pages `pieces`), the 项目清单 as a workbook, and the 自评报告's
+    files: format (report.docx, report.pdf) -> its file."""
 
     def files(fmt: str) -> list[str]:
         return [table_path(form, fmt) for form in c.bundle.forms]
 
-    bookmarks = (c.bundle.title, c.bundle.unit, [form.outline_title for form in c.bundle.forms], c.summary)
+    outlines: list[str | None] = [form.outline_title for form in c.bundle.forms]
+    if c.summary is not None:  # one bookmark, at its first page
+        outlines = [c.summary.outline_title, *[None] * (len(pieces) - 1), *outlines]
+    cache = pieces_dir(job.opts.out, job.year).absolute()  # (the task joins them from the staging folder)
+    pdfs = [str(cache / p.output.path) for p in pieces] + files("pdf")
     made = {
-        "pdf": Task(tasks.render_bundle_pdf,
-                    (bookmarks, c.variant, files("pdf"), plan.bundle_rel.get("pdf"), staging), "pdf"),
+        "pdf": Task(tasks.render_bundle_pdf, ((c.bundle.title, c.bundle.unit, outlines), c.variant, pdfs,
+                                              plan.bundle_rel.get("pdf"), staging), "pdf"),
         "docx": Task(tasks.render_bundle_docx,
                      ((c.bundle.forms, c.summary), c.variant, files("docx"), plan.bundle_rel.get("docx"), staging),
                      "docx"),
@@ -331,4 +348,12 @@ def _report(job: Job, state: BuildState, plan: Plan | None, archived: tuple[arch
         table_files=sum(len(p.outputs) for p in state.projects), formats=job.formats,
         archived=archived[0], archive_latest=archived[1], seconds=seconds,
         stale_removed=removed, kept_aside=kept_aside, partial=not job.complete,
+        long_tables=_long_tables(state),
     )
+
+
+def _long_tables(state: BuildState) -> list[tuple[str, int, str]]:
+    """The tables whose PDF runs past one page (the bureau expects one page a project), as the PDF
+    renderer laid them out: (the table's file name, its pages, its PDF's path in build/<year>/)."""
+    return [(p.file_stem, o.pages, o.path) for p in state.projects
+            if (o := p.outputs.get("pdf")) is not None and o.pages is not None and o.pages > 1]

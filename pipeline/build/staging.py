@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pipeline.build.paths import CACHE_DIR
 from pipeline.files.tree import recover_aside, remove_tree
 from pipeline.files.write import create_new
 from pipeline.build.state import BuildState
@@ -17,6 +18,11 @@ def lock_path(out: Path, year: int) -> Path:
 
 def staging_path(out: Path, year: int) -> Path:
     return out / f".staging-{year}-{os.getpid()}"
+
+
+def pieces_dir(out: Path, year: int) -> Path:
+    """The year's cache: the 项目清单's PDF pieces a build keeps for the next (pipeline/build/pieces.py)."""
+    return out / CACHE_DIR / str(year)
 
 
 def aside_path(out: Path, year: int) -> Path:

@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import stat
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,6 +38,19 @@ class ProjectState:
 
 
 @dataclass(frozen=True)
+class PieceState:
+    """One page of the 项目清单's PDF (pipeline/render/pieces.py), kept for the next build in the
+    year's cache folder (build/.annex-cache/<year>/, staging.pieces_dir): not an output, never
+    archived; the PDF bundle is joined from it. `output.path` is its name in that folder."""
+
+    start: int
+    stop: int
+    closes: bool
+    key: str
+    output: OutputFile
+
+
+@dataclass(frozen=True)
 class BuildState:
     annex_version: str
     year: int
@@ -53,6 +66,7 @@ class BuildState:
     fonts: str = ""  # fonts.fingerprint() of the fonts the PDFs were made with ("" without PDF)
     report_inputs: str = ""  # what the 自评报告's files were made from (build/report_step.py)
     format: int = STATE_FORMAT
+    pieces: list[PieceState] = field(default_factory=list)  # the 项目清单's, in order
 
     def files(self) -> list[OutputFile]:
         return list(self.bundle.values()) + [o for p in self.projects for o in p.outputs.values()]
@@ -79,6 +93,8 @@ class BuildState:
             ],
             bundle_inputs=raw["bundle_inputs"], bundle={k: OutputFile(**o) for k, o in raw["bundle"].items()},
             fonts=raw["fonts"], report_inputs=raw.get("report_inputs", ""),
+            pieces=[PieceState(p["start"], p["stop"], p["closes"], p["key"], OutputFile(**p["output"]))
+                    for p in raw.get("pieces", [])],
         )
 
 

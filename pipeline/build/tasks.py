@@ -16,7 +16,7 @@ from pipeline.files.write import create_new
 from pipeline.build.errors import RenderError
 from pipeline.errors import Abort
 from pipeline.build.plan import table_path
-from pipeline.build.state import OutputFile
+from pipeline.build.state import OutputFile, PieceState
 from pipeline.variant import Variant, load_variant
 
 if TYPE_CHECKING:
@@ -95,18 +95,38 @@ def render_bundle_docx(what: tuple[Sequence[FilledForm], Summary | None], varian
     return _write(dest, rel, data, False)
 
 
-def render_bundle_pdf(bundle: tuple[str, str, list[str], Summary | None], variant: Variant,
-                      table_pdfs: Sequence[str], rel: str, dest: Path) -> OutputFile:
-    """The PDF bundle joined from the table files; `bundle`: its title, unit, the bookmarks and the
-    项目清单 (rendered here, first in the bundle), if any."""
-    title, unit, outlines, summary = bundle
-    pdfs: list = [dest / p for p in table_pdfs]
-    if summary is not None:
-        from pipeline.render.pdf.render import render_summary_pdf
-
-        pdfs, outlines = [render_summary_pdf(summary, variant), *pdfs], [summary.outline_title, *outlines]
-    data = _loaded["bundle_pdf"](title, unit, outlines, variant, pdfs)
+def render_bundle_pdf(bundle: tuple[str, str, list[str | None]], variant: Variant,
+                      pdfs: Sequence[str], rel: str, dest: Path) -> OutputFile:
+    """The PDF bundle joined from the files `pdfs` (the 项目清单's pieces, then the tables);
+    `bundle`: its title, unit, and each file's bookmark (None: a piece continuing the list)."""
+    title, unit, outlines = bundle
+    data = _loaded["bundle_pdf"](title, unit, outlines, variant, [dest / p for p in pdfs])
     return _write(dest, rel, data, True)
+
+
+def render_summary_pieces(summary: Summary, variant: Variant, salt: str, start: int, only: bool,
+                          known: Sequence[PieceState], dest: Path) -> list[PieceState]:
+    """The 项目清单's PDF pieces (pipeline/render/pieces.py) from the one at row `start` to the
+    list's end (`only`: that one piece), each laid out into the folder `dest` unless one of
+    `known` (there already) has its key."""
+    from pipeline.render.pdf.summary import Piece, summary_pieces
+
+    before = {p.key: p for p in known}
+
+    def kept(key: str) -> Piece | None:
+        p = before.get(key)
+        return Piece(p.start, p.stop, p.closes, key, None) if p is not None else None
+
+    out = []
+    for piece in summary_pieces(summary, variant, salt, start, kept):
+        if piece.data is None:
+            out.append(before[piece.key])
+        else:
+            output = _write(dest, f"{piece.start:05d}-{piece.key[:16]}.pdf", piece.data, False)
+            out.append(PieceState(piece.start, piece.stop, piece.closes, piece.key, output))
+        if only:
+            break
+    return out
 
 
 def render_summary_workbook(summary: Summary, variant: Variant, _files: Sequence[str], rel: str,

@@ -41,7 +41,7 @@ def validate_year(year: YearInput, issues: Issues) -> None:
 def _department(year: YearInput, variant: Variant, issues: Issues) -> None:
     dept, smap = year.department, year.department_smap
     _nonempty(dept.unit, smap.loc(("单位名称",)), "单位名称", issues)
-    if dept.date is None:
+    if dept.date is None and variant.prints_date:
         issues.report("missing-key", smap.loc(("填报日期",)), key="填报日期")
     if dept.money_unit not in variant.money_units:
         issues.report("not-an-option", smap.loc(("金额单位",)), dept.money_unit,
@@ -176,6 +176,10 @@ def _indicators(rows: tuple[IndicatorInput, ...], variant: Variant, issues: Issu
         elif ind.level1 and ind.level2 in owner and owner[ind.level2] != ind.level1:
             issues.report("level2-wrong-level1", ind.locs["二级指标"], ind.level2, level2=ind.level2,
                           owner=owner[ind.level2], level1=ind.level1)
+        elif ind.level2 and ind.level2 not in owner and (typo := _one_off(ind.level2, owner, ind.level1)):
+            # 质量指 for 质量指标: a slip, not a name of the user's own; no 已确认警告 may pass it to print.
+            issues.report("level2-typo", ind.locs["二级指标"], ind.level2, given=ind.level2, standard=typo,
+                          level1=owner[typo])
         elif ind.level2 == ind.level1 and ind.level1 in variant.indicators:
             issues.report("level2-same-as-level1", ind.locs["二级指标"], ind.level2, level1=ind.level1,
                           standard=listing(variant.indicators[ind.level1]))
@@ -187,6 +191,24 @@ def _indicators(rows: tuple[IndicatorInput, ...], variant: Variant, issues: Issu
         if ind.level1 and ind.level1 in closed:
             issues.report("level1-not-adjacent", ind.locs["一级指标"], ind.level1, level1=ind.level1)
         previous = ind.level1
+
+
+def _one_off(text: str, owner: dict[str, str], level1: str) -> str | None:
+    """The standard name `text` is one slip away from (a character missing, extra or wrong), one
+    under the 一级指标 written first; a name two slips away (服务对象满意度 for 服务对象满意度指标)
+    is the user's own."""
+    close = sorted((owner[n] != level1, n) for n in owner if _one_edit(text, n))
+    return close[0][1] if close else None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long = sorted((a, b), key=len)
+    i = next((k for k, (x, y) in enumerate(zip(short, long)) if x != y), len(short))
+    return short[i:] == long[i + 1:]
 
 
 def _scoring(p: ProjectInput, year: YearInput, variant: Variant, rows: list[IndicatorInput], issues: Issues) -> None:

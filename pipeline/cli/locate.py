@@ -9,6 +9,7 @@ from typing import Optional
 from pipeline import archive
 from pipeline.cli.options import BadOption
 from pipeline.files.paths import display_path
+from pipeline.hints import annex_command
 
 Found = list[tuple[int, Path, Optional[archive.Version]]]
 
@@ -24,7 +25,7 @@ def archived_versions(out: Path, year: int | None) -> tuple[int, Found]:
     years = archived_years(out)
     if year is None:
         if not years:
-            raise BadOption(f"{display_path(archive.archive_root(out))} 里还没有归档版本；先运行 annex build")
+            raise BadOption(f"{display_path(archive.archive_root(out))} 里还没有归档版本；先运行 {annex_command('build')}")
         year = years[-1]
     found = archive.read_versions(archive.archive_dir(out, year))
     if not found:

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from pipeline.errors import Abort
+from pipeline.problems.catalogue import listing
 
 ProblemsOpt = Annotated[str, typer.Option(
     "--problems", help="问题列表的样式：lines（每个问题一行，以「文件:行:列」开头，便于复制和搜索）、"
@@ -34,5 +35,5 @@ def problem_style(name: str) -> str:
     from pipeline.problems.report import PROBLEM_STYLES
 
     if name not in PROBLEM_STYLES:
-        raise BadOption(f"--problems 只能是 {'、'.join(PROBLEM_STYLES)}，不是「{name}」")
+        raise BadOption("problems-style", allowed=listing(PROBLEM_STYLES), name=name)
     return name

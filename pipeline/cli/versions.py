@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline import archive
-from pipeline.archive.describe import change_summary, local_time  # noqa: F401  (re-exported)
+from pipeline.archive.describe import change_summary, local_time
 from pipeline.files.paths import display_path
+from pipeline.hints import annex_command
 
 Found = list[tuple[int, Path, "archive.Version | None"]]
 
@@ -33,7 +34,7 @@ def year_heading(out: Path, year: int, asked: int | None, years: list[int]) -> s
 def version_lines(number: int, v: archive.Version | None, year: int) -> list[str]:
     """One version as `annex history` prints it: a line, and its note on the next."""
     if v is None:
-        return [f"{archive.version_name(number)}  —  清单无法读取；运行 annex verify --year {year} 查看"]
+        return [f"{archive.version_name(number)}  —  清单无法读取；运行 {annex_command('verify', '--year', year)} 查看"]
     m = v.manifest
     lines = [f"{v.name}  {local_time(m.created)}  {len(m.projects)} 张表（{'、'.join(m.formats)}）  {change_summary(v)}"]
     if m.note:

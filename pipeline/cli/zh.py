@@ -22,13 +22,16 @@ from rich.text import Text
 from typer import rich_utils
 from typer.core import TyperCommand, TyperGroup
 
+from pipeline.hints import ANNEX
+
 rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
 rich_utils.OPTIONS_PANEL_TITLE = "选项"
 rich_utils.COMMANDS_PANEL_TITLE = "命令"
 rich_utils.ERRORS_PANEL_TITLE = "错误"
 rich_utils.DEFAULT_STRING = "[默认：{}]"
 rich_utils.REQUIRED_LONG_STRING = "[必填]"
-rich_utils.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
+# The command as it runs from the project folder (pipeline/hints.py): `.venv/bin/annex build -h`.
+rich_utils.RICH_HELP = "运行 [blue]'" + ANNEX.removesuffix("annex") + "{command_path} {help_option}'[/] 查看帮助。"
 
 HELP_TEXT = "显示帮助并退出。"
 

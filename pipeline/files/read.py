@@ -8,7 +8,7 @@ size compared with the limit before a byte is read, and read no further than the
 
 A refusal is an `OSError` (callers that treat any unreadable file alike keep doing so) carrying the
 catalogue code that reports it and its fields as data (a kind of file as a key of
-`problems.catalogue.FILE_KIND`, sizes in bytes); the reader that reports it to the user turns them
+`problems.refusals.FILE_KIND`, sizes in bytes); the reader that reports it to the user turns them
 into words (`input/read_file.py`).
 """
 
@@ -62,7 +62,7 @@ class Unreadable(Refused):
 
 
 def kind_of(mode: int) -> str:
-    """The kind of a file that is not regular, as a key of `problems.catalogue.FILE_KIND`."""
+    """The kind of a file that is not regular, as a key of `problems.refusals.FILE_KIND`."""
     return _KINDS.get(stat.S_IFMT(mode), "special")
 
 

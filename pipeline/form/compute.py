@@ -196,7 +196,7 @@ def compute_form(p: ProjectInput, year: YearInput, variant: Variant) -> FilledFo
         title=title,
         subtitle=variant.subtitle.format(year=year.year),
         unit_line=variant.unit_line.format(unit=dept.unit),
-        date_line=variant.date_line.format(year=d.year, month=d.month, day=d.day),
+        date_line=variant.date_line.format(year=d.year, month=d.month, day=d.day) if d else variant.date_line,
         labels=labels,
         project_name=p.data.name,
         department=p.data.department or dept.department or "",

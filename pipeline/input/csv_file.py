@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.problems.catalogue import CSV_ENCODING, listing
+from pipeline.problems.catalogue import CSV_ENCODING, csv_detail, listing
 from pipeline.problems.records import Issues, Loc
 from pipeline.input import encoding as mixed_encoding
 from pipeline.input.read_file import read_or_report
@@ -75,7 +75,7 @@ def read_csv(
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        issues.report("csv-syntax", whole, detail=exc)
+        issues.report("csv-syntax", whole, detail=csv_detail(exc))
         return None
     if not header or not any(h.strip() for h in header):
         issues.report("csv-empty", whole, header=",".join(required))
@@ -108,7 +108,7 @@ def read_csv(
                 continue
             rows.append(CsvRow(line, {c: v.strip() for c, v in zip(columns, cells) if c}))
     except csv.Error as exc:
-        issues.report("csv-syntax", Loc(display, reader.line_num, None), detail=exc)
+        issues.report("csv-syntax", Loc(display, reader.line_num, None), detail=csv_detail(exc))
         return None
     if not ok:
         return None

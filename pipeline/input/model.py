@@ -22,6 +22,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 from pydantic_core import PydanticCustomError
 
 from pipeline.problems.catalogue import AMOUNT_EXAMPLE, AMOUNT_REASON, CATALOGUE, EXPECTED_TYPE, lookup
+from pipeline.problems import accepted
 from pipeline.problems.records import Loc
 from pipeline.input.yaml_file import SourceMap
 from pipeline.scoring.ruleset import RuleSet
@@ -88,7 +89,11 @@ def parse_date(value: object) -> dt.date:
 
 def parse_text(value: object) -> str:
     """Texts: YAML may read `2062` or `100%` as a number; the form prints what was written."""
-    if isinstance(value, bool) or value is None or not isinstance(value, str):
+    if isinstance(value, bool):
+        raise invalid("wrong-type", expected=EXPECTED_TYPE["text-bool"])
+    if value is None:
+        raise invalid("wrong-type", expected=EXPECTED_TYPE["text-null"])
+    if not isinstance(value, str):
         raise invalid("wrong-type", expected=EXPECTED_TYPE["text"])
     text = value.strip()
     if len(text) > MAX_TEXT_CHARS:
@@ -109,23 +114,29 @@ Flag = Annotated[bool, BeforeValidator(parse_flag), WithJsonSchema({"type": "boo
 
 
 def parse_accepted(value: object) -> list[str] | None:
-    """已确认警告: the codes of warnings the user reviewed, e.g. [nonstandard-level2]."""
+    """已确认警告: the warnings the user reviewed, e.g. [nonstandard-level2], each narrowed if the user
+    wrote so to a value or a project (pipeline/problems/accepted.py); kept as one-line texts."""
     if value is None:
         return None
     items = value if isinstance(value, list) else [value]
-    if not all(isinstance(v, str) and v.strip() for v in items):
-        raise invalid("wrong-type", expected=EXPECTED_TYPE["list"])
-    codes = [v.strip() for v in items]
     warnings = sorted(c for c, kind in CATALOGUE.items() if kind.severity == "warning")
-    for code in codes:
-        if code not in warnings:
-            raise invalid("accept-not-a-warning", given=code, codes="、".join(warnings))
-    return codes
+    out = []
+    for item in items:
+        entry = accepted.parse_entry(item)
+        if entry is None and isinstance(item, str) and item.strip():
+            raise invalid("accept-not-a-warning", given=item.strip(), codes="、".join(warnings))
+        if entry is None:
+            raise invalid("accept-entry-format")
+        if entry.code not in warnings:
+            raise invalid("accept-not-a-warning", given=entry.code, codes="、".join(warnings))
+        out.append(entry.text())
+    return out
 
 
-ACCEPTED_HELP = "已核对、不必再提示的警告代码（check 输出中方括号里的代码），如 [nonstandard-level2]"
+ACCEPTED_HELP = ("已核对、不必再提示的警告代码（check 输出中方括号里的代码），如 [nonstandard-level2]；"
+                 "只确认某个值或某个项目：nonstandard-level2:社会效益，或 {代码: …, 值: …, 项目: …}")
 AcceptedWarnings = Annotated[list[str] | None, BeforeValidator(parse_accepted),
-                             WithJsonSchema({"type": "array", "items": {"type": "string"}})]
+                             WithJsonSchema({"type": "array", "items": {"type": ["string", "object"]}})]
 
 
 class _Input(BaseModel):
@@ -184,7 +195,7 @@ class NoticeIn(_Input):
 class DepartmentIn(_Input):
     unit: Text = Field(alias="单位名称")
     department: Text | None = Field(None, alias="主管部门")
-    date: Date | None = Field(None, alias="填报日期", description="必填；新年度（annex new-year）留空待填")
+    date: Date | None = Field(None, alias="填报日期", description="表样印填报日期时必填（national-2020 不印）；开新年度时留空待填")
     variant: Text = Field(DEFAULT_VARIANT, alias="表样")
     scoring: Flag = Field(False, alias="评分")
     budget_weight: Amount | None = Field(None, alias="预算执行分值")

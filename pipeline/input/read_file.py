@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.files.read import Refused, read_regular
-from pipeline.problems.catalogue import refusal_fields
+from pipeline.problems.refusals import refusal_fields
 from pipeline.problems.records import Issues, Loc
 
 

@@ -32,7 +32,7 @@ DATA_SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx")
 class Refusal:
     rel: str  # inside the year folder, "/"-separated, printable
     code: str
-    fields: dict  # as data: pipeline/problems/catalogue.py refusal_fields gives the words
+    fields: dict  # as data: pipeline/problems/refusals.py gives the words
 
 
 @dataclass
@@ -99,7 +99,7 @@ def _list(folder: Path, prefix: str, out: Scan) -> list[tuple[Path, str]]:
 
 def report(found: Scan, shown_dir: str, issues: Issues) -> None:
     """Each refused entry once, at its path as the user sees it."""
-    from pipeline.problems.catalogue import refusal_fields
+    from pipeline.problems.refusals import refusal_fields
     from pipeline.problems.records import Loc
 
     for r in found.refused:

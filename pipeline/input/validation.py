@@ -275,11 +275,11 @@ def check_characters(text: str, loc: Loc | Callable[[], Loc], issues: Issues) ->
         return
     where = loc() if callable(loc) else loc
     if bad:
-        issues.report("forbidden-character", where, text, char=chars.codepoint(bad))
+        issues.report("forbidden-character", where, text, char=chars.described(bad))
     if bidi:
-        issues.report("bidi-control", where, text, char=chars.codepoint(bidi))
+        issues.report("bidi-control", where, text, char=chars.described(bidi))
     if invisible:
-        issues.report("invisible-character", where, text, char=chars.codepoint(invisible))
+        issues.report("invisible-character", where, text, char=chars.described(invisible))
     if lost:
         issues.report("replacement-character", where, value=text)
 

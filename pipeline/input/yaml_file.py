@@ -122,7 +122,10 @@ def _report_syntax(exc: yaml.YAMLError, loc: Loc, issues: Issues, text: str = ""
     elif "quoted scalar" in str(exc):
         hint = "quote"
     elif "mapping values are not allowed" in problem:
-        hint = "indent-more" if _indented_under_a_value(text, loc.line) else "colon-space"
+        if _indented_under_a_value(text, loc.line):
+            hint = "indent-more"
+        else:
+            hint = "colon-in-text" if _colon_in_text(text, loc.line) else "colon-space"
     elif "expected a single document" in str(exc):
         hint = "documents"
     elif "nesting depth" in problem:
@@ -140,6 +143,15 @@ def _report_syntax(exc: yaml.YAMLError, loc: Loc, issues: Issues, text: str = ""
     # PyYAML's own words only where there is no better hint: a clue is better than none.
     detail = f"（{problem}）" if problem and hint == "other" else ""
     issues.report("yaml-syntax", loc, hint=catalogue.YAML_HINT[hint], detail=detail)
+
+
+def _colon_in_text(text: str, line: int | None) -> bool:
+    """`实际完成值: 完成率: 100%`: a key, its colon and space, then a text with `: ` (or a final `:`) in it."""
+    lines = text.splitlines()
+    if not line or line > len(lines):
+        return False
+    _, sep, rest = lines[line - 1].partition(": ")
+    return bool(sep) and re.search(r":(\s|$)", rest) is not None
 
 
 def _indented_under_a_value(text: str, line: int | None) -> bool:
@@ -265,7 +277,7 @@ def read_yaml(path: Path, display: str, issues: Issues) -> tuple[object, SourceM
         bad = _NON_PRINTABLE.search(text)
         line = text[: bad.start()].count("\n") + 1 if bad else None
         ch = bad.group(0) if bad else None
-        issues.report("forbidden-character", Loc(display, line, None), char=chars.codepoint(ch) if ch else "?")
+        issues.report("forbidden-character", Loc(display, line, None), char=chars.described(ch) if ch else "?")
         return None
     except yaml.YAMLError as exc:
         _report_syntax(exc, whole, issues)

@@ -104,6 +104,9 @@ def load_year(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Issu
         name = year.department.variant
         if name in available_variants():
             year.variant = load_variant(name)
+            if not year.variant.prints_date:  # not printed, so not required: an empty one is no gap to fill
+                unfilled_date = ("not-filled", year.department_smap.file, "填报日期")
+                issues.items[:] = [i for i in issues.items if (i.code, i.file, i.field) != unfilled_date]
         else:
             issues.report("unknown-variant", year.department_smap.loc(("表样",)), name,
                           variants=catalogue.listing(available_variants()))

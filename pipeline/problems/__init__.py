@@ -4,5 +4,6 @@
   catalogue.py  every problem code once, with its severity and Chinese message template
   stops.py      every message that stops a run (an Abort), by code
   findings.py   everything `annex verify` can find in an archive, by code
+  refusals.py   the words for a file annex refused to read (a link, a FIFO, too large)
   report.py     printing a run's problems: a table, lines, JSON
 """

@@ -64,8 +64,11 @@ def lookup(code: str) -> ProblemType:
 # wrong-type {expected}: what a value of each kind should be.
 EXPECTED_TYPE = {
     "text": "一段文字",
+    # YAML reads these words as yes/no or as empty, not as text: say so, and how to keep the word.
+    "text-bool": "一段文字；yes、no、on、off、true、false 在 YAML 里是「是/否」，不是文字：要写这个词请加引号，例如 \"yes\"",
+    "text-null": "一段文字；这里写的是空值（null、~ 或什么也没写）：没有内容请写 \"\"，要写 null 这个词请加引号，例如 \"null\"",
     "list": "列表（每一项以「- 」开头）",
-    "mapping": "键值对（「键: 值」的映射）",
+    "mapping": "一组「栏目: 内容」（每项一行，比上一行多缩进两格）",
     "bool": "「true」或「false」",
     "amount": "金额数字（万元），例如 60 或 155.65",
     "other": "正确的类型（{detail}）",  # a pydantic error type no file of ours should meet
@@ -86,16 +89,32 @@ CSV_ENCODING = {
     "utf-16": "UTF-16 编码",
     "unknown": "无法识别的编码（可能混用了多种编码）",
 }
+# csv-syntax {detail}: Python's csv module's complaint, in the user's words (its own words otherwise)
+CSV_ERROR = {
+    "field larger than field limit": "有一个单元格超过 13 万字，多半是引号没有成对、后面的内容都被读进了这个单元格；请检查这一行附近的引号",
+    "line contains NUL": "文件里有空字符（NUL），可能不是文本 CSV 文件；请在 Excel 中重新「另存为」CSV",
+    "new-line character seen in unquoted field": "单元格里有换行却没有用引号括起来；请在 Excel 中重新「另存为」CSV",
+}
+
+
+def csv_detail(exc: Exception) -> str:
+    text = str(exc)
+    return next((words for start, words in CSV_ERROR.items() if text.startswith(start)), text)
+
+
 # yaml-syntax {hint}: what PyYAML's complaint usually means, in the user's words.
 YAML_HINT = {
     "tab": "YAML 不能用 Tab 缩进，请改用空格",
     "quote": "引号没有闭合，请检查这一行附近的引号是否成对",
     "colon-space": "冒号后面要有空格，或含冒号的文字要用引号括起来",
+    # `实际完成值: 完成率: 100%`: the space is there; the text's own colon reads as a second key.
+    "colon-in-text": "文字里的半角冒号加空格「: 」会被当作又一个栏目名；请把文字里的冒号改成全角「：」，"
+                     "或把整段文字用引号括起来，例如 \"完成率: 100%\"",
     "documents": "一个文件只能有一个文档，请删除多余的 --- 分隔线",
     "nesting": "括号或缩进嵌套层数过多",
     "colon-missing": "缺少冒号，或缩进不一致",
-    "indent": "这一行的缩进与同一层的上下行不一致；同一层的键（或列表的「- 」）要对齐",
-    "indent-more": "这一行比上一行多缩进了，而上一行已经写了值；同一层的键要左对齐",
+    "indent": "这一行的缩进与同一层的上下行不一致；同一层的栏目名（或列表的「- 」）要对齐",
+    "indent-more": "这一行比上一行多缩进了，而上一行已经写了内容；同一层的栏目名要左对齐",
     "alias": "以「*」开头的文字会被当作别名；如果是普通文字，请用引号括起来",
     "bracket": "方括号或花括号没有闭合；如果是普通文字，请用引号括起来",
     "other": "请检查这一行附近的缩进、冒号和引号",
@@ -107,47 +126,7 @@ FILE_NAME_FAULT = {
     "no-name": "在序号后面还要有「-项目名称」",
     "no-number": "应以序号开头",
 }
-# data-not-regular {kind}: what is there instead of a regular file (keys: pipeline/files/read.py kind_of)
-FILE_KIND = {
-    "folder": "文件夹",
-    "fifo": "命名管道（FIFO）",
-    "char-device": "字符设备",
-    "block-device": "块设备",
-    "socket": "套接字",
-    "symlink": "符号链接",
-    "special": "特殊文件",
-}
-# file-unreadable {reason}: the system's refusal in the user's words (else the system's own)
-UNREADABLE_REASON = {
-    "permission": "没有读取权限（请让运行 annex 的用户能读取它，例如 chmod u+r）",
-    "vanished": "文件在读取时不见了",
-}
-# file-too-large {size} when the file grew past the limit while it was read
-GREW_PAST = "超过 {limit}"
-
-
-def size_text(n: int) -> str:
-    """file-too-large {size} and {limit}: a size in bytes as a person reads it."""
-    if n >= 1024 * 1024:
-        return f"{n / 1024 / 1024:.1f} MB"
-    if n >= 1024:
-        return f"{n / 1024:.1f} KB"
-    return f"{n} 字节"
-
-
-def refusal_fields(code: str, fields: dict) -> dict:
-    """The words for a refused file's fields (pipeline/files/read.py `Refused`: data, sizes in bytes)."""
-    if code == "data-not-regular":
-        return {"kind": FILE_KIND[fields["kind"]]}
-    if code == "file-unreadable":
-        return {"reason": UNREADABLE_REASON.get(fields["reason"], fields["reason"])}
-    if code == "file-too-large":
-        limit = size_text(fields["limit"])
-        size = GREW_PAST.format(limit=limit) if fields["size"] is None else size_text(fields["size"])
-        return {"size": size, "limit": limit}
-    return dict(fields)
-
-
+# (a refused file's words: pipeline/problems/refusals.py)
 # file-too-large {size} and {limit} for a file whose YAML aliases expand past the limit of values
 EXPANDED = "锚点/别名展开后"
 VALUES = "{n} 个值"
@@ -184,10 +163,10 @@ problem("file-encoding", "error",
         "这不是 UTF-8 或 GBK/GB18030 文本文件（可能是 UTF-16 编码、两种编码混在一起，或是二进制文件）；请用文本编辑器另存为 UTF-8")
 problem("empty-file", "error", "文件是空的（或只有注释）；请按数据格式填写内容")
 problem("yaml-syntax", "error", "YAML 语法错误：{hint}{detail}")
-problem("key-not-text", "error", "键必须是一个简单的文字（如「项目名称」），不能是列表或映射")
+problem("key-not-text", "error", "冒号前面的栏目名必须是一段简单的文字（如「项目名称」），不能是列表或花括号")
 problem("duplicate-key", "error",
-        "键「{key}」重复出现（第一次在第 {first_line} 行）；同一层只能写一次，否则前面的值会被悄悄覆盖。请删除或合并其中一处")
-problem("not-a-mapping", "error", "文件内容是一个{shape}；应为「键: 值」的映射，例如「项目名称: …」")
+        "「{key}」写了两次（第一次在第 {first_line} 行）；同一层只能写一次，否则前面的值会被悄悄覆盖。请删除或合并其中一处")
+problem("not-a-mapping", "error", "文件内容是一个{shape}；应为每行一项的「栏目: 内容」，例如「项目名称: …」")
 problem("csv-encoding", "error",
         "CSV 文件是{encoding}；支持 UTF-8（含 BOM）和 GB18030/GBK。请在 Excel 中「另存为」→「CSV UTF-8（逗号分隔）」")
 problem("csv-syntax", "error", "CSV 格式错误：{detail}")
@@ -207,13 +186,13 @@ problem("invisible-character", "warning", "包含看不见的字符 {char}（常
 # Values and their types (input/model.py's validators, the loader's lenient readings) -------------
 
 problem("missing-key", "error", "缺少必填项「{key}」")
-problem("unknown-key", "error", "未知的键「{key}」；{suggestion}可用的键：{allowed}")
+problem("unknown-key", "error", "「{key}」不是可以填写的栏目；{suggestion}可用的栏目：{allowed}")
 problem("wrong-type", "error", "应为{expected}")
 problem("amount-format", "error", "金额{reason}；请写万元数，例如 {example}")
 problem("fullwidth-digits", "warning", "金额用了全角数字，已按「{fixed}」读取；请改用半角数字")
-problem("date-format", "error", "日期应写作 YYYY-MM-DD，例如 2024-04-23")
-problem("date-invalid", "error", "日期不存在（检查月份和日子），应写作 YYYY-MM-DD，例如 2024-04-23")
-problem("date-format-lenient", "warning", "日期已按「{fixed}」读取；请写作 YYYY-MM-DD，例如 {fixed}")
+problem("date-format", "error", "日期应写成 2024-04-23 这样（年-月-日，四位年份，用半角短横线连接）")
+problem("date-invalid", "error", "没有这一天（请检查月份和日子）；日期写成 2024-04-23 这样")
+problem("date-format-lenient", "warning", "日期已按「{fixed}」读取；请直接写成 {fixed}")
 problem("text-too-long", "error", "文字过长（{n} 字），表格的一个单元格最多 {max} 字")
 
 # The year folder and its files (input/year.py) ----------------------------------------------------
@@ -224,7 +203,7 @@ problem("missing-file", "error", "缺少 department.yaml：每个年度文件夹
 problem("unknown-variant", "error", "没有这个表样；可用的表样：{variants}（templates/ 下的文件夹）")
 problem("missing-folder", "error", "缺少 projects 文件夹：每个项目一个 YAML 文件放在这里")
 problem("not-yaml", "warning", "不是 .yaml 文件，已忽略；项目文件应以 .yaml 结尾")
-problem("no-projects", "error", "projects 文件夹里没有项目文件（NN-名称.yaml）")
+problem("no-projects", "error", "projects 文件夹里没有项目文件（每个项目一个，如 01-项目名称.yaml）")
 problem("file-name", "error", "项目文件名{reason}，例如 01-政法智能化建设.yaml（序号决定在汇编中的顺序）")
 problem("duplicate-number", "error", "序号 {number} 与 {other} 重复；每个项目的序号应不同")
 problem("csv-unknown-project", "error", "这一行的项目名称与任何项目文件都不一致；{candidates}")
@@ -258,7 +237,9 @@ problem("no-indicators", "warning", "这个项目没有填写任何绩效指标�
 problem("empty-value", "warning", "「{key}」是空的，表中将是空白单元格；如有数值请补上")
 problem("unknown-level1", "error", "「{level1}」不是一级指标；可选：{options}")
 problem("level2-wrong-level1", "error", "二级指标「{level2}」属于一级指标「{owner}」，不应放在「{level1}」下")
-problem("nonstandard-level2", "warning", "「{level2}」不是「{level1}」的标准二级指标（{standard}）；请确认")
+problem("nonstandard-level2", "warning",
+        "「{level2}」不是「{level1}」的标准二级指标（{standard}）；请确认。核对无误的，可在「已确认警告」里写上"
+        "「nonstandard-level2: {level2}」，以后不再提示这一个")
 problem("level1-not-adjacent", "error",
         "「{level1}」的指标行被其他一级指标隔开了；同一目标里同一一级指标的行应连在一起，才能合并单元格")
 problem("duplicate-title", "error", "标题「{title}」与 {other} 相同；每张表的标题应不同（用「表名」区分）")
@@ -271,7 +252,7 @@ problem("missing-score", "error", "{why}，每条指标都要填写「{key}」")
 problem("weight-negative", "error", "「{key}」不能为负数")
 problem("score-above-weight", "error", "得分 {score} 大于分值 {weight}；得分应在 0 到分值之间")
 problem("weights-sum", "error", "预算执行分值 {budget_weight} 加各指标分值之和为 {total}，应为 {expected}")
-problem("weights-split", "warning", "各一级指标的分值为 {split}；标准为 {standard}，请确认")
+problem("weights-split", "warning", "各一级指标的分值为 {split}；标准为 {standard}，请确认（核对无误的，可在「已确认警告」里写上 weights-split）")
 
 
 # --- hostile input: files, encodings, limits (issue 13) ----------------------------------------
@@ -288,7 +269,7 @@ problem("csv-mixed-encoding", "error",
         "这个单元格是 UTF-8 编码的文字（应为「{meant}」），而文件其他地方不是 UTF-8（第 {line} 行起按 GB18030 读取，"
         "这里会印成「{shown}」）：同一个文件混用了两种编码。请在 Excel 中「另存为」→「CSV UTF-8（逗号分隔）」")
 problem("replacement-character", "warning",
-        "包含替换字符 U+FFFD（�）：有文字在之前的编码转换中丢失了，打印出来的不是原文；请对照原文改正")
+        "包含替换字符「�」：有文字在之前的编码转换中丢失了，打印出来的不是原文；请对照原文改正")
 problem("yaml-tag-mismatch", "error",
         "标签 !!{tag} 与后面的文字不符（YAML 会把它读成空值或是/否）；请删除 !!{tag}，直接写文字")
 problem("file-number-too-long", "error",
@@ -297,8 +278,8 @@ problem("project-too-long", "error",
         "这个项目的文字共 {n} 字，超过一张表的上限 {max} 字（约 40 页）；请精简，或把说明放在附件里")
 problem("amount-too-large", "error", "金额过大（整数部分 {n} 位）；最多 {max} 位整数，请检查单位和位数")
 problem("glyph-missing", "error",
-        "PDF 的字体（{families}）里没有 {char} 的字形，生成 PDF 时会被拒绝；请改用常用字（或拼音、说明），"
-        "或在表样的 form.css 中改用包含这个字的已安装字体")
+        "PDF 用的字体里没有{char}这个字，生成 PDF 时会失败；请改用常用字（或拼音、文字说明）。确实要印这个字，"
+        "请信息中心安装一款有这个字的字体并在表样里改用它（字符编码 {codepoint}，现用字体 {families}）")
 
 
 # --- a clerk's first hour (issue 16): reviewed warnings, Chinese YAML causes, CSV as Excel keeps it ---
@@ -309,7 +290,7 @@ problem("level2-same-as-level1", "warning",
         "二级指标与一级指标同名（都是「{level1}」）；「{level1}」的标准二级指标：{standard}。请改用其中一个，"
         "或在「已确认警告」里写上本警告的代码")
 problem("csv-project-without-file", "error",
-        "「{name}」在 {csv} 里有 {rows} 行，但 projects 文件夹里没有它的项目文件；请新建 projects/NN-{name}.yaml"
+        "「{name}」在 {csv} 里有 {rows} 行，但 projects 文件夹里没有它的项目文件；请新建 projects/序号-{name}.yaml（如 12-{name}.yaml）"
         "（写上「项目名称: {name}」和项目的其他信息），或改用工作簿填写；如果是名称写错了，请改成已有项目的名称")
 problem("csv-amount-thousands", "error",
         "金额带千位分隔符（Excel/WPS 的「会计专用」或「数值」格式会这样保存）；请在 Excel/WPS 里选中这一列，"
@@ -317,7 +298,7 @@ problem("csv-amount-thousands", "error",
 problem("yaml-tab", "error",
         "这一行用制表符（Tab 键）缩进；YAML 只能用空格缩进。请把行首的制表符换成空格，与同一层的上下行对齐")
 problem("yaml-fullwidth-colon", "error",
-        "「{key}」后面是全角冒号「：」；键和值之间要用半角冒号加空格，请改成「{key}: 」（切换到英文标点再输入冒号）")
+        "「{key}」后面是全角冒号「：」；栏目名和内容之间要用半角冒号加空格，请改成「{key}: 」（切换到英文标点再输入冒号）")
 problem("yaml-fullwidth-space", "error",
         "这一行开头有全角空格（中文输入法下的空格）；YAML 只能用半角空格缩进。请删除行首的全角空格，改用半角空格与上下行对齐")
 
@@ -327,7 +308,7 @@ problem("workbook-format", "error",
         "这是{what}，annex 读取 .xlsx 工作簿；请在 Excel 或 WPS 中「文件 → 另存为」，文件类型选「Excel 工作簿（*.xlsx）」")
 problem("workbook-unreadable", "error", "无法读取这个工作簿（{reason}）；请在 Excel 或 WPS 中打开并另存为 .xlsx")
 problem("workbook-too-large", "error", "工作簿过大（{mb} MB；上限：文件 50 MB，解压后 500 MB）")
-problem("workbook-missing-sheet", "error", "工作簿缺少工作表「{sheet}」；项目数据需要「项目」和「指标」两张表（annex export 生成的工作簿里都有）")
+problem("workbook-missing-sheet", "error", "工作簿缺少工作表「{sheet}」；项目数据需要「项目」和「指标」两张表（make export 生成的工作簿里都有）")
 problem("workbook-unknown-sheet", "warning", "工作表「{sheet}」不是 annex 读取的表（项目、指标、单位），已忽略")
 problem("workbook-missing-column", "error", "工作表「{sheet}」缺少列「{column}」；第 1 行应有这个表头")
 problem("workbook-unknown-column", "warning", "工作表「{sheet}」的列「{column}」不是 annex 读取的列，已忽略（辅助列可以保留）")
@@ -405,3 +386,12 @@ problem("qualitative-below-full", "warning",
 problem("reason-missing-indicator", "warning", "得分 {score} 低于分值 {weight}，需要说明偏差原因；请填写「{key}」")
 problem("reason-missing-rate", "warning",
         "执行率 {rate} 低于评分规则 {rules} 要求说明原因的 {threshold}%；请填写「{key}」")
+
+
+# --- a clerk's second hour (issue 22): confirmations that cannot hide a typo ---------------------------
+problem("level2-typo", "error",
+        "「{given}」像是「{standard}」写错了（差一个字）；请改成「{standard}」（属于「{level1}」）。"
+        "写错的标准名称是错误，不能在「已确认警告」里确认")
+problem("accept-entry-format", "error",
+        "「已确认警告」的每一项应写作 代码（如 nonstandard-level2），或 代码: 值（只确认这个值），"
+        "或分行写 代码:、值:、项目:（值、项目可省略；只有这三项）")

@@ -9,6 +9,7 @@ that each code is reported somewhere; tests/test_archive_tamper.py produces them
 from __future__ import annotations
 
 from pipeline.problems.catalogue import CATALOGUE, ProblemType
+from pipeline.hints import annex_command
 
 FINDINGS: dict[str, ProblemType] = {}
 
@@ -28,6 +29,9 @@ def finding_text(code: str, **fields: object) -> str:
         raise KeyError(f"finding {code!r} is not in the catalogue (pipeline/problems/catalogue.py)") from None
 
 
+# archive-mode-changed {change}: a changed permission as the clerk sees it (can it be changed, opened)
+MODE_CHANGE = {"writable": "被设成了可以改写（归档应是只读的，以防被改动）", "unreadable": "被设成了不能打开",
+               "other": "的访问权限被改动"}
 # {kind}: what stands where a file or folder of the archive should be
 ENTRY_KIND = {"link": "链接", "folder": "文件夹", "file": "文件", "other": "不是普通文件的东西"}
 # head-* {record}: which of the two head records
@@ -57,9 +61,9 @@ finding("archive-folder-gone", "这个年度的归档文件夹 {root} 不见了�
 finding("archive-folder-replaced", "归档文件夹 {root} 被换成了{kind}")
 finding("archive-folder-unreadable", "无法读取归档文件夹 {root}（{reason}）")
 finding("archive-off-chain", "不在版本链上：annex 没有记录过这个版本（可能是被放进来、改名或互换的）")
-finding("archive-mode-changed", "权限被改动（应为 {want}，现为 {got}）")
-finding("archive-version-mode-changed", "版本文件夹的权限被改动（应为 {want}，现为 {got}）")
-finding("archive-leftover", "中断的构建留下的临时内容，下次 annex build 时清除")
+finding("archive-mode-changed", "{change}；请查明是谁改的，核对内容后改回（权限应为 {want}，现为 {got}）")
+finding("archive-version-mode-changed", "版本文件夹{change}；请查明是谁改的，核对内容后改回（权限应为 {want}，现为 {got}）")
+finding("archive-leftover", "中断的构建留下的临时内容，下次运行 " + annex_command("build") + " 时清除")
 finding("archive-version-replaced", "版本文件夹被换成了{kind}")
 finding("archive-misnamed", "名称不是 annex 给的版本名（多余的{kind}，或被改名的版本）")
 finding("archive-extra", "归档里多余的{kind}")
@@ -69,7 +73,7 @@ finding("archive-manifest-unreadable", "清单 manifest.json 无法读取（{rea
 finding("archive-manifest-missing", "清单 manifest.json 缺失或无法读取")
 finding("archive-manifest-swapped", "文件夹 {folder} 里是 {version} 的清单（版本被改名或互换）")
 finding("archive-manifest-wrong-year", "清单记的是 {recorded} 年度，不是 {year} 年度")
-finding("archive-before-chain", "这些版本由旧版 annex 存入，没有版本链；下次 annex build 起新版本会链接到最新的一个")
+finding("archive-before-chain", "这些版本由旧版 annex 存入，没有版本链；下次运行 " + annex_command("build") + " 起，新版本会链接到最新的一个")
 finding("archive-version-missing", "版本缺失：{named}是 {version}，它却不在了（被删除、改名，或换成了文件、链接）")
 finding("archive-unverifiable", "它的清单哈希记在缺失或无法读取的版本里，无法核对")
 finding("archive-manifest-hash", "清单与{recorded_by}记下的哈希不符（清单被改写，或版本被替换）")
@@ -95,4 +99,4 @@ HEAD_LOST = {"gone": "不见了", "differs": "的清单与记录的不符（被�
 finding("archive-note-head-lost", "记录的最新版本 {version} {what}；新版本不沿用它的文件，编号接在 {after} 之后")
 finding("archive-note-head-missing", "记录最新版本的 head.json 不见了；新版本接在 {after} 之后")
 finding("archive-note-not-reused",
-        "{version} 里的 {names} 与它的清单不符（已被改动），新版本没有沿用，存的是本次的文件；运行 annex verify 查看")
+        "{version} 里的 {names} 与它的清单不符（已被改动），新版本没有沿用，存的是本次的文件；运行 " + annex_command("verify") + " 查看")

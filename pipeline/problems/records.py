@@ -95,7 +95,10 @@ class Issues:
         return [i for i in self.items if i.severity == "warning"]
 
     def sorted(self) -> list[Issue]:
-        return sorted(self.items, key=lambda i: (i.file, _sheet(i), i.line or 0, i.column or 0, i.code))
+        """Errors first (they stop the build: the clerk fixes them first), then warnings, then
+        notes (info); each in file, sheet, line and column order."""
+        return sorted(self.items, key=lambda i: (_RANK.get(i.severity, len(_RANK)), i.file, _sheet(i),
+                                                 i.line or 0, i.column or 0, i.code))
 
     def __getitem__(self, index: int) -> Issue:
         return self.items[index]
@@ -105,6 +108,9 @@ class Issues:
 
     def __len__(self) -> int:
         return len(self.items)
+
+
+_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
 def _sheet(issue: Issue) -> str:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from pipeline.problems.catalogue import CATALOGUE, ProblemType
 from pipeline.problems.findings import FINDINGS
+from pipeline.hints import annex_command
 
 STOPS: dict[str, ProblemType] = {}
+# Commands named in the messages, as they run from the project folder (pipeline/hints.py).
+BUILD, CHECK = annex_command("build"), annex_command("check")
 
 
 def stop(code: str, template: str) -> ProblemType:
@@ -35,7 +38,7 @@ LOCK_HOLDER = "（进程 {pid}）"
 LOCK_WAITED = "，等待 {seconds:g} 秒后仍未结束"
 
 # The lock (pipeline/files/lock.py)
-stop("lock-busy", "另一个 annex build{who}正在生成 {subject}{waited}；请稍后再试（锁文件 {lock}）")
+stop("lock-busy", "另一次生成{who}正在写入 {subject}{waited}；请稍后再试（锁文件 {lock}）")
 stop("lock-link", "锁文件 {lock} 是一个符号链接，不是 annex 创建的；annex 不经过链接写入。请删除这个链接后再运行")
 stop("lock-not-regular", "锁文件 {lock} 不是普通文件；请删除它后再运行")
 stop("lock-hard-link", "锁文件 {lock} 另有硬链接（与别的文件是同一个文件），annex 不写入它；请删除它后再运行")
@@ -43,24 +46,24 @@ stop("lock-hard-link", "锁文件 {lock} 另有硬链接（与别的文件是同
 stop("output-overlaps-data", "输出文件夹 {out} 与数据文件夹 {data} 重叠（输出文件夹{how}）：生成和归档会改写甚至删除数据。"
      "未写入任何文件。请用 --out 指定数据文件夹以外的文件夹，例如 --out build")
 stop("output-is-link", "{target} 是一个符号链接（指向 {points_to}），不是 annex 生成的文件夹；"
-     "annex 会替换并删除这里的旧输出，因此不经过链接写入。请删除这个链接后再运行 annex build")
-stop("output-not-folder", "{target} 不是文件夹；annex 要在这里生成 {year} 年度的输出。请移走它后再运行 annex build")
+     "annex 会替换并删除这里的旧输出，因此不经过链接写入。请删除这个链接后再运行 " + BUILD)
+stop("output-not-folder", "{target} 不是文件夹；annex 要在这里生成 {year} 年度的输出。请移走它后再运行 " + BUILD)
 # A build (pipeline/build/run.py, errors.py)
-stop("data-changed-during-check", "{year_dir} 里的文件在检查过程中被修改；请保存好后再运行一次 annex build")
+stop("data-changed-during-check", "{year_dir} 里的文件在检查过程中被修改；请保存好后再运行一次 " + BUILD)
 stop("nothing-to-build", "{year_dir} 里没有可生成的项目")
-stop("check-failed", "数据有错误，未生成任何文件；请先改正上面的错误（annex check 可再次检查）")
+stop("check-failed", "数据有错误，未生成任何文件；请先改正上面的错误（" + CHECK + " 可再次检查）")
 stop("render-failed", "{table}（{format}）：写入失败，{reason}")
 stop("render-failed-kept", "生成失败：{message}\n{build_dir} 仍是上一次完整的输出，归档未改动。")
 stop("archive-failed", "已生成 {build_dir}，但归档失败：{reason}{where}。{build_dir} 已更新，这次输出未归档；"
-     "腾出空间（或改正问题）后再运行一次 annex build，即会归档")
+     "腾出空间（或改正问题）后再运行一次 " + BUILD + "，即会归档")
 stop("data-changed-during-build", "已生成 {build_dir}，但 {year_dir} 里的文件在构建过程中被修改，本次输出未归档；"
-     "请再运行一次 annex build")
+     "请再运行一次 " + BUILD)
 # The archive (pipeline/archive/store.py, verify.py)
 stop("archive-root-not-folder", "{root} 应是 annex 建立的归档文件夹，现在却是链接或文件；本次输出未归档。"
-     "请把它恢复为文件夹（或移走它）后再运行 annex build")
-stop("archive-record-is-folder", "{path} 应是 annex 写的记录文件，现在却是文件夹；本次输出未归档。请移走它后再运行 annex build")
+     "请把它恢复为文件夹（或移走它）后再运行 " + BUILD)
+stop("archive-record-is-folder", "{path} 应是 annex 写的记录文件，现在却是文件夹；本次输出未归档。请移走它后再运行 " + BUILD)
 stop("archive-data-link", "已生成 {build_dir}，但数据文件夹里的 {link} 是链接（指向 {points_to}）："
-     "annex 不把链接或它指向的文件存进归档，本次输出未归档。请把这个链接换成文件或文件夹本身（或删掉它），再运行 annex build")
+     "annex 不把链接或它指向的文件存进归档，本次输出未归档。请把这个链接换成文件或文件夹本身（或删掉它），再运行 " + BUILD)
 stop("archive-folder-unlistable", "无法读取 {folder}（{reason}）")
 # Finding the year (pipeline/input/folders.py)
 stop("no-data-folder-here", "当前文件夹（{cwd}）里没有 {data} 文件夹；请先进入项目文件夹（含 data 文件夹的那个）"
@@ -68,3 +71,25 @@ stop("no-data-folder-here", "当前文件夹（{cwd}）里没有 {data} 文件�
 stop("no-data-folder", "找不到数据文件夹 {data}；请检查 --data 后面的路径")
 stop("no-year-folder", "{data} 里没有年度文件夹（如 {data}/2023）")
 stop("year-folder-missing", "找不到 {year_dir}；现有年度：{have}")
+# annex convert (pipeline/write/convert.py)
+stop("convert-target", "目前只能转为 {supported}（不是「{target}」）")
+stop("convert-already", "{path} 已经是 表样: {target}，不需要转换")
+stop("convert-source", "只能把表样 {source} 的数据转为 {supported}；{path} 的表样是 {variant}")
+stop("convert-csv-scores", "{csv} 里的指标在 {target} 表样下还需要「分值」「得分」两列，"
+     "转换不改写 CSV；请先把这些指标写进各项目的 YAML 文件（或改用工作簿），再运行转换")
+stop("convert-link", "{path} 是一个符号链接；转换不通过符号链接改写数据，请换成真实的文件或文件夹")
+stop("convert-unreadable", "无法读取 {path}；请先运行 " + CHECK + " 查看原因")
+stop("convert-not-utf8", "{path} 不是 UTF-8 编码；请用 WPS 或文本编辑器另存为 UTF-8 后再转换")
+stop("convert-broken", "{path} 有格式错误，无法转换；请先运行 " + CHECK + " 查看并改正")
+stop("convert-too-many-backups", "{folder} 里已有太多 {name} 文件夹；请先清理")
+stop("convert-not-regular", "{path} 是符号链接或不是普通文件；转换不会写入它")
+# annex new-year (pipeline/write/new_year.py)
+FOR_EXAMPLE = "（例如 {file}：{message}）"  # new-year-source-errors {example}: the first error
+stop("new-year-exists", "{year_dir} 已经存在；开新年度不会改动已有的年度")
+stop("new-year-no-source", "{data} 里没有 {year} 年以前的年度可以作为起点；请用 --from 指定")
+stop("new-year-source-missing", "找不到 {year_dir}；请用 --from 指定一个已有的年度")
+stop("new-year-source-errors", "{year} 年的数据有 {count} 个错误{example}；请先用 " + CHECK + " --year {year} 查看并改正，再开始新年度")
+# Options the commands cannot use (pipeline/cli/)
+stop("schema-which", "只能是 {first} 或 {second}")
+stop("export-no-year", "{data} 里没有年度文件夹；新的年度请用 --year 指定，例如 --year 2024")
+stop("problems-style", "--problems 只能是 {allowed}，不是「{name}」")

@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 from pipeline.form.filled import FilledForm
 from pipeline.form.summary import Summary
 from pipeline.render.docxtpl_fence import FencedTemplate
-from pipeline.render.zipfix import normalize_docx
+from pipeline.render.zipfix import saved
 from pipeline.variant import Variant
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -205,6 +205,4 @@ def render_docx(forms: Sequence[FilledForm], variant: Variant, summary: Summary 
     data = _template_bytes(path, st.st_mtime_ns, st.st_size)
     doc = FormTemplate(io.BytesIO(data))
     doc.render({"forms": list(forms), "summary": summary}, jinja_env=_env())
-    out = io.BytesIO()
-    doc.save(out)
-    return normalize_docx(out.getvalue())
+    return saved(doc)

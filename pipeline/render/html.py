@@ -37,10 +37,13 @@ def render_html(forms: Sequence[FilledForm], variant: Variant, title: str | None
     return template.render(forms=list(forms), title=title, author=author, page=variant.page)
 
 
-def render_summary_html(summary: Summary, variant: Variant) -> str:
-    """The bundle's 项目清单 as an HTML page, styled by the variant's form.css."""
+def render_summary_html(summary: Summary, variant: Variant, start: int = 0, stop: int | None = None) -> str:
+    """The bundle's 项目清单 as an HTML page, styled by the variant's form.css: its rows
+    [start:stop] (all by default), the title above the first row, the 合计 row after the last."""
     template = _environment(variant.dir, TEMPLATES_DIR).get_template(SUMMARY_TEMPLATE)
-    return template.render(summary=summary, page=variant.page, title=summary.outline_title, author=summary.unit)
+    stop = len(summary.rows) if stop is None else min(stop, len(summary.rows))
+    return template.render(summary=summary, page=variant.page, title=summary.outline_title, author=summary.unit,
+                           rows=summary.rows[start:stop], first=start == 0, last=stop == len(summary.rows))
 
 
 def render_report_html(report: FilledReport, variant: Variant) -> str:

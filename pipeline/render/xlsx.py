@@ -3,19 +3,18 @@
 Figures are values, not text: 预算数 and 执行数 as numbers (written from their Decimals, so Excel
 and WPS sum them), 执行率 as a fraction formatted `0.00%`, and a 合计 row holding the totals the
 PDF prints. openpyxl stamps the clock into docProps/core.xml and the zip entries; the package is
-rewritten by pipeline/render/zipfix.py so that the same bundle gives the same bytes.
+saved by pipeline/render/zipfix.py so that the same bundle gives the same bytes.
 """
 
 from __future__ import annotations
 
-import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from pipeline.form.summary import Summary, SummaryRow
-from pipeline.render.zipfix import normalize_docx
+from pipeline.render.zipfix import saved
 
 RATE_FORMAT = "0.00%"
 SCORE_FORMAT = "0.00"
@@ -79,6 +78,4 @@ def render_summary_xlsx(summary: Summary) -> bytes:
 
     wb.properties.creator = summary.unit
     wb.properties.title = summary.title
-    out = io.BytesIO()
-    wb.save(out)
-    return normalize_docx(out.getvalue())
+    return saved(wb)

@@ -1,7 +1,8 @@
-"""Deterministic Office zip packages: same parts in, same bytes out.
+"""Deterministic Office zip packages: same parts in, same bytes out. The one place annex saves a
+Word document or a workbook (`saved`): the bundle's .docx and 项目清单 .xlsx, and `annex export`.
 
-python-docx and zipfile stamp each member with the current time and docProps/core.xml with
-creation/modification dates, so two renders of the same input would differ. `normalize_docx`
+python-docx, openpyxl and zipfile stamp each member with the current time and docProps/core.xml
+with creation/modification dates, so two renders of the same input would differ. `normalize_docx`
 rewrites the package with fixed member times, a fixed member order and no dates in core.xml.
 """
 
@@ -41,6 +42,14 @@ def write_package(parts: dict[str, bytes]) -> bytes:
             info.external_attr = 0
             zout.writestr(info, parts[name], compresslevel=6)
     return out.getvalue()
+
+
+def saved(document) -> bytes:
+    """A python-docx or docxtpl document, or an openpyxl workbook, as the bytes of its file: saved,
+    then normalised (the same content gives the same bytes, whatever the time)."""
+    out = io.BytesIO()
+    document.save(out)
+    return normalize_docx(out.getvalue())
 
 
 def normalize_docx(data: bytes) -> bytes:

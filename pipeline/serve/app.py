@@ -61,15 +61,22 @@ def templates() -> Jinja2Templates:
 def _housekeeping(srv: Server) -> None:
     """At start: ended sessions and old login failures forgotten, half-received uploads removed."""
     import shutil
+    import time
 
     from pipeline.serve.auth import WINDOW
     from pipeline.serve.pages_data import INCOMING
+    from pipeline.serve.uploads import PENDING
 
     now = srv.settings.clock()
     srv.db.end_sessions_before(now - srv.settings.session_max, now - srv.settings.session_idle)
     srv.db.forget_failures(now - WINDOW)
     for account in srv.db.accounts():
-        shutil.rmtree(srv.settings.root / account.workspace / "uploads" / INCOMING, ignore_errors=True)
+        uploads = srv.settings.root / account.workspace / "uploads"
+        shutil.rmtree(uploads / INCOMING, ignore_errors=True)
+        # Word files never confirmed: kept a day for 确认导入, then forgotten
+        for waiting in (uploads / PENDING).glob("*.docx") if (uploads / PENDING).is_dir() else ():
+            if waiting.is_file() and not waiting.is_symlink() and waiting.stat().st_mtime < time.time() - 86400:
+                waiting.unlink()
 
 
 def create_app(settings: Settings) -> Starlette:

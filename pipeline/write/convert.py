@@ -67,7 +67,7 @@ def plan_conversion(year_dir: Path, target: str) -> Conversion:
     from pipeline.input.year import load_year
 
     if target != TARGET:
-        raise ConvertRefused(f"annex convert 目前只能转为 {TARGET}（不是「{target}」）")
+        raise ConvertRefused("convert-target", supported=TARGET, target=target)
     _refuse_link(year_dir)
     _refuse_link(year_dir / "projects")
     dept_path = year_dir / "department.yaml"
@@ -75,12 +75,11 @@ def plan_conversion(year_dir: Path, target: str) -> Conversion:
     dept_root = _compose(dept_path, dept_text)
     source = _scalar(dept_root, "表样") or SOURCE
     if source == target:
-        raise ConvertRefused(f"{dept_path} 已经是 表样: {target}，不需要转换")
+        raise ConvertRefused("convert-already", path=dept_path, target=target)
     if source != SOURCE:
-        raise ConvertRefused(f"annex convert 只能把表样 {SOURCE} 的数据转为 {TARGET}；{dept_path} 的表样是 {source}")
+        raise ConvertRefused("convert-source", source=SOURCE, supported=TARGET, path=dept_path, variant=source)
     if (year_dir / INDICATOR_CSV).exists():
-        raise ConvertRefused(f"{year_dir / INDICATOR_CSV} 里的指标在 {TARGET} 表样下还需要「分值」「得分」两列，"
-                             "annex convert 不改写 CSV；请先把这些指标写进各项目的 YAML 文件（或改用工作簿），再运行转换")
+        raise ConvertRefused("convert-csv-scores", csv=year_dir / INDICATOR_CSV, target=TARGET)
     year, _ = load_year(year_dir)
     figures = {p.key: (p.planned, p.spent) for p in year.projects}
     edits = [_department_edit(dept_path, dept_text, dept_root, target)]
@@ -101,7 +100,7 @@ def _project_files(year_dir: Path) -> list[Path]:
 
 def _refuse_link(path: Path) -> None:
     if path.is_symlink():
-        raise ConvertRefused(f"{path} 是一个符号链接；annex convert 不通过符号链接改写数据，请换成真实的文件或文件夹")
+        raise ConvertRefused("convert-link", path=path)
 
 
 def _read(path: Path) -> str:
@@ -109,11 +108,11 @@ def _read(path: Path) -> str:
     try:
         raw = read_regular(path, MAX_FILE_BYTES)
     except (Refused, OSError):
-        raise ConvertRefused(f"无法读取 {path}；请先运行 annex check 查看原因") from None
+        raise ConvertRefused("convert-unreadable", path=path) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ConvertRefused(f"{path} 不是 UTF-8 编码；请用 WPS 或文本编辑器另存为 UTF-8 后再转换") from None
+        raise ConvertRefused("convert-not-utf8", path=path) from None
 
 
 def _compose(path: Path, text: str) -> yaml.MappingNode:
@@ -122,7 +121,7 @@ def _compose(path: Path, text: str) -> yaml.MappingNode:
     except yaml.YAMLError:
         root = None
     if not isinstance(root, yaml.MappingNode):
-        raise ConvertRefused(f"{path} 有格式错误，无法转换；请先运行 annex check 改正")
+        raise ConvertRefused("convert-broken", path=path)
     return root
 
 
@@ -302,7 +301,7 @@ def _new_backup_dir(wanted: Path) -> Path:
             continue
         (path / "projects").mkdir()
         return path
-    raise ConvertRefused(f"{wanted.parent} 里已有太多 {wanted.name} 文件夹；请先清理")
+    raise ConvertRefused("convert-too-many-backups", folder=wanted.parent, name=wanted.name)
 
 
 def _copy(src: Path, dest: Path) -> None:
@@ -314,5 +313,5 @@ def _replace(path: Path, data: bytes) -> None:
     be a regular file, and the temporary one is created new."""
     st = os.lstat(path)
     if not stat.S_ISREG(st.st_mode):
-        raise ConvertRefused(f"{path} 是符号链接或不是普通文件；annex convert 不会写入它")
+        raise ConvertRefused("convert-not-regular", path=path)
     write_atomic(path, data, stat.S_IMODE(st.st_mode))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipeline.files.paths import display_path
 from pipeline.errors import Abort
+from pipeline.problems.stops import FOR_EXAMPLE
 from pipeline.input.model import ProjectIn
 from pipeline.write.data_folder import Written, write_year
 from pipeline.input.model import ProjectInput, YearInput
@@ -40,22 +41,21 @@ class Started:
 def start_year(data: Path, year: int, source_year: int | None = None) -> Started:
     target = data / str(year)
     if target.exists() or target.is_symlink():
-        raise NewYearError(f"{display_path(target)} 已经存在；annex new-year 不会改动已有的年度")
+        raise NewYearError("new-year-exists", year_dir=display_path(target))
     if source_year is None:
         years = [int(p.name) for p in data.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)
                  and int(p.name) < year] if data.is_dir() else []
         if not years:
-            raise NewYearError(f"{display_path(data)} 里没有 {year} 年以前的年度可以作为起点；请用 --from 指定")
+            raise NewYearError("new-year-no-source", data=display_path(data), year=year)
         source_year = max(years)
     source = data / str(source_year)
     if not source.is_dir():
-        raise NewYearError(f"找不到 {display_path(source)}；请用 --from 指定一个已有的年度")
+        raise NewYearError("new-year-source-missing", year_dir=display_path(source))
     loaded, issues = load_year(source)
     if issues.errors or loaded.department is None:
         first = issues.errors[0] if issues.errors else None
-        where = f"（例如 {first.file}：{first.message}）" if first else ""
-        raise NewYearError(f"{source_year} 年的数据有 {len(issues.errors)} 个错误{where}；"
-                           f"请先用 annex check --year {source_year} 改正，再开始新年度")
+        where = FOR_EXAMPLE.format(file=first.file, message=first.message) if first else ""
+        raise NewYearError("new-year-source-errors", year=source_year, count=len(issues.errors), example=where)
     department, empty = _department(loaded)
     projects = []
     for p in loaded.projects:
@@ -72,12 +72,14 @@ def _department(year: YearInput) -> tuple[dict, int]:
     out: dict = {"单位名称": d.unit}
     if d.department is not None:
         out["主管部门"] = d.department
-    out["填报日期"] = None
+    printed = year.variant is None or year.variant.prints_date
+    if printed:  # a form that prints no date (national-2020) needs none
+        out["填报日期"] = None
     for attr, key in (("variant", "表样"), ("scoring", "评分"), ("budget_weight", "预算执行分值"), ("money_unit", "金额单位"),
                       ("rules", "评分规则"), ("accepted", "已确认警告")):
         if attr in written:
             out[key] = getattr(d, attr)
-    return out, 1
+    return out, int(printed)
 
 
 def _project(p: ProjectInput, year: YearInput) -> tuple[dict, int]:

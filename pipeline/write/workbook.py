@@ -9,7 +9,6 @@ shows exactly the decimals the data wrote (an amount Excel cannot hold exactly s
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline.files.write import write_atomic
-from pipeline.render.zipfix import normalize_docx
+from pipeline.render.zipfix import saved
 from pipeline.errors import Abort
 from pipeline.input.model import DepartmentIn, decimals_of
 from pipeline.input.workbook.cells import EXCEL_DIGITS
@@ -32,6 +31,7 @@ from pipeline.input.workbook.read import (
 )
 from pipeline.input.model import Figure, ProjectInput, YearInput
 from pipeline.variant import Variant
+from pipeline.hints import annex_command
 
 TEXT, AMOUNT, WHOLE = "text", "amount", "whole"
 MAX_ROW = 1_048_576  # Excel's last row: dropdowns cover rows added later
@@ -243,13 +243,11 @@ def build_workbook(year: YearInput, variant: Variant, scoring: bool, unit_keys: 
 def save(wb: Workbook, out: Path) -> None:
     """Written beside the target and renamed over it: a crash leaves no half-written workbook."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    wb.save(buffer)
     umask = os.umask(0)
     os.umask(umask)
     # openpyxl stamps each zip member with the current time: fixed here, so the same data exports
     # to the same bytes whatever second it is. The mode is a saved file's, as any program's.
-    write_atomic(out, normalize_docx(buffer.getvalue()), 0o666 & ~umask)
+    write_atomic(out, saved(wb), 0o666 & ~umask)
 
 
 class ExportError(Abort):
@@ -283,7 +281,7 @@ def load_for_export(year_dir: Path, base: Path | None = None) -> tuple[YearInput
         year, issues = YearInput(int(year_dir.name), year_dir), Issues()
     errors = len(issues.errors)
     if year.projects and errors:
-        raise ExportError(f"{year_dir} 的数据有 {errors} 个错误；请先运行 annex check 查看并修正，再导出")
+        raise ExportError(f"{year_dir} 的数据有 {errors} 个错误；请先运行 {annex_command('check', '--year', year_dir.name)} 查看并修正，再导出")
     variant = year.variant or load_variant(DEFAULT_VARIANT)
     unit_keys: list[str] | None = None
     if isinstance(year.department_smap, KeyMap):

@@ -17,6 +17,7 @@ from pipeline.cli.output import console, err_console, print_error, say
 from pipeline.errors import Abort
 from pipeline.files.paths import display_path
 from pipeline.input.folders import find_year_dir
+from pipeline.hints import annex_command
 
 
 def build(
@@ -35,7 +36,7 @@ def build(
         "--watch", "-w", help="生成后继续监视数据与表样，每次保存后自动重新生成（预览，不归档）；按 Ctrl-C 结束。",
         metavar="")] = False,
     note: Annotated[Optional[str], typer.Option(
-        "--note", help="记在这次归档版本里的一句备注（如「报送财政局」），annex history 会列出。", show_default=False,
+        "--note", help="记在这次归档版本里的一句备注（如「报送财政局」），history 命令会列出。", show_default=False,
         metavar="备注")] = None,
     problems: ProblemsOpt = "auto",
 ) -> None:
@@ -134,7 +135,7 @@ def progress_hooks(progress: Progress) -> Hooks:
 
     def waiting(holder: str) -> None:
         who = f"（进程 {holder}）" if holder else ""
-        err_console.print(f"另一个 annex build{who}正在生成同一年度，等待它完成……")
+        err_console.print(f"另一次生成{who}正在写入同一年度，等待它完成……")
 
     def show(description: str, total: int | None) -> None:
         if not progress.live.is_started:
@@ -166,8 +167,13 @@ def print_build_report(r: BuildReport, watching: bool = False) -> None:
         bundles = f"，汇编（{'、'.join(r.rendered_bundles)}）已重新组装" if r.rendered_bundles else ""
         say(f"已生成 {r.year} 年度：共 {r.tables} 张表，重新生成 {len(r.rendered_tables)} 张（{kinds}）{bundles}。", "green")
     pages = f"PDF 汇编 {r.pages} 页" if r.pages is not None else "页数：未生成 PDF"
-    warn = f"{r.warnings} 个警告（运行 annex check 查看）" if r.warnings else "没有警告"
+    if r.long_tables:
+        pages += f"（{len(r.long_tables)} 张表超过一页，见下）"
+    warn = f"{r.warnings} 个警告（运行 {annex_command('check', '--year', r.year)} 查看）" if r.warnings else "没有警告"
     say(f"{pages}；{warn}")
+    for table, n, pdf in r.long_tables:  # laid out by the PDF renderer: its real page count
+        say(f"警告 {table}：这张表印成了 {n} 页（{where}/{pdf}），财政局一般要求每个项目一页；"
+            "请精简这个项目较长的文字（如偏差原因分析、改进措施、指标说明）后再生成", "yellow")
     if r.pdf_fonts:
         say(f"PDF 字体：{r.pdf_fonts}")
     say("写入：" if not r.nothing_rendered else "输出（未改动）：")
@@ -185,7 +191,7 @@ def print_build_report(r: BuildReport, watching: bool = False) -> None:
         say("归档：监视期间不归档")
     elif r.partial:
         say(f"归档：只生成了 {kinds}，不是完整的一套（{'、'.join(FORMATS)}），未归档；"
-            "运行 annex build（不加 --format）生成全部格式即存为归档版本")
+            f"运行 {annex_command('build', '--year', r.year)}（不加 --format）生成全部格式即存为归档版本")
     else:
         say("归档：未归档（--no-archive）")
     say(f"用时 {r.seconds:.2f} 秒")
@@ -221,4 +227,4 @@ def watch_builds(opts: BuildOptions) -> None:
         pass
     finally:
         workers.close()
-    say("已结束监视。监视期间生成的文件未存入归档：定稿后运行 annex build 存为归档版本。")
+    say(f"已结束监视。监视期间生成的文件未存入归档：定稿后运行 {annex_command('build')} 存为归档版本。")

@@ -11,6 +11,7 @@ from pipeline.cli.options import DEFAULT_DATA, DataOpt, YearOpt
 from pipeline.cli.output import say
 from pipeline.files.paths import display_path
 from pipeline.input.folders import find_year_dir
+from pipeline.hints import annex_command
 
 
 def convert(
@@ -37,4 +38,4 @@ def convert(
         return
     backup = apply_conversion(conv)
     say(f"已改写 {len(conv.edits)} 个文件；原文件在 {display_path(backup)}/。", "green")
-    say(f"下一步：运行 annex check --year {year_dir.name}，逐条填写列出的「尚未填写」各项。")
+    say(f"下一步：运行 {annex_command('check', '--year', year_dir.name)}，逐条填写列出的「尚未填写」各项。")

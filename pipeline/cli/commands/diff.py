@@ -14,6 +14,7 @@ from pipeline.cli.output import err_console, say
 from pipeline.cli.usage import VersionText
 from pipeline.cli.versions import last_two, year_note
 from pipeline.files.paths import display_path
+from pipeline.hints import annex_command
 
 
 def diff(
@@ -34,7 +35,7 @@ def diff(
     if version_a is None:
         pair = last_two(found)
         if pair is None:
-            raise BadOption(f"{year} 年度只有一个可读的归档版本，没有可比较的；改了数据再运行 annex build 即有第二个版本")
+            raise BadOption(f"{year} 年度只有一个可读的归档版本，没有可比较的；改了数据再运行 {annex_command('build', '--year', year)} 即有第二个版本")
         version_a, version_b = map(archive.version_name, pair)
     elif version_b is None:
         version_b = archive.version_name(found[-1][0])
@@ -42,7 +43,7 @@ def diff(
     doubts = archive.doubts(out, year, [a.name, b.name])
     if doubts:
         err_console.print(Text(f"注意：归档核对发现 {len(doubts)} 处问题（{doubts[0].line}），下面的比较可能不可信；"
-                               f"运行 annex verify --year {year} 查看", style="yellow"), soft_wrap=True)
+                               f"运行 {annex_command('verify', '--year', year)} 查看", style="yellow"), soft_wrap=True)
     d = diff_bundles(archived_bundle(a), archived_bundle(b))
     say(f"{year} 年度 {a.name} → {b.name}{year_note(year, asked, locate.archived_years(out))}", "bold")
     for c in d.common:
@@ -66,7 +67,7 @@ def pick_version(found: locate.Found, text: str, year: int) -> archive.Version:
         have = "、".join(archive.version_name(n) for n, _, _ in found)
         raise BadOption(f"没有版本「{text}」；现有版本：{have}（可写作 v1、1 或 v001）")
     if match[1] is None:
-        raise BadOption(f"{archive.version_name(match[0])} 的清单无法读取；运行 annex verify --year {year} 查看")
+        raise BadOption(f"{archive.version_name(match[0])} 的清单无法读取；运行 {annex_command('verify', '--year', year)} 查看")
     return match[1]
 
 
@@ -77,5 +78,5 @@ def archived_bundle(v: archive.Version):
     result = check_year(v.data_dir, base=v.path)
     if result.bundle is None:
         raise BadOption(f"{v.name} 存档的数据在当前版本的 annex 下有 {len(result.errors)} 个错误，无法比较；"
-                        f"可运行 annex check --data {display_path(v.data_dir.parent)} 查看")
+                        f"可运行 {annex_command('check', '--data', display_path(v.data_dir.parent))} 查看")
     return result.bundle

@@ -25,7 +25,7 @@ def export(
     if year is None:
         year = latest_year(data)
         if year is None:
-            raise BadOption(f"{data} 里没有年度文件夹；新的年度请用 --year 指定，例如 --year 2024")
+            raise BadOption("export-no-year", data=data)
     year_dir = data / str(year)
     done = export_year(year_dir, out, force)  # an Abort (file exists, data with errors) is printed by the app
     console.print(f"[green]已导出 {display_path(done.path)}：{done.projects} 个项目，{done.indicators} 条指标[/green]")

@@ -11,6 +11,7 @@ from pipeline.files.paths import display_path
 from pipeline.cli.options import DEFAULT_DATA, BadOption
 from pipeline.cli.output import console, say
 from pipeline.errors import Abort
+from pipeline.hints import annex_command
 
 
 def _documents(paths: list[Path]) -> list[Path]:
@@ -56,6 +57,7 @@ def import_(
         say(f"  {display_path(p)}")
     if written.kept:
         say(f"已存在、未覆盖 {len(written.kept)} 个文件（加 --replace 才会覆盖）", "yellow")
-    say(f"下一步：annex check --data {display_path(data)} --year {result.year}，改正后 annex build")
+    say(f"下一步：{annex_command('check', '--data', display_path(data), '--year', result.year)}，"
+        f"改正后 {annex_command('build', '--data', display_path(data), '--year', result.year)}")
     if errors:
         raise typer.Exit(1)

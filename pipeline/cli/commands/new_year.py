@@ -9,6 +9,7 @@ import typer
 from pipeline.files.paths import display_path
 from pipeline.cli.options import DEFAULT_DATA, DataOpt
 from pipeline.cli.output import say
+from pipeline.hints import annex_command
 
 
 def new_year(
@@ -23,4 +24,5 @@ def new_year(
     n = len([p for p in started.written.written if p.parent.name == "projects"])
     say(f"已从 {display_path(started.source)} 开始 {display_path(started.target)}：{n} 个项目文件，"
         f"{started.to_fill} 处本年度要填写的内容已留空。", "green")
-    say(f"下一步：annex check --data {display_path(data)} --year {year} 会逐项列出尚未填写的内容；填好后 annex build。")
+    say(f"下一步：{annex_command('check', '--data', display_path(data), '--year', year)} 会逐项列出尚未填写的内容；"
+        f"填好后 {annex_command('build', '--data', display_path(data), '--year', year)}。")

@@ -19,6 +19,6 @@ def schema(
     from pipeline.input.model import department_schema, project_schema
 
     if which not in ("project", "department"):
-        raise BadOption("只能是 project 或 department")
+        raise BadOption("schema-which", first="project", second="department")
     doc = project_schema() if which == "project" else department_schema()
     typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))

@@ -33,7 +33,7 @@ def user(
                                                      show_default=False, metavar="工作区")] = None,
     root: RootOpt = DEFAULT_ROOT,
 ) -> None:
-    """管理网页服务（annex serve）的账户。"""
+    """管理网页服务（make serve）的账户。"""
     from pipeline.serve import auth
     from pipeline.serve.db import Database
     from pipeline.serve.settings import Settings

@@ -12,6 +12,7 @@ from pipeline.cli.options import DEFAULT_OUT, BadOption, OutOpt
 from pipeline.cli.output import console, say
 from pipeline.errors import Abort
 from pipeline.files.paths import display_path
+from pipeline.hints import annex_command
 
 
 class ArchiveDamaged(Abort):
@@ -23,8 +24,8 @@ def verify(
                                                     metavar="年度")] = None,
     out: OutOpt = DEFAULT_OUT,
     head: Annotated[Optional[str], typer.Option(
-        "--head", help="你另行记下的清单哈希（annex verify 打印的 sha256，至少前 12 位）：核对归档仍链到它。",
-        show_default=False, metavar="sha256")] = None,
+        "--head", help="你另行记下的核对码（verify 最后打印的那一串，至少前 12 位）：核对归档仍是当时那一套。",
+        show_default=False, metavar="核对码")] = None,
 ) -> None:
     """核对归档：版本链、每个版本的每个文件及其权限；有缺失、改动、多余或被替换的内容时退出码为 1。"""
     found = archive.years(out)
@@ -42,26 +43,26 @@ def verify(
         bad += check_recorded_head(head.strip().lower(), reports)
     for r in reports:
         if r.head is not None:
-            say(f"{r.year} 年度最新版本 {r.head.version}，清单 sha256：{r.head.sha256}", "bold")
+            say(f"{r.year} 年度最新版本 {r.head.version}，核对码：{r.head.sha256}", "bold")
     if not any(r.intact or r.findings for r in reports):
         say(f"{display_path(archive.archive_root(out))} 里还没有归档版本。")
     elif bad:
         raise ArchiveDamaged(f"归档有 {bad} 处问题")
     else:
-        say("请把最新版本的清单 sha256 记在归档以外的地方（例如报送邮件里）；"
-            "以后运行 annex verify --head <sha256> 可确认归档没有被整体改写。", "dim")
+        say("请把上面的核对码抄在归档以外的地方（例如报送邮件里）；以后运行 "
+            f"{annex_command('verify', '--head', '<核对码>')} 可确认归档没有被整体改写。", "dim")
 
 
 def check_recorded_head(text: str, reports: list[archive.YearReport]) -> int:
     """--head: the hash the user kept must be a manifest on a verified chain. Returns problems found."""
     if len(text) < 12 or any(c not in "0123456789abcdef" for c in text):
-        raise BadOption("--head 应是 annex verify 打印的 sha256（64 位十六进制，至少写前 12 位）")
+        raise BadOption("--head 应是 verify 打印的核对码（由 0–9 和 a–f 组成的 64 个字符，至少写前 12 个）")
     for r in reports:
         for link in r.chain:
             if link.sha256.startswith(text):
-                say(f"记下的哈希是 {r.year}/{link.version} 的清单" +
+                say(f"记下的核对码属于 {r.year}/{link.version}" +
                     ("：从它到最新版本的链完好" if not r.problems else "，但这个年度的归档有问题（见上）"), "green")
                 return 0
-    console.print(Text(f"记下的哈希 {text} 不在归档的版本链上：归档被整体改写或替换过，或这个哈希属于别的归档", style="red"),
+    console.print(Text(f"记下的核对码 {text} 不在归档的版本链上：归档被整体改写或替换过，或这个核对码属于别的归档", style="red"),
                   soft_wrap=True)
     return 1

@@ -150,7 +150,7 @@ def _department(kept: list[ProjectRead], unit: str | None, dept_of: str | None, 
         dept["主管部门"] = dept_of
     if date:
         dept["填报日期"] = date
-    else:
+    elif variant.prints_date:  # a form that prints no date (national-2020) needs none
         issues.report("import-not-found", Loc(kept[0].doc), label="填报日期", file=WRITE_INTO["department"])
     dept["表样"] = variant.name
     if not variant.scoring_always:

@@ -37,8 +37,8 @@ OVERALL_KEYS = ("预期目标", "实际完成情况")
 FUNDS = "项目资金"
 FUND_FIGURES = ("年初预算数", "全年预算数", "全年执行数")
 FUND_SEPARATOR = "·"
-# 已确认警告 (warning codes separated by 、 , or spaces) is read from the 单位 sheet, for the whole year:
-# check matches a project's accepted warnings by file, and a workbook is one file for all its projects.
+# 已确认警告 (warning codes separated by 、 , or spaces; each may be narrowed to a value or a project) is
+# read from the 单位 sheet, for the whole year: a workbook is one file for all its projects.
 ACCEPTED = "已确认警告"
 PROJECT_REQUIRED = ("项目名称", "项目实施单位")
 PROJECT_COLUMNS = (NUMBER,) + PROJECT_TEXTS + PROJECT_AMOUNTS + PROJECT_CLOSING + OVERALL_KEYS
@@ -394,8 +394,11 @@ def _unit_value(key: str, cell: Cell | None) -> object:
 
 
 def codes(text: str) -> list[str]:
-    """已确认警告 in one cell: "nonstandard-level2、empty-value" as the list YAML writes."""
-    return [c for c in re.split(r"[、,，;；\s]+", text) if c]
+    """已确认警告 in one cell: "nonstandard-level2、empty-value" as the list YAML writes; an entry may
+    be narrowed, "nonstandard-level2:社会效益" or "empty-value@项目名称" (pipeline/problems/accepted.py)."""
+    from pipeline.problems.accepted import split_cell
+
+    return split_cell(text)
 
 
 # --- indicator rows for the loader ------------------------------------------------------------------

@@ -21,7 +21,6 @@ from pathlib import Path
 from pipeline.errors import Abort
 from pipeline.files.paths import display_path
 from pipeline.form.filled import CheckboxOption, FilledForm
-from pipeline.input.chars import codepoint
 from pipeline.render.pdf.harfbuzz import InstalledFont, font_chars, harfbuzz_version, reduce_font
 from pipeline.variant import Variant
 
@@ -58,12 +57,12 @@ class FontError(Abort):
         for family in self.missing:
             lines.append(f"  - 未安装字体「{family}」")
         for u in self.uncovered:
-            listed = "、".join(f"「{ch}」{codepoint(ch)}（{key}）" for ch, key in u.chars[:MAX_LISTED])
+            listed = "、".join(f"「{ch}」（{key}，编码 U+{ord(ch):04X}）" for ch, key in u.chars[:MAX_LISTED])
             more = f" 等共 {len(u.chars)} 个字符" if len(u.chars) > MAX_LISTED else ""
-            lines.append(f"  - 字体「{', '.join(u.families)}」中没有以下字符的字形：{listed}{more}")
+            lines.append(f"  - 字体「{', '.join(u.families)}」里没有这些字：{listed}{more}")
         lines.append(INSTALL_HINT)
         if self.uncovered:
-            lines.append("或修改这些文字，或在 form.css 中改用包含这些字符的已安装字体。")
+            lines.append("请把这些字改成常用字（或拼音、文字说明）；确实要印这些字，请信息中心安装有这些字的字体，并在表样的 form.css 里改用它。")
         return "\n".join(lines)
 
     @property

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 
 def report_missing_glyphs(year: YearInput, bundle: FilledBundle, issues: Issues) -> None:
-    from pipeline.input.chars import codepoint
     from pipeline.render.pdf import fonts
 
     try:
@@ -30,7 +29,8 @@ def report_missing_glyphs(year: YearInput, bundle: FilledBundle, issues: Issues)
         for u in e.uncovered:
             for ch, key in u.chars:
                 issues.report("glyph-missing", _locate(year, projects.get(key), ch), value=ch,
-                              char=f"「{ch}」{codepoint(ch)}", families=", ".join(u.families))
+                              char=f"「{ch}」", codepoint=f"U+{ord(ch):04X}",
+                              families=", ".join(u.families))
 
 
 def _locate(year: YearInput, p: ProjectInput | None, ch: str) -> Loc:

@@ -110,3 +110,21 @@ def font_faces_in(folder: Path) -> Iterator[None]:
         yield
     finally:
         tempfile.tempdir = saved
+
+
+# --- 5. The rows on a laid-out page (weasyprint/layout, formatting_structure/boxes.py, WeasyPrint 70) ---
+# The 项目清单 is laid out a page at a time (pipeline/render/pieces.py): how many of a piece's
+# rows its first page holds is read from the page's boxes (Page._page_box, Box.descendants(),
+# a table row group's children, each box's .element), not from ids (WeasyPrint writes every id
+# as a named destination, which would change the PDF). If an upgrade renames them, the list's
+# pieces fail loudly (AttributeError): test_build's summary-pieces test catches it.
+
+def body_rows(page) -> list:
+    """The <tr> elements of the <tbody> rows laid out on a WeasyPrint page, in order."""
+    from weasyprint.formatting_structure import boxes
+
+    rows = []
+    for box in page._page_box.descendants():  # noqa: SLF001 - see above
+        if isinstance(box, boxes.TableRowGroupBox) and box.element_tag == "tbody":
+            rows.extend(child.element for child in box.children if isinstance(child, boxes.TableRowBox))
+    return rows

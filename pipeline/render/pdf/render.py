@@ -13,11 +13,7 @@ import os
 # depend on the clock. Set before WeasyPrint (and so fontTools) is imported.
 os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 
-import atexit  # noqa: E402
-import hashlib  # noqa: E402
 import io  # noqa: E402
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
 import zlib  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
@@ -25,112 +21,21 @@ from functools import cache  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pikepdf  # noqa: E402
-import pydyf  # noqa: E402 - WeasyPrint's PDF writer
-import weasyprint  # noqa: E402
 from pikepdf import Dictionary, Name, String  # noqa: E402
-from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
-from pipeline.files.digest import sha256_file  # noqa: E402
 from pipeline.render.pdf import fonts, harfbuzz, internals  # noqa: E402
+from pipeline.render.pdf.layout import FONTS_KEY, styles, write_pdf  # noqa: E402
 from pipeline.render.pdf.internals import BFCHAR, DEFAULT_WIDTH, PX, TF  # noqa: E402
 from pipeline.form import paginate  # noqa: E402
 from pipeline.form.filled import FilledBundle, FilledForm  # noqa: E402
 from pipeline.form.report import FilledReport  # noqa: E402
 from pipeline.form.summary import Summary  # noqa: E402
-from pipeline.render.html import render_html, render_summary_html  # noqa: E402
+from pipeline.render.html import render_html  # noqa: E402
+from pipeline.render.pdf.summary import render_summary_pdfs  # noqa: E402
 from pipeline.variant import Variant  # noqa: E402
 
 LANGUAGE = "zh-CN"
 PAGE_NUMBER_SAMPLE = "— 0123456789"  # every character a page number uses
-
-
-@cache
-def _scratch() -> Path:
-    """This process's temporary folder for fonts, made on first need and removed at exit. (A
-    build's worker ends without atexit: the build points tempfile at a folder it removes itself.)"""
-    folder = Path(tempfile.mkdtemp(prefix="annex-fonts-"))
-    atexit.register(shutil.rmtree, folder, True)
-    return folder
-
-
-@cache
-def _font_config() -> FontConfiguration:
-    # One per process: WeasyPrint's font lookup and caches live in it.
-    return FontConfiguration()
-
-
-@dataclass(frozen=True)
-class _Styles:
-    """The variant's stylesheets as WeasyPrint uses them, built once per process."""
-
-    sheets: tuple[weasyprint.CSS, ...]  # form.css, then the common-character font copies
-    digest: str  # of their text: part of each PDF's /ID
-    copies: dict[str, harfbuzz.InstalledFont]  # font family of a copy -> its file
-
-
-def _styles(css_path: Path) -> _Styles:
-    # Keyed by the text too: an `annex build --watch` process outlives edits of form.css.
-    return _styles_of(css_path, css_path.read_text(encoding="utf-8"))
-
-
-@cache
-def _styles_of(css_path: Path, text: str) -> _Styles:
-    copies_css, copies = _common_copies(css_path)
-    sheets = [weasyprint.CSS(string=text, base_url=str(css_path), font_config=_font_config())]
-    if copies_css:
-        with internals.font_faces_in(_scratch()):
-            sheets.append(weasyprint.CSS(string=copies_css, font_config=_font_config()))
-    # The copies' paths change from process to process; their names and bytes do not.
-    digest = hashlib.sha256(text.encode())
-    for name, copy in sorted(copies.items()):
-        digest.update(name.encode() + bytes.fromhex(sha256_file(copy.file)))
-    return _Styles(tuple(sheets), digest.hexdigest(), copies)
-
-
-def _common_copies(css_path: Path) -> tuple[str, dict[str, harfbuzz.InstalledFont]]:
-    """CSS setting each role's font stack (fonts.font_stacks: the installed official fonts first), with
-    a common-character copy of each large font before it (see harfbuzz.reduce_font and fonts.common_copy)."""
-    faces, roles, copies = [], [], {}
-    for role, stack in fonts.font_stacks(css_path).items():
-        families = []
-        for family in stack:
-            source = fonts.find_font(family)
-            if source is not None and harfbuzz.glyph_count(source) >= fonts.COMMON_MIN_GLYPHS:
-                name = f"Common+{family}"  # read as "the Common subset of {family}", like a subset tag
-                if name not in copies:
-                    path = fonts.common_copy(source)
-                    if path is None:  # no cache folder: a copy for this process only
-                        path = _scratch() / f"{len(copies)}.otf"
-                        path.write_bytes(harfbuzz.reduce_font(source, fonts.common_chars()))
-                    copies[name] = harfbuzz.InstalledFont(name, path, 0)
-                    faces.append(f'@font-face {{ font-family: "{name}"; src: url("{path.as_uri()}"); }}')
-                families.append(f'"{name}"')
-            families.append(f'"{family}"')
-        roles.append(f"--font-{role}: {', '.join(families)};")
-    # Always the stacks: they put the official fonts (form.css's --prefer-<role>) first when installed.
-    return "\n".join([*faces, ":root { " + " ".join(roles) + " }"]), copies
-
-
-FONTS_KEY = "/AnnexFonts"  # document info: fonts.fingerprint() of the fonts the PDF was made with
-
-
-def _write_pdf(html: str, folder: Path, page_anchors: list[set[str]] | None = None, css: Path | None = None) -> bytes:
-    """The HTML as a PDF, styled by the variant folder's form.css (or `css`); `page_anchors`, if
-    given, receives the ids of the elements laid out on each page."""
-    css = folder / "form.css" if css is None else css
-    styles = _styles(css)
-    # A stable /ID: same HTML and CSS, same identifier (and WeasyPrint writes no dates).
-    identifier = hashlib.sha256((styles.digest + html).encode()).hexdigest()[:32].encode()
-    document = weasyprint.HTML(string=html, base_url=str(folder)).render(
-        stylesheets=list(styles.sheets), font_config=_font_config())
-    if page_anchors is not None:
-        page_anchors.extend(set(page.anchors) for page in document.pages)
-
-    def finish(_document, pdf) -> None:
-        pdf.info[FONTS_KEY[1:]] = pydyf.String(fonts.fingerprint(css))
-        internals.shrink(pdf)
-
-    return document.write_pdf(pdf_identifier=identifier, finisher=finish)
 
 
 def render_form_pdf(form: FilledForm, variant: Variant, check_fonts: bool = True) -> bytes:
@@ -147,7 +52,7 @@ def render_paged_form_pdf(form: FilledForm, variant: Variant, check_fonts: bool 
     if check_fonts:
         fonts.check_fonts([form], variant)
     anchors: list[set[str]] = []
-    data = _write_pdf(render_html([form], variant), variant.dir, anchors)
+    data = write_pdf(render_html([form], variant), variant.dir, anchors)
     if len(anchors) < 2:
         return data, form
     starts = set()
@@ -158,18 +63,12 @@ def render_paged_form_pdf(form: FilledForm, variant: Variant, check_fonts: bool 
     paged = paginate.restart_runs(form, starts)
     if paged is form:
         return data, form
-    return _write_pdf(render_html([paged], variant), variant.dir), paged
+    return write_pdf(render_html([paged], variant), variant.dir), paged
 
 
 def _row_of(anchor: str) -> tuple[int, int]:
     _, goal, row = anchor.split("-")
     return int(goal), int(row)
-
-
-def render_summary_pdf(summary: Summary, variant: Variant) -> bytes:
-    """The bundle's 项目清单 (pipeline/form/summary.py) as a PDF, its fonts checked like a form's."""
-    fonts.check_fonts([summary], variant)
-    return _write_pdf(render_summary_html(summary, variant), variant.dir)
 
 
 def render_report_pdf(report: FilledReport, variant: Variant, check_fonts: bool = True) -> bytes:
@@ -181,7 +80,7 @@ def render_report_pdf(report: FilledReport, variant: Variant, check_fonts: bool 
     css = report_template(variant, "report.css")
     if check_fonts:
         fonts.check_fonts([report], variant, css)
-    return _write_pdf(render_report_html(report, variant), css.parent, css=css)
+    return write_pdf(render_report_html(report, variant), css.parent, css=css)
 
 
 def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
@@ -194,27 +93,30 @@ def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
     else:
         # Each table's characters were checked when it was rendered (1000 forms again: 0.5 s).
         fonts.check_fonts([], variant)
-    titles = [form.outline_title for form in bundle.forms]
+    titles: list[str | None] = [form.outline_title for form in bundle.forms]
     if summary is not None:
-        form_pdfs, titles = [render_summary_pdf(summary, variant), *form_pdfs], [summary.outline_title, *titles]
+        pieces = render_summary_pdfs(summary, variant)
+        form_pdfs = [*pieces, *form_pdfs]
+        titles = [summary.outline_title, *[None] * (len(pieces) - 1), *titles]
     return join_pdfs(bundle.title, bundle.unit, titles, variant, form_pdfs)
 
 
-def join_pdfs(title: str, unit: str, outline_titles: Sequence[str], variant: Variant,
+def join_pdfs(title: str, unit: str, outline_titles: Sequence[str | None], variant: Variant,
               form_pdfs: Sequence[bytes | Path]) -> bytes:
     """render_bundle_pdf of tables already rendered (their fonts checked), given as bytes or files,
-    with the bundle's title, its unit (the author) and each table's bookmark. (A build sends these
+    with the bundle's title, its unit (the author) and each table's bookmark (None: a part that
+    continues the one before, as the 项目清单's pieces after its first). (A build sends these
     to the process that joins the tables, not 1000 forms.)"""
     if len(form_pdfs) != len(outline_titles):
         raise ValueError(f"{len(form_pdfs)} PDFs for {len(outline_titles)} tables")
     css = variant.dir / "form.css"
     fingerprint = fonts.fingerprint(css)
     out = pikepdf.new()
-    shared = _SharedFonts(out, _styles(css).copies)
+    shared = _SharedFonts(out, styles(css).copies)
     starts = []
     for table in form_pdfs:  # one at a time: 1000 tables are never all in memory
-        data = table.read_bytes() if isinstance(table, Path) else table
-        with pikepdf.open(io.BytesIO(data)) as source:
+        # A file is read as qpdf needs it: the tables' font programs, most of their bytes, never are.
+        with pikepdf.open(table if isinstance(table, Path) else io.BytesIO(table)) as source:
             # Glyph ids are valid for the fonts a table was made with: a table made before a font
             # upgrade keeps its own font subsets.
             if str(source.docinfo.get(FONTS_KEY, "")) == fingerprint:
@@ -231,7 +133,8 @@ def join_pdfs(title: str, unit: str, outline_titles: Sequence[str], variant: Var
     shared.fill()
     with out.open_outline() as outline:
         for bookmark, start in zip(outline_titles, starts):
-            outline.root.append(pikepdf.OutlineItem(bookmark, start))
+            if bookmark is not None:
+                outline.root.append(pikepdf.OutlineItem(bookmark, start))
     out.Root.PageMode = Name.UseOutlines
     out.Root.Lang = String(LANGUAGE)
     out.docinfo = out.make_indirect(Dictionary({
@@ -383,7 +286,7 @@ def _number_sample(folder: Path) -> bytes:
 def _number_sample_of(folder: Path, _css: str) -> bytes:
     html = (f'<!DOCTYPE html><html lang="{LANGUAGE}"><body>'
             f'<p class="page-number">{PAGE_NUMBER_SAMPLE}</p></body></html>')
-    return _write_pdf(html, folder)
+    return write_pdf(html, folder)
 
 
 def warm_up(variant: Variant) -> None:
