@@ -569,7 +569,7 @@ def test_as_a_user_who_is_not_root():
         (version(root, "v001") / "outputs").chmod(0o000)
         result = run("verify")
         assert result.returncode == 1 and "Traceback" not in result.stderr
-        assert "2023/v001 · outputs：无法读取（Permission denied）" in result.stdout
+        assert "2023/v001 · outputs：无法读取（没有权限读写这里）" in result.stdout
     finally:
         subprocess.run(["chmod", "-R", "u+rwX", str(root)], check=False)
         shutil.rmtree(root, ignore_errors=True)

@@ -454,11 +454,21 @@ def _national(root: Path) -> list[Path]:
     return [national_stub(root / "国家表.docx")]
 
 
-def _import_twice(year: Path, root: Path) -> Iterable[Issue]:
-    from pipeline.write.data_folder import kept_problems, write_year
+def _nested_table(root: Path) -> list[Path]:
+    """A table inside the 项目实施单位 value cell (Word: Insert > Table with the cursor in a cell)."""
+    import docx
+    from word_handmade import document_with
 
-    write_year(root / "again" / "2024", {"单位名称": "甲"}, [])
-    return kept_problems(write_year(root / "again" / "2024", {"单位名称": "甲"}, [])).items
+    path = document_with([(_sample(), _style())], root / "嵌套.docx")
+    d = docx.Document(str(path))
+    for row in d.tables[0].rows:
+        cells = list(dict.fromkeys(row.cells))
+        if cells[0].text.strip() == "项目实施单位" or any(c.text.strip() == "项目实施单位" for c in cells[:-1]):
+            i = next(i for i, c in enumerate(cells) if c.text.strip() == "项目实施单位")
+            cells[i + 1].add_table(rows=1, cols=1).cell(0, 0).text = "维稳科"
+            break
+    d.save(str(path))
+    return [path]
 
 
 def _printed_total(year: Path, root: Path) -> Iterable[Issue]:
@@ -503,6 +513,7 @@ FIXTURES.update({
     "import-not-docx": fx(run=imported(extra=_file("旧表.doc", OLE))),
     "import-unreadable": fx(run=imported(extra=_file("坏的.docx", b"not a zip"))),
     "import-no-table": fx(run=imported(extra=_no_form)),
+    "import-nested-table": fx(run=imported(extra=_nested_table)),
     "import-mixed-variants": fx(run=imported((_sample(1), _style()), (_sample(2), _style()), extra=_national)),
     "import-missing": fx(run=imported((_with_project(implementer=""), _style()))),
     "import-checkbox-none": fx(run=imported((_sample(), _style(ticked={"项目属性": []})))),
@@ -517,7 +528,6 @@ FIXTURES.update({
     "import-differs": fx(run=imported((_sample(1), _style()), (_sample(2), _style()), (_sample(3), _style(unit="某单位")))),
     "import-not-found": fx(run=imported((_sample(), _style(lines=False)))),
     "import-year-missing": fx(run=imported((_sample(), _style(heading=False)))),
-    "import-file-exists": fx(run=_import_twice),
     "not-filled": fx(edit(D, "填报日期: 2025-04-23", "填报日期:")),
 })
 

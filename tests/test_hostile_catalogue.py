@@ -496,7 +496,7 @@ def test_a_full_disk_while_archiving_says_the_outputs_were_updated_but_not_archi
         subprocess.run(["umount", str(archive)], check=True)
     no_traceback(result)
     assert result.exit_code == 1
-    assert "No space left on device" in result.output and "None" not in result.output
+    assert "磁盘空间已满" in result.output and "None" not in result.output
     assert "out/2024 已更新，这次输出未归档" in result.output
     assert (tmp_path / "out" / "2024" / ".annex-state.json").is_file()
     again = build(tmp_path)  # room again: the same outputs are archived now

@@ -142,12 +142,15 @@ def test_never_overwrites_without_replace(tmp_path):
     project = tmp_path / "data" / "2023" / "projects" / "01-市综治中心专项工作经费.yaml"
     project.write_text(project.read_text(encoding="utf-8") + "# 我的修改\n", encoding="utf-8")
     again = annex(tmp_path, "import", "a.docx")
-    assert again.exit_code == 0
-    assert "已存在、未覆盖 2 个文件" in again.output
+    assert again.exit_code == 1  # a year with data is never given a second set (issue 22.3)
+    said = again.output.replace("\n", "")
+    assert "已经有 1 个项目文件" in said and "--replace" in said
     assert project.read_text(encoding="utf-8").endswith("# 我的修改\n")
     replaced = annex(tmp_path, "import", "a.docx", "--replace")
     assert replaced.exit_code == 0
     assert "# 我的修改" not in project.read_text(encoding="utf-8")
+    [aside] = (tmp_path / "data").glob("2023.导入前-*")  # the old year, kept whole
+    assert (aside / "projects" / project.name).read_text(encoding="utf-8").endswith("# 我的修改\n")
 
 
 def test_refuses_to_write_through_a_symlink(tmp_path):

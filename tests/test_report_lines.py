@@ -78,6 +78,7 @@ def test_the_table_is_what_a_terminal_gets_by_default():
 def test_the_summary_counts_reviewed_warnings():
     assert summary_line("data/2024", 3, 0, 2) == "data/2024：3 个项目，0 个错误，2 个警告"
     assert summary_line("data/2024", 3, 0, 2, 9) == "data/2024：3 个项目，0 个错误，2 个警告，9 个警告已确认"
+    assert summary_line("data/2024", 3, 0, 2, 0, 1) == "data/2024：3 个项目，0 个错误，2 个警告，1 条提示"
 
 
 # --- the commands ----------------------------------------------------------------------------------

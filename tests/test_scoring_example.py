@@ -123,3 +123,37 @@ def test_the_built_tables_print_the_computed_score(edited, tmp_path):
     rows = [[c for c in r] for r in book.active.iter_rows(values_only=True)]
     mine = next(r for r in rows if "公共法律服务体系建设经费" in r)
     assert str(mine[-2]) == "96.76" and mine[-1] == "优"
+
+
+def test_check_counts_the_computed_score_as_a_note(edited):
+    from tests.user_runs import annex
+
+    run = annex(edited.parent, "check", "--problems", "lines")
+    assert run.exit_code == 0, run.output
+    lines = run.output.strip().splitlines()
+    # warnings: the two edited rows, the example's own 19 of 20 on an unchanged 定性 row without a reason,
+    # and project 02's 16 (应得 18.4) and 9 (应得 10): 5; the computed 14.28: 1 note
+    assert lines[-1] == "data/2023：2 个项目，0 个错误，5 个警告，1 条提示"
+    assert sum("[score-computed]" in line and " 提示 " in line for line in lines) == 1
+
+
+def test_the_marked_workbook_shows_the_note_and_the_warning(edited, tmp_path):
+    """The same edits kept in the clerk's workbook: --mark colours the rule's warning yellow and
+    puts the note (the computed 得分) on the project's row."""
+    from tests.user_runs import annex
+
+    root = edited.parent
+    assert annex(root, "export", "--year", "2023").exit_code == 0
+    book = next(root.glob("*.xlsx"))
+    book.rename(edited / "2023" / book.name)
+    shutil.move(edited / "2023" / "projects", tmp_path / "projects-aside")
+    run = subprocess.run([sys.executable, "-m", "pipeline", "check", "--mark", "标注.xlsx", "--problems", "lines"],
+                         capture_output=True, text=True, cwd=root)
+    assert run.returncode == 0, run.stdout + run.stderr
+    marked = openpyxl.load_workbook(root / "标注.xlsx")
+    notes = [(ws.title, c.coordinate, c.comment.text) for ws in marked.worksheets for row in ws.iter_rows()
+             for c in row if c.comment is not None and c.comment.text.startswith("提示：")]
+    assert len(notes) == 1 and "「法律援助案件数」14.28 分（571÷600×15）" in notes[0][2]
+    warned = [c for ws in marked.worksheets for row in ws.iter_rows() for c in row
+              if c.comment is not None and "按评分规则应得 14.25 分（7600÷8000×15），填的是 15" in c.comment.text]
+    assert len(warned) == 1 and warned[0].fill.start_color.rgb == "FFFFEB9C"

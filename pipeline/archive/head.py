@@ -19,6 +19,7 @@ from pipeline.files.write import write_atomic
 from pipeline.problems.catalogue import listing
 from pipeline.problems.findings import head_record
 from pipeline.archive.manifest import HEAD, MANIFEST, MAX_MANIFEST_BYTES, HeadRecord, Link
+from pipeline.files.oserrors import reason
 
 HEAD_MODE = 0o444
 MAX_HEAD_BYTES = 64 << 10
@@ -62,7 +63,7 @@ def _read(path: Path, record: str, year: int, problems: list[tuple[str, dict]]) 
     try:
         st = lstat(path)
     except OSError as e:
-        problems.append(("archive-head-unreadable", {"record": record, "reason": e.strerror}))
+        problems.append(("archive-head-unreadable", {"record": record, "reason": reason(e)}))
         return None
     if st is None:
         return None

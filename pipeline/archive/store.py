@@ -13,6 +13,7 @@ from pipeline.files.digest import hash_regular, sha256_bytes
 from pipeline.files.paths import is_real_dir, lstat, mode_text
 from pipeline.files.read import NotRegular, read_regular
 from pipeline.files.write import copy_new, create_new, fsync_dir, temp_pattern
+from pipeline.files.links import refuse_links
 from pipeline.archive.head import head_path, read_head_state, witness_path, write_head
 from pipeline.archive.manifest import (
     DATA, DIR_MODE, HEAD, MANIFEST, MAX_MANIFEST_BYTES, OUTPUTS, Changes, HeadRecord, Link, Manifest, ProjectRecord, looks_like_version,
@@ -251,7 +252,9 @@ def _changes(prev: Manifest | None, snap: Snapshot) -> Changes:
 
 
 def _ensure_root(root: Path) -> None:
-    """build/archive/<year> as a real folder (a link there would send the versions elsewhere)."""
+    """build/archive/<year> as a real folder (a link there, or at build/archive, would send the
+    versions elsewhere)."""
+    refuse_links(root.parent.parent, root, "archive")
     root.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.mkdir(root, 0o755)

@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.files.digest import hash_regular, sha256_bytes
-from pipeline.files.paths import lstat, mode_text
+from pipeline.files.paths import link_target, lstat, mode_text
 from pipeline.files.read import NotRegular, TooLarge, read_regular
 from pipeline.files.write import temp_pattern
+from pipeline.files.oserrors import reason
 from pipeline.archive.head import head_path, read_head_state, witness_path
 from pipeline.archive.manifest import (
     DIR_MODE, HEAD, MANIFEST, MAX_MANIFEST_BYTES, Link, Manifest, looks_like_version, safe_entry, version_name,
@@ -32,6 +33,7 @@ from pipeline.archive.manifest import (
 from pipeline.archive.store import MANIFEST_MODE, STAGING, archive_dir
 from pipeline.errors import Abort
 from pipeline.problems.findings import ENTRY_KIND, MODE_CHANGE, finding_text, link_owner
+from pipeline.files.links import first_link
 
 _HEAD_TMP = re.compile(temp_pattern(HEAD))  # a head record being written, or left by a killed build
 
@@ -97,7 +99,7 @@ def _entries(folder: Path) -> list[os.DirEntry]:
     except FileNotFoundError:
         return []
     except OSError as e:
-        raise UnreadableArchive("archive-folder-unlistable", folder=folder, reason=e.strerror or e) from None
+        raise UnreadableArchive("archive-folder-unlistable", folder=folder, reason=reason(e)) from None
 
 
 @dataclass
@@ -117,7 +119,7 @@ def verify_year(out: Path, year: int, files_of: set[str] | None = None) -> YearR
         _verify_year(out, year, files_of, report)
     except PermissionError as e:  # a folder or file annex cannot open: said, not a traceback
         report.findings.append(Finding(str(year), printable(str(e.filename)), "archive-unreadable",
-                                       {"reason": e.strerror}))
+                                       {"reason": reason(e)}))
         report.head = None
     return report
 
@@ -129,6 +131,10 @@ def _verify_year(out: Path, year: int, files_of: set[str] | None, report: YearRe
     def add(code: str, path: str = "", at: str = where, problem: bool = True, **fields: object) -> None:
         report.findings.append(Finding(at, path, code, fields, problem))
 
+    linked = first_link(out, root)
+    if linked is not None and linked != root:
+        add("archive-root-linked", link=linked, target=link_target(linked))
+        return
     state = read_head_state(root)
     for code, fields in state.problems:
         add(code, **fields)
@@ -144,7 +150,7 @@ def _verify_year(out: Path, year: int, files_of: set[str] | None, report: YearRe
     try:
         versions = _scan_root(root, add)
     except OSError as e:
-        add("archive-folder-unreadable", root=root, reason=e.strerror or e)
+        add("archive-folder-unreadable", root=root, reason=reason(e))
         return
     for v in versions.values():
         _read_manifest(v, year, add)
@@ -221,7 +227,7 @@ def _read_manifest(v: _Version, year: int, add) -> None:
         add("archive-manifest-replaced", MANIFEST, at, kind=ENTRY_KIND["link" if link else "other"])
         return
     except PermissionError as e:
-        add("archive-manifest-unreadable", MANIFEST, at, reason=e.strerror)
+        add("archive-manifest-unreadable", MANIFEST, at, reason=reason(e))
         return
     except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
         add("archive-manifest-missing", MANIFEST, at)
@@ -314,7 +320,7 @@ def _check_files(v: _Version, year: int, add) -> int:
     bad_dirs: set[str] = set()  # expected folders that are links or files: what is below is not looked at
     def unreadable(e: OSError) -> None:
         rel = os.path.relpath(e.filename, v.path).replace(os.sep, "/")
-        add("archive-unreadable", "" if rel == "." else rel, at, reason=e.strerror or e)
+        add("archive-unreadable", "" if rel == "." else rel, at, reason=reason(e))
         bad_dirs.add(rel)
 
     for folder, dirnames, filenames in os.walk(v.path, onerror=unreadable):

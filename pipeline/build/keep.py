@@ -4,7 +4,7 @@ A rebuild swaps a new build/<year> in and deletes the previous one. A file the u
 (notes, a signed scan) or changed (a table edited in Word) is not annex's to delete: before the
 previous build goes, each such file is moved to build/<year>.已修改-<时间>/, under its own path,
 and the build lists it with how to bring a Word edit back (`annex import`). Each file is compared
-with what annex recorded writing (path, size, sha256); a changed output is rendered again from the
+with what annex recorded writing (path, size, sha256: always the hash, never a timestamp); a changed output is rendered again from the
 data, never kept as it is. The state file itself is deleted with the build.
 """
 
@@ -15,6 +15,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from pipeline.build.hashcache import Hashes
 from pipeline.build.state import BuildState, as_written
 from pipeline.files.paths import display_path
 from pipeline.hints import annex_command
@@ -43,21 +44,14 @@ def _walk(folder: Path, ours: set[str]):
                 yield path, rel
 
 
-def _written_ns(folder: Path, state_file: str) -> int | None:
-    try:
-        return os.stat(folder / state_file).st_mtime_ns
-    except OSError:
-        return None
-
-
-def not_as_written(folder: Path, state: BuildState | None, state_file: str) -> list[str]:
+def not_as_written(folder: Path, state: BuildState | None, state_file: str,
+                   hashes: Hashes | None = None) -> list[str]:
     """Paths inside `folder` that are not as annex recorded writing them (changed outputs, the
     user's own files)."""
     if not folder.is_dir():
         return []
     recorded = {o.path: o for o in state.files()} if state is not None else {}
-    written = _written_ns(folder, state_file)
-    return [rel for path, rel in _walk(folder, {state_file}) if not as_written(path, recorded.get(rel), written)]
+    return [rel for path, rel in _walk(folder, {state_file}) if not as_written(path, recorded.get(rel), hashes)]
 
 
 def without(state: BuildState | None, paths: list[str]) -> BuildState | None:
@@ -69,11 +63,12 @@ def without(state: BuildState | None, paths: list[str]) -> BuildState | None:
     return replace(state, projects=projects, bundle={f: o for f, o in state.bundle.items() if o.path not in gone})
 
 
-def move_aside(old: Path, state: BuildState | None, state_file: str, dest: Path) -> list[str]:
+def move_aside(old: Path, state: BuildState | None, state_file: str, dest: Path,
+               hashes: Hashes | None = None) -> list[str]:
     """Move out of `old` every file that is not as annex recorded writing it; returns their paths
     inside `old`. A rename: `out/` holds both, nothing is copied, nothing lost if interrupted."""
     moved = []
-    for rel in not_as_written(old, state, state_file):
+    for rel in not_as_written(old, state, state_file, hashes):
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         os.rename(old / rel, target)
@@ -81,11 +76,23 @@ def move_aside(old: Path, state: BuildState | None, state_file: str, dest: Path)
     return moved
 
 
+def moved_line(source: Path, dest: Path) -> str:
+    """One moved file as the report names it: from where to where, each path as it is (a link is
+    named as the link, with what it points to, never as its target)."""
+    line = f"  {display_path(source)} → {display_path(dest)}"
+    if os.path.islink(dest):
+        line += f"（符号链接，指向 {os.readlink(dest)}；移走的是链接本身）"
+    return line
+
+
 def summary(build_dir: Path, kept: list[str]) -> list[str]:
-    """What the build's report says about the files it moved aside (`kept`: their new paths)."""
+    """What the build's report says about the files it moved aside (`kept`: their new paths,
+    <out>/<year>.已修改-<时间>/<path inside build/<year>>)."""
     lines = [f"上一次的 {display_path(build_dir)}/ 里有 {len(kept)} 个文件被改动过或不是 annex 生成的，"
-             "没有删除，已移到："]
-    lines += [f"  {display_path(Path(p))}" for p in kept]
+             "没有删除，已移走："]
+    for p in kept:
+        rel = Path(*Path(p).relative_to(build_dir.parent).parts[1:])
+        lines.append(moved_line(build_dir / rel, Path(p)))
     if any(p.endswith(".docx") for p in kept):
         lines.append(f"新的输出仍按数据生成。要取回 Word 里的改动：{annex_command('import', '<改过的.docx>', '--data', '<临时文件夹>')}，"
                      f"对照读出的数据改 data/ 里的文件，再 {annex_command('build')}。")

@@ -15,6 +15,7 @@ from pathlib import Path
 from pipeline.errors import Abort
 from pipeline.files.paths import link_target
 from pipeline.problems.stops import OVERLAP
+from pipeline.files.links import refuse_links
 
 
 TABLES_DIR = "分表"  # build/<year>/分表: the tables (pipeline.build.TABLES_DIR)
@@ -58,12 +59,17 @@ def _disjoint(data_dir: Path, out: Path) -> None:
     raise OutputOverlapsData("output-overlaps-data", out=out, data=data_dir, how=OVERLAP[how])
 
 
-def check_year_output(out: Path, year: int) -> None:
+def check_year_output(out: Path, year: int, archive: bool = True) -> None:
     """out/<year> must be a folder annex made, not a link to somewhere else (it is swapped and
-    its previous contents deleted)."""
+    its previous contents deleted); and no folder on the way from --out to where the build and the
+    archive write may be a link, at any depth (files/links.py)."""
     target = out / str(year)
     for path in (target, target / TABLES_DIR, out / CACHE_DIR, out / CACHE_DIR / str(year)):
         _our_folder(path, year)
+    if archive:
+        from pipeline.archive import archive_dir
+
+        refuse_links(out, archive_dir(out, year), "archive")
 
 
 def _our_folder(target: Path, year: int) -> None:

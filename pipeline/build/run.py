@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from pipeline import __version__, archive
 from pipeline.build import keep, paths, report_step, tasks
 from pipeline.build.errors import BuildError, CheckFailed, RenderError
+from pipeline.build.hashcache import Hashes, cache_path
 from pipeline.build.options import BuildOptions, BuildReport, Hooks
 from pipeline.build.pieces import Pieces
 from pipeline.build.plan import (FORMATS, SUMMARY_FORMAT, TABLES_DIR, Plan, fonts_fingerprint, make_plan, table_path,
@@ -27,6 +28,7 @@ from pipeline.build.state import (STATE_FILE, BuildState, OutputFile, PieceState
 from pipeline.build.workers import Task, Workers
 from pipeline.files.digest import tree_digest
 from pipeline.files.lock import hold_lock
+from pipeline.files.oserrors import reason
 from pipeline.files.paths import display_path
 from pipeline.files.tree import remove_tree, swap_in
 from pipeline.files.write import create_new, write_atomic
@@ -51,6 +53,7 @@ class Job:
     previous: BuildState | None  # the last build's record, if it can be trusted
     data_digest: str  # of the year folder, as this build reads it
     lock_fd: int  # the build lock's descriptor, which forked workers must not keep
+    hashes: Hashes  # of the files in build/<year>/, each hashed once while untouched (hashcache.py)
 
     @property
     def complete(self) -> bool:
@@ -97,6 +100,7 @@ def build(opts: BuildOptions, hooks: Hooks | None = None, workers: Workers | Non
                         parts = _render_bundle_parts(job, pool, computed, plan, staging, pieces)
                         state = replace(_with_rendered(state, tables, parts), pieces=pieces)
                         kept_aside = _swap(job, state, staging)
+        job.hashes.save()
         archived = _archive(job, state)
     return _report(job, state, plan, archived, removed, kept_aside, time.monotonic() - start)
 
@@ -105,7 +109,7 @@ def _check_paths(opts: BuildOptions) -> int:
     """The year, once the output folder is known not to overlap the data (before anything is created)."""
     year = int(opts.year_dir.name)
     paths.check_disjoint(opts.year_dir.parent, opts.out, opts.year_dir)
-    paths.check_year_output(opts.out, year)
+    paths.check_year_output(opts.out, year, archive=opts.archive)
     opts.out.mkdir(parents=True, exist_ok=True)
     return year
 
@@ -114,7 +118,7 @@ def _job(opts: BuildOptions, hooks: Hooks, year: int, lock_fd: int) -> Job:
     """What this build finds under its lock: the last build's record and the data as it is now."""
     build_dir = opts.out / str(year)
     return Job(opts, hooks, year, build_dir, tuple(f for f in FORMATS if f in opts.formats),
-               load_state(build_dir), data_digest(opts.year_dir), lock_fd)
+               load_state(build_dir), data_digest(opts.year_dir), lock_fd, Hashes(cache_path(opts.out, year)))
 
 
 def data_digest(year_dir: Path) -> str:
@@ -128,7 +132,7 @@ def data_digest(year_dir: Path) -> str:
 def _up_to_date(job: Job) -> bool:
     """The same data and formats as the last build, and its outputs still there as annex wrote them."""
     return job.previous is not None and unchanged(job.previous, job.data_digest, job.formats) \
-        and outputs_present(job.build_dir, job.previous)
+        and outputs_present(job.build_dir, job.previous, job.hashes)
 
 
 @contextmanager
@@ -170,7 +174,7 @@ def _plan(job: Job, c: Computed) -> tuple[Plan, BuildState]:
     """What must be rendered again, and the record of the build as it will be. An output changed
     since annex wrote it (a table edited in Word) is rendered again from the data, never linked into
     the new build; the edited file is moved aside with the old build."""
-    changed = keep.not_as_written(job.build_dir, job.previous, STATE_FILE)
+    changed = keep.not_as_written(job.build_dir, job.previous, STATE_FILE, job.hashes)
     previous = keep.without(job.previous, changed)
     report = report_step.plan(c.report, c.variant, job.formats, previous, job.build_dir)
     plan = make_plan(c.bundle, c.templates, c.fonts, job.formats, previous, job.build_dir, c.summary, report)
@@ -296,7 +300,7 @@ def _swap(job: Job, state: BuildState, staging: Path) -> list[str]:
     dest = keep.kept_dir(job.opts.out, job.year)
     kept: list[str] = []
     swap_in(staging, job.build_dir, aside_path(job.opts.out, job.year),
-            lambda old: kept.extend(f"{dest}/{rel}" for rel in keep.move_aside(old, job.previous, STATE_FILE, dest)))
+            lambda old: kept.extend(f"{dest}/{rel}" for rel in keep.move_aside(old, job.previous, STATE_FILE, dest, job.hashes)))
     return kept
 
 
@@ -321,7 +325,7 @@ def _archive(job: Job, state: BuildState) -> tuple[archive.Version | None, str |
         version = archive.record(root, snap)
     except OSError as e:  # a full disk, most often: the outputs are in place, the archive is not
         where = f"（{e.filename}）" if e.filename else ""
-        raise BuildError("archive-failed", build_dir=job.build_dir, reason=e.strerror or e, where=where) from None
+        raise BuildError("archive-failed", build_dir=job.build_dir, reason=reason(e), where=where) from None
     except archive.DataChanged:
         raise BuildError("data-changed-during-build", build_dir=job.build_dir, year_dir=job.opts.year_dir) from None
     return version, version.name

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.files.digest import sha256_file
+from pipeline.build.hashcache import Hashes
 
 if TYPE_CHECKING:
     from pipeline.form.filled import FilledForm
@@ -110,9 +110,10 @@ def load_state(build_dir: Path) -> BuildState | None:
         return None  # no previous build, or one we cannot trust: render everything
 
 
-def as_written(path: str, output: OutputFile | None, written_ns: int | None) -> bool:
-    """The file is the output annex recorded: a regular file of its size and sha256. One not
-    modified since the record was written (`written_ns`) is not read again (2000 files at 1000 tables)."""
+def as_written(path: str, output: OutputFile | None, hashes: Hashes | None = None) -> bool:
+    """The file is the output annex recorded: a regular file of its size and sha256. Always by its
+    hash (hashcache.py says why no timestamp can stand in for it: `cp -p`, `touch -r`, unzip or a
+    restore give an edited file any mtime); `hashes` only avoids hashing an untouched inode twice."""
     if output is None:
         return False
     try:
@@ -121,19 +122,16 @@ def as_written(path: str, output: OutputFile | None, written_ns: int | None) -> 
         return False
     if not stat.S_ISREG(st.st_mode) or st.st_size != output.size:
         return False
-    if written_ns is not None and st.st_mtime_ns <= written_ns:
-        return True
-    return sha256_file(path) == output.sha256
-
-
-def outputs_present(build_dir: Path, state: BuildState) -> bool:
-    """Every recorded output still there as annex wrote it (someone may have deleted, replaced or
-    edited one): its size, and its hash when it was saved after the record."""
     try:
-        written = os.stat(build_dir / STATE_FILE).st_mtime_ns
+        return (hashes or Hashes()).sha256(path, st) == output.sha256
     except OSError:
-        written = None
-    return all(as_written(os.path.join(build_dir, o.path), o, written) for o in state.files())
+        return False
+
+
+def outputs_present(build_dir: Path, state: BuildState, hashes: Hashes | None = None) -> bool:
+    """Every recorded output still there as annex wrote it (someone may have deleted, replaced or
+    edited one): its size and its hash."""
+    return all(as_written(os.path.join(build_dir, o.path), o, hashes) for o in state.files())
 
 
 def intact(build_dir: Path, o: OutputFile) -> bool:

@@ -38,6 +38,7 @@ COMMANDS = [
     ("export", "export"),
     ("serve", "serve"),
     ("user", "user"),
+    ("clean", "clean"),
 ]
 
 
@@ -61,7 +62,47 @@ class AnnexGroup(ChineseUsage, ChineseGroup):
 
 
 class AnnexCommand(ChineseUsage, ChineseCommand):
-    """Every command: its usage line in Chinese (`用法：annex build [选项]`)."""
+    """Every command: its usage line in Chinese (`用法：annex build [选项]`). An OSError on a path
+    (a name too long, a read-only disk, /proc) becomes one located message naming the option whose
+    path it is (pipeline/files/oserrors.py), for every command; here, where the command's parameters are known."""
+
+    def invoke(self, ctx):
+        from pipeline.files.oserrors import explained, problem
+
+        try:
+            _recover_data(ctx.params.get("data"))
+            return super().invoke(ctx)
+        except OSError as e:
+            if not explained(e):
+                raise
+            raise problem(e, _path_options(self, ctx)) from None
+
+
+def _recover_data(data) -> None:
+    """Before a command reads or writes the data folder: finish or roll back a write of a year that
+    a killed `annex import`/`new-year` left, and remove its temporary files (staged_year.py)."""
+    from pathlib import Path
+
+    if isinstance(data, Path) and data.is_dir():
+        from pipeline.cli.output import say
+        from pipeline.write.staged_year import recover
+
+        for line in recover(data):
+            say(line, "dim")
+
+
+def _path_options(command, ctx) -> dict:
+    """The paths the user gave this command, by the name they typed (`--data`, `文件`)."""
+    from pathlib import Path
+
+    found = {}
+    for p in command.params:
+        value = ctx.params.get(p.name)
+        label = max(p.opts, key=len) if p.param_type_name == "option" else (p.metavar or p.name)
+        for v in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(v, Path):
+                found[label if label not in found else f"{label} {v}"] = v
+    return found
 
 
 app = typer.Typer(

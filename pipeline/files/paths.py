@@ -8,9 +8,15 @@ from pathlib import Path
 
 
 def display_path(path: Path, base: Path | None = None) -> str:
-    """A path as the user typed it: relative to `base` (the working directory) when inside it."""
+    """A path as the user typed it: relative to `base` (the working directory) when inside it. A
+    link at the end is named as itself, not as what it points to (only the folder holding it is
+    resolved): a report of moved files once named a link's target as what was moved."""
+    if path.name not in ("", ".", "..") and os.path.islink(path):
+        real = path.parent.resolve() / path.name
+    else:
+        real = path.resolve()
     try:
-        return path.resolve().relative_to((base or Path.cwd()).resolve()).as_posix()
+        return real.relative_to((base or Path.cwd()).resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 

@@ -43,8 +43,9 @@ def create_new(path: Path, data: bytes, mode: int | None = None) -> None:
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Replace `path` with `data` so that readers see the old or the new file, never a mix. The
-    temporary file (`.<name>.<random>.tmp` beside it) is created new (mkstemp: O_EXCL)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary file (`.<name>.<pid>.<random>.tmp` beside it) is created new (mkstemp: O_EXCL); the
+    pid lets the next command tell one a killed process left from one being written now."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -61,7 +62,7 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
 def temp_pattern(name: str) -> str:
     """A regular expression for the temporary names `write_atomic(<folder>/name)` uses, which a
     killed process may leave behind (the archive clears and verify names them)."""
-    return rf"\.{re.escape(name)}\.[A-Za-z0-9_]+\.tmp"
+    return rf"\.{re.escape(name)}\.(?:\d+\.)?[A-Za-z0-9_]+\.tmp"
 
 
 def copy_new(src: Path | str, dest: Path, mode: int) -> Hashed:

@@ -362,7 +362,6 @@ problem("import-title-unread", "warning", "没有读到这张表的标题（应�
 problem("import-differs", "warning", "{label}印作「{printed}」，其他 {count} 张表为「{majority}」；取「{majority}」")
 problem("import-not-found", "error", "没有读到{label}；请在 {file} 中填写")
 problem("import-year-missing", "error", "标题里没有读到年度；请用 --year 指定，例如 --year 2023")
-problem("import-file-exists", "warning", "{file} 已存在，未覆盖（加 --replace 才会覆盖）")
 problem("not-filled", "error", "本年度尚未填写「{key}」")
 
 
@@ -395,3 +394,9 @@ problem("level2-typo", "error",
 problem("accept-entry-format", "error",
         "「已确认警告」的每一项应写作 代码（如 nonstandard-level2），或 代码: 值（只确认这个值），"
         "或分行写 代码:、值:、项目:（值、项目可省略；只有这三项）")
+
+
+# --- files, build and archive, import (issue 21/22 helper F) ------------------------------------------
+problem("import-nested-table", "error",
+        "「{label}」这一行（第 {row} 行）的格子里嵌着 {count} 张表格；annex 不读嵌套表格里的内容（它不会被当成这一栏的值）。"
+        "请在 Word 里把嵌套的表格改成普通文字（「表格工具 → 转换为文本」）后再导入，或导入后在项目文件里填写这一栏")

@@ -100,3 +100,6 @@ finding("archive-note-head-lost", "记录的最新版本 {version} {what}；新�
 finding("archive-note-head-missing", "记录最新版本的 head.json 不见了；新版本接在 {after} 之后")
 finding("archive-note-not-reused",
         "{version} 里的 {names} 与它的清单不符（已被改动），新版本没有沿用，存的是本次的文件；运行 " + annex_command("verify") + " 查看")
+
+# --- a link above the year's archive folder (issue 21.3, helper F): pipeline/files/links.py
+finding("archive-root-linked", "归档文件夹 {link} 被换成了链接（指向 {target}）：归档不在输出文件夹里")

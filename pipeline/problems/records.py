@@ -94,6 +94,11 @@ class Issues:
     def warnings(self) -> list[Issue]:
         return [i for i in self.items if i.severity == "warning"]
 
+    @property
+    def notes(self) -> list[Issue]:
+        """Counted, never alarming (severity info): e.g. the 得分 a scoring rule set computed."""
+        return [i for i in self.items if i.severity == "info"]
+
     def sorted(self) -> list[Issue]:
         """Errors first (they stop the build: the clerk fixes them first), then warnings, then
         notes (info); each in file, sheet, line and column order."""

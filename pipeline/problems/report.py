@@ -106,10 +106,12 @@ def _print_stacked(console: Console, issues: Sequence[Issue]) -> None:
         console.print(text, overflow="fold", highlight=False)
 
 
-def summary_line(where: str, projects: int, errors: int, warnings: int, accepted: int = 0) -> str:
+def summary_line(where: str, projects: int, errors: int, warnings: int, accepted: int = 0, notes: int = 0) -> str:
     text = f"{where}：{projects} 个项目，{errors} 个错误，{warnings} 个警告"
     if accepted:
         text += f"，{accepted} 个警告已确认"
+    if notes:  # counted, not alarming: e.g. 得分 computed by the scoring rule set
+        text += f"，{notes} 条提示"
     return text
 
 

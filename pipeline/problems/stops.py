@@ -93,3 +93,40 @@ stop("new-year-source-errors", "{year} 年的数据有 {count} 个错误{example
 stop("schema-which", "只能是 {first} 或 {second}")
 stop("export-no-year", "{data} 里没有年度文件夹；新的年度请用 --year 指定，例如 --year 2024")
 stop("problems-style", "--problems 只能是 {allowed}，不是「{name}」")
+
+
+# --- files, build and archive, import (issues 21/22, helper F): places reached through links, OS errors
+# link-on-the-way {doing}: what annex was about to do below the link
+LINK_DOING = {"archive": "写入归档", "workbook": "写入工作簿"}
+stop("link-on-the-way", "{link} 是一个符号链接（指向 {target}），不是文件夹；annex 不经过链接{doing}，以免写到 {base} "
+     "以外。未写入任何文件。请删除这个链接（或换成真正的文件夹）后再运行")
+# path-error* {reason}: the system's reason (OS_REASONS); {option}: the option whose path it is
+stop("path-error-option", "{option} 给出的路径 {path}：{reason}。请检查路径后再运行")
+stop("path-error", "路径 {path}：{reason}")
+# pipeline/files/oserrors.py: the system's reasons, by errno name
+OS_REASONS = {
+    "ENOENT": "不存在（或路径中的某个文件夹不存在）",
+    "ENAMETOOLONG": "名字太长：一个文件夹或文件的名字最多 255 字节（约 85 个汉字），整个路径最多 4096 字节",
+    "EACCES": "没有权限读写这里",
+    "EPERM": "系统不允许在这里这样操作",
+    "EROFS": "在只读的磁盘或文件系统上，不能写入",
+    "ENOSPC": "磁盘空间已满",
+    "EDQUOT": "超出了磁盘配额",
+    "ENOTDIR": "路径中有一段是文件而不是文件夹",
+    "EISDIR": "是一个文件夹，这里需要的是文件",
+    "ELOOP": "经过的符号链接太多（可能是互相指向的链接）",
+    "EEXIST": "已经存在",
+    "ENOTEMPTY": "文件夹不是空的",
+    "EXDEV": "与目标不在同一个磁盘上，无法直接移动",
+    "EBUSY": "正被别的程序占用",
+    "ETXTBSY": "正被别的程序占用",
+    "EIO": "读写出错（磁盘或网络存储故障）",
+    "EINVAL": "不能这样使用（例如 /proc 之类的系统文件夹）",
+    "EMFILE": "同时打开的文件太多",
+    "ENFILE": "系统同时打开的文件太多",
+    "ENXIO": "不是可以读写的普通文件或文件夹",
+    "ENODEV": "不是可以读写的普通文件或文件夹",
+    "EOPNOTSUPP": "所在的文件系统不支持这个操作",
+    "EFBIG": "文件太大",
+    "EAGAIN": "暂时无法读写（被占用），请稍后再试",
+}

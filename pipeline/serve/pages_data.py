@@ -173,11 +173,12 @@ async def check(request: Request, user: User) -> Response:
 
     year = year_of(user, request.path_params["year"])
     result = await run_in_threadpool(server(request).checks.check, user.ws, year)
-    problems = result.errors + result.warnings  # errors first, each kind in file and cell order
+    # errors first, each kind in file and cell order; notes (a 得分 the scoring rules computed) last
+    problems = result.errors + result.warnings + result.issues.notes
     rows = [{"where": (i.cell or where(i)), "file": i.file, "kind": SEVERITY_LABEL[i.severity],
              "severity": i.severity, "what": what(i), "code": i.code} for i in problems]
     count = summary_line(f"data/{year}", len(result.input.projects), len(result.errors), len(result.warnings),
-                         len(result.accepted))
+                         len(result.accepted), len(result.issues.notes))
     return render(request, "check.html", user=user, title=f"{year} 年度检查结果", year=year, rows=rows, count=count,
                   errors=len(result.errors), workbook=_workbook(user, year) is not None)
 

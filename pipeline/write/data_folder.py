@@ -1,9 +1,9 @@
 """Writing a year's data folder (department.yaml, projects/NN-名称.yaml) for `annex import` and
 `annex new-year`: keys in the canonical order, texts exactly as given, amounts as written.
 
-The data folder belongs to the user: a file is written whole or not at all (a temporary file in the
-same folder, fsynced, then linked or renamed into place), never through a symbolic link, and an
-existing file is only replaced when the user asked for it (--replace).
+The data folder belongs to the user: a year is written whole or not at all (staged, then swapped
+in: staged_year.py), never through a symbolic link; a year that holds data is refused, and replaced
+as one set (the old folder moved aside, kept) only when the user asked for it (--replace).
 """
 
 from __future__ import annotations
@@ -11,15 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import yaml
 
+import shutil
+
 from pipeline.files.write import create_new, fsync_dir
 from pipeline.errors import Abort
+from pipeline.write.staged_year import ASIDE_MARK, Swap, _hook, aside_path, commit, data_lock, recover, staging_path
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema={path}\n"
 
@@ -72,68 +74,80 @@ def dump_yaml(data: dict, comment: str = "") -> str:
 @dataclass
 class Written:
     written: list[Path] = field(default_factory=list)
-    kept: list[Path] = field(default_factory=list)  # existing files left alone (no --replace)
-    replaced: list[Path] = field(default_factory=list)
+    replaced: list[Path] = field(default_factory=list)  # the files written in place of a previous year's
+    aside: Path | None = None  # the previous year folder, moved aside whole by --replace
 
 
-def kept_problems(written: Written, display=str):
-    """The existing files an import left alone, as problems (the user may want --replace)."""
-    from pipeline.problems.records import Issues, Loc
-
-    issues = Issues()
-    for path in written.kept:
-        issues.report("import-file-exists", Loc(display(path)), file=display(path))
-    return issues
+class YearHasData(Abort):
+    """Importing into a year that already has data would add a second set of projects."""
 
 
-def ensure_dir(path: Path) -> None:
-    """Create `path` and its parents; the folder itself and its parent (the year and projects/
-    folders annex writes into) must not be symbolic links."""
-    for q in (path.parent, path):
-        if q.is_symlink():
-            raise UnsafePath(f"{q} 是一个符号链接；annex 不通过符号链接写数据，请换一个文件夹")
-    path.mkdir(parents=True, exist_ok=True)
-    for q in (path.parent, path):
-        if q.is_symlink() or not q.is_dir():
-            raise UnsafePath(f"{q} 不是文件夹")
-
-
-def write_new(path: Path, text: str, replace: bool, out: Written) -> None:
-    """Write `path` whole; an existing file is kept unless `replace`."""
-    exists = os.path.lexists(path)
-    if exists:
-        st = os.lstat(path)
-        if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode):
-            raise UnsafePath(f"{path} 是符号链接或不是普通文件；annex 不会写入它，请先移走")
-        if not replace:
-            out.kept.append(path)
-            return
-    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
+def data_files(year_dir: Path) -> list[str]:
+    """What the year folder holds (its entries, projects/ listed by file), sorted; [] when it is
+    missing or empty."""
     try:
-        create_new(tmp, text.encode("utf-8"))
-        if exists:
-            os.replace(tmp, path)
-            out.replaced.append(path)
+        names = sorted(os.listdir(year_dir))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    found = []
+    for name in names:
+        path = year_dir / name
+        if name == "projects" and path.is_dir() and not path.is_symlink():
+            found += [f"projects/{n}" for n in sorted(os.listdir(path))]
         else:
-            try:
-                os.link(tmp, path)  # fails if someone created it meanwhile: never overwrites
-            except FileExistsError:
-                out.kept.append(path)
-                return
-            out.written.append(path)
-    finally:
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
-    fsync_dir(path.parent)
+            found.append(name)
+    return found
 
 
-def write_year(year_dir: Path, department: dict, projects: list[tuple[str, dict]], replace: bool = False) -> Written:
-    """department.yaml and projects/<stem>.yaml of one year folder."""
+def _refuse_second_set(year_dir: Path, present: list[str], display) -> YearHasData:
+    projects = [n for n in present if n.startswith("projects/") and n.endswith(".yaml")]
+    shown = "、".join(present[:5]) + (f" 等 {len(present)} 项" if len(present) > 5 else "")
+    what = f"{len(projects)} 个项目文件" if projects else "数据"
+    where = display(year_dir)
+    return YearHasData(
+        f"{where} 里已经有 {what}（{shown}）；再导入会多出一套项目，未写入任何文件。"
+        f"要用这些 Word 表替换这个年度的全部数据：加 --replace（原有的 {where}/ 整个移到 "
+        f"{where}{ASIDE_MARK}<时间>/ 保留，不删除）；只想看看读出的数据：--data 指定一个新的空文件夹。")
+
+
+def write_year(year_dir: Path, department: dict, projects: list[tuple[str, dict]], replace: bool = False,
+               hooks=None, display=str) -> Written:
+    """department.yaml and projects/<stem>.yaml of one year folder, as one set: staged whole and
+    swapped in (staged_year.py), so a killed import leaves the old year or the new one, never a
+    mix. A year that already holds anything is refused unless `replace`; then the old folder is
+    moved aside whole (`Written.aside`), never deleted. `hooks(step)`: tests stop here."""
+    data = year_dir.parent
+    data.mkdir(parents=True, exist_ok=True)
     out = Written()
-    ensure_dir(year_dir / "projects")
-    write_new(year_dir / "department.yaml", dump_yaml(department), replace, out)
-    schema = year_dir.parent / "project.schema.json"
-    comment = SCHEMA_COMMENT.format(path="../../project.schema.json") if schema.is_file() else ""
-    for stem, data in projects:
-        write_new(year_dir / "projects" / f"{stem}.yaml", dump_yaml(data, comment), replace, out)
+    with data_lock(data):
+        recover(data)
+        present = data_files(year_dir)
+        if os.path.islink(year_dir) or (os.path.lexists(year_dir) and not year_dir.is_dir()):
+            raise UnsafePath(f"{year_dir} 是符号链接或不是文件夹；annex 不会写入它，请先移走")
+        if present and not replace:
+            raise _refuse_second_set(year_dir, present, display)
+        staging = staging_path(data, year_dir.name)
+        os.mkdir(staging)
+        try:
+            (staging / "projects").mkdir()
+            files = [("department.yaml", dump_yaml(department))]
+            schema = data / "project.schema.json"
+            comment = SCHEMA_COMMENT.format(path="../../project.schema.json") if schema.is_file() else ""
+            files += [(f"projects/{stem}.yaml", dump_yaml(d, comment)) for stem, d in projects]
+            for rel, text in files:
+                _hook(hooks, rel)
+                create_new(staging / rel, text.encode("utf-8"))
+            fsync_dir(staging / "projects")
+            fsync_dir(staging)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        aside = aside_path(data, year_dir.name) if os.path.lexists(year_dir) else None
+        commit(data, Swap(year_dir.name, staging.name, aside.name if aside else None), hooks)
+    out.written = [year_dir / rel for rel, _ in files]
+    out.aside = aside if present else None
+    out.replaced = list(out.written) if present else []
+    if aside is not None and not present:
+        shutil.rmtree(aside, ignore_errors=True)  # an empty folder (or one of empty folders): nothing to keep
+        out.aside = None
     return out

@@ -18,8 +18,9 @@ from pipeline.errors import Abort
 from pipeline.problems.records import Issue
 
 # Light fills a clerk knows from Excel's own highlighting: red for an error, yellow for a warning.
-FILLS = {"error": "FFFFC7CE", "warning": "FFFFEB9C"}
-LABEL = {"error": "错误", "warning": "警告"}
+FILLS = {"error": "FFFFC7CE", "warning": "FFFFEB9C", "info": "FFDDEBF7"}  # info: light blue, a note
+LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
+RANK = {"error": 0, "warning": 1, "info": 2}
 AUTHOR = "annex"
 _CELL = re.compile(r"^(?P<sheet>.+)!\$?(?P<col>[A-Z]{1,3})\$?(?P<row>[0-9]{1,7})$")
 
@@ -64,7 +65,7 @@ def mark_workbook(path: Path, issues: Sequence[Issue], display: str) -> Marked:
             continue
         by_cell.setdefault(place, []).append(issue)
     for (sheet, ref), found in by_cell.items():
-        found.sort(key=lambda i: i.severity != "error")
+        found.sort(key=lambda i: RANK[i.severity])
         cell = wb[sheet][ref]
         colour = FILLS[found[0].severity]
         cell.fill = PatternFill(fill_type="solid", start_color=colour, end_color=colour)

@@ -23,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from pipeline.files.write import write_atomic
 from pipeline.render.zipfix import saved
 from pipeline.errors import Abort
+from pipeline.files.links import refuse_links_to_file
 from pipeline.input.model import DepartmentIn, decimals_of
 from pipeline.input.workbook.cells import EXCEL_DIGITS
 from pipeline.input.workbook.read import (
@@ -295,8 +296,7 @@ def load_for_export(year_dir: Path, base: Path | None = None) -> tuple[YearInput
 def export_year(year_dir: Path, out: Path | None, force: bool, base: Path | None = None) -> Exported:
     year, variant, scoring, unit_keys = load_for_export(year_dir, base)
     out = out or default_out(year_dir, year)
-    if out.is_symlink():
-        raise ExportError(f"{out} 是符号链接；annex 不通过链接写文件，请换一个文件名")
+    refuse_links_to_file(out, "workbook")  # the file itself, and every folder on the way
     if out.exists() and not force:
         raise ExportError(f"{out} 已存在；要覆盖请加 --force，或用 --out 指定别的文件名")
     if out.suffix.lower() != ".xlsx":

@@ -119,8 +119,9 @@ def build_and_report(opts: BuildOptions, workers: Workers | None = None, problem
             raise  # the app prints it and exits with its code
         print_error(e.message)  # a watch reports it and goes on to the next save
     except OSError as e:
-        where = f"（{e.filename}）" if e.filename else ""
-        print_error(f"读写文件失败：{e.strerror or e}{where}；{target} 仍是上一次完整的输出")
+        from pipeline.files.oserrors import describe
+
+        print_error(f"读写文件失败：{describe(e)}；{target} 仍是上一次完整的输出")
     except KeyboardInterrupt:
         err_console.print(Text.assemble(("已中断。", "red"), f"{target} 仍是上一次完整的输出，归档未改动。"))
         raise typer.Exit(130)

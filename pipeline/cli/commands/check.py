@@ -41,7 +41,7 @@ def check(
     else:
         print_issues(console, result.issues, style_of_problems)
         style = "red" if n_err else ("yellow" if n_warn else "green")
-        console.print(f"[{style}]{summary_line(where, projects, n_err, n_warn, accepted)}[/{style}]")
+        console.print(f"[{style}]{summary_line(where, projects, n_err, n_warn, accepted, len(result.issues.notes))}[/{style}]")
     if mark is not None:
         write_marked(year_dir, result.issues, mark, quiet=as_json)
     if n_err:

@@ -36,6 +36,9 @@ def diff(
         pair = last_two(found)
         if pair is None:
             raise BadOption(f"{year} 年度只有一个可读的归档版本，没有可比较的；改了数据再运行 {annex_command('build', '--year', year)} 即有第二个版本")
+        pair = last_with_other_data(found, year)
+        if pair is None:
+            return
         version_a, version_b = map(archive.version_name, pair)
     elif version_b is None:
         version_b = archive.version_name(found[-1][0])
@@ -58,6 +61,35 @@ def diff(
         say("表样模板有变化（输出的版式可能不同）")
     if d.empty:
         say("两个版本的数据没有字段上的差别。")
+
+
+def _contents(v: archive.Version) -> dict[str, str]:
+    """What a version holds apart from its note: the data's and the outputs' files by hash."""
+    return {k: h for k, h in v.manifest.files.items() if k.startswith((archive.DATA + "/", archive.OUTPUTS + "/"))}
+
+
+def last_with_other_data(found: locate.Found, year: int) -> tuple[int, int] | None:
+    """(older, latest) for `annex diff` with no versions: a build with --note of unchanged data is a
+    version of its own, with the same files as the one before; comparing those two would say
+    "no differences". So the older one is the newest version whose data or outputs differ, and
+    the versions skipped are said (same data, only a note). None: every version holds the same."""
+    readable = [(n, v) for n, _, v in found if v is not None]
+    latest_n, latest = readable[-1]
+    same = []
+    for n, v in reversed(readable[:-1]):
+        if _contents(v) != _contents(latest):
+            if same:
+                say(f"{archive.version_name(latest_n)} 与 {'、'.join(same)} 的数据和输出完全相同"
+                    f"（只是备注不同：{_note(latest)}）；下面与之前最近一个不同的版本 {archive.version_name(n)} 比较。", "dim")
+            return n, latest_n
+        same.append(archive.version_name(n))
+    say(f"{year} 年度的 {len(readable)} 个版本数据和输出完全相同，只是备注不同："
+        + "；".join(f"{archive.version_name(n)} {_note(v)}" for n, v in readable), "bold")
+    return None
+
+
+def _note(v: archive.Version) -> str:
+    return f"「{v.manifest.note}」" if v.manifest.note else "无备注"
 
 
 def pick_version(found: locate.Found, text: str, year: int) -> archive.Version:

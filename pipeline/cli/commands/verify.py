@@ -44,11 +44,12 @@ def verify(
     for r in reports:
         if r.head is not None:
             say(f"{r.year} 年度最新版本 {r.head.version}，核对码：{r.head.sha256}", "bold")
-    if not any(r.intact or r.findings for r in reports):
+    empty = not any(r.intact or r.findings for r in reports)
+    if empty:
         say(f"{display_path(archive.archive_root(out))} 里还没有归档版本。")
-    elif bad:
+    if bad:  # any finding fails, an empty archive too: --head names a version that should be there
         raise ArchiveDamaged(f"归档有 {bad} 处问题")
-    else:
+    if not empty:
         say("请把上面的核对码抄在归档以外的地方（例如报送邮件里）；以后运行 "
             f"{annex_command('verify', '--head', '<核对码>')} 可确认归档没有被整体改写。", "dim")
 

@@ -17,6 +17,7 @@ W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 _T, _BR, _CR, _TAB, _SYM = qn("w:t"), qn("w:br"), qn("w:cr"), qn("w:tab"), qn("w:sym")
 _P, _R, _SDT, _DEL, _INS = qn("w:p"), qn("w:r"), qn("w:sdt"), qn("w:del"), qn("w:ins")
 _TYPE, _FONT, _CHAR = qn("w:type"), qn("w:font"), qn("w:char")
+_TBL = qn("w:tbl")
 _SKIP = frozenset((qn("w:instrText"), qn("w:delText"), qn("w:rPr"), qn("w:pPr")))
 _CHECKBOX, _CHECKED = f"{{{W14}}}checkbox", f"{{{W14}}}checked"
 _VAL = f"{{{W14}}}val"
@@ -40,6 +41,7 @@ class Cell:
     col: int  # first grid column
     span: int  # grid columns covered
     continues: bool  # vMerge="continue": the lower part of the cell above
+    nested: int = 0  # tables inside the cell: their text is not the cell's (project.py reports them)
 
     @property
     def end(self) -> int:
@@ -56,7 +58,7 @@ def table_rows(tbl) -> list[list[Cell]]:
         row = []
         for tc in tr.iterchildren(_TC):
             span, continues = _merge(tc)
-            row.append(Cell(cell_text(tc), col, span, continues))
+            row.append(Cell(cell_text(tc), col, span, continues, len(tc.findall(".//" + _TBL))))
             col += span
         rows.append(row)
     return rows
@@ -93,8 +95,17 @@ def _grid_before(tr) -> int:
 
 
 def cell_text(tc) -> str:
-    paragraphs = [paragraph_text(p) for p in tc.iter(_P)]
+    """The cell's own paragraphs: those of a table nested in it are not its text (a nested table's
+    cells joined into one string once became a project's name, silently)."""
+    paragraphs = [paragraph_text(p) for p in tc.iter(_P) if _own(p, tc)]
     return "\n".join(paragraphs).strip()
+
+
+def _own(p, tc) -> bool:
+    """`p` belongs to `tc` itself, not to a cell of a table nested in it."""
+    for ancestor in p.iterancestors(_TC):
+        return ancestor is tc
+    return True
 
 
 def paragraph_text(p) -> str:

@@ -68,6 +68,19 @@ def amount(text: str) -> Decimal | None:
     return Decimal(t) if _AMOUNT.fullmatch(t) else None
 
 
+def _report_nested(found: FoundTable, at: Located) -> None:
+    """A table typed inside a cell: its text is not read (cells.py), and the user is told where,
+    by the row's label (the nearest label at or left of the cell, else the row's first text)."""
+    for i, row in enumerate(found.rows, 1):
+        for c in row:
+            if not c.nested:
+                continue
+            left = [d for d in row if d.col <= c.col and d.text and found.labels.match(d.text, prefix=True)]
+            label = left[-1].text if left else next((d.text for d in row if d.text), "")
+            where = (label.splitlines()[0] if label else f"第 {i} 行").strip()
+            at.report("import-nested-table", where, count=c.nested, label=where, row=i)
+
+
 @dataclass
 class _Reading:
     """One table being read into a project file's data: what each step adds, and what it left for
@@ -101,6 +114,7 @@ def read_project(found: FoundTable, doc: str) -> ProjectRead:
     goals, remarks; every value that cannot be read is left out and reported."""
     v = found.variant
     r = _Reading(read_table(found.rows, found.labels), Located(doc, found.number), v.labels)
+    _report_nested(found, r.at)
     r.text("项目名称", "project_name")
     if r.t.singles.get("department"):
         r.data["主管部门"] = r.t.singles["department"]
