@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.files.digest import hash_regular, sha256_bytes
-from pipeline.files.paths import link_target, lstat, mode_text
+from pipeline.files.paths import link_target, lstat, mode_text, printable
 from pipeline.files.read import NotRegular, TooLarge, read_regular
 from pipeline.files.write import temp_pattern
 from pipeline.files.oserrors import reason
@@ -57,13 +57,6 @@ class Finding:
     @property
     def line(self) -> str:
         return f"{self.where} · {printable(self.path)}：{self.text}" if self.path else f"{self.where}：{self.text}"
-
-
-def printable(name: str) -> str:
-    """A name found on disk as text that is safe to print: bytes that are not UTF-8 and control
-    characters (a newline in a planted file's name) as \\xNN, never sent to the terminal."""
-    text = os.fsencode(name).decode("utf-8", "backslashreplace")
-    return "".join(f"\\x{ord(c):02x}" if ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 else c for c in text)
 
 
 @dataclass

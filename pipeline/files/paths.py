@@ -21,6 +21,13 @@ def display_path(path: Path, base: Path | None = None) -> str:
         return path.as_posix()
 
 
+def printable(name: str) -> str:
+    """A name found on disk as text that is safe to print: bytes that are not UTF-8 and control
+    characters (a newline in a planted file's name) as \\xNN, never sent to the terminal."""
+    text = os.fsencode(name).decode("utf-8", "backslashreplace")
+    return "".join(f"\\x{ord(c):02x}" if ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 else c for c in text)
+
+
 def link_target(path: Path | str) -> str:
     """Where a symlink points, as text a message can show ("?" when it cannot be read)."""
     try:

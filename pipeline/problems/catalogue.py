@@ -334,16 +334,6 @@ problem("workbook-key-twice", "error", "「{key}」同时写在「单位」表�
 # import-missing, -checkbox-*, -amount, -not-found {file}: where the user writes what import could not read
 WRITE_INTO = {"project": "项目文件", "department": "department.yaml"}
 UNNAMED_PROJECT = "未命名项目"  # the file name of a table whose 项目名称 could not be read
-# import-not-docx {kind}: a document of another format, by its extension
-OTHER_FORMATS = {".doc": "Word 97-2003（.doc）", ".wps": "WPS 文字（.wps）", ".wpt": "WPS 模板（.wpt）",
-                 ".dot": "Word 模板（.dot）", ".rtf": "RTF（.rtf）", ".odt": "OpenDocument（.odt）"}
-# import-unreadable {reason} and import-not-docx {kind} for a file that is not a .docx inside
-DOCX_REFUSED = {
-    "not-regular": "不是普通文件",
-    "too-large": "文件过大（上限 {mb} MB）",
-    "ole": "Word 97-2003 或 WPS（扩展名是 .docx，内容不是）",
-    "not-zip": "不是 .docx 文件（不是 zip 格式）",
-}
 
 problem("import-not-docx", "error", "这是 {kind} 格式的文件，annex 只能读取 .docx；请在 Word 或 WPS 中打开它，「另存为」Word 文档（.docx）后再导入")
 problem("import-unreadable", "error", "无法作为 Word 文档（.docx）打开：{reason}")

@@ -44,3 +44,15 @@ def refusal_fields(code: str, fields: dict) -> dict:
         size = GREW_PAST.format(limit=limit) if fields["size"] is None else size_text(fields["size"])
         return {"size": size, "limit": limit}
     return dict(fields)
+
+
+# import-not-docx {kind}: a document of another format, by its extension
+OTHER_FORMATS = {".doc": "Word 97-2003（.doc）", ".wps": "WPS 文字（.wps）", ".wpt": "WPS 模板（.wpt）",
+                 ".dot": "Word 模板（.dot）", ".rtf": "RTF（.rtf）", ".odt": "OpenDocument（.odt）"}
+# import-unreadable {reason} and import-not-docx {kind} for a file that is not a .docx inside
+DOCX_REFUSED = {
+    "not-regular": "不是普通文件",
+    "too-large": "文件过大（上限 {mb} MB）",
+    "ole": "Word 97-2003 或 WPS（扩展名是 .docx，内容不是）",
+    "not-zip": "不是 .docx 文件（不是 zip 格式）",
+}

@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 from docx.oxml.ns import qn
 
-from pipeline.problems.catalogue import DOCX_REFUSED, OTHER_FORMATS
+from pipeline.problems.refusals import DOCX_REFUSED, OTHER_FORMATS
 from pipeline.input.word.cells import Cell, paragraph_text, table_rows
 from pipeline.input.word.labels import FormLabels
 from pipeline.variant import Variant
