@@ -479,7 +479,7 @@ def _printed_total(year: Path, root: Path) -> Iterable[Issue]:
 
     shutil.copytree(Path(__file__).parent.parent / "templates" / "hubei-2023" / "example" / "2023", root / "ex" / "2023")
     assert annex(root, "build", "--data", "ex", "--out", "ex-build", "--no-archive", "-f", "docx").exit_code == 0
-    bundle = next((root / "ex-build" / "2023").glob("*.docx"))
+    bundle = next((root / "ex-build" / "2023").glob("*自评表.docx"))
     d = docx.Document(bundle)
     next(row.cells for t in d.tables for row in t.rows if row.cells[0].text == "总分")[-1].paragraphs[0].runs[0].text = "1.00"
     d.save(bundle)

@@ -73,7 +73,7 @@ def test_build_import_build_is_byte_identical(tmp_path, name, edit, formats):
     assert first.exit_code == 0, first.output
     built = root / "build" / "2023"
 
-    bundle = next(p for p in built.glob("*.docx"))  # the Word bundle: its file name carries the unit
+    bundle = next(p for p in built.glob("*自评表.docx"))  # the Word bundle: its file name carries the unit
     result = annex(root, "import", str(bundle.relative_to(root)), "--data", "again")
     again = root / "again" / "2023"
     # national-2020 prints no 填报日期, so none is read and none is required (issue 22.15): the
@@ -88,13 +88,17 @@ def test_build_import_build_is_byte_identical(tmp_path, name, edit, formats):
     assert sorted(a) == sorted(b)
     assert any(k.endswith(".pdf") for k in a) == ("pdf" in formats)
     for key in a:
+        if "自评报告" in key and name.startswith("national"):
+            # The report closes with department.yaml's 填报日期, which the national form does not print:
+            # the bundle cannot carry it back (nor a 自评通知, on any form).
+            continue
         assert a[key] == b[key], key
 
 
 def test_bundle_and_separate_tables_import_the_same_data(tmp_path):
     root = _year(tmp_path, YEARS["hubei-example"], _with_table_name)
     assert annex(root, "build", "--no-archive", "-f", "docx").exit_code == 0
-    bundle = next(p for p in (root / "build" / "2023").glob("*.docx"))
+    bundle = next(p for p in (root / "build" / "2023").glob("*自评表.docx"))
     one = annex(root, "import", str(bundle.relative_to(root)), "--data", "one")
     many = annex(root, "import", "build/2023/分表", "--data", "many")
     assert one.exit_code == 0 and many.exit_code == 0, one.output + many.output
@@ -116,7 +120,7 @@ def test_bundle_saved_again_by_libreoffice_imports_the_same_data(tmp_path):
 
     root = _year(tmp_path, YEARS["data-2023"])
     assert annex(root, "build", "--no-archive", "-f", "docx").exit_code == 0
-    bundle = next((root / "build" / "2023").glob("*.docx"))
+    bundle = next((root / "build" / "2023").glob("*自评表.docx"))
     (root / "lo").mkdir()
     subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
                     "docx", "--outdir", str(root / "lo"), str(bundle)], check=True, capture_output=True, timeout=180)

@@ -416,7 +416,7 @@ def test_money_unit_yuan(tmp_path, variant):
 def test_variants_are_separate_folders(variant):
     hubei = load_variant("hubei-2023")
     ours = [p.relative_to(TEMPLATE_DIR).as_posix() for p in variant.template_files()]
-    assert ours == ["build_docx_template.py", "form.css", "form.docx", "form.html.j2", "form.yaml"]
+    assert ours == ["build_docx_template.py", "form.css", "form.docx", "form.html.j2", "form.yaml", "report.yaml"]
     assert all(p.is_relative_to(hubei.dir) for p in hubei.template_files())
     assert not any(p.is_relative_to(TEMPLATE_DIR) for p in hubei.template_files())
 

@@ -168,8 +168,8 @@ def test_a_clerk_makes_checks_and_downloads_the_bundle(browser, site, tmp_path):
     r = annex("build", "--data", str(data.parent), "--out", str(tmp_path / "cli" / "build"))
     assert r.returncode == 0, r.stdout + r.stderr
     built = tmp_path / "cli" / "build" / "2023"
-    assert pdf.read_bytes() == next(built.glob("*.pdf")).read_bytes()
-    assert docx.read_bytes() == next(built.glob("*.docx")).read_bytes()
+    assert pdf.read_bytes() == next(built.glob("*自评表.pdf")).read_bytes()
+    assert docx.read_bytes() == next(built.glob("*自评表.docx")).read_bytes()
     # the history says who made it
     page.goto(url + "/years/2023/history")
     assert A in page.locator("table").inner_text() and "报送财政局" in page.locator("table").inner_text()

@@ -160,7 +160,7 @@ def test_watch_follows_saves_until_stopped(watching, stop):
     assert "重新生成 1 张（docx、pdf），汇编（docx、pdf）已重新组装" in out.text
     assert new_rate in docx_cells(build_dir / "分表" / f"{TABLE}.docx")
     assert squash(f"59{new_rate}") in squash(page_texts((build_dir / "分表" / f"{TABLE}.pdf").read_bytes())[0])
-    bundle_pdf = next(build_dir.glob("*.pdf")).read_bytes()
+    bundle_pdf = next(build_dir.glob("*自评表.pdf")).read_bytes()
     assert squash(f"59{new_rate}") in squash(page_texts(bundle_pdf)[0])
 
     # A broken save: the errors are shown, the outputs stay, the watch goes on.

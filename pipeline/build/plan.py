@@ -45,6 +45,19 @@ def unchanged(state: BuildState, data_digest: str, formats: tuple[str, ...]) -> 
         return False
 
 
+@dataclass(frozen=True)
+class ReportPlan:
+    """The 自评报告's files in a build (pipeline/build/report_step.py decides it)."""
+
+    inputs: str  # "" without a report
+    rel: dict[str, str]  # key (report.docx, report.pdf) -> path inside build/<year>/
+    kept: dict[str, OutputFile]  # key -> the previous build's file, still valid
+    todo: tuple[str, ...]  # keys to render
+
+
+NO_REPORT = ReportPlan("", {}, {}, ())
+
+
 @dataclass
 class Plan:
     projects: list[ProjectState]  # outputs filled in for kept files; rendered ones added later
@@ -56,6 +69,7 @@ class Plan:
     pieces: list[PieceState]  # the 项目清单's PDF pieces the PDF bundle was joined from, if it is kept
     previous_pieces: list[PieceState]  # the last build's, for a PDF bundle joined again
     pieces_salt: str  # what every piece depends on besides its rows: templates, fonts, annex
+    report_inputs: str = ""  # the 自评报告's (build/report_step.py): its files are among the bundle's
 
     @property
     def render_count(self) -> int:
@@ -67,7 +81,8 @@ class Plan:
 
 
 def make_plan(bundle: FilledBundle, templates: str, fonts_fp: str, formats: tuple[str, ...],
-              state: BuildState | None, build_dir: Path, summary: Summary | None = None) -> Plan:
+              state: BuildState | None, build_dir: Path, summary: Summary | None = None,
+              report: ReportPlan = NO_REPORT) -> Plan:
     old = {p.key: p for p in state.projects} if state else {}
     same_fonts = state is not None and state.fonts == fonts_fp  # else the PDFs are made again
     projects, jobs = [], []
@@ -95,5 +110,6 @@ def make_plan(bundle: FilledBundle, templates: str, fonts_fp: str, formats: tupl
     again = tuple(f for f in rel if f not in kept_bundle)
     previous = state.pieces if state is not None else []
     kept_pieces = previous if "pdf" in kept_bundle else []
-    return Plan(projects, bundle_inputs, kept_bundle, jobs, again, rel, kept_pieces, previous,
-                digest(templates, fonts_fp, __version__))
+    # The report's files have inputs of their own (report_step.plan decided which to keep).
+    return Plan(projects, bundle_inputs, {**kept_bundle, **report.kept}, jobs, again + report.todo,
+                {**rel, **report.rel}, kept_pieces, previous, digest(templates, fonts_fp, __version__), report.inputs)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import __version__, archive
-from pipeline.build import keep, paths, tasks
+from pipeline.build import keep, paths, report_step, tasks
 from pipeline.build.errors import BuildError, CheckFailed, RenderError
 from pipeline.build.hashcache import Hashes, cache_path
 from pipeline.build.options import BuildOptions, BuildReport, Hooks
@@ -36,6 +36,7 @@ from pipeline.files.write import create_new, write_atomic
 if TYPE_CHECKING:  # imported where used: a build with nothing to do never loads them
     from pipeline.build.front import CheckResult
     from pipeline.form.filled import FilledBundle
+    from pipeline.form.report import FilledReport
     from pipeline.form.summary import Summary
     from pipeline.variant import Variant
 
@@ -71,6 +72,7 @@ class Computed:
     summary: Summary | None
     templates: str
     fonts: str
+    report: FilledReport | None  # the 自评报告 draft, when the variant has one (build/report_step.py)
 
 
 def build(opts: BuildOptions, hooks: Hooks | None = None, workers: Workers | None = None) -> BuildReport:
@@ -158,11 +160,14 @@ def _check(job: Job) -> CheckResult:
 
 def _compute(job: Job, checked: CheckResult) -> Computed:
     """The 项目清单 from the filled forms, and what the outputs' fingerprints depend on."""
+    from pipeline.form.report import build_report
     from pipeline.form.summary import build_summary
 
     variant = checked.input.variant
-    return Computed(checked.bundle, variant, len(checked.warnings), build_summary(checked.bundle, variant),
-                    variant.fingerprint(), fonts_fingerprint(variant, job.formats))
+    summary = build_summary(checked.bundle, variant)
+    return Computed(checked.bundle, variant, len(checked.warnings), summary,
+                    variant.fingerprint(), fonts_fingerprint(variant, job.formats),
+                    build_report(checked.bundle, summary, checked.input, variant))
 
 
 def _plan(job: Job, c: Computed) -> tuple[Plan, BuildState]:
@@ -170,13 +175,14 @@ def _plan(job: Job, c: Computed) -> tuple[Plan, BuildState]:
     since annex wrote it (a table edited in Word) is rendered again from the data, never linked into
     the new build; the edited file is moved aside with the old build."""
     changed = keep.not_as_written(job.build_dir, job.previous, STATE_FILE, job.hashes)
-    plan = make_plan(c.bundle, c.templates, c.fonts, job.formats, keep.without(job.previous, changed), job.build_dir,
-                     c.summary)
+    previous = keep.without(job.previous, changed)
+    report = report_step.plan(c.report, c.variant, job.formats, previous, job.build_dir)
+    plan = make_plan(c.bundle, c.templates, c.fonts, job.formats, previous, job.build_dir, c.summary, report)
     state = BuildState(
         annex_version=__version__, year=job.year, variant=c.variant.name, templates=c.templates,
         bundle_title=c.bundle.title, formats=list(job.formats), data_digest=job.data_digest,
         warnings=c.warnings, projects=plan.projects, bundle_inputs=plan.bundle_inputs,
-        bundle=plan.bundle, fonts=c.fonts, pieces=plan.pieces,
+        bundle=plan.bundle, fonts=c.fonts, pieces=plan.pieces, report_inputs=plan.report_inputs,
     )
     return plan, state
 
@@ -196,6 +202,7 @@ def _check_fonts(job: Job, c: Computed, plan: Plan) -> None:
 
     listed = [c.summary] if c.summary is not None and "pdf" in plan.bundle_formats else []
     fonts.check_fonts([form for form, fmts in plan.table_jobs if "pdf" in fmts] + listed, c.variant)
+    report_step.check_fonts(c.report, c.variant, plan.bundle_formats)
 
 
 @contextmanager
@@ -240,7 +247,8 @@ def _render_tables(job: Job, pool: Workers, c: Computed, plan: Plan,
 def _render_bundle_parts(job: Job, pool: Workers, c: Computed, plan: Plan, staging: Path,
                          pieces: list[PieceState]) -> dict[str, OutputFile]:
     """The bundles, joined from the tables in the staging folder (the 项目清单 first: in Word from
-    its data, in the PDF from its pages `pieces`), and the 项目清单 as a workbook: format -> its file."""
+    its data, in the PDF from its pages `pieces`), the 项目清单 as a workbook, and the 自评报告's
+    files: format (report.docx, report.pdf) -> its file."""
 
     def files(fmt: str) -> list[str]:
         return [table_path(form, fmt) for form in c.bundle.forms]
@@ -260,6 +268,9 @@ def _render_bundle_parts(job: Job, pool: Workers, c: Computed, plan: Plan, stagi
                              (c.summary, c.variant, [], plan.bundle_rel.get(SUMMARY_FORMAT), staging), SUMMARY_FORMAT),
     }
     batch = [made[fmt] for fmt in made if fmt in plan.bundle_formats]  # the PDF first: the longer of the two
+    if c.report is not None:
+        batch += [Task(report_step.render_report, args, key)
+                  for args, key in report_step.jobs(c.report, c.variant, plan.bundle_formats, plan.bundle_rel, staging)]
     parts = {}
     for task, result in pool.run(batch):
         parts[task.what] = result
@@ -277,7 +288,7 @@ def _with_rendered(state: BuildState, tables: dict[tuple[str, str], OutputFile],
         for p in state.projects
     ]
     bundle = {f: bundles.get(f) or state.bundle[f]
-              for f in (*state.formats, SUMMARY_FORMAT) if f in bundles or f in state.bundle}
+              for f in (*state.formats, SUMMARY_FORMAT, *report_step.KEYS) if f in bundles or f in state.bundle}
     return replace(state, projects=projects, bundle=bundle)
 
 
@@ -337,7 +348,7 @@ def _report(job: Job, state: BuildState, plan: Plan | None, archived: tuple[arch
         rendered_tables=plan.rendered_keys if plan else [], rendered_bundles=bundles,
         pages=pdf.pages if pdf else None, warnings=state.warnings, pdf_fonts=pdf_fonts,
         bundle_files=[job.build_dir / state.bundle[f].path
-                      for f in (*job.formats, SUMMARY_FORMAT) if f in state.bundle],
+                      for f in (*job.formats, SUMMARY_FORMAT, *report_step.KEYS) if f in state.bundle],
         table_files=sum(len(p.outputs) for p in state.projects), formats=job.formats,
         archived=archived[0], archive_latest=archived[1], seconds=seconds,
         stale_removed=removed, kept_aside=kept_aside, partial=not job.complete,

@@ -64,6 +64,7 @@ class BuildState:
     bundle_inputs: str
     bundle: dict[str, OutputFile]  # format -> file
     fonts: str = ""  # fonts.fingerprint() of the fonts the PDFs were made with ("" without PDF)
+    report_inputs: str = ""  # what the 自评报告's files were made from (build/report_step.py)
     format: int = STATE_FORMAT
     pieces: list[PieceState] = field(default_factory=list)  # the 项目清单's, in order
 
@@ -91,7 +92,7 @@ class BuildState:
                 for p in raw["projects"]
             ],
             bundle_inputs=raw["bundle_inputs"], bundle={k: OutputFile(**o) for k, o in raw["bundle"].items()},
-            fonts=raw["fonts"],
+            fonts=raw["fonts"], report_inputs=raw.get("report_inputs", ""),
             pieces=[PieceState(p["start"], p["stop"], p["closes"], p["key"], OutputFile(**p["output"]))
                     for p in raw.get("pieces", [])],
         )

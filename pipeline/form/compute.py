@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from pipeline.form.attainment import judge
 from pipeline.form.filled import (
     Budget,
     CheckboxGroup,
@@ -61,7 +62,9 @@ def indicator_rows(rows: tuple[IndicatorInput, ...],
             weight=amount_text(r.weight.value) if r.weight else "",
             score=amount_text(r.score.value) if r.score else (plain(sc.score) if sc.score is not None else ""),
             remark=r.remark or "",
-            met=sc.met, quantitative=sc.quantitative, score_computed=r.score is None and sc.score is not None,
+            met=sc.met if sc.quantitative else judge(r.target, r.actual, r.weight.value if r.weight else None,
+                                                     r.score.value if r.score else None),
+            quantitative=sc.quantitative, score_computed=r.score is None and sc.score is not None,
         )
         for r, s1, s2, sc in zip(rows, l1_spans, l2_spans, scored)
     )

@@ -87,7 +87,9 @@ class IndicatorRow:
     score: str = ""  # scoring: 得分
     remark: str = ""  # variants with a per-indicator comment column
     # By the year's scoring rule set (pipeline/scoring/), for whoever reports on the table (the 自评报告):
-    met: bool | None = None  # the target was met: 定量 by the rule's comparison, 定性 when 实际完成值 = 年初目标值
+    # The target was met: 定量 by the rule's comparison; 定性 when 实际完成值 says what 年初目标值 says,
+    # or by the clerk's 得分 (full or not); None when annex cannot tell (pipeline/form/attainment.py).
+    met: bool | None = None
     quantitative: bool = False  # 定量: scored by the rule's formula
     score_computed: bool = False  # the 得分 printed was computed (left empty in the data)
 

@@ -187,6 +187,11 @@ class ProjectIn(_Input):
     accepted: AcceptedWarnings = Field(None, alias="已确认警告", description=ACCEPTED_HELP)
 
 
+class NoticeIn(_Input):
+    name: Text = Field(alias="名称", description="如：关于开展 2023 年度项目支出绩效自评工作的通知")
+    number: Text | None = Field(None, alias="文号", description="如：鄂州财绩发〔2024〕1 号")
+
+
 class DepartmentIn(_Input):
     unit: Text = Field(alias="单位名称")
     department: Text | None = Field(None, alias="主管部门")
@@ -196,6 +201,7 @@ class DepartmentIn(_Input):
     budget_weight: Amount | None = Field(None, alias="预算执行分值")
     rules: Text | None = Field(None, alias="评分规则", description="评分规则的名称（templates/rules/ 下的文件名）；默认取表样的")
     money_unit: Text = Field("万元", alias="金额单位", description="万元（默认）；national-2020 表样也可用 元")
+    notice: NoticeIn | None = Field(None, alias="自评通知", description="可选：自评报告开头所依据的通知（名称、文号）")
     accepted: AcceptedWarnings = Field(None, alias="已确认警告", description=ACCEPTED_HELP + "（对所有项目）")
 
 

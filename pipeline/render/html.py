@@ -9,6 +9,7 @@ from pathlib import Path
 import jinja2
 
 from pipeline.form.filled import FilledForm
+from pipeline.form.report import FilledReport, report_template
 from pipeline.form.summary import Summary
 from pipeline.variant import TEMPLATES_DIR, Variant
 
@@ -43,3 +44,9 @@ def render_summary_html(summary: Summary, variant: Variant, start: int = 0, stop
     stop = len(summary.rows) if stop is None else min(stop, len(summary.rows))
     return template.render(summary=summary, page=variant.page, title=summary.outline_title, author=summary.unit,
                            rows=summary.rows[start:stop], first=start == 0, last=stop == len(summary.rows))
+
+
+def render_report_html(report: FilledReport, variant: Variant) -> str:
+    """The 自评报告 draft as an HTML document, styled by report.css (PDF)."""
+    path = report_template(variant, "report.html.j2")
+    return _environment(path.parent).get_template(path.name).render(report=report)

@@ -24,6 +24,10 @@ KINDS = {
     "docx": ("下载 Word 汇编", ".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     "pdf": ("下载 PDF 汇编", ".pdf", "application/pdf"),
     "summary": ("下载汇总表", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    # The 自评报告 draft beside the bundles (templates/<variant>/report.yaml names it …（初稿）).
+    "report-docx": ("下载自评报告初稿（Word）", "（初稿）.docx",
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "report-pdf": ("下载自评报告初稿（PDF）", "（初稿）.pdf", "application/pdf"),
 }
 
 
@@ -45,9 +49,11 @@ def bundle_files(v: archive.Version) -> dict[str, str]:
     for rel in sorted(v.manifest.outputs):
         if "/" in rel:
             continue
-        for kind, (_, suffix, _) in KINDS.items():
-            if rel.lower().endswith(suffix) and kind not in found:
-                found[kind] = rel
+        # The longest suffix first: the report's …（初稿）.docx is not the Word bundle.
+        for kind, (_, suffix, _) in sorted(KINDS.items(), key=lambda k: -len(k[1][1])):
+            if rel.lower().endswith(suffix):
+                found.setdefault(kind, rel)
+                break
     return found
 
 

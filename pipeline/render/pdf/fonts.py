@@ -149,7 +149,11 @@ def _strings(value: object) -> Iterator[str]:
 
 
 def role_texts(form: FilledForm) -> dict[str, str]:
-    """The form's characters by the role of the font that prints them."""
+    """The form's characters by the role of the font that prints them (a document with roles of its
+    own, the 自评报告, says them itself)."""
+    own = getattr(form, "role_texts", None)
+    if own is not None:
+        return {**own(), "text": "".join(_strings(form)) + PAGE_NUMBER_CHARS}
     return {
         "heading": form.attachment_label + form.title,
         "text": "".join(_strings(form)) + PAGE_NUMBER_CHARS,
@@ -162,10 +166,12 @@ def _printable(ch: str) -> bool:
     return unicodedata.category(ch) not in {"Cc", "Cf", "Zl", "Zp"}
 
 
-def check_fonts(forms: Iterable[FilledForm], variant: Variant) -> None:
-    """Raise FontError unless every font of form.css is installed and covers what `forms` print."""
-    css = variant.dir / "form.css"
+def check_fonts(forms: Iterable[FilledForm], variant: Variant, css: Path | None = None) -> None:
+    """Raise FontError unless every font of form.css (or `css`) is installed and covers what `forms`
+    print. A stylesheet may name roles beyond ROLES (the report's 黑体 and 楷体 headings)."""
+    css = variant.dir / "form.css" if css is None else css
     stacks = font_stacks(css)
+    roles = tuple(dict.fromkeys((*ROLES, *stacks)))
     absent_roles = [r for r in ROLES if not stacks.get(r)]
     if absent_roles:
         raise FontError(css, bad_css="form.css 未定义字体：" + "、".join(f"--font-{r}" for r in absent_roles))
@@ -174,14 +180,14 @@ def check_fonts(forms: Iterable[FilledForm], variant: Variant) -> None:
     if missing:
         raise FontError(css, missing=missing)
 
-    first_seen: dict[str, dict[str, tuple[int, str]]] = {r: {} for r in ROLES}  # char -> (form index, key)
+    first_seen: dict[str, dict[str, tuple[int, str]]] = {r: {} for r in roles}  # char -> (form index, key)
     for index, form in enumerate(forms):
         for role, text in role_texts(form).items():
-            seen = first_seen[role]
+            seen = first_seen.setdefault(role, {})
             for ch in set(text).difference(seen):
                 seen[ch] = (index, form.key)
     uncovered = []
-    for role in ROLES:
+    for role in roles:
         families = stacks[role]
         covered = [font_chars(installed[f].file, installed[f].index) for f in families]
         lacking = sorted(

@@ -96,10 +96,10 @@ def _common_copies(css_path: Path) -> tuple[str, dict[str, harfbuzz.InstalledFon
 FONTS_KEY = "/AnnexFonts"  # document info: fonts.fingerprint() of the fonts the PDF was made with
 
 
-def write_pdf(html: str, folder: Path, page_anchors: list[set[str]] | None = None) -> bytes:
-    """The HTML as a PDF, styled by the variant folder's form.css; `page_anchors`, if given, receives
-    the ids of the elements laid out on each page."""
-    laid = lay_out(html, folder)
+def write_pdf(html: str, folder: Path, page_anchors: list[set[str]] | None = None, css: Path | None = None) -> bytes:
+    """The HTML as a PDF, styled by the variant folder's form.css (or `css`: the 自评报告's report.css);
+    `page_anchors`, if given, receives the ids of the elements laid out on each page."""
+    laid = lay_out(html, folder, css)
     if page_anchors is not None:
         page_anchors.extend(set(page.anchors) for page in laid.document.pages)
     return laid.write()
@@ -127,9 +127,9 @@ class LaidOut:
         return document.write_pdf(pdf_identifier=self.identifier, finisher=finish)
 
 
-def lay_out(html: str, folder: Path) -> LaidOut:
-    """The HTML laid out in pages, styled by the variant folder's form.css."""
-    css = folder / "form.css"
+def lay_out(html: str, folder: Path, css: Path | None = None) -> LaidOut:
+    """The HTML laid out in pages, styled by the variant folder's form.css (or `css`)."""
+    css = folder / "form.css" if css is None else css
     sheets = styles(css)
     # A stable /ID: same HTML and CSS, same identifier (and WeasyPrint writes no dates).
     identifier = hashlib.sha256((sheets.digest + html).encode()).hexdigest()[:32].encode()

@@ -28,6 +28,7 @@ from pipeline.render.pdf.layout import FONTS_KEY, styles, write_pdf  # noqa: E40
 from pipeline.render.pdf.internals import BFCHAR, DEFAULT_WIDTH, PX, TF  # noqa: E402
 from pipeline.form import paginate  # noqa: E402
 from pipeline.form.filled import FilledBundle, FilledForm  # noqa: E402
+from pipeline.form.report import FilledReport  # noqa: E402
 from pipeline.form.summary import Summary  # noqa: E402
 from pipeline.render.html import render_html  # noqa: E402
 from pipeline.render.pdf.summary import render_summary_pdfs  # noqa: E402
@@ -68,6 +69,18 @@ def render_paged_form_pdf(form: FilledForm, variant: Variant, check_fonts: bool 
 def _row_of(anchor: str) -> tuple[int, int]:
     _, goal, row = anchor.split("-")
     return int(goal), int(row)
+
+
+def render_report_pdf(report: FilledReport, variant: Variant, check_fonts: bool = True) -> bytes:
+    """The 自评报告 draft (pipeline/form/report.py) as a PDF, styled by report.css, its fonts checked
+    like a form's; WeasyPrint numbers its pages (report.css's @page) and bookmarks its headings."""
+    from pipeline.form.report import report_template
+    from pipeline.render.html import render_report_html
+
+    css = report_template(variant, "report.css")
+    if check_fonts:
+        fonts.check_fonts([report], variant, css)
+    return write_pdf(render_report_html(report, variant), css.parent, css=css)
 
 
 def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
