@@ -134,7 +134,7 @@ def _squash(text: str) -> str:
 # How a refused build says where the problem is: a data error names file:line (and its code); a
 # character the fonts lack is named with its code point and the project it is in.
 DATA_REFUSAL = re.compile(r"data/2024/projects/01-示例项目\.yaml:\d+")
-FONT_REFUSAL = re.compile(r"「.」U\+[0-9A-F]{4,6}[^「」]*（01-示例项目）")
+FONT_REFUSAL = re.compile(r"「.」（01-示例项目，编码 U\+[0-9A-F]{4,6}）")
 
 
 def _build_generated(project: dict, outcomes: dict[str, list[str]]) -> None:
