@@ -498,3 +498,30 @@ def test_the_readme_says_the_shipped_year_is_an_example_and_how_to_start_clean()
     assert (ROOT / "data" / "2023").is_dir()
     assert "`data/2023/` 是**示例**" in text
     assert "mv data/2023" in text and "--replace" in text
+
+
+# --- issue 21, fresh pass: a folder name that is not UTF-8 --------------------------------------------
+
+def test_a_build_into_an_out_folder_whose_name_is_not_utf8_joins_the_pdf(tmp_path):
+    """pikepdf passed a file name to qpdf as UTF-8: the bundle's join crashed (TypeError) for an
+    --out named in another encoding (a GBK folder copied from Windows), after every table rendered."""
+    make_year(tmp_path)
+    out = os.fsdecode(b"out-\xb1\xa8\xcb\xcd")  # 报送 in GBK
+    result = run(tmp_path, "build", "--data", "data", "--year", "2024", "--out", out, "--jobs", "1")
+    no_traceback(result)
+    assert result.exit_code == 0, result.output
+    year = tmp_path / out / "2024"
+    assert any(p.suffix == ".pdf" for p in year.iterdir()), sorted(p.name for p in year.iterdir())
+
+
+@pytest.mark.parametrize("found", [True, False])
+def test_a_data_folder_whose_name_is_not_utf8_is_printed_as_escapes_never_a_traceback(tmp_path, found):
+    """A UTF-8 terminal's stream is strict: every message naming such a folder was a
+    UnicodeEncodeError. Its bytes are printed as \\xNN, as names found on disk are."""
+    make_year(tmp_path)
+    data = os.fsdecode(b"data-\xb1\xa8")
+    if found:
+        os.rename(tmp_path / "data", tmp_path / data)
+    result = run(tmp_path, "check", "--data", data, "--year", "2024")
+    no_traceback(result)
+    assert "data-\\xb1\\xa8" in result.output, result.output

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from pipeline import __version__
-from pipeline.cli.output import console, print_error
+from pipeline.cli.output import console, print_error, printable_streams
 from pipeline.cli.usage import OPTIONS_METAVAR, SUBCOMMAND_METAVAR, ChineseUsage, said_in_chinese
 from pipeline.cli.zh import ChineseCommand, ChineseGroup
 from pipeline.errors import Abort
@@ -49,6 +49,7 @@ class AnnexGroup(ChineseUsage, ChineseGroup):
     `invoke`): a mistake in it is said in Chinese (pipeline/cli/usage.py)."""
 
     def make_context(self, info_name, args, parent=None, **extra):
+        printable_streams()
         with said_in_chinese():
             return super().make_context(info_name, args, parent=parent, **extra)
 

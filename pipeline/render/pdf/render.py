@@ -101,6 +101,10 @@ def render_bundle_pdf(bundle: FilledBundle, variant: Variant,
     return join_pdfs(bundle.title, bundle.unit, titles, variant, form_pdfs)
 
 
+def _pdf_stream(table: bytes | Path):
+    return open(table, "rb") if isinstance(table, Path) else io.BytesIO(table)
+
+
 def join_pdfs(title: str, unit: str, outline_titles: Sequence[str | None], variant: Variant,
               form_pdfs: Sequence[bytes | Path]) -> bytes:
     """render_bundle_pdf of tables already rendered (their fonts checked), given as bytes or files,
@@ -116,7 +120,9 @@ def join_pdfs(title: str, unit: str, outline_titles: Sequence[str | None], varia
     starts = []
     for table in form_pdfs:  # one at a time: 1000 tables are never all in memory
         # A file is read as qpdf needs it: the tables' font programs, most of their bytes, never are.
-        with pikepdf.open(table if isinstance(table, Path) else io.BytesIO(table)) as source:
+        # A file is opened here, not by name: pikepdf hands a file name to qpdf as UTF-8, which a
+        # name that is not (an --out in another encoding) cannot be.
+        with _pdf_stream(table) as stream, pikepdf.open(stream) as source:
             # Glyph ids are valid for the fonts a table was made with: a table made before a font
             # upgrade keeps its own font subsets.
             if str(source.docinfo.get(FONTS_KEY, "")) == fingerprint:
