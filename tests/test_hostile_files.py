@@ -525,3 +525,15 @@ def test_a_data_folder_whose_name_is_not_utf8_is_printed_as_escapes_never_a_trac
     result = run(tmp_path, "check", "--data", data, "--year", "2024")
     no_traceback(result)
     assert "data-\\xb1\\xa8" in result.output, result.output
+
+
+def test_export_over_a_folder_named_like_the_workbook_names_that_folder_not_a_temporary_file(tmp_path):
+    """`--out x.xlsx --force` with x.xlsx a folder: the message named `.x.xlsx.<pid>.<…>.tmp`, a
+    file that is gone by the time the user looks. An error while a file is put in place names it."""
+    make_year(tmp_path)
+    (tmp_path / "x.xlsx").mkdir()
+    result = run(tmp_path, "export", "--data", "data", "--year", "2024", "--out", "x.xlsx", "--force")
+    no_traceback(result)
+    said = result.output.replace("\n", "")
+    assert result.exit_code != 0 and ".tmp" not in said and "--out" in said and "x.xlsx" in said, said
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

@@ -52,11 +52,20 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
             f.flush()
             os.fchmod(f.fileno(), mode)
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        _replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
+
+
+def _replace(tmp: str, path: Path) -> None:
+    """os.replace, whose error names the file the user asked for: the temporary name (gone once
+    the error is handled) is no place a message can send anyone to (`--out x.xlsx` being a folder)."""
+    try:
+        os.replace(tmp, path)
+    except OSError as e:
+        raise type(e)(e.errno, e.strerror, str(path)) from e
 
 
 def temp_pattern(name: str) -> str:
