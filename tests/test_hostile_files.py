@@ -537,3 +537,15 @@ def test_export_over_a_folder_named_like_the_workbook_names_that_folder_not_a_te
     said = result.output.replace("\n", "")
     assert result.exit_code != 0 and ".tmp" not in said and "--out" in said and "x.xlsx" in said, said
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+@pytest.mark.parametrize("raw", [b"\xb1\xa8\xcb\xcd", b"\x1b[31m\xe6\x8a\xa5"])
+def test_a_note_that_cannot_be_saved_is_refused_before_the_build(tmp_path, raw):
+    """--note typed in a GBK terminal: the build swapped its outputs in, then crashed writing the
+    manifest (UnicodeEncodeError), no version archived. Refused first, in Chinese."""
+    make_year(tmp_path)
+    result = run(tmp_path, "build", "--data", "data", "--year", "2024", "--out", "out", "--jobs", "1",
+                 "--note", os.fsdecode(raw))
+    no_traceback(result)
+    assert result.exit_code == 1 and "--note" in result.output, result.output
+    assert not (tmp_path / "out").exists()

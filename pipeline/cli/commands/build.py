@@ -69,6 +69,11 @@ def checked_note(note: str | None, formats: list[str] | None, no_archive: bool, 
     text = " ".join(note.split())
     if not text:
         raise BadOption('--note 后面要写备注的内容，例如 --note "报送财政局"')
+    if any(0xdc80 <= ord(c) <= 0xdcff or ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for c in text):
+        # bytes that are not UTF-8 (a terminal in GBK) cannot go into the manifest, which is UTF-8 JSON:
+        # the build crashed after swapping its outputs in, with no version archived
+        raise BadOption("--note 里有无法保存的字符（不是 UTF-8 的字节或控制字符）；请只写文字，"
+                        "例如 --note \"报送财政局\"；终端不是 UTF-8 编码时请先改成 UTF-8")
     if no_archive or watch:
         raise BadOption(f"--note 记在归档版本里；{'--no-archive' if no_archive else '--watch'} 不归档，不能同时使用")
     if formats and set(formats) != set(FORMATS):
