@@ -549,3 +549,36 @@ def test_a_note_that_cannot_be_saved_is_refused_before_the_build(tmp_path, raw):
     no_traceback(result)
     assert result.exit_code == 1 and "--note" in result.output, result.output
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("exchange", [True, False])
+def test_an_edit_survives_a_build_stopped_between_the_swap_and_moving_it_aside(tmp_path, monkeypatch, exchange):
+    """Once the swap ran, the staging folder (or .old-<year>-*) *is* the previous build. A Ctrl-C, a
+    kill or an error before its edits were moved out, and the failed build's cleanup (or the next
+    build's, for leftovers) deleted that folder whole, the user's edits with it."""
+    from pipeline.build import keep
+    from pipeline.files import tree
+
+    make_year(tmp_path)
+    assert build(tmp_path, "--format", "docx", "--no-archive").exit_code == 0
+    [table] = (tmp_path / "out" / "2024" / "分表").glob("*.docx")
+    edited = same_size_edit(table)
+    (tmp_path / "out" / "2024" / "我的笔记.txt").write_text("别删", encoding="utf-8")
+    if not exchange:
+        monkeypatch.setattr(tree, "exchange", lambda a, b: False)
+    real, calls = keep.move_aside, []
+
+    def stopped_once(*args, **kw):
+        calls.append(1)
+        if len(calls) == 1:
+            raise KeyboardInterrupt  # the clerk's Ctrl-C while the previous build is checked
+        return real(*args, **kw)
+
+    monkeypatch.setattr(keep, "move_aside", stopped_once)
+    build(tmp_path, "--format", "docx", "--no-archive")
+    assert calls, "the build never reached the swap"
+    result = build(tmp_path, "--format", "docx", "--no-archive")  # the next build cleans the leftovers
+    no_traceback(result)
+    found = {p.name: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file() and "archive" not in p.parts}
+    assert edited in [p.read_bytes() for p in (tmp_path / "out").rglob(table.name)], "the edited table was deleted"
+    assert "我的笔记.txt" in found, "the user's file was deleted"

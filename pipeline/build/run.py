@@ -22,7 +22,7 @@ from pipeline.build.options import BuildOptions, BuildReport, Hooks
 from pipeline.build.pieces import Pieces
 from pipeline.build.plan import (FORMATS, SUMMARY_FORMAT, TABLES_DIR, Plan, fonts_fingerprint, make_plan, table_path,
                                   unchanged)
-from pipeline.build.staging import aside_path, clean_leftovers, link_kept, lock_path, pieces_dir, staging_path
+from pipeline.build.staging import aside_path, clean_leftovers, discard, link_kept, lock_path, pieces_dir, staging_path
 from pipeline.build.state import (STATE_FILE, BuildState, OutputFile, PieceState, ProjectState, load_state,
                                    outputs_present)
 from pipeline.build.workers import Task, Workers
@@ -30,7 +30,7 @@ from pipeline.files.digest import tree_digest
 from pipeline.files.lock import hold_lock
 from pipeline.files.oserrors import reason
 from pipeline.files.paths import display_path
-from pipeline.files.tree import remove_tree, swap_in
+from pipeline.files.tree import swap_in
 from pipeline.files.write import create_new, write_atomic
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do never loads them
@@ -82,9 +82,10 @@ def build(opts: BuildOptions, hooks: Hooks | None = None, workers: Workers | Non
     hooks = hooks or Hooks()
     year = _check_paths(opts)
     with hold_lock(lock_path(opts.out, year), opts.wait, hooks.waiting, display_path(opts.out / str(year))) as lock_fd:
-        removed = clean_leftovers(opts.out, year)
+        kept_aside: list[str] = []  # what the user edited in a killed build's folders, then in the previous build
+        removed = clean_leftovers(opts.out, year, kept_aside)
         job = _job(opts, hooks, year, lock_fd)
-        state, plan, kept_aside = job.previous, None, []
+        state, plan = job.previous, None
         if not _up_to_date(job):  # else the same files as last time: answered without loading them
             with _workers(job, workers) as pool:
                 checked = _check(job)
@@ -99,7 +100,7 @@ def build(opts: BuildOptions, hooks: Hooks | None = None, workers: Workers | Non
                         tables, pieces = _render_tables(job, pool, computed, plan, staging)
                         parts = _render_bundle_parts(job, pool, computed, plan, staging, pieces)
                         state = replace(_with_rendered(state, tables, parts), pieces=pieces)
-                        kept_aside = _swap(job, state, staging)
+                        kept_aside += _swap(job, state, staging)
         job.hashes.save()
         archived = _archive(job, state)
     return _report(job, state, plan, archived, removed, kept_aside, time.monotonic() - start)
@@ -217,7 +218,8 @@ def _staging(job: Job, pool: Workers, state: BuildState) -> Iterator[Path]:
         yield staging
     except BaseException as e:
         pool.stop()
-        remove_tree(staging)
+        # after the swap, `staging` holds the previous build: its edits are moved aside, not deleted
+        discard(staging, job.opts.out, job.year)
         if isinstance(e, RenderError):
             raise e.kept(job.build_dir) from None
         raise
