@@ -190,3 +190,17 @@ stop("upload-not-zip", "这不是 .xlsx 工作簿或 .docx 文件（旧版 .xls 
 stop("upload-wrong-parts", "这不是 .xlsx 工作簿或 .docx 文件（内容不对）")
 stop("upload-folder-link", "{folder} 是符号链接；annex 不通过链接写数据，请管理员检查工作区")
 stop("upload-target-not-regular", "data/{year}/{name} 不是普通文件；请管理员检查工作区")
+# the data writers (pipeline/write/data_folder.py, workbook.py, marked.py)
+stop("year-folder-unsafe", "{year_dir} 是符号链接或不是文件夹；annex 不会写入它，请先移走")
+# year-has-data {what}: what the year folder holds; {shown}: its first entries (SHOWN_MORE when more)
+YEAR_HOLDS = {"projects": "{count} 个项目文件", "data": "数据"}
+SHOWN_MORE = "{first} 等 {count} 项"
+stop("year-has-data", "{where} 里已经有 {what}（{shown}）；再导入会多出一套项目，未写入任何文件。"
+     "要用这些 Word 表替换这个年度的全部数据：加 --replace（原有的 {where}/ 整个移到 "
+     "{where}{aside}<时间>/ 保留，不删除）；只想看看读出的数据：--data 指定一个新的空文件夹。")
+stop("export-data-errors", "{year_dir} 的数据有 {count} 个错误；请先运行 {command} 查看并修正，再导出")
+stop("export-exists", "{out} 已存在；要覆盖请加 --force，或用 --out 指定别的文件名")
+stop("export-not-xlsx", "{out}：导出的工作簿应以 .xlsx 结尾")
+stop("mark-unopenable", "{display} 无法作为工作簿打开（{error}），没有可标注的单元格")
+stop("mark-too-large", "{display} 太大，不标注")
+stop("mark-unpacks-too-large", "{display} 解压后太大，不标注")
