@@ -204,3 +204,17 @@ stop("export-not-xlsx", "{out}：导出的工作簿应以 .xlsx 结尾")
 stop("mark-unopenable", "{display} 无法作为工作簿打开（{error}），没有可标注的单元格")
 stop("mark-too-large", "{display} 太大，不标注")
 stop("mark-unpacks-too-large", "{display} 解压后太大，不标注")
+
+
+# --- the PDF's fonts (issue 20, helper V): pipeline/render/pdf/fonts.py FontError's words, by part
+FONT_WORDS = {
+    "head": "无法生成 PDF：字体问题（字体在 {css} 中指定）",
+    "undefined": "  - form.css 未定义字体：{roles}",
+    "role": "--font-{role}",
+    "missing": "  - 未安装字体「{family}」",
+    "char": "「{char}」（{key}，编码 U+{codepoint:04X}）",
+    "more": " 等共 {count} 个字符",
+    "uncovered": "  - 字体「{families}」里没有这些字：{listed}{more}",
+    "install": "安装方法：sudo apt-get install fonts-noto-cjk fonts-dejavu-core（或在项目目录运行 make fonts）",
+    "change": "请把这些字改成常用字（或拼音、文字说明）；确实要印这些字，请信息中心安装有这些字的字体，并在表样的 form.css 里改用它。",
+}
