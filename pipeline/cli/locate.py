@@ -9,7 +9,7 @@ from typing import Optional
 from pipeline import archive
 from pipeline.cli.options import BadOption
 from pipeline.files.paths import display_path
-from pipeline.hints import annex_command
+from pipeline.problems.catalogue import listing
 
 Found = list[tuple[int, Path, Optional[archive.Version]]]
 
@@ -25,10 +25,11 @@ def archived_versions(out: Path, year: int | None) -> tuple[int, Found]:
     years = archived_years(out)
     if year is None:
         if not years:
-            raise BadOption(f"{display_path(archive.archive_root(out))} 里还没有归档版本；先运行 {annex_command('build')}")
+            raise BadOption("archive-empty", root=display_path(archive.archive_root(out)))
         year = years[-1]
     found = archive.read_versions(archive.archive_dir(out, year))
     if not found:
-        have = "、".join(map(str, years)) or "无"
-        raise BadOption(f"{year} 年度还没有归档版本（有归档的年度：{have}）")
+        if not years:
+            raise BadOption("year-not-archived-none", year=year)
+        raise BadOption("year-not-archived", year=year, have=listing(years))
     return year, found

@@ -130,3 +130,93 @@ OS_REASONS = {
     "EFBIG": "文件太大",
     "EAGAIN": "暂时无法读写（被占用），请稍后再试",
 }
+
+
+# --- the commands' own checks (issue 20, helper V): options and arguments a command cannot use
+# annex build (pipeline/cli/commands/build.py)
+stop("build-format", "不支持的格式「{unknown}」；可用：{formats}")
+stop("build-jobs-too-few", "--jobs 至少为 1")
+stop("build-jobs-too-many", "--jobs 最多为 {most}（CPU 核数的 2 倍）：更多的进程只多占内存（每个约 100 MB），不会更快")
+stop("note-empty", '--note 后面要写备注的内容，例如 --note "报送财政局"')
+stop("note-not-archived", "--note 记在归档版本里；{option} 不归档，不能同时使用")
+stop("note-unsavable", "--note 里有无法保存的字符（不是 UTF-8 的字节或控制字符）；请只写文字，例如 --note \"报送财政局\"；"
+     "终端不是 UTF-8 编码时请先改成 UTF-8")
+stop("note-some-formats", "--note 记在归档版本里，而只生成部分格式（--format）时不归档；请去掉 --format")
+# annex diff (pipeline/cli/commands/diff.py)
+stop("diff-one-version", "{year} 年度只有一个可读的归档版本，没有可比较的；改了数据再运行 {command} 即有第二个版本")
+stop("diff-no-version", "没有版本「{text}」；现有版本：{have}（可写作 v1、1 或 v001）")
+stop("diff-manifest-unreadable", "{version} 的清单无法读取；运行 {command} 查看")
+stop("diff-archived-errors", "{version} 存档的数据在当前版本的 annex 下有 {count} 个错误，无法比较；可运行 {command} 查看")
+# annex import (pipeline/cli/commands/import_.py)
+stop("import-file-missing", "找不到文件 {path}")
+stop("import-no-documents", "没有要导入的 .docx 文件")
+stop("import-nothing-read", "没有导入任何数据：没有可识别的自评表")
+stop("import-no-year", "没有导入任何数据：不知道是哪个年度（用 --year 指定）")
+# annex verify (pipeline/cli/commands/verify.py)
+stop("verify-year-not-archived", "{year} 年度还没有归档版本")
+stop("verify-damaged", "归档有 {count} 处问题")
+stop("verify-head-form", "--head 应是 verify 打印的核对码（由 0–9 和 a–f 组成的 64 个字符，至少写前 12 个）")
+# the archive's versions, for history and diff (pipeline/cli/locate.py)
+stop("archive-empty", "{root} 里还没有归档版本；先运行 " + BUILD)
+stop("year-not-archived", "{year} 年度还没有归档版本（有归档的年度：{have}）")
+stop("year-not-archived-none", "{year} 年度还没有归档版本（有归档的年度：无）")
+# annex check --mark (pipeline/cli/commands/check.py)
+stop("mark-no-workbook", "{year_dir} 里没有 .xlsx 工作簿，--mark 无可标注")
+stop("mark-many-workbooks", "{year_dir} 里有 {count} 个工作簿；--mark 只标注一个，请只留一个")
+stop("mark-not-xlsx", "--mark 的文件应以 .xlsx 结尾，不是「{name}」")
+stop("mark-in-data", "--mark 的文件不能写在年度文件夹 {year_dir} 里，也不能是链接；请换个位置")
+# annex user, annex serve (pipeline/cli/commands/user.py, serve.py)
+stop("user-passwords-differ", "两次输入的密码不一致")
+stop("user-action", "不认识「{action}」；可用：{actions}")
+stop("user-name-needed", "annex user {action} 需要用户名")
+stop("user-workspace-needed", "annex user add 需要 --workspace 工作区名")
+stop("user-exists", "用户「{name}」已存在；改密码用 annex user passwd {name}")
+stop("user-missing", "没有用户「{name}」")
+stop("serve-cert-and-key", "--cert 和 --key 要一起给出")
+# the browser's door (pipeline/serve/auth.py, pages_data.py, uploads.py)
+stop("account-name", "用户名「{name}」不可用：只能用汉字、字母、数字和 - _ . @，最多 32 个字符")
+stop("account-workspace", "工作区名「{name}」不可用：只能用汉字、字母、数字和 - _，最多 64 个字符")
+stop("account-password-short", "密码太短：至少 {least} 个字符")
+stop("form-year", "年度应是四位数字，例如 2024")
+stop("form-no-file", "没有选择文件")
+stop("form-busy-upload", "正在生成，请等生成结束后再上传")
+stop("form-busy-import", "正在生成，请等生成结束后再导入")
+stop("form-import-nothing", "这个 Word 文件里没有可识别的自评表，没有导入任何数据")
+stop("form-import-has-data", "{year} 年度已有数据；要用这个 Word 文件的内容替换同名文件，请勾选「替换」后再确认导入")
+stop("form-year-exists", "{year} 年度已经存在；开始新年度不会改动已有的年度")
+stop("form-year-no-source", "没有 {year} 年以前的年度可以作为起点；请先上传工作簿或导入 Word 文件")
+stop("upload-too-large", "文件太大：上限 {mb} MB")
+stop("upload-empty", "没有选择文件，或文件是空的")
+stop("upload-unpacks-too-large", "文件解压后过大，不是正常的工作簿或 Word 文件")
+stop("upload-not-zip", "这不是 .xlsx 工作簿或 .docx 文件（旧版 .xls / .doc 请在 WPS 或 Excel、Word 中另存为 .xlsx / .docx）")
+stop("upload-wrong-parts", "这不是 .xlsx 工作簿或 .docx 文件（内容不对）")
+stop("upload-folder-link", "{folder} 是符号链接；annex 不通过链接写数据，请管理员检查工作区")
+stop("upload-target-not-regular", "data/{year}/{name} 不是普通文件；请管理员检查工作区")
+# the data writers (pipeline/write/data_folder.py, workbook.py, marked.py)
+stop("year-folder-unsafe", "{year_dir} 是符号链接或不是文件夹；annex 不会写入它，请先移走")
+# year-has-data {what}: what the year folder holds; {shown}: its first entries (SHOWN_MORE when more)
+YEAR_HOLDS = {"projects": "{count} 个项目文件", "data": "数据"}
+SHOWN_MORE = "{first} 等 {count} 项"
+stop("year-has-data", "{where} 里已经有 {what}（{shown}）；再导入会多出一套项目，未写入任何文件。"
+     "要用这些 Word 表替换这个年度的全部数据：加 --replace（原有的 {where}/ 整个移到 "
+     "{where}{aside}<时间>/ 保留，不删除）；只想看看读出的数据：--data 指定一个新的空文件夹。")
+stop("export-data-errors", "{year_dir} 的数据有 {count} 个错误；请先运行 {command} 查看并修正，再导出")
+stop("export-exists", "{out} 已存在；要覆盖请加 --force，或用 --out 指定别的文件名")
+stop("export-not-xlsx", "{out}：导出的工作簿应以 .xlsx 结尾")
+stop("mark-unopenable", "{display} 无法作为工作簿打开（{error}），没有可标注的单元格")
+stop("mark-too-large", "{display} 太大，不标注")
+stop("mark-unpacks-too-large", "{display} 解压后太大，不标注")
+
+
+# --- the PDF's fonts (issue 20, helper V): pipeline/render/pdf/fonts.py FontError's words, by part
+FONT_WORDS = {
+    "head": "无法生成 PDF：字体问题（字体在 {css} 中指定）",
+    "undefined": "  - form.css 未定义字体：{roles}",
+    "role": "--font-{role}",
+    "missing": "  - 未安装字体「{family}」",
+    "char": "「{char}」（{key}，编码 U+{codepoint:04X}）",
+    "more": " 等共 {count} 个字符",
+    "uncovered": "  - 字体「{families}」里没有这些字：{listed}{more}",
+    "install": "安装方法：sudo apt-get install fonts-noto-cjk fonts-dejavu-core（或在项目目录运行 make fonts）",
+    "change": "请把这些字改成常用字（或拼音、文字说明）；确实要印这些字，请信息中心安装有这些字的字体，并在表样的 form.css 里改用它。",
+}

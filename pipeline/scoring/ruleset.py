@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from pipeline.problems.catalogue import listing
+from pipeline.problems.details import RULES_DETAIL, rules_detail
 from pipeline.problems.records import Issues, Loc, field_path
 
 RULES_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "rules"
@@ -89,7 +90,7 @@ class QualitativeRules(_Strict):
     @classmethod
     def _ordered(cls, bands: tuple[Band, ...]) -> tuple[Band, ...]:
         if not bands or any(b.min > b.max for b in bands):
-            raise ValueError("每一档的 min 不大于 max，至少一档")
+            raise ValueError("bands-ordered")
         return bands
 
 
@@ -119,7 +120,7 @@ class RuleSet(_Strict):
     def _grades_descending(self) -> RuleSet:
         mins = [g.min for g in self.grades]
         if not mins or mins != sorted(mins, reverse=True) or mins[-1] != 0:
-            raise ValueError("grades 应从高到低排列，最后一档的 min 为 0")
+            raise ValueError("grades-descending")
         return self
 
     def grade(self, total: Decimal) -> str:
@@ -179,34 +180,34 @@ class _Composed:
 def _what(err: dict) -> str:
     kind = err["type"]
     if kind == "missing":
-        return "缺少这一项"
+        return rules_detail("missing")
     if kind == "literal_error":
-        options = re.findall(r"'([^']*)'", err["ctx"]["expected"])
-        return "可选：" + listing(options)
+        return rules_detail("literal", options=listing(re.findall(r"'([^']*)'", err["ctx"]["expected"])))
     if kind.startswith(("decimal", "int", "greater", "less")):
-        return "应为数字" + (f"（{err['msg']}）" if "than" in err["msg"] else "")
-    return err["msg"].removeprefix("Value error, ")
+        return rules_detail("number-bound", reason=err["msg"]) if "than" in err["msg"] else rules_detail("number")
+    key = err["msg"].removeprefix("Value error, ")  # a validator's key, else pydantic's own words
+    return rules_detail(key) if key in RULES_DETAIL else key
 
 
 def read_rules(path: Path, shown: str, issues: Issues) -> RuleSet | None:
     """The rule set in `path` (named `shown` in messages), or None with its problems reported."""
     try:
         if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_RULES_BYTES:
-            issues.report("rules-invalid", Loc(shown), detail="不是普通文件，或超过 256 KB")
+            issues.report("rules-invalid", Loc(shown), detail=rules_detail("not-regular"))
             return None
         text = path.read_text(encoding="utf-8")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         line = getattr(getattr(e, "problem_mark", None), "line", None)
         issues.report("rules-invalid", Loc(shown, line + 1 if line is not None else None),
-                      detail=f"无法读取（{type(e).__name__}）")
+                      detail=rules_detail("unreadable", error=type(e).__name__))
         return None
     doc = _Composed(shown)
     data = doc.build(node) if node is not None else None
     for path_, line in doc.duplicates:
-        issues.report("rules-invalid", Loc(shown, line, None, field_path(path_)), detail="这一项写了两次")
+        issues.report("rules-invalid", Loc(shown, line, None, field_path(path_)), detail=rules_detail("duplicate"))
     if not isinstance(data, dict):
-        issues.report("rules-invalid", Loc(shown, 1), detail="应为「键: 值」的映射")
+        issues.report("rules-invalid", Loc(shown, 1), detail=rules_detail("not-mapping"))
         return None
     try:
         rules = RuleSet.model_validate(data)
@@ -224,7 +225,7 @@ def read_rules(path: Path, shown: str, issues: Issues) -> RuleSet | None:
     if doc.duplicates:
         return None
     if rules.name != path.stem:
-        issues.report("rules-invalid", doc.loc(("name",)), rules.name, detail=f"name 应与文件名相同：{path.stem}")
+        issues.report("rules-invalid", doc.loc(("name",)), rules.name, detail=rules_detail("name-not-stem", stem=path.stem))
         return None
     return rules
 

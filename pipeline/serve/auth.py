@@ -35,19 +35,19 @@ class AccountError(Abort):
 
 def check_name(name: str) -> str:
     if not _NAME.match(name):
-        raise AccountError(f"用户名「{name}」不可用：只能用汉字、字母、数字和 - _ . @，最多 32 个字符")
+        raise AccountError("account-name", name=name)
     return name
 
 
 def check_workspace(name: str) -> str:
     if not _WORKSPACE.match(name):
-        raise AccountError(f"工作区名「{name}」不可用：只能用汉字、字母、数字和 - _，最多 64 个字符")
+        raise AccountError("account-workspace", name=name)
     return name
 
 
 def check_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"密码太短：至少 {MIN_PASSWORD} 个字符")
+        raise AccountError("account-password-short", least=MIN_PASSWORD)
     return password
 
 

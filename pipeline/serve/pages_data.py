@@ -29,7 +29,7 @@ class Refused(Abort):
 def _form_year(text: object) -> int:
     text = str(text or "").strip()
     if not (text.isdigit() and len(text) == 4 and 2000 <= int(text) <= 2099):
-        raise Refused("年度应是四位数字，例如 2024")
+        raise Refused("form-year")
     return int(text)
 
 
@@ -53,9 +53,9 @@ async def upload(request: Request, user: User, form) -> Response:
     year = _form_year(form.get("year"))
     file = form.get("file")
     if not isinstance(file, UploadFile):
-        raise Refused("没有选择文件")
+        raise Refused("form-no-file")
     if srv.db.active_job(user.ws.name) is not None:
-        raise Refused("正在生成，请等生成结束后再上传")
+        raise Refused("form-busy-upload")
 
     def receive() -> tuple[str, Path]:
         tmp = uploads.receive(iter(lambda: file.file.read(1 << 20), b""), user.ws.uploads / INCOMING)
@@ -114,13 +114,13 @@ async def import_confirm(request: Request, user: User, form) -> Response:
     year = _form_year(form.get("year"))
     replace = form.get("replace") == "1"
     if srv.db.active_job(user.ws.name) is not None:
-        raise Refused("正在生成，请等生成结束后再导入")
+        raise Refused("form-busy-import")
     result, year, targets = await run_in_threadpool(_import_preview, user, path, year)
     if not result.projects:
-        raise Refused("这个 Word 文件里没有可识别的自评表，没有导入任何数据")
+        raise Refused("form-import-nothing")
     has_data = user.ws.has_year(year) and any(user.ws.year_dir(year).iterdir())
     if has_data and not replace:
-        raise Refused(f"{year} 年度已有数据；要用这个 Word 文件的内容替换同名文件，请勾选「替换」后再确认导入")
+        raise Refused("form-import-has-data", year=year)
     written = await run_in_threadpool(write_year, user.ws.year_dir(year), result.department, result.projects, replace)
     path.unlink()
     srv.audit(request, user.name, user.ws.name, "import-docx",
@@ -135,9 +135,9 @@ async def new_year(request: Request, user: User, form) -> Response:
     srv = server(request)
     year = _form_year(form.get("year"))
     if user.ws.has_year(year) or os.path.lexists(user.ws.year_dir(year)):
-        raise Refused(f"{year} 年度已经存在；开始新年度不会改动已有的年度")
+        raise Refused("form-year-exists", year=year)
     if not any(y < year for y in user.ws.years()):
-        raise Refused(f"没有 {year} 年以前的年度可以作为起点；请先上传工作簿或导入 Word 文件")
+        raise Refused("form-year-no-source", year=year)
     await run_in_threadpool(start_year, user.ws.data, year)
     srv.audit(request, user.name, user.ws.name, "new-year", str(year))
     return RedirectResponse(f"/years/{year}/check", status_code=303)

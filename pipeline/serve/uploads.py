@@ -43,14 +43,14 @@ def receive(chunks, dest_dir: Path) -> Path:
             for chunk in chunks:
                 size += len(chunk)
                 if size > MAX_UPLOAD_BYTES:
-                    raise UploadRefused(f"文件太大：上限 {MAX_UPLOAD_BYTES // 1024 // 1024} MB")
+                    raise UploadRefused("upload-too-large", mb=MAX_UPLOAD_BYTES // 1024 // 1024)
                 f.write(chunk)
     except BaseException:
         os.unlink(tmp)
         raise
     if size == 0:
         os.unlink(tmp)
-        raise UploadRefused("没有选择文件，或文件是空的")
+        raise UploadRefused("upload-empty")
     return Path(tmp)
 
 
@@ -60,15 +60,15 @@ def kind_of(path: Path) -> str:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
             if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
-                raise UploadRefused("文件解压后过大，不是正常的工作簿或 Word 文件")
+                raise UploadRefused("upload-unpacks-too-large")
             names = {i.filename for i in infos}
     except (zipfile.BadZipFile, OSError):
-        raise UploadRefused("这不是 .xlsx 工作簿或 .docx 文件（旧版 .xls / .doc 请在 WPS 或 Excel、Word 中另存为 .xlsx / .docx）") from None
+        raise UploadRefused("upload-not-zip") from None
     if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
         return XLSX
     if "[Content_Types].xml" in names and "word/document.xml" in names:
         return DOCX
-    raise UploadRefused("这不是 .xlsx 工作簿或 .docx 文件（内容不对）")
+    raise UploadRefused("upload-wrong-parts")
 
 
 @dataclass(frozen=True)
@@ -82,11 +82,11 @@ def place_workbook(ws: Workspace, year: int, tmp: Path) -> Placed:
     year_dir = ws.year_dir(year)
     for folder in (ws.data, year_dir):
         if folder.is_symlink():
-            raise UploadRefused(f"{folder.name} 是符号链接；annex 不通过链接写数据，请管理员检查工作区")
+            raise UploadRefused("upload-folder-link", folder=folder.name)
     year_dir.mkdir(parents=True, exist_ok=True)
     target = year_dir / WORKBOOK_NAME
     if target.is_symlink() or (target.exists() and not target.is_file()):
-        raise UploadRefused(f"data/{year}/{WORKBOOK_NAME} 不是普通文件；请管理员检查工作区")
+        raise UploadRefused("upload-target-not-regular", year=year, name=WORKBOOK_NAME)
     previous = None
     if target.exists():
         history = ws.uploads / str(year)

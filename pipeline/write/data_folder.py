@@ -21,6 +21,8 @@ import shutil
 
 from pipeline.files.write import create_new, fsync_dir
 from pipeline.errors import Abort
+from pipeline.problems.catalogue import listing
+from pipeline.problems.stops import SHOWN_MORE, YEAR_HOLDS
 from pipeline.write.staged_year import ASIDE_MARK, Swap, _hook, aside_path, commit, data_lock, recover, staging_path
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema={path}\n"
@@ -101,13 +103,11 @@ def data_files(year_dir: Path) -> list[str]:
 
 def _refuse_second_set(year_dir: Path, present: list[str], display) -> YearHasData:
     projects = [n for n in present if n.startswith("projects/") and n.endswith(".yaml")]
-    shown = "、".join(present[:5]) + (f" 等 {len(present)} 项" if len(present) > 5 else "")
-    what = f"{len(projects)} 个项目文件" if projects else "数据"
-    where = display(year_dir)
-    return YearHasData(
-        f"{where} 里已经有 {what}（{shown}）；再导入会多出一套项目，未写入任何文件。"
-        f"要用这些 Word 表替换这个年度的全部数据：加 --replace（原有的 {where}/ 整个移到 "
-        f"{where}{ASIDE_MARK}<时间>/ 保留，不删除）；只想看看读出的数据：--data 指定一个新的空文件夹。")
+    shown = listing(present[:5])
+    if len(present) > 5:
+        shown = SHOWN_MORE.format(first=shown, count=len(present))
+    what = YEAR_HOLDS["projects"].format(count=len(projects)) if projects else YEAR_HOLDS["data"]
+    return YearHasData("year-has-data", where=display(year_dir), what=what, shown=shown, aside=ASIDE_MARK)
 
 
 def write_year(year_dir: Path, department: dict, projects: list[tuple[str, dict]], replace: bool = False,
@@ -123,7 +123,7 @@ def write_year(year_dir: Path, department: dict, projects: list[tuple[str, dict]
         recover(data)
         present = data_files(year_dir)
         if os.path.islink(year_dir) or (os.path.lexists(year_dir) and not year_dir.is_dir()):
-            raise UnsafePath(f"{year_dir} 是符号链接或不是文件夹；annex 不会写入它，请先移走")
+            raise UnsafePath("year-folder-unsafe", year_dir=year_dir)
         if present and not replace:
             raise _refuse_second_set(year_dir, present, display)
         staging = staging_path(data, year_dir.name)

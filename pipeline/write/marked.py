@@ -53,7 +53,7 @@ def mark_workbook(path: Path, issues: Sequence[Issue], display: str) -> Marked:
     try:
         wb = load_workbook(path, data_only=False, keep_links=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
-        raise MarkError(f"{display} 无法作为工作簿打开（{type(exc).__name__}），没有可标注的单元格") from None
+        raise MarkError("mark-unopenable", display=display, error=type(exc).__name__) from None
     by_cell: dict[tuple[str, str], list[Issue]] = {}
     unplaced = 0
     for issue in issues:
@@ -87,15 +87,15 @@ def _within_limits(path: Path, display: str) -> None:
 
     try:
         if path.stat().st_size > MAX_WORKBOOK_BYTES:
-            raise MarkError(f"{display} 太大，不标注")
+            raise MarkError("mark-too-large", display=display)
         try:  # members, unpacked bytes and XML elements: openpyxl then holds a bounded workbook
             count_xml(path, LIMITS)
         except PackageLimit:
-            raise MarkError(f"{display} 解压后太大，不标注") from None
+            raise MarkError("mark-unpacks-too-large", display=display) from None
         except PackageBroken:
             raise zipfile.BadZipFile from None
     except (zipfile.BadZipFile, OSError) as exc:
-        raise MarkError(f"{display} 无法作为工作簿打开（{type(exc).__name__}），没有可标注的单元格") from None
+        raise MarkError("mark-unopenable", display=display, error=type(exc).__name__) from None
 
 
 def marked_name(path: Path) -> str:

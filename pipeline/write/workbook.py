@@ -338,7 +338,8 @@ def load_for_export(year_dir: Path, base: Path | None = None) -> ForExport:
     said = said_once(issues.sorted())
     errors = [i for i in said if i.severity == "error" and i.code != NOT_FILLED]
     if year.projects and errors:
-        raise ExportError(f"{year_dir} 的数据有 {len(errors)} 个错误；请先运行 {annex_command('check', '--year', year_dir.name)} 查看并修正，再导出")
+        raise ExportError("export-data-errors", year_dir=year_dir, count=len(errors),
+                          command=annex_command("check", "--year", year_dir.name))
     unfilled: dict[str, set[str]] = {}
     for i in said:
         if i.code == NOT_FILLED:
@@ -360,9 +361,9 @@ def export_year(year_dir: Path, out: Path | None, force: bool, base: Path | None
     out = out or default_out(year_dir, year)
     refuse_links_to_file(out, "workbook")  # the file itself, and every folder on the way
     if out.exists() and not force:
-        raise ExportError(f"{out} 已存在；要覆盖请加 --force，或用 --out 指定别的文件名")
+        raise ExportError("export-exists", out=out)
     if out.suffix.lower() != ".xlsx":
-        raise ExportError(f"{out}：导出的工作簿应以 .xlsx 结尾")
+        raise ExportError("export-not-xlsx", out=out)
     wb, indicators = build_workbook(year, loaded.variant, loaded.scoring, unit_keys, loaded.unfilled)
     save(wb, out)
     return Exported(out, len(year.projects), indicators, unit_keys is not None)

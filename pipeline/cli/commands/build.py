@@ -18,6 +18,7 @@ from pipeline.errors import Abort
 from pipeline.files.paths import display_path
 from pipeline.input.folders import find_year_dir
 from pipeline.hints import annex_command
+from pipeline.problems.catalogue import listing
 
 
 def build(
@@ -48,12 +49,12 @@ def build(
     chosen = tuple(dict.fromkeys(formats or FORMATS))
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown:
-        raise BadOption(f"不支持的格式「{'、'.join(unknown)}」；可用：{'、'.join(FORMATS)}")
+        raise BadOption("build-format", unknown=listing(unknown), formats=listing(FORMATS))
     n_jobs = jobs if jobs is not None else default_jobs()
     if n_jobs < 1:
-        raise BadOption("--jobs 至少为 1")
+        raise BadOption("build-jobs-too-few")
     if n_jobs > max_jobs():
-        raise BadOption(f"--jobs 最多为 {max_jobs()}（CPU 核数的 2 倍）：更多的进程只多占内存（每个约 100 MB），不会更快")
+        raise BadOption("build-jobs-too-many", most=max_jobs())
     opts = BuildOptions(year_dir=year_dir, out=out, formats=chosen, jobs=n_jobs,
                         archive=not (no_archive or watch), wait=wait, note=note_text)
     if watch:
@@ -68,16 +69,15 @@ def checked_note(note: str | None, formats: list[str] | None, no_archive: bool, 
         return ""
     text = " ".join(note.split())
     if not text:
-        raise BadOption('--note 后面要写备注的内容，例如 --note "报送财政局"')
+        raise BadOption("note-empty")
     if any(0xdc80 <= ord(c) <= 0xdcff or ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for c in text):
         # bytes that are not UTF-8 (a terminal in GBK) cannot go into the manifest, which is UTF-8 JSON:
         # the build crashed after swapping its outputs in, with no version archived
-        raise BadOption("--note 里有无法保存的字符（不是 UTF-8 的字节或控制字符）；请只写文字，"
-                        "例如 --note \"报送财政局\"；终端不是 UTF-8 编码时请先改成 UTF-8")
+        raise BadOption("note-unsavable")
     if no_archive or watch:
-        raise BadOption(f"--note 记在归档版本里；{'--no-archive' if no_archive else '--watch'} 不归档，不能同时使用")
+        raise BadOption("note-not-archived", option="--no-archive" if no_archive else "--watch")
     if formats and set(formats) != set(FORMATS):
-        raise BadOption("--note 记在归档版本里，而只生成部分格式（--format）时不归档；请去掉 --format")
+        raise BadOption("note-some-formats")
     return text
 
 

@@ -56,13 +56,13 @@ def write_marked(year_dir: Path, issues, dest: Path, quiet: bool = False) -> Non
 
     books = [p for p in workbook_files(year_dir) if p.suffix.lower() == ".xlsx"]
     if not books:
-        raise BadOption(f"{display_path(year_dir)} 里没有 .xlsx 工作簿，--mark 无可标注")
+        raise BadOption("mark-no-workbook", year_dir=display_path(year_dir))
     if len(books) > 1:
-        raise BadOption(f"{display_path(year_dir)} 里有 {len(books)} 个工作簿；--mark 只标注一个，请只留一个")
+        raise BadOption("mark-many-workbooks", year_dir=display_path(year_dir), count=len(books))
     if dest.suffix.lower() != ".xlsx":
-        raise BadOption(f"--mark 的文件应以 .xlsx 结尾，不是「{dest.name}」")
+        raise BadOption("mark-not-xlsx", name=dest.name)
     if dest.resolve().parent == year_dir.resolve() or dest.is_symlink():
-        raise BadOption(f"--mark 的文件不能写在年度文件夹 {display_path(year_dir)} 里，也不能是链接；请换个位置")
+        raise BadOption("mark-in-data", year_dir=display_path(year_dir))
     marked = mark_workbook(books[0], issues, display_path(books[0]))
     write_atomic(dest, marked.data)
     if not quiet:

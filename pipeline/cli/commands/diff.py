@@ -15,6 +15,7 @@ from pipeline.cli.usage import VersionText
 from pipeline.cli.versions import last_two, year_note
 from pipeline.files.paths import display_path
 from pipeline.hints import annex_command
+from pipeline.problems.catalogue import listing
 
 
 def diff(
@@ -35,7 +36,7 @@ def diff(
     if version_a is None:
         pair = last_two(found)
         if pair is None:
-            raise BadOption(f"{year} 年度只有一个可读的归档版本，没有可比较的；改了数据再运行 {annex_command('build', '--year', year)} 即有第二个版本")
+            raise BadOption("diff-one-version", year=year, command=annex_command("build", "--year", year))
         pair = last_with_other_data(found, year)
         if pair is None:
             return
@@ -96,10 +97,10 @@ def pick_version(found: locate.Found, text: str, year: int) -> archive.Version:
     number = archive.parse_version(text)
     match = next(((n, v) for n, _, v in found if n == number), None)
     if match is None:
-        have = "、".join(archive.version_name(n) for n, _, _ in found)
-        raise BadOption(f"没有版本「{text}」；现有版本：{have}（可写作 v1、1 或 v001）")
+        raise BadOption("diff-no-version", text=text, have=listing(archive.version_name(n) for n, _, _ in found))
     if match[1] is None:
-        raise BadOption(f"{archive.version_name(match[0])} 的清单无法读取；运行 {annex_command('verify', '--year', year)} 查看")
+        raise BadOption("diff-manifest-unreadable", version=archive.version_name(match[0]),
+                        command=annex_command("verify", "--year", year))
     return match[1]
 
 
@@ -109,6 +110,6 @@ def archived_bundle(v: archive.Version):
 
     result = check_year(v.data_dir, base=v.path)
     if result.bundle is None:
-        raise BadOption(f"{v.name} 存档的数据在当前版本的 annex 下有 {len(result.errors)} 个错误，无法比较；"
-                        f"可运行 {annex_command('check', '--data', display_path(v.data_dir.parent))} 查看")
+        raise BadOption("diff-archived-errors", version=v.name, count=len(result.errors),
+                        command=annex_command("check", "--data", display_path(v.data_dir.parent)))
     return result.bundle

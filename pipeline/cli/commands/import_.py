@@ -22,11 +22,11 @@ def _documents(paths: list[Path]) -> list[Path]:
             out.extend(sorted(q for q in p.iterdir()
                               if q.suffix.lower() == ".docx" and not q.name.startswith(("~$", "."))))
         elif not p.exists():
-            raise BadOption(f"找不到文件 {p}")
+            raise BadOption("import-file-missing", path=p)
         else:
             out.append(p)
     if not out:
-        raise BadOption("没有要导入的 .docx 文件")
+        raise BadOption("import-no-documents")
     return out
 
 
@@ -46,7 +46,7 @@ def import_(
     issues = result.issues.items
     if not result.projects or result.year is None:
         print_issues(console, issues)
-        raise Abort("没有导入任何数据：" + ("没有可识别的自评表" if not result.projects else "不知道是哪个年度（用 --year 指定）"))
+        raise Abort("import-nothing-read" if not result.projects else "import-no-year")
     written = write_year(data / str(result.year), result.department, result.projects, replace, display=display_path)
     print_issues(console, issues)
     errors = sum(1 for i in issues if i.severity == "error")

@@ -33,7 +33,7 @@ def serve(
     from pipeline.serve.settings import Settings
 
     if (cert is None) != (key is None):
-        raise BadOption("--cert 和 --key 要一起给出")
+        raise BadOption("serve-cert-and-key")
     settings = Settings(root)
     root.mkdir(parents=True, exist_ok=True)
     if not Database(settings.db_path).accounts():

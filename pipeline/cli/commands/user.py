@@ -11,6 +11,7 @@ import typer
 from pipeline.cli.commands.serve import DEFAULT_ROOT, RootOpt
 from pipeline.cli.options import BadOption
 from pipeline.cli.output import say
+from pipeline.problems.catalogue import listing
 
 ACTIONS = ("add", "list", "passwd", "remove")
 
@@ -20,7 +21,7 @@ def read_password() -> str:
     if sys.stdin.isatty():
         first = getpass.getpass("密码：")
         if getpass.getpass("再输入一次：") != first:
-            raise BadOption("两次输入的密码不一致")
+            raise BadOption("user-passwords-differ")
         return first
     return sys.stdin.readline().rstrip("\r\n")
 
@@ -40,7 +41,7 @@ def user(
     from pipeline.serve.workspace import workspace as make_workspace
 
     if action not in ACTIONS:
-        raise BadOption(f"不认识「{action}」；可用：{'、'.join(ACTIONS)}")
+        raise BadOption("user-action", action=action, actions=listing(ACTIONS))
     db = Database(Settings(root).db_path)
     if action == "list":
         accounts = db.accounts()
@@ -50,14 +51,14 @@ def user(
             say("还没有账户；用 annex user add 用户名 --workspace 工作区名 新建")
         return
     if not name:
-        raise BadOption(f"annex user {action} 需要用户名")
+        raise BadOption("user-name-needed", action=action)
     auth.check_name(name)
     if action == "add":
         if not workspace:
-            raise BadOption("annex user add 需要 --workspace 工作区名")
+            raise BadOption("user-workspace-needed")
         auth.check_workspace(workspace)
         if db.account(name) is not None:
-            raise BadOption(f"用户「{name}」已存在；改密码用 annex user passwd {name}")
+            raise BadOption("user-exists", name=name)
         hashed = auth.hash_password(read_password())
         make_workspace(root, workspace).create()
         import time
@@ -66,10 +67,10 @@ def user(
         say(f"已新建用户「{name}」，工作区 {workspace}（{root / workspace}）", "green")
     elif action == "passwd":
         if db.account(name) is None:
-            raise BadOption(f"没有用户「{name}」")
+            raise BadOption("user-missing", name=name)
         db.set_hash(name, auth.hash_password(read_password()))
         say(f"已更改「{name}」的密码；其已登录的会话均已结束", "green")
     else:
         if not db.remove_account(name):
-            raise BadOption(f"没有用户「{name}」")
+            raise BadOption("user-missing", name=name)
         say(f"已删除用户「{name}」；工作区的文件保留不动", "green")

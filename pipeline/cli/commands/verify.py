@@ -31,7 +31,7 @@ def verify(
     found = archive.years(out)
     years = [year] if year is not None else found
     if year is not None and year not in found:
-        raise BadOption(f"{year} 年度还没有归档版本")
+        raise BadOption("verify-year-not-archived", year=year)
     reports = [archive.verify_year(out, y) for y in years]
     bad = sum(len(r.problems) for r in reports)
     for r in reports:
@@ -48,7 +48,7 @@ def verify(
     if empty:
         say(f"{display_path(archive.archive_root(out))} 里还没有归档版本。")
     if bad:  # any finding fails, an empty archive too: --head names a version that should be there
-        raise ArchiveDamaged(f"归档有 {bad} 处问题")
+        raise ArchiveDamaged("verify-damaged", count=bad)
     if not empty:
         say("请把上面的核对码抄在归档以外的地方（例如报送邮件里）；以后运行 "
             f"{annex_command('verify', '--head', '<核对码>')} 可确认归档没有被整体改写。", "dim")
@@ -57,7 +57,7 @@ def verify(
 def check_recorded_head(text: str, reports: list[archive.YearReport]) -> int:
     """--head: the hash the user kept must be a manifest on a verified chain. Returns problems found."""
     if len(text) < 12 or any(c not in "0123456789abcdef" for c in text):
-        raise BadOption("--head 应是 verify 打印的核对码（由 0–9 和 a–f 组成的 64 个字符，至少写前 12 个）")
+        raise BadOption("verify-head-form")
     for r in reports:
         for link in r.chain:
             if link.sha256.startswith(text):

@@ -22,12 +22,13 @@ from pipeline.errors import Abort
 from pipeline.files.paths import display_path
 from pipeline.form.filled import CheckboxOption, FilledForm
 from pipeline.render.pdf.harfbuzz import InstalledFont, font_chars, harfbuzz_version, reduce_font
+from pipeline.problems.catalogue import listing
+from pipeline.problems.stops import FONT_WORDS as W
 from pipeline.variant import Variant
 
 ROLES = ("heading", "text", "mark")
 # The bundle's page numbers, "— 12 —", are set in the text font.
 PAGE_NUMBER_CHARS = "— 0123456789"
-INSTALL_HINT = "安装方法：sudo apt-get install fonts-noto-cjk fonts-dejavu-core（或在项目目录运行 make fonts）"
 MAX_LISTED = 20
 
 _FONT_VAR = re.compile(r"--font-(?P<role>[a-z]+)\s*:\s*(?P<stack>[^;]+);")
@@ -43,26 +44,27 @@ class Uncovered:
 @dataclass
 class FontError(Abort):
     """The fonts named in form.css are not installed, or lack characters the forms print. (A
-    dataclass: its __init__ takes the fields, and the message is made from them.)"""
+    dataclass: its __init__ takes the fields, and the message is made from them, in the words of
+    pipeline/problems/stops.py FONT_WORDS.)"""
 
     css: Path
     missing: tuple[str, ...] = ()  # families not installed
     uncovered: tuple[Uncovered, ...] = ()
-    bad_css: str = ""  # a role without a font stack
+    undefined: tuple[str, ...] = ()  # roles without a font stack in form.css
 
     def __str__(self) -> str:
-        lines = [f"无法生成 PDF：字体问题（字体在 {display_path(self.css)} 中指定）"]
-        if self.bad_css:
-            lines.append(f"  - {self.bad_css}")
+        lines = [W["head"].format(css=display_path(self.css))]
+        if self.undefined:
+            lines.append(W["undefined"].format(roles=listing(W["role"].format(role=r) for r in self.undefined)))
         for family in self.missing:
-            lines.append(f"  - 未安装字体「{family}」")
+            lines.append(W["missing"].format(family=family))
         for u in self.uncovered:
-            listed = "、".join(f"「{ch}」（{key}，编码 U+{ord(ch):04X}）" for ch, key in u.chars[:MAX_LISTED])
-            more = f" 等共 {len(u.chars)} 个字符" if len(u.chars) > MAX_LISTED else ""
-            lines.append(f"  - 字体「{', '.join(u.families)}」里没有这些字：{listed}{more}")
-        lines.append(INSTALL_HINT)
+            listed = listing(W["char"].format(char=ch, key=key, codepoint=ord(ch)) for ch, key in u.chars[:MAX_LISTED])
+            more = W["more"].format(count=len(u.chars)) if len(u.chars) > MAX_LISTED else ""
+            lines.append(W["uncovered"].format(families=", ".join(u.families), listed=listed, more=more))
+        lines.append(W["install"])
         if self.uncovered:
-            lines.append("请把这些字改成常用字（或拼音、文字说明）；确实要印这些字，请信息中心安装有这些字的字体，并在表样的 form.css 里改用它。")
+            lines.append(W["change"])
         return "\n".join(lines)
 
     @property
@@ -174,7 +176,7 @@ def check_fonts(forms: Iterable[FilledForm], variant: Variant, css: Path | None 
     roles = tuple(dict.fromkeys((*ROLES, *stacks)))
     absent_roles = [r for r in ROLES if not stacks.get(r)]
     if absent_roles:
-        raise FontError(css, bad_css="form.css 未定义字体：" + "、".join(f"--font-{r}" for r in absent_roles))
+        raise FontError(css, undefined=tuple(absent_roles))
     installed = {f: find_font(f) for stack in stacks.values() for f in stack}
     missing = tuple(f for f, found in installed.items() if found is None)
     if missing:
