@@ -8,4 +8,6 @@
   findings.py   everything `annex verify` can find in an archive, by code
   refusals.py   the words for a file annex refused to read (a link, a FIFO, too large)
   report.py     printing a run's problems: a table, lines, JSON
+  accepted.py   the warnings a year confirmed (已确认警告), whole-year or narrowed to a value or project
+  once.py       each problem said once (exact repeats dropped)
 """
