@@ -16,7 +16,7 @@ from pipeline.files.digest import sha256_bytes
 from pipeline.files.paths import lstat
 from pipeline.files.read import NotRegular, TooLarge, read_regular
 from pipeline.files.write import write_atomic
-from pipeline.problems.catalogue import listing
+from pipeline.problems.phrases import listing
 from pipeline.problems.findings import head_record
 from pipeline.archive.manifest import HEAD, MANIFEST, MAX_MANIFEST_BYTES, HeadRecord, Link
 from pipeline.files.oserrors import reason

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pipeline.problems.catalogue import listing
+from pipeline.problems.phrases import listing
 from pipeline.problems.records import Issues, Loc
 from pipeline.input.model import (
     CATEGORY_KEYS, MAX_DECIMALS, Figure, IndicatorInput, ProjectIn, ProjectInput, YearInput, decimals_of,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from pipeline.input.model import IndicatorInput, ProjectInput, YearInput
-from pipeline.problems.catalogue import listing
+from pipeline.problems.phrases import listing
 from pipeline.problems.records import Issues
 from pipeline.scoring.ruleset import RuleSet, plain
 from pipeline.scoring.score import Computed, Judged, assess, budget_rate

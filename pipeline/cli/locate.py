@@ -9,7 +9,7 @@ from typing import Optional
 from pipeline import archive
 from pipeline.cli.options import BadOption
 from pipeline.files.paths import display_path
-from pipeline.problems.catalogue import listing
+from pipeline.problems.phrases import listing
 
 Found = list[tuple[int, Path, Optional[archive.Version]]]
 

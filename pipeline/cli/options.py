@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from pipeline.errors import Abort
-from pipeline.problems.catalogue import listing
+from pipeline.problems.phrases import listing
 
 ProblemsOpt = Annotated[str, typer.Option(
     "--problems", help="问题列表的样式：lines（每个问题一行，以「文件:行:列」开头，便于复制和搜索）、"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from pipeline.problems.catalogue import LIMIT_COUNT, LIMIT_MB, PACKAGE_LIMIT
+from pipeline.problems.phrases import LIMIT_COUNT, LIMIT_MB, PACKAGE_LIMIT
 
 
 @dataclass(frozen=True)

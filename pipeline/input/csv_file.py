@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.problems.catalogue import CSV_ENCODING, csv_detail, listing, suggestion
+from pipeline.problems.phrases import CSV_ENCODING, csv_detail, listing, suggestion
 from pipeline.problems.records import Issues, Loc
 from pipeline.input import encoding as mixed_encoding
 from pipeline.input.read_file import read_or_report

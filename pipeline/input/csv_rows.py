@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic_core import PydanticCustomError
 
-from pipeline.problems import catalogue
+from pipeline.problems import phrases
 from pipeline.input import chars, tree
 from pipeline.input.csv_file import CsvRow, CsvTable, read_csv
 from pipeline.problems.records import Issues
@@ -68,7 +68,7 @@ class _Matcher:
             self.issues.report("csv-project-without-file", loc, name, name=name, csv=self.csv, rows=rows)
             self.said.add(name)
             return None
-        self.issues.report("csv-unknown-project", loc, name, candidates=catalogue.candidates(close, self.names))
+        self.issues.report("csv-unknown-project", loc, name, candidates=phrases.candidates(close, self.names))
         return None
 
 
@@ -82,7 +82,7 @@ def _csv_amount(table: CsvTable, row: CsvRow, column: str, issues: Issues) -> Fi
         return Figure(parse_amount(text), loc)
     except PydanticCustomError as exc:
         context = exc.context or {}
-        if context.get("reason") == catalogue.AMOUNT_REASON["thousands"]:
+        if context.get("reason") == phrases.AMOUNT_REASON["thousands"]:
             # "1,024.00": the column is formatted 会计专用/数值 with separators, and the CSV keeps the display.
             issues.report("csv-amount-thousands", loc, text, example=context["example"])
         else:

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from pipeline.errors import Abort
-from pipeline.problems.catalogue import NONE, listing
+from pipeline.problems.phrases import NONE, listing
 
 YEAR_NAME = re.compile(r"\d{4}")
 DEFAULT_DATA = Path("data")  # the CLI's default for --data

@@ -21,7 +21,8 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from pipeline.problems.catalogue import AMOUNT_EXAMPLE, AMOUNT_REASON, CATALOGUE, EXPECTED_TYPE, lookup
+from pipeline.problems.catalogue import CATALOGUE, lookup
+from pipeline.problems.phrases import AMOUNT_EXAMPLE, AMOUNT_REASON, EXPECTED_TYPE
 from pipeline.problems import accepted
 from pipeline.problems.records import Loc
 from pipeline.input.yaml_file import SourceMap

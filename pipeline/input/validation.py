@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from pipeline.problems import catalogue
+from pipeline.problems import catalogue, phrases
 from pipeline.input import chars
 from pipeline.problems.records import Issues, Loc
 from pipeline.input.model import (
@@ -139,8 +139,8 @@ def report_validation(exc: ValidationError, model: type[BaseModel], smap: Source
         if etype == "extra_forbidden":
             allowed = _allowed_keys(model, loc)
             close = [typos[loc]] if loc in typos else difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.3)
-            issues.report("unknown-key", where, key, key=key, suggestion=catalogue.suggestion(close[0] if close else None),
-                          allowed=catalogue.listing(allowed))
+            issues.report("unknown-key", where, key, key=key, suggestion=phrases.suggestion(close[0] if close else None),
+                          allowed=phrases.listing(allowed))
         elif etype == "missing":
             if loc not in typo_of:  # the typo's unknown-key message already says it
                 issues.report("missing-key", where, key=key)
@@ -149,7 +149,7 @@ def report_validation(exc: ValidationError, model: type[BaseModel], smap: Source
         else:
             kind = _EXPECTED.get(etype)
             # Another type no file of ours should meet: pydantic's (English) description beats no hint.
-            expected = catalogue.EXPECTED_TYPE[kind] if kind else catalogue.EXPECTED_TYPE["other"].format(detail=err["msg"])
+            expected = phrases.EXPECTED_TYPE[kind] if kind else phrases.EXPECTED_TYPE["other"].format(detail=err["msg"])
             issues.report("wrong-type", where, shown, expected=expected)
 
 
@@ -158,7 +158,7 @@ def validate_model(model: type[BaseModel], data: object, smap: SourceMap, issues
     wrong value left out, a missing text empty) so the file still takes part in every other check.
     None when nothing sensible remains (no mapping, or a list item of the wrong kind)."""
     if not isinstance(data, dict):
-        shape = catalogue.SHAPE["list" if isinstance(data, list) else "scalar"]
+        shape = phrases.SHAPE["list" if isinstance(data, list) else "scalar"]
         issues.report("not-a-mapping", Loc(smap.file, 1, 1), shape=shape)
         return None
     try:

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from pipeline.problems import catalogue
+from pipeline.problems import phrases
 from pipeline.input import chars, csv_file
 from pipeline.input import encoding as text_encoding
 from pipeline.problems.records import Issues, Loc, field_path
@@ -148,7 +148,7 @@ def _report_syntax(exc: yaml.YAMLError, loc: Loc, issues: Issues, text: str = ""
         hint = "other"
     # PyYAML's own words only where there is no better hint: a clue is better than none.
     detail = f"（{problem}）" if problem and hint == "other" else ""
-    issues.report("yaml-syntax", loc, hint=catalogue.YAML_HINT[hint], detail=detail)
+    issues.report("yaml-syntax", loc, hint=phrases.YAML_HINT[hint], detail=detail)
 
 
 def _colon_in_text(text: str, line: int | None) -> bool:
@@ -204,7 +204,7 @@ def _cause_on(text_line: str, number: int) -> _Cause | None:
         return _Cause("yaml-fullwidth-colon", number, m.end(), {"key": m.group(1)})
     m = _NO_SPACE_AFTER_COLON.match(text_line)
     if m:
-        return _Cause("yaml-syntax", number, m.end(), {"hint": catalogue.YAML_HINT["colon-space"], "detail": ""})
+        return _Cause("yaml-syntax", number, m.end(), {"hint": phrases.YAML_HINT["colon-space"], "detail": ""})
     return None
 
 
@@ -295,6 +295,6 @@ def read_yaml(path: Path, display: str, issues: Issues) -> tuple[object, SourceM
     try:
         data = conv.convert(node, ())
     except _TooLarge:
-        issues.report("file-too-large", whole, size=catalogue.EXPANDED, limit=catalogue.VALUES.format(n=MAX_NODES))
+        issues.report("file-too-large", whole, size=phrases.EXPANDED, limit=phrases.VALUES.format(n=MAX_NODES))
         return None
     return data, smap

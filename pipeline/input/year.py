@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from pipeline.problems import catalogue
+from pipeline.problems import phrases
 from pipeline.input import tree
 from pipeline.input.folders import is_year_name
 from pipeline.problems.records import Issues, Loc
@@ -109,7 +109,7 @@ def load_year(year_dir: Path, base: Path | None = None) -> tuple[YearInput, Issu
                 issues.items[:] = [i for i in issues.items if (i.code, i.file, i.field) != unfilled_date]
         else:
             issues.report("unknown-variant", year.department_smap.loc(("表样",)), name,
-                          variants=catalogue.listing(available_variants()))
+                          variants=phrases.listing(available_variants()))
         year.rules = _year_rules(year, base, issues)
 
     projects, unreadable = _load_projects(year_dir, base, issues, optional=books.has_projects)
@@ -197,11 +197,11 @@ def _load_projects(year_dir: Path, base: Path | None, issues: Issues,
 def _file_name_fault(path: Path) -> str:
     faults = []
     if path.suffix.lower() != ".yaml":
-        faults.append(catalogue.FILE_NAME_FAULT["extension"].format(suffix=path.suffix))
+        faults.append(phrases.FILE_NAME_FAULT["extension"].format(suffix=path.suffix))
     if re.fullmatch(r"\d{1,4}", path.stem):
-        faults.append(catalogue.FILE_NAME_FAULT["no-name"])
+        faults.append(phrases.FILE_NAME_FAULT["no-name"])
     elif not PROJECT_FILE.fullmatch(path.stem):
-        faults.append(catalogue.FILE_NAME_FAULT["no-number"])
+        faults.append(phrases.FILE_NAME_FAULT["no-number"])
     return "，".join(faults)
 
 

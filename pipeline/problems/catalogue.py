@@ -7,8 +7,8 @@ its Chinese message template. Call sites pass the code and the template's fields
     issues.report("level2-wrong-level1", loc, value=text, level2="数量指标", owner="产出指标", level1="效益指标")
 
 `value` is the text as the user wrote it (shown beside the message); the fields fill the template.
-Where one template covers several cases, the words for each case are in this file too (the
-phrases below), so every Chinese word a problem can show is here. A test (tests/test_catalogue.py)
+Where one template covers several cases, the words for each case are in phrases.py beside
+this file, so every Chinese word a problem can show is in this room. A test (tests/test_catalogue.py)
 fails when a registered code has no fixture that produces it.
 """
 
@@ -57,99 +57,6 @@ def lookup(code: str) -> ProblemType:
         return CATALOGUE[code]
     except KeyError:
         raise KeyError(f"problem code {code!r} is not in the catalogue (pipeline/problems/catalogue.py)") from None
-
-
-# --- phrases that fill the templates' fields ---------------------------------------------------------
-
-# wrong-type {expected}: what a value of each kind should be.
-EXPECTED_TYPE = {
-    "text": "一段文字",
-    # YAML reads these words as yes/no or as empty, not as text: say so, and how to keep the word.
-    "text-bool": "一段文字；yes、no、on、off、true、false 在 YAML 里是「是/否」，不是文字：要写这个词请加引号，例如 \"yes\"",
-    "text-null": "一段文字；这里写的是空值（null、~ 或什么也没写）：没有内容请写 \"\"，要写 null 这个词请加引号，例如 \"null\"",
-    "list": "列表（每一项以「- 」开头）",
-    "mapping": "一组「栏目: 内容」（每项一行，比上一行多缩进两格）",
-    "bool": "「true」或「false」",
-    "amount": "金额数字（万元），例如 60 或 155.65",
-    "other": "正确的类型（{detail}）",  # a pydantic error type no file of ours should meet
-}
-# amount-format {reason}
-AMOUNT_REASON = {
-    "thousands": "不能带千位分隔符",
-    "percent": "不能带百分号",
-    "unit": "不能带单位（单位固定为万元）",
-    "other": "不是有效的数字",
-}
-AMOUNT_EXAMPLE = "60 或 155.65"
-# not-a-mapping {shape}
-SHAPE = {"list": "列表", "scalar": "单个值"}
-# csv-encoding {encoding}
-CSV_ENCODING = {
-    "binary": "二进制内容（不是文本 CSV 文件）",
-    "utf-16": "UTF-16 编码",
-    "unknown": "无法识别的编码（可能混用了多种编码）",
-}
-# csv-syntax {detail}: Python's csv module's complaint, in the user's words (its own words otherwise)
-CSV_ERROR = {
-    "field larger than field limit": "有一个单元格超过 13 万字，多半是引号没有成对、后面的内容都被读进了这个单元格；请检查这一行附近的引号",
-    "line contains NUL": "文件里有空字符（NUL），可能不是文本 CSV 文件；请在 Excel 中重新「另存为」CSV",
-    "new-line character seen in unquoted field": "单元格里有换行却没有用引号括起来；请在 Excel 中重新「另存为」CSV",
-}
-
-
-def csv_detail(exc: Exception) -> str:
-    text = str(exc)
-    return next((words for start, words in CSV_ERROR.items() if text.startswith(start)), text)
-
-
-# yaml-syntax {hint}: what PyYAML's complaint usually means, in the user's words.
-YAML_HINT = {
-    "tab": "YAML 不能用 Tab 缩进，请改用空格",
-    "quote": "引号没有闭合，请检查这一行附近的引号是否成对",
-    "colon-space": "冒号后面要有空格，或含冒号的文字要用引号括起来",
-    # `实际完成值: 完成率: 100%`: the space is there; the text's own colon reads as a second key.
-    "colon-in-text": "文字里的半角冒号加空格「: 」会被当作又一个栏目名；请把文字里的冒号改成全角「：」，"
-                     "或把整段文字用引号括起来，例如 \"完成率: 100%\"",
-    "documents": "一个文件只能有一个文档，请删除多余的 --- 分隔线",
-    "nesting": "括号或缩进嵌套层数过多",
-    "colon-missing": "缺少冒号，或缩进不一致",
-    "indent": "这一行的缩进与同一层的上下行不一致；同一层的栏目名（或列表的「- 」）要对齐",
-    "indent-more": "这一行比上一行多缩进了，而上一行已经写了内容；同一层的栏目名要左对齐",
-    "alias": "以「*」开头的文字会被当作别名；如果是普通文字，请用引号括起来",
-    "bracket": "方括号或花括号没有闭合；如果是普通文字，请用引号括起来",
-    "other": "请检查这一行附近的缩进、冒号和引号",
-    "escape": "引号里的转义序列无效（例如 \\ud800 不是一个字符）；请直接写这个字符，或删除反斜杠",
-}
-# file-name {reason}: what is wrong with a project file's name (one or more, joined)
-FILE_NAME_FAULT = {
-    "extension": "的扩展名应为 .yaml（不是 {suffix}）",
-    "no-name": "在序号后面还要有「-项目名称」",
-    "no-number": "应以序号开头",
-}
-# (a refused file's words: pipeline/problems/refusals.py)
-# file-too-large {size} and {limit} for a file whose YAML aliases expand past the limit of values
-EXPANDED = "锚点/别名展开后"
-VALUES = "{n} 个值"
-
-
-NONE = "无"  # an empty listing
-
-
-def listing(items) -> str:
-    """Options, keys, names: as a Chinese list."""
-    return "、".join(str(i) for i in items)
-
-
-def suggestion(close: str | None) -> str:
-    """unknown-key {suggestion}: the closest allowed key, if one is close."""
-    return f"是不是「{close}」？" if close else ""
-
-
-def candidates(close: list[str], names: list[str]) -> str:
-    """csv-unknown-project {candidates}: the closest project names, else the first few."""
-    if close:
-        return f"最接近的项目：{listing(close)}"
-    return f"现有项目：{listing(names[:5])}{'…' if len(names) > 5 else ''}"
 
 
 # --- the problems ---------------------------------------------------------------------------------
@@ -254,7 +161,6 @@ problem("score-above-weight", "error", "得分 {score} 大于分值 {weight}；�
 problem("weights-sum", "error", "预算执行分值 {budget_weight} 加各指标分值之和为 {total}，应为 {expected}")
 problem("weights-split", "warning", "各一级指标的分值为 {split}；标准为 {standard}，请确认（核对无误的，可在「已确认警告」里写上 weights-split）")
 
-
 # --- hostile input: files, encodings, limits (issue 13) ----------------------------------------
 # What the year folder may hold (pipeline/input/tree.py, pipeline/files/read.py): regular files and folders.
 problem("data-symlink", "error",
@@ -281,7 +187,6 @@ problem("glyph-missing", "error",
         "PDF 用的字体里没有{char}这个字，生成 PDF 时会失败；请改用常用字（或拼音、文字说明）。确实要印这个字，"
         "请信息中心安装一款有这个字的字体并在表样里改用它（字符编码 {codepoint}，现用字体 {families}）")
 
-
 # --- a clerk's first hour (issue 16): reviewed warnings, Chinese YAML causes, CSV as Excel keeps it ---
 
 problem("accept-not-a-warning", "error",
@@ -301,7 +206,6 @@ problem("yaml-fullwidth-colon", "error",
         "「{key}」后面是全角冒号「：」；栏目名和内容之间要用半角冒号加空格，请改成「{key}: 」（切换到英文标点再输入冒号）")
 problem("yaml-fullwidth-space", "error",
         "这一行开头有全角空格（中文输入法下的空格）；YAML 只能用半角空格缩进。请删除行首的全角空格，改用半角空格与上下行对齐")
-
 
 # --- the workbook (data/<year>/*.xlsx; pipeline/input/workbook) ---------------------------------------
 problem("workbook-format", "error",
@@ -331,10 +235,6 @@ problem("workbook-key-twice", "error", "「{key}」同时写在「单位」表�
 # An import problem's location is the document, and the table and label in its field:
 # Loc("2023-自评表.docx", field="第 6 张表 项目类别").
 
-# import-missing, -checkbox-*, -amount, -not-found {file}: where the user writes what import could not read
-WRITE_INTO = {"project": "项目文件", "department": "department.yaml"}
-UNNAMED_PROJECT = "未命名项目"  # the file name of a table whose 项目名称 could not be read
-
 problem("import-not-docx", "error", "这是 {kind} 格式的文件，annex 只能读取 .docx；请在 Word 或 WPS 中打开它，「另存为」Word 文档（.docx）后再导入")
 problem("import-unreadable", "error", "无法作为 Word 文档（.docx）打开：{reason}")
 problem("import-no-table", "error", "没有找到可识别的项目支出绩效自评表（按表样 {variants} 的标签查找）；请确认文件里的表格是自评表")
@@ -353,7 +253,6 @@ problem("import-differs", "warning", "{label}印作「{printed}」，其他 {cou
 problem("import-not-found", "error", "没有读到{label}；请在 {file} 中填写")
 problem("import-year-missing", "error", "标题里没有读到年度；请用 --year 指定，例如 --year 2023")
 problem("not-filled", "error", "本年度尚未填写「{key}」")
-
 
 # --- scoring rules as data (issue 24 part 1): rule sets, 定量 targets, scores checked and computed ---
 # pipeline/scoring/ (the rule sets in templates/rules/), pipeline/check/scoring.py
@@ -376,7 +275,6 @@ problem("reason-missing-indicator", "warning", "得分 {score} 低于分值 {wei
 problem("reason-missing-rate", "warning",
         "执行率 {rate} 低于评分规则 {rules} 要求说明原因的 {threshold}%；请填写「{key}」")
 
-
 # --- a clerk's second hour (issue 22): confirmations that cannot hide a typo ---------------------------
 problem("level2-typo", "error",
         "「{given}」像是「{standard}」写错了（差一个字）；请改成「{standard}」（属于「{level1}」）。"
@@ -386,21 +284,6 @@ problem("accept-entry-format", "error",
         "或分行写 代码:、值:、项目:（值、项目可省略；只有这三项）")
 
 # --- workbooks read under limits, cell by cell; export that reads back (issues 21, 22: workbook) ---
-# workbook-over-limit {what} {limit}, import-unreadable {reason}: which limit a package passed
-PACKAGE_LIMIT = {
-    "members": "压缩包内有 {n:,} 个文件", "unpacked": "解压后 {mb} MB", "elements": "XML 元素过多",
-    "strings": "共享字符串过多", "chars": "共享字符串过长", "cells": "有内容的单元格过多",
-}
-LIMIT_COUNT, LIMIT_CHARS, LIMIT_MB = "{n:,} 个", "{n:,} 个字符", "{mb} MB"
-PACKAGE_FAULT = {"limit": "超出读取上限：{what}（上限 {limit}）", "broken": "文件已损坏（{detail}）",
-                 "no-workbook": "没有 workbook.xml"}
-# workbook-cell-unreadable {reason}: what is wrong with the cell's XML
-CELL_FAULT = {
-    "date-range": "日期数值 {v} 超出范围", "format": "按数字格式「{fmt}」无法显示（{error}）",
-    "shared": "引用的共享字符串「{v}」不存在", "boolean": "逻辑值应为 0 或 1，却是「{v}」",
-    "date": "日期「{v}」无法识别", "type": "单元格类型「{v}」无法识别", "number": "存为数字的内容「{v}」不是数字",
-    "number-range": "数字「{v}」超出范围",
-}
 problem("workbook-column-typo", "error",
         "表头「{column}」不是 annex 读取的列；是不是「{meant}」？已按「{meant}」读取这一列，请把表头改为「{meant}」")
 problem("workbook-over-limit", "error",

@@ -21,7 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from pipeline.problems.catalogue import listing
+from pipeline.problems.phrases import listing
 from pipeline.problems.details import RULES_DETAIL, rules_detail
 from pipeline.problems.records import Issues, Loc, field_path
 

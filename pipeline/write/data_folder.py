@@ -21,7 +21,7 @@ import shutil
 
 from pipeline.files.write import create_new, fsync_dir
 from pipeline.errors import Abort
-from pipeline.problems.catalogue import listing
+from pipeline.problems.phrases import listing
 from pipeline.problems.stops import SHOWN_MORE, YEAR_HOLDS
 from pipeline.write.staged_year import ASIDE_MARK, Swap, _hook, aside_path, commit, data_lock, recover, staging_path
 

@@ -18,7 +18,7 @@ from pipeline.errors import Abort
 from pipeline.files.paths import display_path
 from pipeline.input.folders import find_year_dir
 from pipeline.hints import annex_command
-from pipeline.problems.catalogue import listing
+from pipeline.problems.phrases import listing
 
 
 def build(

@@ -15,7 +15,7 @@ from pipeline.cli.usage import VersionText
 from pipeline.cli.versions import last_two, year_note
 from pipeline.files.paths import display_path
 from pipeline.hints import annex_command
-from pipeline.problems.catalogue import listing
+from pipeline.problems.phrases import listing
 
 
 def diff(

@@ -11,7 +11,7 @@ import typer
 from pipeline.cli.commands.serve import DEFAULT_ROOT, RootOpt
 from pipeline.cli.options import BadOption
 from pipeline.cli.output import say
-from pipeline.problems.catalogue import listing
+from pipeline.problems.phrases import listing
 
 ACTIONS = ("add", "list", "passwd", "remove")
 

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.problems.catalogue import UNNAMED_PROJECT, WRITE_INTO, listing
+from pipeline.problems.phrases import UNNAMED_PROJECT, WRITE_INTO, listing
 from pipeline.problems.records import Issues, Loc
 from pipeline.files.names import safe_file_stem
 from pipeline.input.word.document import Unreadable, find_tables, open_docx

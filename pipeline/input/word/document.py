@@ -13,7 +13,7 @@ from pipeline.problems.refusals import DOCX_REFUSED, OTHER_FORMATS
 from pipeline.input.word.cells import Cell, paragraph_text, table_rows
 from pipeline.input.word.labels import FormLabels
 from pipeline.variant import Variant
-from pipeline.problems.catalogue import PACKAGE_FAULT
+from pipeline.problems.phrases import PACKAGE_FAULT
 from pipeline.files.zipguard import Limits, PackageBroken, PackageLimit, count_xml
 
 MAX_DOCX_BYTES = 50 * 1024 * 1024

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pipeline.problems.records import Issues, Loc
-from pipeline.problems.catalogue import WRITE_INTO, listing
+from pipeline.problems.phrases import WRITE_INTO, listing
 from pipeline.input.arithmetic import amount_text, budget_score, execution_rate, grade_of
 from pipeline.input.word.document import FoundTable
 from pipeline.input.word.labels import norm

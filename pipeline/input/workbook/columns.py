@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pipeline.problems.catalogue import suggestion
+from pipeline.problems.phrases import suggestion
 from pipeline.problems.records import Issues, Loc
 from pipeline.input.typos import meant
 from pipeline.input.workbook.sheets import Cell, Sheet, header_key

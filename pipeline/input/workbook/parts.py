@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 
-from pipeline.problems.catalogue import LIMIT_CHARS, LIMIT_COUNT, PACKAGE_FAULT, PACKAGE_LIMIT
+from pipeline.problems.phrases import LIMIT_CHARS, LIMIT_COUNT, PACKAGE_FAULT, PACKAGE_LIMIT
 from pipeline.files.zipguard import Package, PackageBroken, PackageLimit, local
 
 MAX_SHARED_STRINGS = 1_000_000

@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
 
-from pipeline.problems.catalogue import CELL_FAULT, LIMIT_COUNT, PACKAGE_LIMIT
+from pipeline.problems.phrases import CELL_FAULT, LIMIT_COUNT, PACKAGE_LIMIT
 from pipeline.problems.records import Issues, Loc
 from pipeline.input.workbook.cells import Shown, shown
 from pipeline.input.workbook.parts import Parts, SheetEntry, read_parts

@@ -22,7 +22,7 @@ from pipeline.errors import Abort
 from pipeline.files.paths import display_path
 from pipeline.form.filled import CheckboxOption, FilledForm
 from pipeline.render.pdf.harfbuzz import InstalledFont, font_chars, harfbuzz_version, reduce_font
-from pipeline.problems.catalogue import listing
+from pipeline.problems.phrases import listing
 from pipeline.problems.stops import FONT_WORDS as W
 from pipeline.variant import Variant
 
