@@ -17,28 +17,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from pipeline.cli import app
+from cli_runs import build, run
 from scenarios import BASE_PROJECT, make_year
 from user_runs import NOBODY_SKIP, nobody_can_run_annex
 
-runner = CliRunner()
 ANNEX = [sys.executable, "-m", "pipeline"]
-
-
-def run(tmp: Path, *args: str):
-    """An annex command run from `tmp` (messages name files as the user sees them)."""
-    cwd = os.getcwd()
-    os.chdir(tmp)
-    try:
-        return runner.invoke(app, list(args), env={"COLUMNS": "400"})
-    finally:
-        os.chdir(cwd)
-
-
-def build(tmp: Path, *extra: str):
-    return run(tmp, "build", "--data", "data", "--year", "2024", "--out", "out", "--jobs", "1", *extra)
 
 
 def check(tmp: Path, *extra: str):

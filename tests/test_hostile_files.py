@@ -12,27 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from pipeline.cli import app
+from cli_runs import build, run
 from scenarios import BASE_PROJECT, make_year
 
-runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(tmp: Path, *args: str):
-    """An annex command run from `tmp` (messages name files as the user sees them)."""
-    cwd = os.getcwd()
-    os.chdir(tmp)
-    try:
-        return runner.invoke(app, list(args), env={"COLUMNS": "400"})
-    finally:
-        os.chdir(cwd)
-
-
-def build(tmp: Path, *extra: str):
-    return run(tmp, "build", "--data", "data", "--year", "2024", "--out", "out", "--jobs", "1", *extra)
 
 
 def no_traceback(result) -> None:
@@ -379,7 +363,7 @@ def stop_at(hooks, step):
         print("at", step, flush=True)
         sys.stdin.read()  # killed here
 
-data_folder._hook = staged_year._hook = stop_at
+data_folder.call_hook = staged_year.call_hook = stop_at
 from pipeline.cli import app
 sys.argv = ["annex", "import", sys.argv[2], "--replace"]
 app()

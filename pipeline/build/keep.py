@@ -11,13 +11,12 @@ data, never kept as it is. The state file itself is deleted with the build.
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import replace
 from pathlib import Path
 
 from pipeline.build.hashcache import Hashes
 from pipeline.build.state import BuildState, as_written
-from pipeline.files.paths import display_path
+from pipeline.files.paths import display_path, stamped_free_path
 from pipeline.hints import annex_command
 
 KEPT_MARK = ".已修改-"
@@ -25,12 +24,7 @@ KEPT_MARK = ".已修改-"
 
 def kept_dir(out: Path, year: int) -> Path:
     """build/<year>.已修改-<时间>/ (local time, as the user reads it; a suffix if that one exists)."""
-    base = out / f"{year}{KEPT_MARK}{time.strftime('%Y%m%d-%H%M%S')}"
-    candidate, n = base, 1
-    while os.path.lexists(candidate):
-        n += 1
-        candidate = base.with_name(f"{base.name}-{n}")
-    return candidate
+    return stamped_free_path(out, f"{year}{KEPT_MARK}")
 
 
 def _walk(folder: Path, ours: set[str]):

@@ -77,7 +77,7 @@ def check_fonts(report: FilledReport | None, variant: Variant, todo: tuple[str, 
 def render_report(report: FilledReport, variant: Variant, fmt: str, rel: str, dest: Path) -> OutputFile:
     """One of the report's files, written into the build's staging folder (run in a worker)."""
     from pipeline.build.errors import RenderError
-    from pipeline.build.tasks import _write
+    from pipeline.build.tasks import write_output
     from pipeline.errors import Abort
 
     try:
@@ -93,4 +93,4 @@ def render_report(report: FilledReport, variant: Variant, fmt: str, rel: str, de
         raise  # an expected failure (a font it cannot use): it says what to do
     except OSError as e:  # the disk, not the renderer; anything else is a bug and keeps its traceback
         raise RenderError("render-failed", table=report.key, format=fmt, reason=e.strerror or e) from None
-    return _write(dest, rel, data, fmt == "pdf")
+    return write_output(dest, rel, data, fmt == "pdf")

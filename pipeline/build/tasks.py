@@ -75,7 +75,7 @@ def render_tables(jobs: list[tuple[FilledForm, tuple[str, ...]]], variant: Varia
                 raise RenderError("render-failed", table=form.key, format=fmt, reason=e.strerror or e) from None
             # Anything else is a bug in a renderer: it keeps its traceback (the build still removes
             # its staging folder, and build/<year>/ and the archive stay as they were).
-            out.append((form.key, fmt, _write(dest, table_path(form, fmt), data, fmt == "pdf")))
+            out.append((form.key, fmt, write_output(dest, table_path(form, fmt), data, fmt == "pdf")))
     return out
 
 
@@ -92,7 +92,7 @@ def render_bundle_docx(what: tuple[Sequence[FilledForm], Summary | None], varian
     data = join_docx(parts)
     if data is None:
         data = _loaded["docx"](forms, variant, summary)
-    return _write(dest, rel, data, False)
+    return write_output(dest, rel, data, False)
 
 
 def render_bundle_pdf(bundle: tuple[str, str, list[str | None]], variant: Variant,
@@ -101,7 +101,7 @@ def render_bundle_pdf(bundle: tuple[str, str, list[str | None]], variant: Varian
     `bundle`: its title, unit, and each file's bookmark (None: a piece continuing the list)."""
     title, unit, outlines = bundle
     data = _loaded["bundle_pdf"](title, unit, outlines, variant, [dest / p for p in pdfs])
-    return _write(dest, rel, data, True)
+    return write_output(dest, rel, data, True)
 
 
 def render_summary_pieces(summary: Summary, variant: Variant, salt: str, start: int, only: bool,
@@ -122,7 +122,7 @@ def render_summary_pieces(summary: Summary, variant: Variant, salt: str, start: 
         if piece.data is None:
             out.append(before[piece.key])
         else:
-            output = _write(dest, f"{piece.start:05d}-{piece.key[:16]}.pdf", piece.data, False)
+            output = write_output(dest, f"{piece.start:05d}-{piece.key[:16]}.pdf", piece.data, False)
             out.append(PieceState(piece.start, piece.stop, piece.closes, piece.key, output))
         if only:
             break
@@ -134,10 +134,11 @@ def render_summary_workbook(summary: Summary, variant: Variant, _files: Sequence
     """The 项目清单 as a workbook (…汇总表.xlsx)."""
     from pipeline.render.xlsx import render_summary_xlsx
 
-    return _write(dest, rel, render_summary_xlsx(summary), False)
+    return write_output(dest, rel, render_summary_xlsx(summary), False)
 
 
-def _write(dest: Path, rel: str, data: bytes, pages: bool) -> OutputFile:
+def write_output(dest: Path, rel: str, data: bytes, pages: bool) -> OutputFile:
+    """Write one rendered file into the staging folder and record it (hash, size, PDF pages)."""
     create_new(dest / rel, data)
     return OutputFile(rel, hashlib.sha256(data).hexdigest(), len(data), _pdf_pages(data) if pages else None)
 

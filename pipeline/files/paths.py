@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from pathlib import Path
 
 
@@ -53,3 +54,14 @@ def is_real_dir(path: Path | str) -> bool:
 def mode_text(mode: int) -> str:
     """Permission bits as a message shows them: 0444."""
     return f"{mode:04o}"
+
+
+def stamped_free_path(folder: Path, stem: str) -> Path:
+    """`folder/<stem><local time>`, or with -2, -3 … when that name is taken: a place to move
+    things aside to that never lands on anything already there."""
+    base = folder / f"{stem}{time.strftime('%Y%m%d-%H%M%S')}"
+    candidate, n = base, 1
+    while os.path.lexists(candidate):
+        n += 1
+        candidate = base.with_name(f"{base.name}-{n}")
+    return candidate

@@ -185,7 +185,7 @@ def _template_bytes(path: Path, mtime_ns: int, size: int) -> bytes:
 
 
 @lru_cache(maxsize=1)
-def _env() -> Environment:
+def shared_env() -> Environment:
     return jinja_env()
 
 
@@ -204,5 +204,5 @@ def render_docx(forms: Sequence[FilledForm], variant: Variant, summary: Summary 
     st = path.stat()
     data = _template_bytes(path, st.st_mtime_ns, st.st_size)
     doc = FormTemplate(io.BytesIO(data))
-    doc.render({"forms": list(forms), "summary": summary}, jinja_env=_env())
+    doc.render({"forms": list(forms), "summary": summary}, jinja_env=shared_env())
     return saved(doc)

@@ -6,14 +6,14 @@ from __future__ import annotations
 import io
 
 from pipeline.form.report import FilledReport, report_template
-from pipeline.render.docx import FormTemplate, _env
+from pipeline.render.docx import FormTemplate, shared_env
 from pipeline.render.zipfix import normalize_docx
 from pipeline.variant import Variant
 
 
 def render_report_docx(report: FilledReport, variant: Variant) -> bytes:
     doc = FormTemplate(io.BytesIO(report_template(variant, "report.docx").read_bytes()))
-    doc.render({"report": report}, jinja_env=_env())
+    doc.render({"report": report}, jinja_env=shared_env())
     out = io.BytesIO()
     doc.save(out)
     return normalize_docx(out.getvalue())

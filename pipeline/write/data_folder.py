@@ -23,7 +23,7 @@ from pipeline.files.write import create_new, fsync_dir
 from pipeline.errors import Abort
 from pipeline.problems.phrases import listing
 from pipeline.problems.stops import SHOWN_MORE, YEAR_HOLDS
-from pipeline.write.staged_year import ASIDE_MARK, Swap, _hook, aside_path, commit, data_lock, recover, staging_path
+from pipeline.write.staged_year import ASIDE_MARK, Swap, aside_path, call_hook, commit, data_lock, recover, staging_path
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema={path}\n"
 
@@ -135,7 +135,7 @@ def write_year(year_dir: Path, department: dict, projects: list[tuple[str, dict]
             comment = SCHEMA_COMMENT.format(path="../../project.schema.json") if schema.is_file() else ""
             files += [(f"projects/{stem}.yaml", dump_yaml(d, comment)) for stem, d in projects]
             for rel, text in files:
-                _hook(hooks, rel)
+                call_hook(hooks, rel)
                 create_new(staging / rel, text.encode("utf-8"))
             fsync_dir(staging / "projects")
             fsync_dir(staging)

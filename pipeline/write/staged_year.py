@@ -24,14 +24,13 @@ import fcntl
 import json
 import os
 import re
-import time
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import shutil
-
+from pipeline.files.paths import stamped_free_path
 from pipeline.files.write import fsync_dir, write_atomic
 
 ASIDE_MARK = ".导入前-"
@@ -48,12 +47,7 @@ def staging_path(data: Path, year: str) -> Path:
 
 
 def aside_path(data: Path, year: str) -> Path:
-    base = data / f"{year}{ASIDE_MARK}{time.strftime('%Y%m%d-%H%M%S')}"
-    candidate, n = base, 1
-    while os.path.lexists(candidate):
-        n += 1
-        candidate = base.with_name(f"{base.name}-{n}")
-    return candidate
+    return stamped_free_path(data, f"{year}{ASIDE_MARK}")
 
 
 @contextmanager
@@ -85,7 +79,7 @@ class Swap:
 def commit(data: Path, swap: Swap, hooks=None) -> None:
     """Steps 2 and 3: the journal, then the swap. `hooks`: called with a step's name before it
     (tests stop a real process there)."""
-    _hook(hooks, "journal")
+    call_hook(hooks, "journal")
     write_atomic(journal_path(data, swap.year), swap.to_json())
     _finish(data, swap, hooks)
 
@@ -94,17 +88,17 @@ def _finish(data: Path, swap: Swap, hooks=None) -> None:
     year_dir, staging = data / swap.year, data / swap.staging
     if os.path.lexists(staging):
         if swap.aside is not None and os.path.lexists(year_dir) and not os.path.lexists(data / swap.aside):
-            _hook(hooks, "aside")
+            call_hook(hooks, "aside")
             os.rename(year_dir, data / swap.aside)
-        _hook(hooks, "swap")
+        call_hook(hooks, "swap")
         os.rename(staging, year_dir)
         fsync_dir(data)
-    _hook(hooks, "done")
+    call_hook(hooks, "done")
     journal_path(data, swap.year).unlink(missing_ok=True)
     fsync_dir(data)
 
 
-def _hook(hooks, step: str) -> None:
+def call_hook(hooks, step: str) -> None:
     if hooks is not None:
         hooks(step)
 
